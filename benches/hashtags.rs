@@ -1,0 +1,2 @@
+//! Placeholder until the hashtag benchmark lands.
+fn main() {}

@@ -1,0 +1,204 @@
+use crate::clock::Timestamp;
+use crate::ids::{ConnectionId, CreatorId, DisconnectionId, PlatformAccountId, PlatformPostId};
+use crate::platform::Platform;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Why a connection was disconnected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisconnectReason {
+    /// The access token expired and could not be refreshed.
+    TokenExpired,
+    /// The creator or the platform revoked the authorization.
+    Revoked,
+    /// The creator changed their password (Instagram).
+    PasswordChanged,
+    /// The creator removed the app.
+    AppRemoved,
+    /// The refresh token was refused.
+    RefreshRejected,
+    /// The platform account no longer exists or is suspended.
+    AccountUnavailable,
+    /// Another reason, as the platform worded it (never a secret).
+    Other(String),
+}
+
+impl fmt::Display for DisconnectReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DisconnectReason::TokenExpired => f.write_str("token expired"),
+            DisconnectReason::Revoked => f.write_str("authorization revoked"),
+            DisconnectReason::PasswordChanged => f.write_str("password changed"),
+            DisconnectReason::AppRemoved => f.write_str("app removed"),
+            DisconnectReason::RefreshRejected => f.write_str("refresh token rejected"),
+            DisconnectReason::AccountUnavailable => f.write_str("account unavailable"),
+            DisconnectReason::Other(s) => f.write_str(s),
+        }
+    }
+}
+
+/// A connection's status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ConnectionStatus {
+    /// Working: discovery and scans call the platform.
+    Active,
+    /// The platform refused the credentials: no calls until the creator reconnects.
+    Disconnected {
+        /// When.
+        since: Timestamp,
+        /// Why.
+        reason: DisconnectReason,
+        /// The disconnection's id (the notifier's de-duplication key).
+        disconnection: DisconnectionId,
+    },
+    /// Reset from the disabled connections view: credentials and high-water
+    /// mark dropped, posts and snapshots kept.
+    Reset {
+        /// When.
+        since: Timestamp,
+    },
+}
+
+impl ConnectionStatus {
+    /// The status without its details.
+    pub fn kind(&self) -> StatusKind {
+        match self {
+            ConnectionStatus::Active => StatusKind::Active,
+            ConnectionStatus::Disconnected { .. } => StatusKind::Disconnected,
+            ConnectionStatus::Reset { .. } => StatusKind::Reset,
+        }
+    }
+
+    /// Whether the connection is active.
+    pub fn is_active(&self) -> bool {
+        matches!(self, ConnectionStatus::Active)
+    }
+}
+
+/// A status without its details.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusKind {
+    /// Active.
+    Active,
+    /// Disconnected.
+    Disconnected,
+    /// Reset.
+    Reset,
+}
+
+/// One interval of a connection's status history: `[from, to)`, `to` open
+/// while current.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusInterval {
+    /// The status during the interval.
+    pub status: StatusKind,
+    /// Start (inclusive).
+    pub from: Timestamp,
+    /// End (exclusive); `None` for the current interval.
+    pub to: Option<Timestamp>,
+    /// Why, for a disconnection.
+    pub reason: Option<DisconnectReason>,
+}
+
+impl StatusInterval {
+    /// Whether this interval overlaps `[from, to)`.
+    pub fn overlaps(&self, from: Timestamp, to: Timestamp) -> bool {
+        self.from < to && self.to.is_none_or(|end| end > from)
+    }
+}
+
+/// Discovery's high-water mark: the newest post seen, by `(published_at, id)`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct HighWater {
+    /// The newest post's publish time.
+    pub published_at: Timestamp,
+    /// Its id (the tie-breaker).
+    pub post_id: PlatformPostId,
+}
+
+/// How a connection is doing.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ConnectionHealth {
+    /// The last scan or discovery that succeeded.
+    pub last_success_at: Option<Timestamp>,
+    /// Failures since the last success.
+    pub consecutive_failures: u32,
+    /// The last failure.
+    pub last_failure_at: Option<Timestamp>,
+    /// What the last failure was (never a secret).
+    pub last_error: Option<String>,
+    /// The permissions the creator did not grant (the connection is degraded).
+    pub missing_permissions: Vec<String>,
+}
+
+/// A creator's link to one platform account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Connection {
+    /// Its id.
+    pub id: ConnectionId,
+    /// The creator it belongs to.
+    pub creator: CreatorId,
+    /// The platform.
+    pub platform: Platform,
+    /// The account's id on the platform.
+    pub account_id: PlatformAccountId,
+    /// The account's handle or title.
+    pub handle: String,
+    /// The status now.
+    pub status: ConnectionStatus,
+    /// Every status interval, oldest first; the last one is open.
+    pub history: Vec<StatusInterval>,
+    /// The version of the stored credentials (0 when none are stored).
+    pub credentials_version: u64,
+    /// Discovery's high-water mark.
+    pub high_water: Option<HighWater>,
+    /// The last discovery that finished.
+    pub last_discovery_at: Option<Timestamp>,
+    /// The last deep pass over the whole window that finished.
+    pub last_deep_pass_at: Option<Timestamp>,
+    /// The tracking-configuration revision the stored posts were last matched against.
+    pub matched_revision: u64,
+    /// Health.
+    pub health: ConnectionHealth,
+    /// No calls before this instant (rate limited).
+    pub backoff_until: Option<Timestamp>,
+    /// When it was first connected.
+    pub created_at: Timestamp,
+}
+
+impl Connection {
+    /// Since when the current status holds.
+    pub fn status_since(&self) -> Timestamp {
+        self.history
+            .last()
+            .map(|i| i.from)
+            .unwrap_or(self.created_at)
+    }
+
+    /// Whether scans may call the platform for this connection at `now`.
+    pub fn is_callable(&self, now: Timestamp) -> bool {
+        self.status.is_active() && self.backoff_until.is_none_or(|b| b <= now)
+    }
+}
+
+/// One disconnection: the outcome of [`crate::store::PostStore::disconnect`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Disconnection {
+    /// Its id.
+    pub id: DisconnectionId,
+    /// The connection.
+    pub connection: ConnectionId,
+    /// The connection's creator.
+    pub creator: CreatorId,
+    /// The platform.
+    pub platform: Platform,
+    /// When.
+    pub since: Timestamp,
+    /// Why.
+    pub reason: DisconnectReason,
+    /// Whether this call made the disconnection (false: it already existed).
+    pub newly_disconnected: bool,
+}

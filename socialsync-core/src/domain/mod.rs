@@ -1,0 +1,15 @@
+//! The domain (DESIGN §2): brands, creators, connections, scopes, posts and
+//! snapshots.
+
+mod connection;
+mod post;
+mod scope;
+mod tenant;
+
+pub use connection::{
+    Connection, ConnectionHealth, ConnectionStatus, DisconnectReason, Disconnection, HighWater,
+    StatusInterval, StatusKind,
+};
+pub use post::{Attribution, FoundHashtag, MediaKind, Post, PostState, Snapshot, TextField};
+pub use scope::{CampaignWindow, Scope, ScopeKind};
+pub use tenant::{Brand, Creator};

@@ -1,0 +1,46 @@
+//! # socialsync-core
+//!
+//! The heart of socialsync: the domain (brands, creators, connections,
+//! scopes, posts, snapshots), the traits hosts plug implementations into
+//! ([`store::PostStore`], [`social_platform::SocialPlatform`],
+//! [`clock::Clock`]), hashtag extraction and matching, tracking
+//! configuration, and the monitoring policy.
+//!
+//! A guided tour:
+//!
+//! 1. [`tracking::Tracking`] configures brands, creator programs and campaigns,
+//!    with the hashtags they track ([`hashtag`]) and their members.
+//! 2. Creators connect platform accounts ([`store::PostStore::connect`]).
+//! 3. Discovery records each connection's posts with their hashtags and the
+//!    scopes they match ([`matching`]); scans read each matched post's
+//!    metrics every slot of [`policy::MonitoringPolicy`] for 90 days.
+//!
+//! The core does no I/O: platforms (`socialsync-adapters`) and stores
+//! (`socialsync-store-memory`, `socialsync-store-postgres`) are separate
+//! crates the host wires together.
+//!
+//! ```
+//! use socialsync_core::hashtag::{extract_hashtags, TrackedHashtag};
+//!
+//! let tracked = TrackedHashtag::parse("#BrandX").unwrap();
+//! let caption = "Unboxing day! #brandx #ad";
+//! let matched = extract_hashtags(caption)
+//!     .iter()
+//!     .any(|t| socialsync_core::hashtag::HashtagKey::of(t.text).as_ref() == Some(tracked.key()));
+//! assert!(matched);
+//! ```
+
+pub mod clock;
+pub mod credentials;
+pub mod domain;
+pub mod error;
+pub mod events;
+pub mod hashtag;
+pub mod ids;
+pub mod matching;
+pub mod metrics;
+pub mod platform;
+pub mod policy;
+pub mod social_platform;
+pub mod store;
+pub mod tracking;

@@ -1,0 +1,187 @@
+//! The monitoring policy (DESIGN §4): the window, the scan interval, and the
+//! pure decisions that follow from them.
+
+use crate::clock::Timestamp;
+use chrono::TimeDelta;
+
+/// How posts are monitored and discovered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonitoringPolicy {
+    /// How long after publication a post is monitored (default 90 days).
+    pub window: TimeDelta,
+    /// The time between scan slots (default 1 hour).
+    pub scan_interval: TimeDelta,
+    /// The time between discoveries of a connection (default 1 hour).
+    pub discovery_interval: TimeDelta,
+    /// How far before the high-water mark discovery looks again (default 48 hours).
+    pub discovery_overlap: TimeDelta,
+    /// The time between deep passes over the whole window (default 1 day).
+    pub deep_pass_interval: TimeDelta,
+    /// How long a claim lasts (default 10 minutes; shorter than the interval).
+    pub lease: TimeDelta,
+}
+
+impl Default for MonitoringPolicy {
+    fn default() -> Self {
+        MonitoringPolicy {
+            window: TimeDelta::days(90),
+            scan_interval: TimeDelta::hours(1),
+            discovery_interval: TimeDelta::hours(1),
+            discovery_overlap: TimeDelta::hours(48),
+            deep_pass_interval: TimeDelta::days(1),
+            lease: TimeDelta::minutes(10),
+        }
+    }
+}
+
+/// A policy that cannot work.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid monitoring policy: {0}")]
+pub struct InvalidPolicy(pub String);
+
+impl MonitoringPolicy {
+    /// Checks the policy: positive durations, a lease shorter than the
+    /// interval, a window that is a whole number of intervals.
+    pub fn validate(&self) -> Result<(), InvalidPolicy> {
+        let positive = [
+            ("window", self.window),
+            ("scan_interval", self.scan_interval),
+            ("discovery_interval", self.discovery_interval),
+            ("deep_pass_interval", self.deep_pass_interval),
+            ("lease", self.lease),
+        ];
+        for (name, d) in positive {
+            if d <= TimeDelta::zero() {
+                return Err(InvalidPolicy(format!("{name} must be positive")));
+            }
+        }
+        if self.discovery_overlap < TimeDelta::zero() {
+            return Err(InvalidPolicy(
+                "discovery_overlap must not be negative".into(),
+            ));
+        }
+        if self.lease >= self.scan_interval {
+            return Err(InvalidPolicy(
+                "lease must be shorter than scan_interval".into(),
+            ));
+        }
+        let (w, i) = (micros(self.window), micros(self.scan_interval));
+        if w % i != 0 {
+            return Err(InvalidPolicy(
+                "window must be a whole number of scan intervals".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The end of a post's window: `published_at + window`.
+    pub fn monitor_until(&self, published_at: Timestamp) -> Timestamp {
+        published_at + self.window
+    }
+
+    /// Whether a post published at `published_at` is still monitorable at `now`.
+    pub fn is_in_window(&self, published_at: Timestamp, now: Timestamp) -> bool {
+        now <= self.monitor_until(published_at)
+    }
+
+    /// The first slot `published_at + k · interval` strictly after `now`, or
+    /// `None` when it would fall after `monitor_until` (the scan at `now` was
+    /// the last). Missed slots are skipped, never replayed.
+    pub fn next_slot_after(&self, published_at: Timestamp, now: Timestamp) -> Option<Timestamp> {
+        let interval = micros(self.scan_interval);
+        let elapsed = (now - published_at).num_microseconds().unwrap_or(i64::MAX);
+        let k = if elapsed < 0 {
+            0
+        } else {
+            elapsed / interval + 1
+        };
+        let slot = published_at + TimeDelta::microseconds(k.saturating_mul(interval));
+        (slot <= self.monitor_until(published_at)).then_some(slot)
+    }
+
+    /// How many scans a post gets when discovered at `discovered_at` and
+    /// scanned at every slot: one at discovery, then every slot after it up
+    /// to and including `monitor_until`.
+    pub fn expected_scans(&self, published_at: Timestamp, discovered_at: Timestamp) -> u64 {
+        if discovered_at > self.monitor_until(published_at) {
+            return 0;
+        }
+        let mut n = 1;
+        let mut t = discovered_at;
+        while let Some(next) = self.next_slot_after(published_at, t) {
+            n += 1;
+            t = next;
+        }
+        n
+    }
+}
+
+fn micros(d: TimeDelta) -> i64 {
+    d.num_microseconds().unwrap_or(i64::MAX).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn default_policy_gives_2161_scans_from_publication() {
+        let p = MonitoringPolicy::default();
+        p.validate().unwrap();
+        let published = t("2026-01-01T10:17:00Z");
+        assert_eq!(p.expected_scans(published, published), 2161);
+        assert_eq!(
+            p.expected_scans(published, published + TimeDelta::days(30)),
+            1 + 60 * 24
+        );
+        assert_eq!(
+            p.expected_scans(published, published + TimeDelta::days(91)),
+            0
+        );
+    }
+
+    #[test]
+    fn next_slot_skips_missed_slots_and_stops_at_window_end() {
+        let p = MonitoringPolicy::default();
+        let published = t("2026-01-01T00:00:00Z");
+        let late = published + TimeDelta::minutes(5 * 60 + 30);
+        assert_eq!(
+            p.next_slot_after(published, late),
+            Some(published + TimeDelta::hours(6))
+        );
+        let on_slot = published + TimeDelta::hours(3);
+        assert_eq!(
+            p.next_slot_after(published, on_slot),
+            Some(published + TimeDelta::hours(4))
+        );
+        let last = p.monitor_until(published);
+        assert_eq!(
+            p.next_slot_after(published, last - TimeDelta::minutes(1)),
+            Some(last)
+        );
+        assert_eq!(p.next_slot_after(published, last), None);
+    }
+
+    #[test]
+    fn invalid_policies_are_refused() {
+        let bad = MonitoringPolicy {
+            lease: TimeDelta::hours(2),
+            ..Default::default()
+        };
+        assert!(bad.validate().is_err());
+        let bad = MonitoringPolicy {
+            window: TimeDelta::minutes(90),
+            ..Default::default()
+        };
+        assert!(bad.validate().is_err());
+        let bad = MonitoringPolicy {
+            scan_interval: TimeDelta::zero(),
+            ..Default::default()
+        };
+        assert!(bad.validate().is_err());
+    }
+}

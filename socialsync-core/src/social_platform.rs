@@ -1,0 +1,304 @@
+//! [`SocialPlatform`]: what the engine asks of a platform, and the shared
+//! error vocabulary adapters translate into.
+
+use crate::clock::Timestamp;
+use crate::credentials::Credentials;
+use crate::domain::{DisconnectReason, MediaKind};
+use crate::ids::{PlatformAccountId, PlatformPostId};
+use crate::metrics::{Metric, MetricSet, Metrics};
+use crate::platform::Platform;
+use async_trait::async_trait;
+use std::fmt::Debug;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How a platform's credentials are refreshed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshModel {
+    /// No refresh token: the access token refreshes itself, only once it is
+    /// `min_age` old and before it expires (Instagram).
+    SelfRefreshing {
+        /// The youngest token that may be refreshed.
+        min_age: chrono::TimeDelta,
+    },
+    /// A refresh token that is replaced at every refresh (TikTok).
+    RotatingRefreshToken,
+    /// A refresh token that stays (Google: the reply usually has none).
+    StableRefreshToken,
+}
+
+/// What a platform can do, asked at run time.
+#[derive(Debug, Clone)]
+pub struct Capabilities {
+    /// The most post ids one `fetch_metrics` call takes.
+    pub max_batch: usize,
+    /// Posts per listing page.
+    pub page_size: usize,
+    /// The metrics it can report, whatever the media kind.
+    pub metrics: MetricSet,
+    /// How credentials are refreshed.
+    pub refresh: RefreshModel,
+}
+
+/// The account a connection reads.
+#[derive(Debug, Clone, Copy)]
+pub struct AccountRef<'a> {
+    /// The platform account id.
+    pub account_id: &'a PlatformAccountId,
+    /// The credentials to call with.
+    pub credentials: &'a Credentials,
+}
+
+/// A post as a platform lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformPost {
+    /// Its platform id.
+    pub id: PlatformPostId,
+    /// When it became public; `None` when it is not public yet (not monitored yet).
+    pub published_at: Option<Timestamp>,
+    /// Media kind.
+    pub kind: MediaKind,
+    /// Title (TikTok, YouTube).
+    pub title: Option<String>,
+    /// Caption or description.
+    pub text: String,
+    /// YouTube keyword tags.
+    pub keyword_tags: Vec<String>,
+    /// A permanent link.
+    pub permalink: Option<String>,
+}
+
+/// An opaque page cursor (never persisted).
+#[derive(Clone, PartialEq, Eq)]
+pub struct PageCursor(pub String);
+
+impl Debug for PageCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Cursors may embed request state; keep them out of logs.
+        f.write_str("PageCursor(..)")
+    }
+}
+
+/// One page of a listing, newest first.
+#[derive(Debug, Clone)]
+pub struct PostPage {
+    /// The posts, newest first.
+    pub posts: Vec<PlatformPost>,
+    /// The next page's cursor; `None` at the end.
+    pub next: Option<PageCursor>,
+}
+
+/// One post's reading from a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostReading {
+    /// The post.
+    pub id: PlatformPostId,
+    /// The values (absent where not given).
+    pub metrics: Metrics,
+    /// Metrics the platform refused for this post's kind (absent from now on).
+    pub unsupported: MetricSet,
+    /// Permissions missing for some metrics (the connection is degraded).
+    pub missing_permissions: Vec<String>,
+}
+
+/// The answer to a batch read.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsBatch {
+    /// Readings of the posts the platform returned.
+    pub readings: Vec<PostReading>,
+    /// Ids asked for and not in the answer (deleted, private, or a suspect token).
+    pub missing: Vec<PlatformPostId>,
+}
+
+/// The account a token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountInfo {
+    /// The platform account id.
+    pub id: PlatformAccountId,
+    /// Handle or title.
+    pub handle: String,
+}
+
+/// A media-kind-aware request for metrics: the ids and their kinds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricsRequest {
+    /// Post id.
+    pub id: PlatformPostId,
+    /// Its media kind (the metric set depends on it).
+    pub kind: MediaKind,
+}
+
+/// A platform, as the engine uses it. One value serves every connection of
+/// that platform; the connection's credentials come with each call.
+#[async_trait]
+pub trait SocialPlatform: Debug + Send + Sync + 'static {
+    /// Which platform this is.
+    fn platform(&self) -> Platform;
+    /// Its limits and abilities.
+    fn capabilities(&self) -> Capabilities;
+    /// One page of the account's posts, newest first.
+    async fn list_posts(
+        &self,
+        account: AccountRef<'_>,
+        cursor: Option<PageCursor>,
+    ) -> Result<PostPage, PlatformError>;
+    /// Metrics of up to `capabilities().max_batch` posts.
+    async fn fetch_metrics(
+        &self,
+        account: AccountRef<'_>,
+        posts: &[MetricsRequest],
+    ) -> Result<MetricsBatch, PlatformError>;
+    /// One post; `Ok(None)` when the platform says it does not exist.
+    async fn get_post(
+        &self,
+        account: AccountRef<'_>,
+        id: &PlatformPostId,
+    ) -> Result<Option<PlatformPost>, PlatformError>;
+    /// The account itself (a control read: is the token healthy?).
+    async fn get_account(&self, account: AccountRef<'_>) -> Result<AccountInfo, PlatformError>;
+    /// New credentials. For a rotating refresh token the old one is dead once
+    /// this returns.
+    async fn refresh_credentials(
+        &self,
+        account: AccountRef<'_>,
+    ) -> Result<Credentials, PlatformError>;
+}
+
+#[async_trait]
+impl<P: SocialPlatform + ?Sized> SocialPlatform for Arc<P> {
+    fn platform(&self) -> Platform {
+        (**self).platform()
+    }
+    fn capabilities(&self) -> Capabilities {
+        (**self).capabilities()
+    }
+    async fn list_posts(
+        &self,
+        account: AccountRef<'_>,
+        cursor: Option<PageCursor>,
+    ) -> Result<PostPage, PlatformError> {
+        (**self).list_posts(account, cursor).await
+    }
+    async fn fetch_metrics(
+        &self,
+        account: AccountRef<'_>,
+        posts: &[MetricsRequest],
+    ) -> Result<MetricsBatch, PlatformError> {
+        (**self).fetch_metrics(account, posts).await
+    }
+    async fn get_post(
+        &self,
+        account: AccountRef<'_>,
+        id: &PlatformPostId,
+    ) -> Result<Option<PlatformPost>, PlatformError> {
+        (**self).get_post(account, id).await
+    }
+    async fn get_account(&self, account: AccountRef<'_>) -> Result<AccountInfo, PlatformError> {
+        (**self).get_account(account).await
+    }
+    async fn refresh_credentials(
+        &self,
+        account: AccountRef<'_>,
+    ) -> Result<Credentials, PlatformError> {
+        (**self).refresh_credentials(account).await
+    }
+}
+
+/// What went wrong, by meaning.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlatformErrorKind {
+    /// The token is expired, revoked or otherwise gone: refresh once where
+    /// the platform allows it, then disconnect. Not retryable.
+    #[error("token invalid ({0})")]
+    TokenInvalid(DisconnectReason),
+    /// The creator did not grant a permission: degrade, do not disconnect.
+    #[error("permission missing: {0}")]
+    PermissionMissing(String),
+    /// Throttled or out of quota until the instant given (when known).
+    /// Retryable then.
+    #[error("rate limited")]
+    RateLimited {
+        /// When calls may resume.
+        until: Option<Timestamp>,
+        /// Whether the limit is app- or project-wide (back the platform off).
+        platform_wide: bool,
+    },
+    /// The post does not exist (or cannot be seen): confirm before deleting.
+    #[error("not found")]
+    NotFound,
+    /// A metric the platform no longer supports for this kind of post.
+    #[error("metric not supported: {0}")]
+    UnsupportedMetric(Metric),
+    /// A server error, timeout or network failure. Retryable.
+    #[error("platform unavailable")]
+    Unavailable,
+    /// The answer could not be understood. Retryable later.
+    #[error("malformed answer")]
+    InvalidResponse,
+}
+
+/// A platform call failed. Names the platform and the endpoint; never
+/// carries a token or a URL with one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{platform} {endpoint}: {kind}{}", detail.as_deref().map(|d| format!(" — {d}")).unwrap_or_default())]
+pub struct PlatformError {
+    /// The platform.
+    pub platform: Platform,
+    /// The endpoint (a name, not a URL).
+    pub endpoint: &'static str,
+    /// What went wrong.
+    pub kind: PlatformErrorKind,
+    /// A safe detail (the platform's error message, trimmed).
+    pub detail: Option<String>,
+}
+
+impl PlatformError {
+    /// A new error.
+    pub fn new(platform: Platform, endpoint: &'static str, kind: PlatformErrorKind) -> Self {
+        PlatformError {
+            platform,
+            endpoint,
+            kind,
+            detail: None,
+        }
+    }
+
+    /// With a detail.
+    #[must_use]
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        let mut d: String = detail.into();
+        if d.len() > 300 {
+            let mut cut = 300;
+            while !d.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            d.truncate(cut);
+        }
+        self.detail = Some(d);
+        self
+    }
+
+    /// Whether trying again later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self.kind,
+            PlatformErrorKind::RateLimited { .. }
+                | PlatformErrorKind::Unavailable
+                | PlatformErrorKind::InvalidResponse
+        )
+    }
+
+    /// When to try again, if the platform said.
+    pub fn retry_after(&self) -> Option<Timestamp> {
+        match self.kind {
+            PlatformErrorKind::RateLimited { until, .. } => until,
+            _ => None,
+        }
+    }
+}
+
+/// Used by [`Duration`]-based hints.
+pub fn retry_at(now: Timestamp, after: Duration) -> Timestamp {
+    now + chrono::TimeDelta::from_std(after).unwrap_or(chrono::TimeDelta::MAX)
+}

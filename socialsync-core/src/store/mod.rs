@@ -1,0 +1,469 @@
+//! [`PostStore`]: everything the engine persists and queries.
+//!
+//! A store is a narrow, object-safe async trait used as `Arc<dyn PostStore>`.
+//! Stores do not read the clock and do not know the monitoring policy: the
+//! engine computes instants and passes them in. Every instant a store
+//! persists is truncated to microseconds (see
+//! [`crate::clock::truncate_to_micros`]).
+//!
+//! The behaviour every implementation must have is pinned down by the store
+//! conformance suite in `socialsync-testkit`; `MemoryStore` is the reference.
+
+mod types;
+
+pub use types::*;
+
+use crate::clock::Timestamp;
+use crate::credentials::{Credentials, VersionedCredentials};
+use crate::domain::{Brand, Connection, Creator, Disconnection, Post, Scope, Snapshot};
+use crate::error::StoreResult;
+use crate::events::{Event, EventStream, StoredEvent};
+use crate::ids::{
+    BrandId, ConnectionId, CreatorId, DisconnectionId, EventId, LeaseToken, PlatformAccountId,
+    PlatformPostId, PostId, ScopeId,
+};
+use crate::platform::Platform;
+use async_trait::async_trait;
+use std::fmt::Debug;
+use std::sync::Arc;
+
+/// The persistence behind the engine, the reports and the dashboard.
+///
+/// Every method is atomic: it either happens whole or not at all, whatever
+/// number of tasks or processes call it at once.
+#[async_trait]
+pub trait PostStore: Debug + Send + Sync + 'static {
+    // ----- tracking configuration -------------------------------------------------
+
+    /// Creates a brand.
+    async fn create_brand(&self, new: NewBrand, now: Timestamp) -> StoreResult<Brand>;
+    /// A brand by id.
+    async fn get_brand(&self, id: BrandId) -> StoreResult<Option<Brand>>;
+    /// Creates a creator.
+    async fn create_creator(&self, new: NewCreator, now: Timestamp) -> StoreResult<Creator>;
+    /// A creator by id.
+    async fn get_creator(&self, id: CreatorId) -> StoreResult<Option<Creator>>;
+    /// Creates a scope; `NotFound` for an unknown brand or member, and nothing changes.
+    async fn create_scope(&self, new: NewScope, now: Timestamp) -> StoreResult<Scope>;
+    /// A scope of `brand`; another brand's scope is `None`.
+    async fn get_scope(&self, brand: BrandId, id: ScopeId) -> StoreResult<Option<Scope>>;
+    /// The scopes of `brand`, by id.
+    async fn list_scopes(&self, brand: BrandId) -> StoreResult<Vec<Scope>>;
+    /// Every scope `creator` is a member of, across brands, by id.
+    async fn list_scopes_for_creator(&self, creator: CreatorId) -> StoreResult<Vec<Scope>>;
+    /// Changes a scope of `brand`; another brand's scope is `NotFound`. A
+    /// refused change changes nothing.
+    async fn update_scope(
+        &self,
+        brand: BrandId,
+        id: ScopeId,
+        change: ScopeChange,
+    ) -> StoreResult<Scope>;
+    /// A number that grows at every change of tracking configuration (scopes,
+    /// hashtags, members, windows): discovery re-matches stored posts when it moved.
+    async fn tracking_revision(&self) -> StoreResult<u64>;
+
+    // ----- connections and credentials ---------------------------------------------
+
+    /// Connects a platform account. A connection that exists for the same
+    /// `(platform, account_id)` is reused whatever its status: new credentials
+    /// (version + 1), status `Active` (the status history gains an interval),
+    /// its `Paused` posts `Monitoring` and due at `now` (or `Expired` when their
+    /// window ended), backoff and failure count cleared. A reset connection
+    /// thereby takes its old posts over.
+    async fn connect(&self, new: NewConnection, now: Timestamp) -> StoreResult<Connected>;
+    /// A connection by id.
+    async fn get_connection(&self, id: ConnectionId) -> StoreResult<Option<Connection>>;
+    /// The connection of a platform account.
+    async fn get_connection_by_account(
+        &self,
+        platform: Platform,
+        account: &PlatformAccountId,
+    ) -> StoreResult<Option<Connection>>;
+    /// Connections matching `filter`, by id.
+    async fn list_connections(&self, filter: ConnectionFilter) -> StoreResult<Vec<Connection>>;
+    /// Disconnects, as a compare-and-set on the status: the first caller
+    /// turns an `Active` connection `Disconnected` (its `Monitoring` posts
+    /// `Paused`, a new disconnection id, a notification claimed by the caller
+    /// until `notify_claim_until`) and gets `newly_disconnected: true`; later
+    /// callers get the same disconnection with `false`. `Conflict` when the
+    /// credentials version moved since the failing call (nothing changes);
+    /// `InvalidState` for a reset connection.
+    async fn disconnect(&self, request: DisconnectRequest) -> StoreResult<Disconnection>;
+    /// Resets a connection that is not active: credentials and high-water
+    /// mark dropped, status `Reset`, posts and snapshots kept (`Paused` posts
+    /// stay paused). `InvalidState` for an active connection.
+    async fn reset_connection(&self, id: ConnectionId, now: Timestamp) -> StoreResult<Connection>;
+    /// The stored credentials and their version (`None` after a reset).
+    async fn get_credentials(&self, id: ConnectionId) -> StoreResult<Option<VersionedCredentials>>;
+    /// Replaces the credentials if their version is still `expected_version`;
+    /// returns the new version. `Conflict` when another writer got there
+    /// first (the caller re-reads).
+    async fn swap_credentials(
+        &self,
+        id: ConnectionId,
+        expected_version: u64,
+        credentials: Credentials,
+    ) -> StoreResult<u64>;
+    /// Takes the connection's refresh lease if nobody holds it at `now`.
+    /// One holder at a time; the lease lapses at `until`.
+    async fn try_lock_refresh(
+        &self,
+        id: ConnectionId,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<Option<LeaseToken>>;
+    /// Gives the refresh lease back (a no-op when `token` no longer holds it).
+    async fn unlock_refresh(&self, id: ConnectionId, token: LeaseToken) -> StoreResult<()>;
+    /// Records a health change.
+    async fn record_health(&self, id: ConnectionId, update: HealthUpdate) -> StoreResult<()>;
+    /// No calls for `target` before `until` (a later instant replaces an
+    /// earlier one; an earlier one never shortens a backoff).
+    async fn set_backoff(&self, target: BackoffTarget, until: Timestamp) -> StoreResult<()>;
+    /// The platform-wide backoff, if any.
+    async fn get_platform_backoff(&self, platform: Platform) -> StoreResult<Option<Timestamp>>;
+    /// Disconnections whose host notification was not marked delivered and
+    /// whose claim lapsed at `now`, claimed until `claim_until`.
+    async fn claim_pending_notifications(
+        &self,
+        now: Timestamp,
+        claim_until: Timestamp,
+        limit: usize,
+    ) -> StoreResult<Vec<Disconnection>>;
+    /// Marks a disconnection's notification delivered.
+    async fn mark_notified(&self, id: DisconnectionId) -> StoreResult<()>;
+
+    // ----- discovery ----------------------------------------------------------------
+
+    /// Takes the connection's discovery lease if nobody holds it at `now`.
+    async fn try_claim_discovery(
+        &self,
+        id: ConnectionId,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<Option<LeaseToken>>;
+    /// Records a finished discovery and gives the lease back. `LeaseLost` when
+    /// the lease was taken over.
+    async fn finish_discovery(
+        &self,
+        id: ConnectionId,
+        token: LeaseToken,
+        progress: DiscoveryProgress,
+    ) -> StoreResult<()>;
+    /// Inserts or updates posts by `(platform, platform_post_id)`: never two
+    /// rows for one post, whoever finds it. A new post is `Monitoring` (due
+    /// at `now`) when it has an attribution, else `Seen`. On an existing post
+    /// the texts, hashtags, connection and attribution are replaced; `Seen`
+    /// or `Untracked` with an attribution becomes `Monitoring` (due at `now`),
+    /// `Monitoring` or `Paused` without one becomes `Untracked`; other states stay.
+    async fn upsert_posts(
+        &self,
+        posts: Vec<PostUpsert>,
+        now: Timestamp,
+    ) -> StoreResult<Vec<UpsertedPost>>;
+    /// Replaces a stored post's attribution (retro-matching), with the same
+    /// state rules as [`PostStore::upsert_posts`]; returns the new state.
+    async fn set_attribution(
+        &self,
+        post: PostId,
+        attribution: Vec<crate::domain::Attribution>,
+        now: Timestamp,
+    ) -> StoreResult<crate::domain::PostState>;
+    /// A post by id.
+    async fn get_post(&self, id: PostId) -> StoreResult<Option<Post>>;
+    /// A post by its natural key.
+    async fn get_post_by_key(
+        &self,
+        platform: Platform,
+        id: &PlatformPostId,
+    ) -> StoreResult<Option<Post>>;
+    /// Posts matching `filter`, by id.
+    async fn list_posts(&self, filter: PostFilter) -> StoreResult<Vec<Post>>;
+    /// Makes `Paused` posts whose window ended before `now` `Expired`;
+    /// returns how many.
+    async fn expire_paused_posts(&self, now: Timestamp) -> StoreResult<u64>;
+
+    // ----- scans -------------------------------------------------------------------
+
+    /// Claims up to `limit` due posts: `Monitoring`, `next_scan_at <= now`,
+    /// connection active and not backing off, platform not backing off, not
+    /// under a live lease. Each claim gets a fresh token, oldest due first.
+    async fn claim_due_posts(&self, request: ClaimRequest) -> StoreResult<Vec<ClaimedPost>>;
+    /// Writes scan results, each fenced by its token and idempotent: the
+    /// snapshot (unique per post and instant), the aggregates of every scope
+    /// and brand the post counts for, the scan count and the next due time or
+    /// final state, all in one step per post. Returns one outcome per completion.
+    async fn complete_scans(
+        &self,
+        completions: Vec<ScanCompletion>,
+    ) -> StoreResult<Vec<CompletionOutcome>>;
+    /// Gives claims back without moving their due time.
+    async fn release_claims(&self, releases: Vec<Release>) -> StoreResult<()>;
+    /// The snapshots of `post` with `from <= at < to`, oldest first.
+    async fn list_snapshots(
+        &self,
+        post: PostId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<Snapshot>>;
+    /// The latest snapshot of `post`.
+    async fn latest_snapshot(&self, post: PostId) -> StoreResult<Option<Snapshot>>;
+
+    // ----- reports -----------------------------------------------------------------
+
+    /// What a report needs, from the aggregates kept as scans land.
+    /// `NotFound` for another brand's scope.
+    async fn report_inputs(&self, query: ReportQuery) -> StoreResult<ReportInputs>;
+
+    // ----- shared budgets ---------------------------------------------------------
+
+    /// Takes `cost` units of a shared budget, or refuses: concurrent callers
+    /// together are never granted more than `limit` in one window.
+    async fn acquire_budget(&self, request: BudgetRequest) -> StoreResult<BudgetDecision>;
+
+    // ----- events -----------------------------------------------------------------
+
+    /// Appends an event to the log and wakes subscribers; never blocks on them.
+    async fn publish_event(&self, event: Event) -> StoreResult<StoredEvent>;
+    /// Events with ids after `after` (all kept ones when `None`), oldest
+    /// first, at most `limit`.
+    async fn list_events(
+        &self,
+        after: Option<EventId>,
+        limit: usize,
+    ) -> StoreResult<Vec<StoredEvent>>;
+    /// A live stream of events published from now on, preceded by the kept
+    /// events after `after` when given (resume without gap or duplicate).
+    async fn subscribe_events(&self, after: Option<EventId>) -> StoreResult<EventStream>;
+}
+
+macro_rules! forward_store {
+    ($ty:ty) => {
+        #[async_trait]
+        impl<S: PostStore + ?Sized> PostStore for $ty {
+            async fn create_brand(&self, new: NewBrand, now: Timestamp) -> StoreResult<Brand> {
+                (**self).create_brand(new, now).await
+            }
+            async fn get_brand(&self, id: BrandId) -> StoreResult<Option<Brand>> {
+                (**self).get_brand(id).await
+            }
+            async fn create_creator(
+                &self,
+                new: NewCreator,
+                now: Timestamp,
+            ) -> StoreResult<Creator> {
+                (**self).create_creator(new, now).await
+            }
+            async fn get_creator(&self, id: CreatorId) -> StoreResult<Option<Creator>> {
+                (**self).get_creator(id).await
+            }
+            async fn create_scope(&self, new: NewScope, now: Timestamp) -> StoreResult<Scope> {
+                (**self).create_scope(new, now).await
+            }
+            async fn get_scope(&self, brand: BrandId, id: ScopeId) -> StoreResult<Option<Scope>> {
+                (**self).get_scope(brand, id).await
+            }
+            async fn list_scopes(&self, brand: BrandId) -> StoreResult<Vec<Scope>> {
+                (**self).list_scopes(brand).await
+            }
+            async fn list_scopes_for_creator(&self, creator: CreatorId) -> StoreResult<Vec<Scope>> {
+                (**self).list_scopes_for_creator(creator).await
+            }
+            async fn update_scope(
+                &self,
+                brand: BrandId,
+                id: ScopeId,
+                change: ScopeChange,
+            ) -> StoreResult<Scope> {
+                (**self).update_scope(brand, id, change).await
+            }
+            async fn tracking_revision(&self) -> StoreResult<u64> {
+                (**self).tracking_revision().await
+            }
+            async fn connect(&self, new: NewConnection, now: Timestamp) -> StoreResult<Connected> {
+                (**self).connect(new, now).await
+            }
+            async fn get_connection(&self, id: ConnectionId) -> StoreResult<Option<Connection>> {
+                (**self).get_connection(id).await
+            }
+            async fn get_connection_by_account(
+                &self,
+                platform: Platform,
+                account: &PlatformAccountId,
+            ) -> StoreResult<Option<Connection>> {
+                (**self).get_connection_by_account(platform, account).await
+            }
+            async fn list_connections(
+                &self,
+                filter: ConnectionFilter,
+            ) -> StoreResult<Vec<Connection>> {
+                (**self).list_connections(filter).await
+            }
+            async fn disconnect(&self, request: DisconnectRequest) -> StoreResult<Disconnection> {
+                (**self).disconnect(request).await
+            }
+            async fn reset_connection(
+                &self,
+                id: ConnectionId,
+                now: Timestamp,
+            ) -> StoreResult<Connection> {
+                (**self).reset_connection(id, now).await
+            }
+            async fn get_credentials(
+                &self,
+                id: ConnectionId,
+            ) -> StoreResult<Option<VersionedCredentials>> {
+                (**self).get_credentials(id).await
+            }
+            async fn swap_credentials(
+                &self,
+                id: ConnectionId,
+                expected_version: u64,
+                credentials: Credentials,
+            ) -> StoreResult<u64> {
+                (**self)
+                    .swap_credentials(id, expected_version, credentials)
+                    .await
+            }
+            async fn try_lock_refresh(
+                &self,
+                id: ConnectionId,
+                now: Timestamp,
+                until: Timestamp,
+            ) -> StoreResult<Option<LeaseToken>> {
+                (**self).try_lock_refresh(id, now, until).await
+            }
+            async fn unlock_refresh(&self, id: ConnectionId, token: LeaseToken) -> StoreResult<()> {
+                (**self).unlock_refresh(id, token).await
+            }
+            async fn record_health(
+                &self,
+                id: ConnectionId,
+                update: HealthUpdate,
+            ) -> StoreResult<()> {
+                (**self).record_health(id, update).await
+            }
+            async fn set_backoff(
+                &self,
+                target: BackoffTarget,
+                until: Timestamp,
+            ) -> StoreResult<()> {
+                (**self).set_backoff(target, until).await
+            }
+            async fn get_platform_backoff(
+                &self,
+                platform: Platform,
+            ) -> StoreResult<Option<Timestamp>> {
+                (**self).get_platform_backoff(platform).await
+            }
+            async fn claim_pending_notifications(
+                &self,
+                now: Timestamp,
+                claim_until: Timestamp,
+                limit: usize,
+            ) -> StoreResult<Vec<Disconnection>> {
+                (**self)
+                    .claim_pending_notifications(now, claim_until, limit)
+                    .await
+            }
+            async fn mark_notified(&self, id: DisconnectionId) -> StoreResult<()> {
+                (**self).mark_notified(id).await
+            }
+            async fn try_claim_discovery(
+                &self,
+                id: ConnectionId,
+                now: Timestamp,
+                until: Timestamp,
+            ) -> StoreResult<Option<LeaseToken>> {
+                (**self).try_claim_discovery(id, now, until).await
+            }
+            async fn finish_discovery(
+                &self,
+                id: ConnectionId,
+                token: LeaseToken,
+                progress: DiscoveryProgress,
+            ) -> StoreResult<()> {
+                (**self).finish_discovery(id, token, progress).await
+            }
+            async fn upsert_posts(
+                &self,
+                posts: Vec<PostUpsert>,
+                now: Timestamp,
+            ) -> StoreResult<Vec<UpsertedPost>> {
+                (**self).upsert_posts(posts, now).await
+            }
+            async fn set_attribution(
+                &self,
+                post: PostId,
+                attribution: Vec<crate::domain::Attribution>,
+                now: Timestamp,
+            ) -> StoreResult<crate::domain::PostState> {
+                (**self).set_attribution(post, attribution, now).await
+            }
+            async fn get_post(&self, id: PostId) -> StoreResult<Option<Post>> {
+                (**self).get_post(id).await
+            }
+            async fn get_post_by_key(
+                &self,
+                platform: Platform,
+                id: &PlatformPostId,
+            ) -> StoreResult<Option<Post>> {
+                (**self).get_post_by_key(platform, id).await
+            }
+            async fn list_posts(&self, filter: PostFilter) -> StoreResult<Vec<Post>> {
+                (**self).list_posts(filter).await
+            }
+            async fn expire_paused_posts(&self, now: Timestamp) -> StoreResult<u64> {
+                (**self).expire_paused_posts(now).await
+            }
+            async fn claim_due_posts(
+                &self,
+                request: ClaimRequest,
+            ) -> StoreResult<Vec<ClaimedPost>> {
+                (**self).claim_due_posts(request).await
+            }
+            async fn complete_scans(
+                &self,
+                completions: Vec<ScanCompletion>,
+            ) -> StoreResult<Vec<CompletionOutcome>> {
+                (**self).complete_scans(completions).await
+            }
+            async fn release_claims(&self, releases: Vec<Release>) -> StoreResult<()> {
+                (**self).release_claims(releases).await
+            }
+            async fn list_snapshots(
+                &self,
+                post: PostId,
+                from: Timestamp,
+                to: Timestamp,
+            ) -> StoreResult<Vec<Snapshot>> {
+                (**self).list_snapshots(post, from, to).await
+            }
+            async fn latest_snapshot(&self, post: PostId) -> StoreResult<Option<Snapshot>> {
+                (**self).latest_snapshot(post).await
+            }
+            async fn report_inputs(&self, query: ReportQuery) -> StoreResult<ReportInputs> {
+                (**self).report_inputs(query).await
+            }
+            async fn acquire_budget(&self, request: BudgetRequest) -> StoreResult<BudgetDecision> {
+                (**self).acquire_budget(request).await
+            }
+            async fn publish_event(&self, event: Event) -> StoreResult<StoredEvent> {
+                (**self).publish_event(event).await
+            }
+            async fn list_events(
+                &self,
+                after: Option<EventId>,
+                limit: usize,
+            ) -> StoreResult<Vec<StoredEvent>> {
+                (**self).list_events(after, limit).await
+            }
+            async fn subscribe_events(&self, after: Option<EventId>) -> StoreResult<EventStream> {
+                (**self).subscribe_events(after).await
+            }
+        }
+    };
+}
+
+forward_store!(Arc<S>);
+forward_store!(Box<S>);

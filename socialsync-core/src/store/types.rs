@@ -1,0 +1,437 @@
+//! The values [`super::PostStore`] takes and returns.
+
+use crate::clock::Timestamp;
+use crate::credentials::Credentials;
+use crate::domain::{
+    Attribution, CampaignWindow, Connection, FoundHashtag, HighWater, MediaKind, PostState,
+    ScopeKind, StatusInterval, StatusKind,
+};
+use crate::hashtag::TrackedHashtag;
+use crate::ids::{
+    BrandId, ConnectionId, CreatorId, LeaseToken, PlatformAccountId, PlatformPostId, PostId,
+    ScopeId,
+};
+use crate::metrics::{Metric, Metrics};
+use crate::platform::Platform;
+use serde::{Deserialize, Serialize};
+
+/// A brand to create.
+#[derive(Debug, Clone)]
+pub struct NewBrand {
+    /// Display name.
+    pub name: String,
+}
+
+/// A creator to create.
+#[derive(Debug, Clone)]
+pub struct NewCreator {
+    /// Display name.
+    pub name: String,
+    /// The host's reference for this person.
+    pub external_ref: Option<String>,
+}
+
+/// A scope to create (validated by [`crate::tracking::Tracking`] first).
+#[derive(Debug, Clone)]
+pub struct NewScope {
+    /// The owning brand (must exist).
+    pub brand: BrandId,
+    /// Display name.
+    pub name: String,
+    /// Program or campaign.
+    pub kind: ScopeKind,
+    /// Tracked hashtags.
+    pub hashtags: Vec<TrackedHashtag>,
+    /// Member creators (must exist).
+    pub members: Vec<CreatorId>,
+    /// Whether YouTube keyword tags count.
+    pub match_keyword_tags: bool,
+}
+
+/// A change to a scope. Each bumps the tracking revision.
+#[derive(Debug, Clone)]
+pub enum ScopeChange {
+    /// Replace the tracked hashtags.
+    SetHashtags(Vec<TrackedHashtag>),
+    /// Add member creators (must exist; adding a member twice is a no-op).
+    AddMembers(Vec<CreatorId>),
+    /// Remove member creators.
+    RemoveMembers(Vec<CreatorId>),
+    /// Set or clear a campaign's window (refused on a program).
+    SetWindow(Option<CampaignWindow>),
+    /// Opt in or out of YouTube keyword tags.
+    SetMatchKeywordTags(bool),
+}
+
+/// A connection to create, or to reconnect when one exists for the same
+/// platform account.
+#[derive(Debug, Clone)]
+pub struct NewConnection {
+    /// The creator.
+    pub creator: CreatorId,
+    /// The platform.
+    pub platform: Platform,
+    /// The account id on the platform.
+    pub account_id: PlatformAccountId,
+    /// The handle or title.
+    pub handle: String,
+    /// The credentials from the OAuth exchange.
+    pub credentials: Credentials,
+}
+
+/// What [`super::PostStore::connect`] did.
+#[derive(Debug, Clone)]
+pub struct Connected {
+    /// The connection, active.
+    pub connection: Connection,
+    /// Its status before: `None` for a new connection.
+    pub previous: Option<StatusKind>,
+    /// Paused posts made `Monitoring` and due at once.
+    pub resumed_posts: u64,
+    /// Paused posts whose window ended meanwhile, made `Expired`.
+    pub expired_posts: u64,
+}
+
+/// A disconnection to make, as a compare-and-set.
+#[derive(Debug, Clone)]
+pub struct DisconnectRequest {
+    /// The connection.
+    pub connection: ConnectionId,
+    /// The credentials version the failing call used: a connection whose
+    /// credentials changed since (a reconnection, a refresh) is not disconnected.
+    pub credentials_version: u64,
+    /// Why.
+    pub reason: crate::domain::DisconnectReason,
+    /// When.
+    pub at: Timestamp,
+    /// The new disconnection's notification is claimed by the caller until
+    /// then; if it is not marked notified by that time, another worker
+    /// delivers it.
+    pub notify_claim_until: Timestamp,
+}
+
+/// A change to a connection's health.
+#[derive(Debug, Clone)]
+pub enum HealthUpdate {
+    /// A call succeeded: failures reset.
+    Success {
+        /// When.
+        at: Timestamp,
+    },
+    /// A call failed (transient, malformed): counted.
+    Failure {
+        /// When.
+        at: Timestamp,
+        /// What went wrong (never a secret).
+        error: String,
+    },
+    /// The permissions missing now (empty: not degraded).
+    MissingPermissions(Vec<String>),
+}
+
+/// What is backing off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BackoffTarget {
+    /// One connection.
+    Connection(ConnectionId),
+    /// A whole platform (an app-wide quota).
+    Platform(Platform),
+}
+
+/// What discovery achieved for a connection.
+#[derive(Debug, Clone)]
+pub struct DiscoveryProgress {
+    /// When it finished.
+    pub at: Timestamp,
+    /// The newest post seen (the stored mark only moves forward).
+    pub high_water: Option<HighWater>,
+    /// Whether it was a deep pass over the whole window.
+    pub deep_pass: bool,
+    /// The tracking revision the connection's posts were matched against.
+    pub matched_revision: u64,
+}
+
+/// A post discovery found, to insert or update.
+#[derive(Debug, Clone)]
+pub struct PostUpsert {
+    /// The platform.
+    pub platform: Platform,
+    /// Its id on the platform.
+    pub platform_post_id: PlatformPostId,
+    /// The connection that found it (it takes the post over).
+    pub connection: ConnectionId,
+    /// The creator.
+    pub creator: CreatorId,
+    /// Publish time.
+    pub published_at: Timestamp,
+    /// End of its window.
+    pub monitor_until: Timestamp,
+    /// Media kind.
+    pub kind: MediaKind,
+    /// Title.
+    pub title: Option<String>,
+    /// Caption or description.
+    pub text: String,
+    /// YouTube keyword tags.
+    pub keyword_tags: Vec<String>,
+    /// Permanent link.
+    pub permalink: Option<String>,
+    /// Hashtags found.
+    pub hashtags: Vec<FoundHashtag>,
+    /// The scopes it counts for now.
+    pub attribution: Vec<Attribution>,
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpsertedPost {
+    /// The post.
+    pub id: PostId,
+    /// Whether it was new.
+    pub created: bool,
+    /// Its state before (`None` when new).
+    pub previous_state: Option<PostState>,
+    /// Its state now.
+    pub state: PostState,
+}
+
+/// Which posts to list. Empty fields do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct PostFilter {
+    /// Only this connection's posts.
+    pub connection: Option<ConnectionId>,
+    /// Only this creator's posts.
+    pub creator: Option<CreatorId>,
+    /// Only posts that count for this brand (and, with `scope`, this scope).
+    pub brand: Option<BrandId>,
+    /// Only posts that count for this scope (requires `brand`).
+    pub scope: Option<ScopeId>,
+    /// Only posts in these states.
+    pub states: Option<Vec<PostState>>,
+    /// Only posts whose window ends after this instant.
+    pub monitor_until_after: Option<Timestamp>,
+}
+
+/// A request for due posts.
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimRequest {
+    /// Now: posts with `next_scan_at <= now` are due.
+    pub now: Timestamp,
+    /// The lease's end.
+    pub lease_until: Timestamp,
+    /// At most this many.
+    pub limit: usize,
+}
+
+/// A post due for a scan, with what the scan needs.
+#[derive(Debug, Clone)]
+pub struct DuePost {
+    /// The post.
+    pub id: PostId,
+    /// The platform.
+    pub platform: Platform,
+    /// Its platform id.
+    pub platform_post_id: PlatformPostId,
+    /// Its connection.
+    pub connection: ConnectionId,
+    /// Its creator.
+    pub creator: CreatorId,
+    /// Media kind.
+    pub kind: MediaKind,
+    /// Publish time.
+    pub published_at: Timestamp,
+    /// End of its window.
+    pub monitor_until: Timestamp,
+    /// The due time.
+    pub next_scan_at: Timestamp,
+    /// The latest reading as read (`None` before the first).
+    pub latest: Option<Metrics>,
+    /// The brands it counts for.
+    pub brands: Vec<BrandId>,
+    /// The scopes it counts for.
+    pub scopes: Vec<ScopeId>,
+}
+
+/// A claimed post: the lease token fences its writes.
+#[derive(Debug, Clone)]
+pub struct ClaimedPost {
+    /// The lease token.
+    pub token: LeaseToken,
+    /// The post.
+    pub post: DuePost,
+}
+
+/// What comes after a scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NextScan {
+    /// Due again at this instant (the post stays `Monitoring`).
+    At(Timestamp),
+    /// The window is over: `Expired`.
+    Expire,
+    /// Confirmed gone: `Deleted`.
+    Delete,
+}
+
+/// The result of one scan, to write under the claim's token.
+#[derive(Debug, Clone)]
+pub struct ScanCompletion {
+    /// The post.
+    pub post: PostId,
+    /// The claim's token.
+    pub token: LeaseToken,
+    /// When it was read.
+    pub at: Timestamp,
+    /// The reading, when it changed something (appended as a snapshot at
+    /// `at`; the aggregates move by its difference with the previous one).
+    pub reading: Option<Metrics>,
+    /// What comes next.
+    pub next: NextScan,
+}
+
+/// What happened to one completion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompletionOutcome {
+    /// Written.
+    Applied,
+    /// Already written by an earlier try with the same token: nothing changed.
+    AlreadyApplied,
+    /// Refused: a later claim replaced this token.
+    LeaseLost,
+}
+
+/// A claim to give back without moving the due time.
+#[derive(Debug, Clone, Copy)]
+pub struct Release {
+    /// The post.
+    pub post: PostId,
+    /// The claim's token.
+    pub token: LeaseToken,
+}
+
+/// A request against a shared budget: `cost` units out of `limit` in the fixed
+/// window `[window_start, window_end)` named by `key`.
+#[derive(Debug, Clone)]
+pub struct BudgetRequest {
+    /// The budget's name (`tiktok:video.query`, `youtube:quota`).
+    pub key: String,
+    /// Start of the current window.
+    pub window_start: Timestamp,
+    /// End of the current window.
+    pub window_end: Timestamp,
+    /// Units allowed in a window.
+    pub limit: u64,
+    /// Units this call costs.
+    pub cost: u64,
+}
+
+/// The answer to a [`BudgetRequest`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BudgetDecision {
+    /// Granted: `used` units of the window are taken, this call's included.
+    Granted {
+        /// Units used in the window.
+        used: u64,
+    },
+    /// Refused: the window is spent; try again at `retry_at`.
+    Exhausted {
+        /// When the window ends.
+        retry_at: Timestamp,
+    },
+}
+
+/// The size of a report's time buckets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BucketSize {
+    /// UTC hours.
+    Hour,
+    /// UTC days.
+    Day,
+}
+
+impl BucketSize {
+    /// The bucket length.
+    pub fn duration(self) -> chrono::TimeDelta {
+        match self {
+            BucketSize::Hour => chrono::TimeDelta::hours(1),
+            BucketSize::Day => chrono::TimeDelta::days(1),
+        }
+    }
+
+    /// Whether `t` is on a bucket boundary.
+    pub fn is_aligned(self, t: Timestamp) -> bool {
+        let len = self.duration().num_microseconds().unwrap_or(i64::MAX);
+        t.timestamp_micros().rem_euclid(len) == 0
+    }
+}
+
+/// What a report reads from the store: either a scope of a brand, or the
+/// brand as a whole (each post once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportQuery {
+    /// The brand.
+    pub brand: BrandId,
+    /// The scope; `None` for the analytics report over all the brand's scopes.
+    pub scope: Option<ScopeId>,
+    /// Start (inclusive, aligned to `bucket`).
+    pub from: Timestamp,
+    /// End (exclusive, aligned to `bucket`).
+    pub to: Timestamp,
+    /// Bucket size of the series.
+    pub bucket: BucketSize,
+}
+
+/// Counter totals, one per metric (gauges stay 0).
+pub type CounterTotals = [i64; Metric::COUNT];
+
+/// One post as a report sees it.
+#[derive(Debug, Clone)]
+pub struct ReportPost {
+    /// The post.
+    pub id: PostId,
+    /// Platform.
+    pub platform: Platform,
+    /// Platform id.
+    pub platform_post_id: PlatformPostId,
+    /// Creator.
+    pub creator: CreatorId,
+    /// Connection.
+    pub connection: ConnectionId,
+    /// Permalink.
+    pub permalink: Option<String>,
+    /// Publish time.
+    pub published_at: Timestamp,
+    /// State now.
+    pub state: PostState,
+    /// Carried-forward values of the latest reading strictly before `from`.
+    pub at_from: Option<Metrics>,
+    /// Carried-forward values of the latest reading strictly before `to`.
+    pub at_to: Option<Metrics>,
+    /// The latest reading before `to` as read (to tell stale values).
+    pub latest_before_to: Option<Metrics>,
+}
+
+/// What the store hands a report: the posts, the as-of totals at each bucket
+/// boundary (kept up to date as scans land, never recomputed from history),
+/// and the status history of the connections involved.
+#[derive(Debug, Clone)]
+pub struct ReportInputs {
+    /// The posts that count for the query, by id.
+    pub posts: Vec<ReportPost>,
+    /// `(boundary, totals)` for `from, from + bucket, …, to`: the counter
+    /// totals of readings strictly before each boundary.
+    pub boundaries: Vec<(Timestamp, CounterTotals)>,
+    /// Each involved connection's status history.
+    pub connection_history: Vec<(ConnectionId, Vec<StatusInterval>)>,
+}
+
+/// Which connections to list. Empty fields do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectionFilter {
+    /// Only this creator's.
+    pub creator: Option<CreatorId>,
+    /// Only this platform's.
+    pub platform: Option<Platform>,
+    /// Only in these statuses.
+    pub statuses: Option<Vec<StatusKind>>,
+}

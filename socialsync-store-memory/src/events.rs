@@ -1,0 +1,86 @@
+//! The in-memory event log: a bounded ring of recent events plus a broadcast
+//! channel for live subscribers.
+
+use futures::StreamExt;
+use socialsync_core::events::{Event, EventStream, EventsLagged, StoredEvent};
+use socialsync_core::ids::EventId;
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use tokio::sync::broadcast;
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+
+#[derive(Debug)]
+struct Log {
+    next_id: i64,
+    kept: VecDeque<StoredEvent>,
+}
+
+/// Recent events and their live subscribers.
+#[derive(Debug)]
+pub(crate) struct EventLog {
+    log: Mutex<Log>,
+    sender: broadcast::Sender<StoredEvent>,
+    keep: usize,
+}
+
+impl EventLog {
+    pub(crate) fn new(keep: usize, channel: usize) -> EventLog {
+        let (sender, _) = broadcast::channel(channel.max(1));
+        EventLog {
+            log: Mutex::new(Log {
+                next_id: 1,
+                kept: VecDeque::new(),
+            }),
+            sender,
+            keep: keep.max(1),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Log> {
+        self.log.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn publish(&self, event: Event) -> StoredEvent {
+        let mut log = self.lock();
+        let stored = StoredEvent {
+            id: EventId(log.next_id),
+            event,
+        };
+        log.next_id += 1;
+        if log.kept.len() == self.keep {
+            log.kept.pop_front();
+        }
+        log.kept.push_back(stored.clone());
+        // Sending never blocks: a slow receiver lags and loses the oldest events.
+        let _ = self.sender.send(stored.clone());
+        stored
+    }
+
+    pub(crate) fn list(&self, after: Option<EventId>, limit: usize) -> Vec<StoredEvent> {
+        let log = self.lock();
+        log.kept
+            .iter()
+            .filter(|e| after.is_none_or(|a| e.id > a))
+            .take(limit)
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn subscribe(&self, after: Option<EventId>) -> EventStream {
+        // Under the log's lock no event can be published, so the backlog and
+        // the live receiver meet without gap or duplicate.
+        let log = self.lock();
+        let backlog: Vec<StoredEvent> = match after {
+            Some(a) => log.kept.iter().filter(|e| e.id > a).cloned().collect(),
+            None => Vec::new(),
+        };
+        let receiver = self.sender.subscribe();
+        drop(log);
+        let live = BroadcastStream::new(receiver).map(|item| match item {
+            Ok(e) => Ok(e),
+            Err(BroadcastStreamRecvError::Lagged(missed)) => Err(EventsLagged { missed }),
+        });
+        Box::pin(futures::stream::iter(backlog.into_iter().map(Ok)).chain(live))
+    }
+}

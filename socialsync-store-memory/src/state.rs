@@ -1,0 +1,1284 @@
+//! The store's state and its operations, each run under one lock.
+
+use socialsync_core::clock::{Timestamp, truncate_to_micros as micros};
+use socialsync_core::credentials::{Credentials, VersionedCredentials};
+use socialsync_core::domain::{
+    Attribution, Brand, Connection, ConnectionHealth, ConnectionStatus, Creator, Disconnection,
+    Post, PostState, Scope, ScopeKind, Snapshot, StatusInterval, StatusKind,
+};
+use socialsync_core::error::{StoreError, StoreResult};
+use socialsync_core::ids::*;
+use socialsync_core::metrics::{CounterDelta, Metrics};
+use socialsync_core::platform::Platform;
+use socialsync_core::store::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+const HOUR_MICROS: i64 = 3_600_000_000;
+
+/// Which aggregate series a delta goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum AggKey {
+    Scope(ScopeId),
+    Brand(BrandId),
+}
+
+#[derive(Debug)]
+pub(crate) struct ConnRow {
+    pub(crate) conn: Connection,
+    pub(crate) credentials: Option<Credentials>,
+    pub(crate) refresh_lease: Option<(LeaseToken, Timestamp)>,
+    pub(crate) discovery_lease: Option<(LeaseToken, Timestamp)>,
+}
+
+#[derive(Debug)]
+pub(crate) struct DiscRow {
+    pub(crate) disconnection: Disconnection,
+    pub(crate) notified: bool,
+    pub(crate) claim_until: Timestamp,
+}
+
+#[derive(Debug)]
+pub(crate) struct PostRow {
+    pub(crate) post: Post,
+    pub(crate) lease: Option<(LeaseToken, Timestamp)>,
+    pub(crate) last_applied: Option<LeaseToken>,
+    pub(crate) snapshots: Vec<Snapshot>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Inner {
+    next_id: i64,
+    next_token: u128,
+    brands: BTreeMap<BrandId, Brand>,
+    creators: BTreeMap<CreatorId, Creator>,
+    scopes: BTreeMap<ScopeId, Scope>,
+    revision: u64,
+    connections: BTreeMap<ConnectionId, ConnRow>,
+    by_account: HashMap<(Platform, PlatformAccountId), ConnectionId>,
+    platform_backoff: HashMap<Platform, Timestamp>,
+    disconnections: BTreeMap<DisconnectionId, DiscRow>,
+    posts: Vec<PostRow>,
+    by_key: HashMap<(Platform, PlatformPostId), PostId>,
+    due: BTreeSet<(Timestamp, PostId)>,
+    leases: BTreeSet<(Timestamp, PostId)>,
+    scope_posts: HashMap<ScopeId, BTreeSet<PostId>>,
+    brand_posts: HashMap<BrandId, BTreeSet<PostId>>,
+    aggregates: HashMap<AggKey, BTreeMap<i64, CounterDelta>>,
+    budgets: HashMap<(String, Timestamp), u64>,
+}
+
+fn hour_of(t: Timestamp) -> i64 {
+    t.timestamp_micros().div_euclid(HOUR_MICROS)
+}
+
+fn hour_start(h: i64) -> Timestamp {
+    chrono::DateTime::from_timestamp_micros(h * HOUR_MICROS).unwrap_or_default()
+}
+
+impl Inner {
+    fn id(&mut self) -> i64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    pub(crate) fn token(&mut self) -> LeaseToken {
+        self.next_token += 1;
+        // Mix in a per-store constant so tokens differ between stores too.
+        LeaseToken(self.next_token ^ (0x5eed_u128 << 96))
+    }
+
+    // ----- configuration ---------------------------------------------------------
+
+    pub(crate) fn create_brand(&mut self, new: NewBrand, now: Timestamp) -> Brand {
+        let brand = Brand {
+            id: BrandId(self.id()),
+            name: new.name,
+            created_at: micros(now),
+        };
+        self.brands.insert(brand.id, brand.clone());
+        brand
+    }
+
+    pub(crate) fn get_brand(&self, id: BrandId) -> Option<Brand> {
+        self.brands.get(&id).cloned()
+    }
+
+    pub(crate) fn create_creator(&mut self, new: NewCreator, now: Timestamp) -> Creator {
+        let creator = Creator {
+            id: CreatorId(self.id()),
+            name: new.name,
+            external_ref: new.external_ref,
+            created_at: micros(now),
+        };
+        self.creators.insert(creator.id, creator.clone());
+        creator
+    }
+
+    pub(crate) fn get_creator(&self, id: CreatorId) -> Option<Creator> {
+        self.creators.get(&id).cloned()
+    }
+
+    fn check_creators(&self, creators: &[CreatorId]) -> StoreResult<()> {
+        match creators.iter().find(|c| !self.creators.contains_key(c)) {
+            Some(c) => Err(StoreError::not_found("creator", c)),
+            None => Ok(()),
+        }
+    }
+
+    pub(crate) fn create_scope(&mut self, new: NewScope, now: Timestamp) -> StoreResult<Scope> {
+        if !self.brands.contains_key(&new.brand) {
+            return Err(StoreError::not_found("brand", new.brand));
+        }
+        self.check_creators(&new.members)?;
+        if new.hashtags.is_empty() {
+            return Err(StoreError::InvalidInput(
+                "a scope needs at least one hashtag".into(),
+            ));
+        }
+        let kind = match new.kind {
+            ScopeKind::Campaign { window } => ScopeKind::Campaign {
+                window: window.map(|mut w| {
+                    w.starts_at = w.starts_at.map(micros);
+                    w.ends_at = w.ends_at.map(micros);
+                    w
+                }),
+            },
+            k => k,
+        };
+        let scope = Scope {
+            id: ScopeId(self.id()),
+            brand: new.brand,
+            name: new.name,
+            kind,
+            hashtags: new.hashtags,
+            members: new.members.into_iter().collect(),
+            match_keyword_tags: new.match_keyword_tags,
+            created_at: micros(now),
+        };
+        self.scopes.insert(scope.id, scope.clone());
+        self.revision += 1;
+        Ok(scope)
+    }
+
+    pub(crate) fn get_scope(&self, brand: BrandId, id: ScopeId) -> Option<Scope> {
+        self.scopes.get(&id).filter(|s| s.brand == brand).cloned()
+    }
+
+    pub(crate) fn list_scopes(&self, brand: BrandId) -> Vec<Scope> {
+        self.scopes
+            .values()
+            .filter(|s| s.brand == brand)
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn list_scopes_for_creator(&self, creator: CreatorId) -> Vec<Scope> {
+        self.scopes
+            .values()
+            .filter(|s| s.members.contains(&creator))
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn update_scope(
+        &mut self,
+        brand: BrandId,
+        id: ScopeId,
+        change: ScopeChange,
+    ) -> StoreResult<Scope> {
+        if self.get_scope(brand, id).is_none() {
+            return Err(StoreError::not_found("scope", id));
+        }
+        if let ScopeChange::AddMembers(c) = &change {
+            self.check_creators(c)?;
+        }
+        let scope = self
+            .scopes
+            .get_mut(&id)
+            .ok_or_else(|| StoreError::not_found("scope", id))?;
+        match change {
+            ScopeChange::SetHashtags(tags) => {
+                if tags.is_empty() {
+                    return Err(StoreError::InvalidInput(
+                        "a scope needs at least one hashtag".into(),
+                    ));
+                }
+                scope.hashtags = tags;
+            }
+            ScopeChange::AddMembers(c) => scope.members.extend(c),
+            ScopeChange::RemoveMembers(c) => {
+                for m in c {
+                    scope.members.remove(&m);
+                }
+            }
+            ScopeChange::SetWindow(w) => match &mut scope.kind {
+                ScopeKind::Campaign { window } => {
+                    if w.is_some_and(|w| !w.is_valid()) {
+                        return Err(StoreError::InvalidInput(
+                            "window ends before it starts".into(),
+                        ));
+                    }
+                    *window = w.map(|mut w| {
+                        w.starts_at = w.starts_at.map(micros);
+                        w.ends_at = w.ends_at.map(micros);
+                        w
+                    });
+                }
+                ScopeKind::Program => {
+                    return Err(StoreError::InvalidInput(
+                        "a creator program has no window".into(),
+                    ));
+                }
+            },
+            ScopeChange::SetMatchKeywordTags(b) => scope.match_keyword_tags = b,
+        }
+        let scope = scope.clone();
+        self.revision += 1;
+        Ok(scope)
+    }
+
+    pub(crate) fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    // ----- connections -----------------------------------------------------------
+
+    fn conn_mut(&mut self, id: ConnectionId) -> StoreResult<&mut ConnRow> {
+        self.connections
+            .get_mut(&id)
+            .ok_or_else(|| StoreError::not_found("connection", id))
+    }
+
+    fn set_status(conn: &mut Connection, status: ConnectionStatus, now: Timestamp) {
+        if let Some(last) = conn.history.last_mut() {
+            last.to = Some(now);
+        }
+        let reason = match &status {
+            ConnectionStatus::Disconnected { reason, .. } => Some(reason.clone()),
+            _ => None,
+        };
+        conn.history.push(StatusInterval {
+            status: status.kind(),
+            from: now,
+            to: None,
+            reason,
+        });
+        conn.status = status;
+    }
+
+    pub(crate) fn connect(&mut self, new: NewConnection, now: Timestamp) -> StoreResult<Connected> {
+        let now = micros(now);
+        if !self.creators.contains_key(&new.creator) {
+            return Err(StoreError::not_found("creator", new.creator));
+        }
+        let mut credentials = new.credentials;
+        credentials.expires_at = credentials.expires_at.map(micros);
+        credentials.refresh_expires_at = credentials.refresh_expires_at.map(micros);
+        credentials.issued_at = credentials.issued_at.map(micros);
+        let key = (new.platform, new.account_id.clone());
+        let Some(&id) = self.by_account.get(&key) else {
+            let id = ConnectionId(self.id());
+            let conn = Connection {
+                id,
+                creator: new.creator,
+                platform: new.platform,
+                account_id: new.account_id,
+                handle: new.handle,
+                status: ConnectionStatus::Active,
+                history: vec![StatusInterval {
+                    status: StatusKind::Active,
+                    from: now,
+                    to: None,
+                    reason: None,
+                }],
+                credentials_version: 1,
+                high_water: None,
+                last_discovery_at: None,
+                last_deep_pass_at: None,
+                matched_revision: 0,
+                health: ConnectionHealth::default(),
+                backoff_until: None,
+                created_at: now,
+            };
+            self.connections.insert(
+                id,
+                ConnRow {
+                    conn: conn.clone(),
+                    credentials: Some(credentials),
+                    refresh_lease: None,
+                    discovery_lease: None,
+                },
+            );
+            self.by_account.insert(key, id);
+            return Ok(Connected {
+                connection: conn,
+                previous: None,
+                resumed_posts: 0,
+                expired_posts: 0,
+            });
+        };
+        let row = self.conn_mut(id)?;
+        let previous = row.conn.status.kind();
+        row.credentials = Some(credentials);
+        row.conn.credentials_version += 1;
+        row.conn.handle = new.handle;
+        row.conn.creator = new.creator;
+        row.conn.backoff_until = None;
+        row.conn.health.consecutive_failures = 0;
+        if previous != StatusKind::Active {
+            Self::set_status(&mut row.conn, ConnectionStatus::Active, now);
+        }
+        let conn = row.conn.clone();
+        let (mut resumed, mut expired) = (0, 0);
+        if previous != StatusKind::Active {
+            for i in 0..self.posts.len() {
+                let p = &mut self.posts[i].post;
+                if p.connection != id || p.state != PostState::Paused {
+                    continue;
+                }
+                if p.monitor_until >= now {
+                    p.state = PostState::Monitoring;
+                    p.next_scan_at = Some(now);
+                    let pid = p.id;
+                    if self.posts[i].lease.is_none() {
+                        self.due.insert((now, pid));
+                    }
+                    resumed += 1;
+                } else {
+                    p.state = PostState::Expired;
+                    p.next_scan_at = None;
+                    expired += 1;
+                }
+            }
+        }
+        Ok(Connected {
+            connection: conn,
+            previous: Some(previous),
+            resumed_posts: resumed,
+            expired_posts: expired,
+        })
+    }
+
+    pub(crate) fn get_connection(&self, id: ConnectionId) -> Option<Connection> {
+        self.connections.get(&id).map(|r| r.conn.clone())
+    }
+
+    pub(crate) fn get_connection_by_account(
+        &self,
+        platform: Platform,
+        account: &PlatformAccountId,
+    ) -> Option<Connection> {
+        self.by_account
+            .get(&(platform, account.clone()))
+            .and_then(|id| self.get_connection(*id))
+    }
+
+    pub(crate) fn list_connections(&self, f: &ConnectionFilter) -> Vec<Connection> {
+        self.connections
+            .values()
+            .map(|r| &r.conn)
+            .filter(|c| f.creator.is_none_or(|x| c.creator == x))
+            .filter(|c| f.platform.is_none_or(|x| c.platform == x))
+            .filter(|c| {
+                f.statuses
+                    .as_ref()
+                    .is_none_or(|s| s.contains(&c.status.kind()))
+            })
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn disconnect(&mut self, req: DisconnectRequest) -> StoreResult<Disconnection> {
+        let at = micros(req.at);
+        let row = self.conn_mut(req.connection)?;
+        match &row.conn.status {
+            ConnectionStatus::Reset { .. } => {
+                return Err(StoreError::InvalidState(format!(
+                    "{} was reset: there is nothing to disconnect",
+                    req.connection
+                )));
+            }
+            ConnectionStatus::Disconnected { disconnection, .. } => {
+                let d = *disconnection;
+                let mut existing = self
+                    .disconnections
+                    .get(&d)
+                    .map(|r| r.disconnection.clone())
+                    .ok_or_else(|| StoreError::Corrupt(format!("{d} missing")))?;
+                existing.newly_disconnected = false;
+                return Ok(existing);
+            }
+            ConnectionStatus::Active => {}
+        }
+        if row.conn.credentials_version != req.credentials_version {
+            return Err(StoreError::Conflict(format!(
+                "{}: credentials changed since version {} (now {})",
+                req.connection, req.credentials_version, row.conn.credentials_version
+            )));
+        }
+        let creator = row.conn.creator;
+        let platform = row.conn.platform;
+        self.next_id += 1;
+        let did = DisconnectionId(self.next_id);
+        let row = self.conn_mut(req.connection)?;
+        Self::set_status(
+            &mut row.conn,
+            ConnectionStatus::Disconnected {
+                since: at,
+                reason: req.reason.clone(),
+                disconnection: did,
+            },
+            at,
+        );
+        for i in 0..self.posts.len() {
+            let p = &mut self.posts[i].post;
+            if p.connection == req.connection && p.state == PostState::Monitoring {
+                p.state = PostState::Paused;
+                if let Some(t) = p.next_scan_at {
+                    let pid = p.id;
+                    self.due.remove(&(t, pid));
+                }
+            }
+        }
+        let d = Disconnection {
+            id: did,
+            connection: req.connection,
+            creator,
+            platform,
+            since: at,
+            reason: req.reason,
+            newly_disconnected: true,
+        };
+        self.disconnections.insert(
+            did,
+            DiscRow {
+                disconnection: d.clone(),
+                notified: false,
+                claim_until: micros(req.notify_claim_until),
+            },
+        );
+        Ok(d)
+    }
+
+    pub(crate) fn reset_connection(
+        &mut self,
+        id: ConnectionId,
+        now: Timestamp,
+    ) -> StoreResult<Connection> {
+        let now = micros(now);
+        let row = self.conn_mut(id)?;
+        if row.conn.status.is_active() {
+            return Err(StoreError::InvalidState(format!(
+                "{id} is active: only a disconnected connection can be reset"
+            )));
+        }
+        row.credentials = None;
+        row.refresh_lease = None;
+        row.discovery_lease = None;
+        row.conn.high_water = None;
+        row.conn.last_discovery_at = None;
+        row.conn.last_deep_pass_at = None;
+        row.conn.matched_revision = 0;
+        row.conn.backoff_until = None;
+        if !matches!(row.conn.status, ConnectionStatus::Reset { .. }) {
+            Self::set_status(&mut row.conn, ConnectionStatus::Reset { since: now }, now);
+        }
+        Ok(row.conn.clone())
+    }
+
+    pub(crate) fn get_credentials(
+        &self,
+        id: ConnectionId,
+    ) -> StoreResult<Option<VersionedCredentials>> {
+        let row = self
+            .connections
+            .get(&id)
+            .ok_or_else(|| StoreError::not_found("connection", id))?;
+        Ok(row
+            .credentials
+            .clone()
+            .map(|credentials| VersionedCredentials {
+                version: row.conn.credentials_version,
+                credentials,
+            }))
+    }
+
+    pub(crate) fn swap_credentials(
+        &mut self,
+        id: ConnectionId,
+        expected: u64,
+        mut credentials: Credentials,
+    ) -> StoreResult<u64> {
+        let row = self.conn_mut(id)?;
+        if row.credentials.is_none() {
+            return Err(StoreError::InvalidState(format!(
+                "{id} holds no credentials (reset)"
+            )));
+        }
+        if row.conn.credentials_version != expected {
+            return Err(StoreError::Conflict(format!(
+                "{id}: credentials are at version {}, not {expected}",
+                row.conn.credentials_version
+            )));
+        }
+        credentials.expires_at = credentials.expires_at.map(micros);
+        credentials.refresh_expires_at = credentials.refresh_expires_at.map(micros);
+        credentials.issued_at = credentials.issued_at.map(micros);
+        row.credentials = Some(credentials);
+        row.conn.credentials_version += 1;
+        Ok(row.conn.credentials_version)
+    }
+
+    fn take_lease(
+        lease: &mut Option<(LeaseToken, Timestamp)>,
+        token: LeaseToken,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> Option<LeaseToken> {
+        if lease.is_some_and(|(_, u)| u > now) {
+            return None;
+        }
+        *lease = Some((token, micros(until)));
+        Some(token)
+    }
+
+    pub(crate) fn try_lock_refresh(
+        &mut self,
+        id: ConnectionId,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<Option<LeaseToken>> {
+        let token = self.token();
+        let row = self.conn_mut(id)?;
+        Ok(Self::take_lease(
+            &mut row.refresh_lease,
+            token,
+            micros(now),
+            until,
+        ))
+    }
+
+    pub(crate) fn unlock_refresh(
+        &mut self,
+        id: ConnectionId,
+        token: LeaseToken,
+    ) -> StoreResult<()> {
+        let row = self.conn_mut(id)?;
+        if row.refresh_lease.is_some_and(|(t, _)| t == token) {
+            row.refresh_lease = None;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn record_health(
+        &mut self,
+        id: ConnectionId,
+        update: HealthUpdate,
+    ) -> StoreResult<()> {
+        let h = &mut self.conn_mut(id)?.conn.health;
+        match update {
+            HealthUpdate::Success { at } => {
+                h.last_success_at = Some(micros(at));
+                h.consecutive_failures = 0;
+            }
+            HealthUpdate::Failure { at, error } => {
+                h.consecutive_failures += 1;
+                h.last_failure_at = Some(micros(at));
+                h.last_error = Some(error);
+            }
+            HealthUpdate::MissingPermissions(p) => h.missing_permissions = p,
+        }
+        Ok(())
+    }
+
+    pub(crate) fn set_backoff(
+        &mut self,
+        target: BackoffTarget,
+        until: Timestamp,
+    ) -> StoreResult<()> {
+        let until = micros(until);
+        match target {
+            BackoffTarget::Connection(id) => {
+                let b = &mut self.conn_mut(id)?.conn.backoff_until;
+                *b = Some(b.map_or(until, |u| u.max(until)));
+            }
+            BackoffTarget::Platform(p) => {
+                let b = self.platform_backoff.entry(p).or_insert(until);
+                *b = (*b).max(until);
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn get_platform_backoff(&self, p: Platform) -> Option<Timestamp> {
+        self.platform_backoff.get(&p).copied()
+    }
+
+    pub(crate) fn claim_pending_notifications(
+        &mut self,
+        now: Timestamp,
+        claim_until: Timestamp,
+        limit: usize,
+    ) -> Vec<Disconnection> {
+        let now = micros(now);
+        let mut out = Vec::new();
+        for row in self.disconnections.values_mut() {
+            if out.len() >= limit {
+                break;
+            }
+            if !row.notified && row.claim_until <= now {
+                row.claim_until = micros(claim_until);
+                let mut d = row.disconnection.clone();
+                d.newly_disconnected = false;
+                out.push(d);
+            }
+        }
+        out
+    }
+
+    pub(crate) fn mark_notified(&mut self, id: DisconnectionId) -> StoreResult<()> {
+        let row = self
+            .disconnections
+            .get_mut(&id)
+            .ok_or_else(|| StoreError::not_found("disconnection", id))?;
+        row.notified = true;
+        Ok(())
+    }
+
+    // ----- discovery -------------------------------------------------------------
+
+    pub(crate) fn try_claim_discovery(
+        &mut self,
+        id: ConnectionId,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<Option<LeaseToken>> {
+        let token = self.token();
+        let row = self.conn_mut(id)?;
+        Ok(Self::take_lease(
+            &mut row.discovery_lease,
+            token,
+            micros(now),
+            until,
+        ))
+    }
+
+    pub(crate) fn finish_discovery(
+        &mut self,
+        id: ConnectionId,
+        token: LeaseToken,
+        progress: DiscoveryProgress,
+    ) -> StoreResult<()> {
+        let row = self.conn_mut(id)?;
+        if row.discovery_lease.is_none_or(|(t, _)| t != token) {
+            return Err(StoreError::LeaseLost);
+        }
+        row.discovery_lease = None;
+        let at = micros(progress.at);
+        row.conn.last_discovery_at = Some(at);
+        if progress.deep_pass {
+            row.conn.last_deep_pass_at = Some(at);
+        }
+        if let Some(mut hw) = progress.high_water {
+            hw.published_at = micros(hw.published_at);
+            if row.conn.high_water.as_ref().is_none_or(|old| hw > *old) {
+                row.conn.high_water = Some(hw);
+            }
+        }
+        row.conn.matched_revision = row.conn.matched_revision.max(progress.matched_revision);
+        Ok(())
+    }
+
+    fn row(&self, id: PostId) -> StoreResult<&PostRow> {
+        usize::try_from(id.0 - 1)
+            .ok()
+            .and_then(|i| self.posts.get(i))
+            .ok_or_else(|| StoreError::not_found("post", id))
+    }
+
+    fn row_index(&self, id: PostId) -> StoreResult<usize> {
+        usize::try_from(id.0 - 1)
+            .ok()
+            .filter(|i| *i < self.posts.len())
+            .ok_or_else(|| StoreError::not_found("post", id))
+    }
+
+    pub(crate) fn upsert_posts(
+        &mut self,
+        posts: Vec<PostUpsert>,
+        now: Timestamp,
+    ) -> StoreResult<Vec<UpsertedPost>> {
+        let now = micros(now);
+        // Check everything first, so a refused batch changes nothing.
+        for p in &posts {
+            let row = self
+                .connections
+                .get(&p.connection)
+                .ok_or_else(|| StoreError::not_found("connection", p.connection))?;
+            if row.conn.platform != p.platform {
+                return Err(StoreError::InvalidInput(format!(
+                    "{} is a {} connection, not {}",
+                    p.connection, row.conn.platform, p.platform
+                )));
+            }
+        }
+        let mut out = Vec::with_capacity(posts.len());
+        for p in posts {
+            let key = (p.platform, p.platform_post_id.clone());
+            match self.by_key.get(&key).copied() {
+                Some(id) => {
+                    let i = self.row_index(id)?;
+                    let previous = self.posts[i].post.state;
+                    {
+                        let post = &mut self.posts[i].post;
+                        post.connection = p.connection;
+                        post.creator = p.creator;
+                        post.kind = p.kind;
+                        post.title = p.title;
+                        post.text = p.text;
+                        post.keyword_tags = p.keyword_tags;
+                        post.permalink = p.permalink;
+                        post.hashtags = p.hashtags;
+                    }
+                    let state = self.apply_attribution(i, p.attribution, now);
+                    out.push(UpsertedPost {
+                        id,
+                        created: false,
+                        previous_state: Some(previous),
+                        state,
+                    });
+                }
+                None => {
+                    let id = PostId(self.posts.len() as i64 + 1);
+                    let post = Post {
+                        id,
+                        platform: p.platform,
+                        platform_post_id: p.platform_post_id,
+                        connection: p.connection,
+                        creator: p.creator,
+                        published_at: micros(p.published_at),
+                        monitor_until: micros(p.monitor_until),
+                        next_scan_at: None,
+                        state: PostState::Seen,
+                        kind: p.kind,
+                        title: p.title,
+                        text: p.text,
+                        keyword_tags: p.keyword_tags,
+                        permalink: p.permalink,
+                        hashtags: p.hashtags,
+                        attribution: Vec::new(),
+                        first_seen_at: now,
+                        last_scanned_at: None,
+                        scan_count: 0,
+                    };
+                    self.posts.push(PostRow {
+                        post,
+                        lease: None,
+                        last_applied: None,
+                        snapshots: Vec::new(),
+                    });
+                    self.by_key.insert(key, id);
+                    let state = self.apply_attribution(self.posts.len() - 1, p.attribution, now);
+                    out.push(UpsertedPost {
+                        id,
+                        created: true,
+                        previous_state: None,
+                        state,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn set_attribution(
+        &mut self,
+        post: PostId,
+        attribution: Vec<Attribution>,
+        now: Timestamp,
+    ) -> StoreResult<PostState> {
+        let i = self.row_index(post)?;
+        Ok(self.apply_attribution(i, attribution, micros(now)))
+    }
+
+    /// Replaces a post's attribution: moves its contributions between
+    /// aggregates and applies the state rules.
+    fn apply_attribution(
+        &mut self,
+        i: usize,
+        attribution: Vec<Attribution>,
+        now: Timestamp,
+    ) -> PostState {
+        let id = self.posts[i].post.id;
+        let old_scopes: BTreeSet<ScopeId> = self.posts[i]
+            .post
+            .attribution
+            .iter()
+            .map(|a| a.scope)
+            .collect();
+        let new_scopes: BTreeSet<ScopeId> = attribution.iter().map(|a| a.scope).collect();
+        let old_brands: BTreeSet<BrandId> = self.posts[i]
+            .post
+            .attribution
+            .iter()
+            .map(|a| a.brand)
+            .collect();
+        let new_brands: BTreeSet<BrandId> = attribution.iter().map(|a| a.brand).collect();
+        let mut gone: Vec<AggKey> = old_scopes
+            .difference(&new_scopes)
+            .map(|s| AggKey::Scope(*s))
+            .collect();
+        gone.extend(
+            old_brands
+                .difference(&new_brands)
+                .map(|b| AggKey::Brand(*b)),
+        );
+        let mut came: Vec<AggKey> = new_scopes
+            .difference(&old_scopes)
+            .map(|s| AggKey::Scope(*s))
+            .collect();
+        came.extend(
+            new_brands
+                .difference(&old_brands)
+                .map(|b| AggKey::Brand(*b)),
+        );
+        if !gone.is_empty() || !came.is_empty() {
+            let contributions = contributions(&self.posts[i].snapshots);
+            for key in &gone {
+                let series = self.aggregates.entry(*key).or_default();
+                for (h, d) in &contributions {
+                    series.entry(*h).or_default().sub(d);
+                }
+                match key {
+                    AggKey::Scope(s) => {
+                        self.scope_posts.entry(*s).or_default().remove(&id);
+                    }
+                    AggKey::Brand(b) => {
+                        self.brand_posts.entry(*b).or_default().remove(&id);
+                    }
+                }
+            }
+            for key in &came {
+                let series = self.aggregates.entry(*key).or_default();
+                for (h, d) in &contributions {
+                    series.entry(*h).or_default().add(d);
+                }
+                match key {
+                    AggKey::Scope(s) => {
+                        self.scope_posts.entry(*s).or_default().insert(id);
+                    }
+                    AggKey::Brand(b) => {
+                        self.brand_posts.entry(*b).or_default().insert(id);
+                    }
+                }
+            }
+        }
+        let active = self
+            .connections
+            .get(&self.posts[i].post.connection)
+            .is_some_and(|c| c.conn.status.is_active());
+        let row = &mut self.posts[i];
+        let post = &mut row.post;
+        let matched = !attribution.is_empty();
+        post.attribution = attribution;
+        let before = post.state;
+        match (before, matched) {
+            (PostState::Seen | PostState::Untracked, true) => {
+                if now > post.monitor_until {
+                    post.state = PostState::Expired;
+                    post.next_scan_at = None;
+                } else if active {
+                    post.state = PostState::Monitoring;
+                    post.next_scan_at = Some(now);
+                } else {
+                    post.state = PostState::Paused;
+                    post.next_scan_at = Some(now);
+                }
+            }
+            (PostState::Monitoring | PostState::Paused, false) => {
+                post.state = PostState::Untracked;
+            }
+            _ => {}
+        }
+        let after = post.state;
+        if before == PostState::Monitoring && after != PostState::Monitoring {
+            if let Some(t) = post.next_scan_at {
+                self.due.remove(&(t, id));
+            }
+        }
+        if before != PostState::Monitoring && after == PostState::Monitoring && row.lease.is_none()
+        {
+            self.due.insert((now, id));
+        }
+        after
+    }
+
+    pub(crate) fn get_post(&self, id: PostId) -> Option<Post> {
+        self.row(id).ok().map(|r| r.post.clone())
+    }
+
+    pub(crate) fn get_post_by_key(&self, platform: Platform, id: &PlatformPostId) -> Option<Post> {
+        self.by_key
+            .get(&(platform, id.clone()))
+            .and_then(|pid| self.get_post(*pid))
+    }
+
+    pub(crate) fn list_posts(&self, f: &PostFilter) -> Vec<Post> {
+        let candidates: Box<dyn Iterator<Item = &PostRow>> = match (f.brand, f.scope) {
+            (Some(b), Some(s)) => {
+                let ok = self.scopes.get(&s).is_some_and(|sc| sc.brand == b);
+                let ids = if ok { self.scope_posts.get(&s) } else { None };
+                Box::new(
+                    ids.into_iter()
+                        .flatten()
+                        .filter_map(|id| self.row(*id).ok()),
+                )
+            }
+            (Some(b), None) => Box::new(
+                self.brand_posts
+                    .get(&b)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|id| self.row(*id).ok()),
+            ),
+            (None, Some(_)) => Box::new(std::iter::empty()),
+            (None, None) => Box::new(self.posts.iter()),
+        };
+        candidates
+            .map(|r| &r.post)
+            .filter(|p| f.connection.is_none_or(|c| p.connection == c))
+            .filter(|p| f.creator.is_none_or(|c| p.creator == c))
+            .filter(|p| f.states.as_ref().is_none_or(|s| s.contains(&p.state)))
+            .filter(|p| f.monitor_until_after.is_none_or(|t| p.monitor_until > t))
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn expire_paused_posts(&mut self, now: Timestamp) -> u64 {
+        let now = micros(now);
+        let mut n = 0;
+        for row in &mut self.posts {
+            let p = &mut row.post;
+            if p.state == PostState::Paused && p.monitor_until < now {
+                p.state = PostState::Expired;
+                p.next_scan_at = None;
+                n += 1;
+            }
+        }
+        n
+    }
+
+    // ----- scans -----------------------------------------------------------------
+
+    fn callable(&self, conn: ConnectionId, now: Timestamp) -> bool {
+        self.connections.get(&conn).is_some_and(|r| {
+            r.conn.is_callable(now)
+                && self
+                    .platform_backoff
+                    .get(&r.conn.platform)
+                    .is_none_or(|u| *u <= now)
+        })
+    }
+
+    pub(crate) fn claim_due_posts(&mut self, req: ClaimRequest) -> Vec<ClaimedPost> {
+        let now = micros(req.now);
+        let lease_until = micros(req.lease_until);
+        // Lapsed leases: the posts are due again at their unchanged due time.
+        while let Some(&(until, id)) = self.leases.first() {
+            if until > now {
+                break;
+            }
+            self.leases.pop_first();
+            let Ok(i) = self.row_index(id) else { continue };
+            let row = &mut self.posts[i];
+            if row.lease.is_some_and(|(_, u)| u == until) {
+                row.lease = None;
+                if row.post.state == PostState::Monitoring {
+                    if let Some(t) = row.post.next_scan_at {
+                        self.due.insert((t, id));
+                    }
+                }
+            }
+        }
+        let mut picked = Vec::new();
+        let mut callable: HashMap<ConnectionId, bool> = HashMap::new();
+        for &(t, id) in &self.due {
+            if t > now || picked.len() >= req.limit {
+                break;
+            }
+            let Ok(row) = self.row(id) else { continue };
+            let conn = row.post.connection;
+            let ok = *callable
+                .entry(conn)
+                .or_insert_with(|| self.callable(conn, now));
+            if ok {
+                picked.push((t, id));
+            }
+        }
+        let mut out = Vec::with_capacity(picked.len());
+        for (t, id) in picked {
+            self.due.remove(&(t, id));
+            let token = self.token();
+            self.leases.insert((lease_until, id));
+            let Ok(i) = self.row_index(id) else { continue };
+            let row = &mut self.posts[i];
+            row.lease = Some((token, lease_until));
+            let p = &row.post;
+            let mut brands: Vec<BrandId> = p.attribution.iter().map(|a| a.brand).collect();
+            brands.sort_unstable();
+            brands.dedup();
+            out.push(ClaimedPost {
+                token,
+                post: DuePost {
+                    id,
+                    platform: p.platform,
+                    platform_post_id: p.platform_post_id.clone(),
+                    connection: p.connection,
+                    creator: p.creator,
+                    kind: p.kind,
+                    published_at: p.published_at,
+                    monitor_until: p.monitor_until,
+                    next_scan_at: t,
+                    latest: row.snapshots.last().map(|s| s.metrics),
+                    brands,
+                    scopes: p.attribution.iter().map(|a| a.scope).collect(),
+                },
+            });
+        }
+        out
+    }
+
+    pub(crate) fn complete_scans(
+        &mut self,
+        completions: Vec<ScanCompletion>,
+    ) -> Vec<CompletionOutcome> {
+        completions
+            .into_iter()
+            .map(|c| self.complete_one(c))
+            .collect()
+    }
+
+    fn complete_one(&mut self, c: ScanCompletion) -> CompletionOutcome {
+        let Ok(i) = self.row_index(c.post) else {
+            return CompletionOutcome::LeaseLost;
+        };
+        let at = micros(c.at);
+        let row = &mut self.posts[i];
+        match row.lease {
+            Some((t, until)) if t == c.token => {
+                row.lease = None;
+                self.leases.remove(&(until, c.post));
+            }
+            _ if row.last_applied == Some(c.token) => return CompletionOutcome::AlreadyApplied,
+            _ => return CompletionOutcome::LeaseLost,
+        }
+        let row = &mut self.posts[i];
+        row.last_applied = Some(c.token);
+        let mut delta = None;
+        if let Some(reading) = c.reading {
+            let prev = row.snapshots.last();
+            if prev.is_none_or(|p| p.at < at) {
+                let prev_carried = prev.map(|p| p.carried).unwrap_or_default();
+                let carried = reading.carried_over(&prev_carried);
+                delta = Some(CounterDelta::between(&prev_carried, &carried));
+                row.snapshots.push(Snapshot {
+                    post: c.post,
+                    at,
+                    metrics: reading,
+                    carried,
+                });
+            }
+        }
+        let post = &mut row.post;
+        post.scan_count += 1;
+        post.last_scanned_at = Some(at);
+        match c.next {
+            NextScan::At(t) => {
+                let t = micros(t);
+                post.next_scan_at = Some(t);
+                if post.state == PostState::Monitoring {
+                    self.due.insert((t, c.post));
+                }
+            }
+            NextScan::Expire => {
+                post.state = PostState::Expired;
+                post.next_scan_at = None;
+            }
+            NextScan::Delete => {
+                post.state = PostState::Deleted;
+                post.next_scan_at = None;
+            }
+        }
+        if let Some(d) = delta.filter(|d| !d.is_zero()) {
+            let h = hour_of(at);
+            let mut brands: Vec<BrandId> = Vec::new();
+            for a in &self.posts[i].post.attribution {
+                self.aggregates
+                    .entry(AggKey::Scope(a.scope))
+                    .or_default()
+                    .entry(h)
+                    .or_default()
+                    .add(&d);
+                if !brands.contains(&a.brand) {
+                    brands.push(a.brand);
+                }
+            }
+            for b in brands {
+                self.aggregates
+                    .entry(AggKey::Brand(b))
+                    .or_default()
+                    .entry(h)
+                    .or_default()
+                    .add(&d);
+            }
+        }
+        CompletionOutcome::Applied
+    }
+
+    pub(crate) fn release_claims(&mut self, releases: Vec<Release>) {
+        for r in releases {
+            let Ok(i) = self.row_index(r.post) else {
+                continue;
+            };
+            let row = &mut self.posts[i];
+            if let Some((t, until)) = row.lease {
+                if t == r.token {
+                    row.lease = None;
+                    self.leases.remove(&(until, r.post));
+                    if row.post.state == PostState::Monitoring {
+                        if let Some(due) = row.post.next_scan_at {
+                            self.due.insert((due, r.post));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    pub(crate) fn list_snapshots(
+        &self,
+        post: PostId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<Snapshot>> {
+        let row = self.row(post)?;
+        Ok(row
+            .snapshots
+            .iter()
+            .filter(|s| s.at >= from && s.at < to)
+            .cloned()
+            .collect())
+    }
+
+    pub(crate) fn latest_snapshot(&self, post: PostId) -> StoreResult<Option<Snapshot>> {
+        Ok(self.row(post)?.snapshots.last().cloned())
+    }
+
+    // ----- reports ---------------------------------------------------------------
+
+    pub(crate) fn report_inputs(&self, q: ReportQuery) -> StoreResult<ReportInputs> {
+        if !self.brands.contains_key(&q.brand) {
+            return Err(StoreError::not_found("brand", q.brand));
+        }
+        let (ids, key) = match q.scope {
+            Some(s) => {
+                if self.get_scope(q.brand, s).is_none() {
+                    return Err(StoreError::not_found("scope", s));
+                }
+                (self.scope_posts.get(&s), AggKey::Scope(s))
+            }
+            None => (self.brand_posts.get(&q.brand), AggKey::Brand(q.brand)),
+        };
+        let mut posts = Vec::new();
+        let mut conns = BTreeSet::new();
+        for id in ids.into_iter().flatten() {
+            let row = self.row(*id)?;
+            let p = &row.post;
+            let before = |t: Timestamp| {
+                let n = row.snapshots.partition_point(|s| s.at < t);
+                n.checked_sub(1).map(|k| &row.snapshots[k])
+            };
+            let at_to = before(q.to);
+            conns.insert(p.connection);
+            posts.push(ReportPost {
+                id: p.id,
+                platform: p.platform,
+                platform_post_id: p.platform_post_id.clone(),
+                creator: p.creator,
+                connection: p.connection,
+                permalink: p.permalink.clone(),
+                published_at: p.published_at,
+                state: p.state,
+                at_from: before(q.from).map(|s| s.carried),
+                at_to: at_to.map(|s| s.carried),
+                latest_before_to: at_to.map(|s| s.metrics),
+            });
+        }
+        let mut boundaries = Vec::new();
+        let step = q.bucket.duration();
+        let mut b = q.from;
+        while b <= q.to {
+            boundaries.push((b, [0i64; socialsync_core::metrics::Metric::COUNT]));
+            b += step;
+        }
+        if let Some(series) = self.aggregates.get(&key) {
+            let mut running = CounterDelta::default();
+            let mut k = 0;
+            for (h, d) in series {
+                while k < boundaries.len() && hour_start(*h) >= boundaries[k].0 {
+                    boundaries[k].1 = running.0;
+                    k += 1;
+                }
+                running.add(d);
+            }
+            while k < boundaries.len() {
+                boundaries[k].1 = running.0;
+                k += 1;
+            }
+        }
+        let connection_history = conns
+            .into_iter()
+            .filter_map(|c| {
+                self.connections
+                    .get(&c)
+                    .map(|r| (c, r.conn.history.clone()))
+            })
+            .collect();
+        Ok(ReportInputs {
+            posts,
+            boundaries,
+            connection_history,
+        })
+    }
+
+    // ----- budgets ---------------------------------------------------------------
+
+    pub(crate) fn acquire_budget(&mut self, req: BudgetRequest) -> BudgetDecision {
+        let start = micros(req.window_start);
+        let end = micros(req.window_end);
+        // Windows that ended before this one are of no use any more.
+        self.budgets
+            .retain(|(k, s), _| k != &req.key || *s >= start);
+        let used = self.budgets.entry((req.key, start)).or_insert(0);
+        if *used + req.cost <= req.limit {
+            *used += req.cost;
+            BudgetDecision::Granted { used: *used }
+        } else {
+            BudgetDecision::Exhausted { retry_at: end }
+        }
+    }
+}
+
+/// A post's contributions to aggregates: per hour, the change of its
+/// carried-forward counters.
+fn contributions(snapshots: &[Snapshot]) -> Vec<(i64, CounterDelta)> {
+    let mut prev = Metrics::new();
+    snapshots
+        .iter()
+        .map(|s| {
+            let d = CounterDelta::between(&prev, &s.carried);
+            prev = s.carried;
+            (hour_of(s.at), d)
+        })
+        .collect()
+}

@@ -1,0 +1,98 @@
+//! The store conformance suite: what every [`PostStore`] must do.
+//!
+//! One public async function per behaviour, each making its own data with
+//! fixed, microsecond-aligned instants and no sleeps, asserting exact
+//! boundaries and error kinds. Stamp them all for a store with
+//! [`store_conformance_tests!`](crate::store_conformance_tests):
+//!
+//! ```ignore
+//! socialsync_testkit::store_conformance_tests!(|| async { MemoryStore::new() });
+//! ```
+//!
+//! The functions take `Arc<dyn PostStore>` so concurrency behaviours can
+//! spawn tasks; the stamped tests run on a multi-threaded runtime.
+
+mod claims;
+mod config;
+mod connections;
+mod events;
+mod posts;
+mod reports;
+mod shared;
+
+pub use claims::*;
+pub use config::*;
+pub use connections::*;
+pub use events::*;
+pub use posts::*;
+pub use reports::*;
+pub use shared::*;
+
+#[doc(hidden)]
+pub use socialsync_core::store::PostStore;
+
+/// Stamps one `#[tokio::test]` per conformance behaviour. `$make` is an
+/// expression callable with no argument that returns a future of a fresh,
+/// empty store. The calling crate needs tokio (`macros`, `rt-multi-thread`).
+#[macro_export]
+macro_rules! store_conformance_tests {
+    ($make:expr) => {
+        $crate::store_conformance_tests!(@each $make;
+            brand_and_creator_round_trip,
+            create_scope_refuses_unknown_brand_and_changes_nothing,
+            create_scope_refuses_unknown_member_and_changes_nothing,
+            another_brands_scope_is_not_found,
+            update_scope_changes_and_bumps_revision,
+            refused_scope_change_changes_nothing,
+            instants_are_truncated_to_micros,
+            upsert_posts_is_idempotent,
+            post_is_never_duplicated_whoever_finds_it,
+            concurrent_upserts_make_one_post,
+            new_post_state_follows_attribution,
+            seen_post_is_kept_for_retro_matching,
+            unmatched_post_becomes_untracked_and_keeps_data,
+            attribution_to_several_scopes,
+            list_posts_is_brand_isolated,
+            due_claim_boundary_is_inclusive,
+            due_claim_excludes_expired_paused_and_backing_off,
+            claim_is_exclusive_until_lease_lapses,
+            every_claim_gets_a_fresh_token,
+            write_with_replaced_token_is_refused,
+            released_claim_keeps_due_time,
+            completion_is_idempotent,
+            concurrent_claims_never_share_a_post,
+            snapshots_are_append_only_and_unique_per_instant,
+            snapshot_range_is_half_open,
+            completion_sets_next_due_or_final_state,
+            disconnect_is_compare_and_set,
+            disconnect_with_stale_credentials_conflicts,
+            disconnect_pauses_and_reconnect_resumes_posts,
+            reset_is_refused_on_active_connection,
+            reset_keeps_posts_and_reconnect_takes_them_over,
+            status_history_records_intervals,
+            credentials_swap_only_against_version_read,
+            refresh_lease_has_one_holder_at_a_time,
+            pending_notification_is_redelivered_after_claim_lapses,
+            health_and_backoff_are_recorded,
+            discovery_lease_and_high_water_mark,
+            shared_budget_never_grants_more_than_its_limit,
+            events_are_kept_in_order_and_resumable,
+            slow_subscriber_lags_without_blocking_publishers,
+            report_inputs_follow_scans,
+            report_aggregates_move_with_attribution,
+            report_inputs_are_brand_isolated,
+            unknown_ids_are_not_found,
+        );
+    };
+    (@each $make:expr; $($name:ident),* $(,)?) => {
+        $(
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() {
+                let store = ($make)().await;
+                let store: ::std::sync::Arc<dyn $crate::conformance::PostStore> =
+                    ::std::sync::Arc::new(store);
+                $crate::conformance::$name(store).await;
+            }
+        )*
+    };
+}
