@@ -33,6 +33,7 @@
 pub mod clock;
 pub mod credentials;
 pub mod domain;
+pub mod engine;
 pub mod error;
 pub mod events;
 pub mod hashtag;

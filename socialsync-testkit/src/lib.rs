@@ -13,4 +13,9 @@
 //! as a dev-dependency only and core's public API stays free of test helpers.
 
 pub mod conformance;
+pub mod fake_platform;
 pub mod fixtures;
+pub mod sim;
+
+pub use fake_platform::{CallCounts, FakePlatform, FakePost, Op};
+pub use sim::{RecordingNotifier, Sim};

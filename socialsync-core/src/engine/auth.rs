@@ -1,0 +1,270 @@
+//! Credentials: proactive and on-demand refresh (single-flight across
+//! engines), disconnection as a compare-and-set, and the notification outbox.
+
+use super::{Engine, EngineError};
+use crate::clock::Timestamp;
+use crate::credentials::VersionedCredentials;
+use crate::domain::{Connection, DisconnectReason};
+use crate::error::StoreError;
+use crate::events::ConnectionChange;
+use crate::social_platform::{AccountRef, PlatformErrorKind, RefreshModel};
+use crate::store::DisconnectRequest;
+use chrono::TimeDelta;
+
+/// What a refresh attempt came to.
+pub(super) enum Refresh {
+    /// New credentials (ours or another engine's).
+    Fresh(VersionedCredentials),
+    /// The platform refused the refresh: the connection is lost.
+    Refused(DisconnectReason),
+    /// Not possible now (another engine holds the lease, a transient error,
+    /// or the platform cannot refresh this token).
+    NotNow,
+}
+
+/// Whether credentials should be refreshed ahead of expiry at `now`: once
+/// half their lifetime is gone (at least 10 minutes ahead), and for
+/// self-refreshing tokens only once they are old enough.
+pub(super) fn wants_refresh(model: RefreshModel, c: &VersionedCredentials, now: Timestamp) -> bool {
+    let Some(expires) = c.credentials.expires_at else {
+        return false;
+    };
+    if expires <= now {
+        return !matches!(model, RefreshModel::SelfRefreshing { .. });
+    }
+    let issued = c.credentials.issued_at;
+    let lifetime = issued.map(|i| expires - i).unwrap_or(TimeDelta::hours(2));
+    let ahead = (lifetime / 2).max(TimeDelta::minutes(10));
+    if expires - now > ahead {
+        return false;
+    }
+    match model {
+        RefreshModel::SelfRefreshing { min_age } => issued.is_none_or(|i| now - i >= min_age),
+        _ => c.credentials.refresh_token.is_some(),
+    }
+}
+
+impl Engine {
+    /// Refreshes `conn`'s credentials, read at `read`, single-flight across
+    /// engines through the store's refresh lease; the new pair is saved
+    /// against the version read.
+    pub(super) async fn refresh(
+        &self,
+        conn: &Connection,
+        read: &VersionedCredentials,
+    ) -> Result<Refresh, EngineError> {
+        let store = &self.inner.store;
+        let platform = self.platform(conn.platform)?;
+        let now = self.now();
+        let Some(lease) = store
+            .try_lock_refresh(conn.id, now, now + self.inner.policy.lease)
+            .await?
+        else {
+            return Ok(Refresh::NotNow);
+        };
+        let outcome = self.refresh_locked(conn, read, platform.as_ref()).await;
+        store.unlock_refresh(conn.id, lease).await?;
+        outcome
+    }
+
+    async fn refresh_locked(
+        &self,
+        conn: &Connection,
+        read: &VersionedCredentials,
+        platform: &dyn crate::social_platform::SocialPlatform,
+    ) -> Result<Refresh, EngineError> {
+        let store = &self.inner.store;
+        let Some(current) = store.get_credentials(conn.id).await? else {
+            return Ok(Refresh::NotNow);
+        };
+        if current.version != read.version {
+            // Another engine refreshed meanwhile.
+            return Ok(Refresh::Fresh(current));
+        }
+        let account = AccountRef {
+            account_id: &conn.account_id,
+            credentials: &current.credentials,
+        };
+        match platform.refresh_credentials(account).await {
+            Ok(mut fresh) => {
+                if fresh.refresh_token.is_none() {
+                    // Google returns no new refresh token: keep the stored one.
+                    fresh.refresh_token = current.credentials.refresh_token.clone();
+                }
+                if fresh.issued_at.is_none() {
+                    fresh.issued_at = Some(self.now());
+                }
+                match store
+                    .swap_credentials(conn.id, current.version, fresh.clone())
+                    .await
+                {
+                    Ok(version) => {
+                        self.publish_connection(conn, ConnectionChange::Refreshed)
+                            .await;
+                        Ok(Refresh::Fresh(VersionedCredentials {
+                            version,
+                            credentials: fresh,
+                        }))
+                    }
+                    Err(StoreError::Conflict(_)) => Ok(store
+                        .get_credentials(conn.id)
+                        .await?
+                        .map_or(Refresh::NotNow, Refresh::Fresh)),
+                    Err(e) => Err(e.into()),
+                }
+            }
+            Err(e) => match e.kind {
+                PlatformErrorKind::TokenInvalid(reason) => Ok(Refresh::Refused(reason)),
+                _ => {
+                    tracing::warn!(connection = %conn.id, error = %e, "refresh failed; retrying later");
+                    Ok(Refresh::NotNow)
+                }
+            },
+        }
+    }
+
+    /// Refreshes ahead of expiry when due; returns the credentials to use.
+    pub(super) async fn fresh_credentials(
+        &self,
+        conn: &Connection,
+        read: VersionedCredentials,
+    ) -> Result<Option<VersionedCredentials>, EngineError> {
+        let model = self.platform(conn.platform)?.capabilities().refresh;
+        if !wants_refresh(model, &read, self.now()) {
+            return Ok(Some(read));
+        }
+        match self.refresh(conn, &read).await? {
+            Refresh::Fresh(c) => Ok(Some(c)),
+            Refresh::Refused(reason) => {
+                self.disconnect(conn, read.version, reason).await?;
+                Ok(None)
+            }
+            Refresh::NotNow => {
+                let expired = read.credentials.expires_at.is_some_and(|e| e <= self.now());
+                Ok((!expired).then_some(read))
+            }
+        }
+    }
+
+    /// Handles a token error: one refresh where the platform allows it, else
+    /// (or when the refresh is refused) a disconnection. Returns new
+    /// credentials to retry with, if any.
+    pub(super) async fn on_token_invalid(
+        &self,
+        conn: &Connection,
+        read: &VersionedCredentials,
+        reason: DisconnectReason,
+    ) -> Result<Option<VersionedCredentials>, EngineError> {
+        let model = self.platform(conn.platform)?.capabilities().refresh;
+        let can_refresh = !matches!(model, RefreshModel::SelfRefreshing { .. })
+            && read.credentials.refresh_token.is_some()
+            && matches!(reason, DisconnectReason::TokenExpired);
+        if can_refresh {
+            match self.refresh(conn, read).await? {
+                Refresh::Fresh(c) => return Ok(Some(c)),
+                Refresh::NotNow => return Ok(None),
+                Refresh::Refused(r) => {
+                    self.disconnect(conn, read.version, r).await?;
+                    return Ok(None);
+                }
+            }
+        }
+        self.disconnect(conn, read.version, reason).await?;
+        Ok(None)
+    }
+
+    /// Disconnects (compare-and-set); the engine that made the disconnection
+    /// publishes it and calls the host's notifier.
+    pub(super) async fn disconnect(
+        &self,
+        conn: &Connection,
+        credentials_version: u64,
+        reason: DisconnectReason,
+    ) -> Result<bool, EngineError> {
+        let now = self.now();
+        let request = DisconnectRequest {
+            connection: conn.id,
+            credentials_version,
+            reason: reason.clone(),
+            at: now,
+            notify_claim_until: now + self.inner.policy.lease,
+        };
+        let d = match self.inner.store.disconnect(request).await {
+            Ok(d) => d,
+            // The credentials changed since the failing call: not this one's to disconnect.
+            Err(StoreError::Conflict(_)) => return Ok(false),
+            Err(e) => return Err(e.into()),
+        };
+        if !d.newly_disconnected {
+            return Ok(false);
+        }
+        tracing::warn!(connection = %conn.id, disconnection = %d.id, %reason, "disconnected");
+        self.publish_connection(
+            conn,
+            ConnectionChange::Disconnected {
+                disconnection: d.id,
+                reason,
+            },
+        )
+        .await;
+        if self.inner.notifier.connection_lost(&d).await.is_ok() {
+            self.inner.store.mark_notified(d.id).await?;
+        }
+        Ok(true)
+    }
+
+    /// Delivers notifications whose delivery did not complete (a crash, a
+    /// failing host): the same disconnection id again.
+    pub(super) async fn deliver_pending_notifications(&self) -> Result<(), EngineError> {
+        let now = self.now();
+        let pending = self
+            .inner
+            .store
+            .claim_pending_notifications(now, now + self.inner.policy.lease, 100)
+            .await?;
+        for d in pending {
+            if self.inner.notifier.connection_lost(&d).await.is_ok() {
+                self.inner.store.mark_notified(d.id).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Records missing permissions and tells the host when they changed.
+    pub(super) async fn degrade(
+        &self,
+        conn: &Connection,
+        mut missing: Vec<String>,
+    ) -> Result<(), EngineError> {
+        missing.sort();
+        missing.dedup();
+        if conn.health.missing_permissions == missing {
+            return Ok(());
+        }
+        self.inner
+            .store
+            .record_health(
+                conn.id,
+                crate::store::HealthUpdate::MissingPermissions(missing.clone()),
+            )
+            .await?;
+        if !missing.is_empty() {
+            self.publish_connection(
+                conn,
+                ConnectionChange::Degraded {
+                    missing: missing.clone(),
+                },
+            )
+            .await;
+            if let Err(e) = self
+                .inner
+                .notifier
+                .permissions_missing(conn, &missing)
+                .await
+            {
+                tracing::warn!(connection = %conn.id, error = %e, "permission notice not delivered");
+            }
+        }
+        Ok(())
+    }
+}

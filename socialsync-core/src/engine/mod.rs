@@ -1,0 +1,314 @@
+//! The sync engine: discovery, hourly scans for 90 days, disconnect /
+//! reconnect / reset, and live events (DESIGN §4, §5, §7).
+//!
+//! Build one with [`Engine::builder`], then either call [`Engine::run`] in a
+//! task (discovery and scans on their intervals until shutdown) or drive it
+//! step by step with [`Engine::run_cycle`] on a manual clock.
+//!
+//! Any number of engines may share one store: claims are leases, a
+//! disconnection is a compare-and-set, refresh is single-flight.
+
+mod auth;
+mod discovery;
+mod health;
+mod notifier;
+mod scan;
+
+pub use health::ConnectionHealthView;
+pub use notifier::{LogNotifier, NotifyError, ReconnectNotifier};
+
+use crate::clock::{Clock, SystemClock};
+use crate::domain::Connection;
+use crate::error::StoreError;
+use crate::events::{ConnectionChange, ConnectionEvent, Event, EventStream};
+use crate::ids::{BrandId, ConnectionId, EventId};
+use crate::platform::Platform;
+use crate::policy::{InvalidPolicy, MonitoringPolicy};
+use crate::social_platform::SocialPlatform;
+use crate::store::{Connected, NewConnection, PostStore};
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The engine could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The policy is unusable.
+    #[error(transparent)]
+    Policy(#[from] InvalidPolicy),
+    /// No platform was registered for this connection's platform.
+    #[error("no {0} platform registered with the engine")]
+    NoPlatform(Platform),
+    /// The builder lacks a store.
+    #[error("the engine needs a store")]
+    NoStore,
+}
+
+/// What one cycle did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CycleReport {
+    /// Connections whose discovery ran.
+    pub discoveries: u64,
+    /// Posts newly recorded by discovery.
+    pub posts_found: u64,
+    /// Scans completed.
+    pub scans: u64,
+    /// Scans that stored a snapshot.
+    pub changed: u64,
+    /// Posts confirmed deleted.
+    pub deleted: u64,
+    /// Posts that expired.
+    pub expired: u64,
+    /// Claims given back (rate limits, disconnections).
+    pub released: u64,
+    /// Calls that failed (transient, malformed).
+    pub failures: u64,
+    /// Disconnections this engine made.
+    pub disconnections: u64,
+}
+
+impl CycleReport {
+    fn add(&mut self, o: CycleReport) {
+        self.discoveries += o.discoveries;
+        self.posts_found += o.posts_found;
+        self.scans += o.scans;
+        self.changed += o.changed;
+        self.deleted += o.deleted;
+        self.expired += o.expired;
+        self.released += o.released;
+        self.failures += o.failures;
+        self.disconnections += o.disconnections;
+    }
+}
+
+/// Builds an [`Engine`].
+#[derive(Debug, Default)]
+pub struct EngineBuilder {
+    store: Option<Arc<dyn PostStore>>,
+    platforms: HashMap<Platform, Arc<dyn SocialPlatform>>,
+    clock: Option<Arc<dyn Clock>>,
+    policy: MonitoringPolicy,
+    notifier: Option<Arc<dyn ReconnectNotifier>>,
+    claim_batch: Option<usize>,
+    tick: Option<Duration>,
+    publish_unchanged: Option<bool>,
+}
+
+impl EngineBuilder {
+    /// The store (required).
+    #[must_use]
+    pub fn with_store(mut self, store: Arc<dyn PostStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// A platform; one per [`Platform`], the last one given wins.
+    #[must_use]
+    pub fn with_platform(mut self, platform: Arc<dyn SocialPlatform>) -> Self {
+        self.platforms.insert(platform.platform(), platform);
+        self
+    }
+
+    /// The clock (default: the system clock).
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// The monitoring policy (default: 90 days, hourly).
+    #[must_use]
+    pub fn with_policy(mut self, policy: MonitoringPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The host's notifier (default: [`LogNotifier`]).
+    #[must_use]
+    pub fn with_notifier(mut self, notifier: Arc<dyn ReconnectNotifier>) -> Self {
+        self.notifier = Some(notifier);
+        self
+    }
+
+    /// How many due posts one claim takes (default 1 000).
+    #[must_use]
+    pub fn with_claim_batch(mut self, n: usize) -> Self {
+        self.claim_batch = Some(n.max(1));
+        self
+    }
+
+    /// How often [`Engine::run`] runs a cycle (default 30 seconds).
+    #[must_use]
+    pub fn with_tick(mut self, tick: Duration) -> Self {
+        self.tick = Some(tick);
+        self
+    }
+
+    /// Whether scans that changed nothing publish an event (default true).
+    #[must_use]
+    pub fn with_unchanged_events(mut self, yes: bool) -> Self {
+        self.publish_unchanged = Some(yes);
+        self
+    }
+
+    /// The engine; fails without a store or with an unusable policy.
+    pub fn build(self) -> Result<Engine, EngineError> {
+        self.policy.validate()?;
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                store: self.store.ok_or(EngineError::NoStore)?,
+                platforms: self.platforms,
+                clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+                policy: self.policy,
+                notifier: self.notifier.unwrap_or_else(|| Arc::new(LogNotifier)),
+                claim_batch: self.claim_batch.unwrap_or(1_000),
+                tick: self.tick.unwrap_or(Duration::from_secs(30)),
+                publish_unchanged: self.publish_unchanged.unwrap_or(true),
+            }),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct Inner {
+    store: Arc<dyn PostStore>,
+    platforms: HashMap<Platform, Arc<dyn SocialPlatform>>,
+    clock: Arc<dyn Clock>,
+    policy: MonitoringPolicy,
+    notifier: Arc<dyn ReconnectNotifier>,
+    claim_batch: usize,
+    tick: Duration,
+    publish_unchanged: bool,
+}
+
+/// The sync engine. Cheap to clone (shared state).
+#[derive(Debug, Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+impl Engine {
+    /// A builder.
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder::default()
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn PostStore> {
+        &self.inner.store
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &MonitoringPolicy {
+        &self.inner.policy
+    }
+
+    fn platform(&self, p: Platform) -> Result<&Arc<dyn SocialPlatform>, EngineError> {
+        self.inner
+            .platforms
+            .get(&p)
+            .ok_or(EngineError::NoPlatform(p))
+    }
+
+    fn now(&self) -> crate::clock::Timestamp {
+        self.inner.clock.now()
+    }
+
+    /// Connects a creator's platform account (or reconnects it: the same
+    /// account's connection becomes active, its posts due at once, discovery
+    /// runs from the old high-water mark). Runs discovery for it at once.
+    pub async fn connect(&self, new: NewConnection) -> Result<Connected, EngineError> {
+        self.platform(new.platform)?;
+        let connected = self.inner.store.connect(new, self.now()).await?;
+        let change = match connected.previous {
+            None => ConnectionChange::Connected,
+            Some(crate::domain::StatusKind::Active) => ConnectionChange::Refreshed,
+            Some(_) => ConnectionChange::Reconnected,
+        };
+        self.publish_connection(&connected.connection, change).await;
+        self.discover_connection(&connected.connection, true)
+            .await?;
+        Ok(connected)
+    }
+
+    /// Resets a connection that is not active (the disabled connections
+    /// view): credentials and high-water mark dropped, data kept. Refused
+    /// for an active connection.
+    pub async fn reset_connection(&self, id: ConnectionId) -> Result<Connection, EngineError> {
+        let c = self.inner.store.reset_connection(id, self.now()).await?;
+        self.publish_connection(&c, ConnectionChange::Reset).await;
+        Ok(c)
+    }
+
+    /// A live event stream (after `after`, when resuming).
+    pub async fn subscribe(&self, after: Option<EventId>) -> Result<EventStream, EngineError> {
+        Ok(self.inner.store.subscribe_events(after).await?)
+    }
+
+    /// One full cycle: pending notifications, expiry of paused posts,
+    /// discovery of the connections that are due, then every due scan.
+    pub async fn run_cycle(&self) -> Result<CycleReport, EngineError> {
+        let mut report = CycleReport::default();
+        self.deliver_pending_notifications().await?;
+        report.expired += self.inner.store.expire_paused_posts(self.now()).await?;
+        report.add(self.run_discovery().await?);
+        report.add(self.run_scans().await?);
+        Ok(report)
+    }
+
+    /// Runs cycles every tick until `shutdown` completes; a cycle in flight
+    /// finishes first. Store errors are logged and retried next tick.
+    pub async fn run(&self, shutdown: impl Future<Output = ()> + Send) {
+        tokio::pin!(shutdown);
+        let mut tick = tokio::time::interval(self.inner.tick);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            tokio::select! {
+                _ = &mut shutdown => break,
+                _ = tick.tick() => {}
+            }
+            let span = tracing::info_span!("cycle");
+            let _enter = span.enter();
+            drop(_enter);
+            match self.run_cycle().await {
+                Ok(r) => tracing::debug!(?r, "cycle done"),
+                Err(e) => tracing::warn!(error = %e, "cycle failed; retrying next tick"),
+            }
+        }
+    }
+
+    async fn brands_of(&self, creator: crate::ids::CreatorId) -> Vec<BrandId> {
+        let mut brands: Vec<BrandId> = self
+            .inner
+            .store
+            .list_scopes_for_creator(creator)
+            .await
+            .unwrap_or_default()
+            .iter()
+            .map(|s| s.brand)
+            .collect();
+        brands.sort_unstable();
+        brands.dedup();
+        brands
+    }
+
+    async fn publish_connection(&self, c: &Connection, change: ConnectionChange) {
+        let event = Event::Connection(ConnectionEvent {
+            connection: c.id,
+            creator: c.creator,
+            platform: c.platform,
+            handle: c.handle.clone(),
+            brands: self.brands_of(c.creator).await,
+            at: self.now(),
+            change,
+        });
+        if let Err(e) = self.inner.store.publish_event(event).await {
+            tracing::warn!(error = %e, "event not published");
+        }
+    }
+}

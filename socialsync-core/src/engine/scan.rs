@@ -1,0 +1,490 @@
+//! Scans: claim due posts, read them in batches per connection, store what
+//! changed, set the next slot, and publish what happened.
+
+use super::{CycleReport, Engine, EngineError};
+use crate::credentials::VersionedCredentials;
+use crate::domain::{Connection, PostState};
+use crate::events::{Event, MetricChange, ScanEvent, ScanOutcome};
+use crate::ids::{ConnectionId, PlatformPostId};
+use crate::metrics::Metrics;
+use crate::social_platform::{
+    AccountRef, MetricsBatch, MetricsRequest, PlatformError, PlatformErrorKind,
+};
+use crate::store::{
+    BackoffTarget, ClaimRequest, ClaimedPost, CompletionOutcome, HealthUpdate, NextScan, Release,
+    ScanCompletion,
+};
+use chrono::TimeDelta;
+use std::collections::{BTreeMap, HashMap};
+use tracing::Instrument;
+
+/// What to do with one claimed post after its batch was read.
+enum Verdict {
+    Read(Metrics),
+    Deleted,
+    /// Leave the claim to lapse: retried after the lease.
+    Retry,
+}
+
+impl Engine {
+    /// Scans every due post, claim batch after claim batch, until none is due.
+    pub async fn run_scans(&self) -> Result<CycleReport, EngineError> {
+        let mut report = CycleReport::default();
+        loop {
+            let now = self.now();
+            let claims = self
+                .inner
+                .store
+                .claim_due_posts(ClaimRequest {
+                    now,
+                    lease_until: now + self.inner.policy.lease,
+                    limit: self.inner.claim_batch,
+                })
+                .await?;
+            if claims.is_empty() {
+                return Ok(report);
+            }
+            let mut groups: BTreeMap<ConnectionId, Vec<ClaimedPost>> = BTreeMap::new();
+            for c in claims {
+                groups.entry(c.post.connection).or_default().push(c);
+            }
+            for (conn, claims) in groups {
+                let span = tracing::info_span!("scan", connection = %conn, posts = claims.len());
+                report.add(self.scan_connection(conn, claims).instrument(span).await?);
+            }
+        }
+    }
+
+    async fn release(&self, claims: &[ClaimedPost]) -> Result<u64, EngineError> {
+        let releases = claims
+            .iter()
+            .map(|c| Release {
+                post: c.post.id,
+                token: c.token,
+            })
+            .collect();
+        self.inner.store.release_claims(releases).await?;
+        Ok(claims.len() as u64)
+    }
+
+    async fn scan_connection(
+        &self,
+        id: ConnectionId,
+        claims: Vec<ClaimedPost>,
+    ) -> Result<CycleReport, EngineError> {
+        let store = &self.inner.store;
+        let mut report = CycleReport::default();
+        let conn = match store.get_connection(id).await? {
+            Some(c) if c.status.is_active() => c,
+            _ => {
+                report.released += self.release(&claims).await?;
+                return Ok(report);
+            }
+        };
+        let Some(read) = store.get_credentials(id).await? else {
+            report.released += self.release(&claims).await?;
+            return Ok(report);
+        };
+        let Some(mut creds) = self.fresh_credentials(&conn, read).await? else {
+            report.released += self.release(&claims).await?;
+            return Ok(report);
+        };
+        let platform = self.platform(conn.platform)?.clone();
+        let max_batch = platform.capabilities().max_batch.max(1);
+        let mut rest: &[ClaimedPost] = &claims;
+        while !rest.is_empty() {
+            let (chunk, tail) = rest.split_at(rest.len().min(max_batch));
+            rest = tail;
+            let now = self.now();
+            // Posts past their window by more than a slot expire unread.
+            let (late, chunk): (Vec<&ClaimedPost>, Vec<&ClaimedPost>) = chunk
+                .iter()
+                .partition(|c| now > c.post.monitor_until + self.inner.policy.scan_interval);
+            if !late.is_empty() {
+                let done = late
+                    .iter()
+                    .map(|c| ScanCompletion {
+                        post: c.post.id,
+                        token: c.token,
+                        at: now,
+                        reading: None,
+                        next: NextScan::Expire,
+                    })
+                    .collect();
+                store.complete_scans(done).await?;
+                report.expired += late.len() as u64;
+            }
+            if chunk.is_empty() {
+                continue;
+            }
+            let requests: Vec<MetricsRequest> = chunk
+                .iter()
+                .map(|c| MetricsRequest {
+                    id: c.post.platform_post_id.clone(),
+                    kind: c.post.kind,
+                })
+                .collect();
+            let mut answer = self.fetch(&conn, &creds, &requests).await;
+            if let Err(e) = &answer {
+                if let PlatformErrorKind::TokenInvalid(reason) = e.kind.clone() {
+                    match self.on_token_invalid(&conn, &creds, reason).await? {
+                        Some(fresh) => {
+                            creds = fresh;
+                            answer = self.fetch(&conn, &creds, &requests).await;
+                        }
+                        None => {
+                            report.released += self.release(&claims_from(&chunk, rest)).await?;
+                            if !store
+                                .get_connection(id)
+                                .await?
+                                .is_some_and(|c| c.status.is_active())
+                            {
+                                report.disconnections += 1;
+                            }
+                            return Ok(report);
+                        }
+                    }
+                }
+            }
+            let batch = match answer {
+                Ok(b) => b,
+                Err(e) => {
+                    match e.kind {
+                        PlatformErrorKind::TokenInvalid(reason) => {
+                            if self.disconnect(&conn, creds.version, reason).await? {
+                                report.disconnections += 1;
+                            }
+                            report.released += self.release(&claims_from(&chunk, rest)).await?;
+                        }
+                        PlatformErrorKind::RateLimited { .. } => {
+                            self.on_call_error(&conn, &e).await;
+                            report.released += self.release(&claims_from(&chunk, rest)).await?;
+                        }
+                        PlatformErrorKind::PermissionMissing(p) => {
+                            // Nothing readable without it: the connection stays active,
+                            // degraded; the posts wait for their next slot.
+                            self.degrade(&conn, vec![p]).await?;
+                            let done = chunk
+                                .iter()
+                                .map(|c| self.completion(c, None, now))
+                                .collect();
+                            let out = store.complete_scans(done).await?;
+                            report.scans += out
+                                .iter()
+                                .filter(|o| **o == CompletionOutcome::Applied)
+                                .count() as u64;
+                            continue;
+                        }
+                        _ => {
+                            self.on_call_error(&conn, &e).await;
+                            report.failures += 1;
+                        }
+                    }
+                    // Transient: claims lapse and are retried after the lease.
+                    return Ok(report);
+                }
+            };
+            let verdicts = self
+                .judge(&conn, &creds, &chunk, batch, &mut report)
+                .await?;
+            report.add(self.land(&conn, &chunk, verdicts).await?);
+        }
+        store
+            .record_health(id, HealthUpdate::Success { at: self.now() })
+            .await?;
+        Ok(report)
+    }
+
+    async fn fetch(
+        &self,
+        conn: &Connection,
+        creds: &VersionedCredentials,
+        requests: &[MetricsRequest],
+    ) -> Result<MetricsBatch, PlatformError> {
+        let platform = self.platform(conn.platform).map_err(|_| {
+            PlatformError::new(
+                conn.platform,
+                "fetch_metrics",
+                PlatformErrorKind::Unavailable,
+            )
+        })?;
+        let account = AccountRef {
+            account_id: &conn.account_id,
+            credentials: &creds.credentials,
+        };
+        platform.fetch_metrics(account, requests).await
+    }
+
+    /// Decides each post's fate from a batch answer; confirms missing posts
+    /// before calling them deleted.
+    async fn judge(
+        &self,
+        conn: &Connection,
+        creds: &VersionedCredentials,
+        chunk: &[&ClaimedPost],
+        batch: MetricsBatch,
+        report: &mut CycleReport,
+    ) -> Result<Vec<Verdict>, EngineError> {
+        let mut readings: HashMap<PlatformPostId, Metrics> =
+            HashMap::with_capacity(batch.readings.len());
+        let mut missing_permissions = Vec::new();
+        for r in batch.readings {
+            missing_permissions.extend(r.missing_permissions);
+            readings.insert(r.id, r.metrics);
+        }
+        if !missing_permissions.is_empty() {
+            self.degrade(conn, missing_permissions).await?;
+        }
+        let missing: Vec<usize> = (0..chunk.len())
+            .filter(|i| !readings.contains_key(&chunk[*i].post.platform_post_id))
+            .collect();
+        // Most of a batch gone at once: the token is suspect, delete nothing.
+        let suspect = missing.len() >= 2 && missing.len() * 2 > chunk.len();
+        if suspect {
+            report.failures += 1;
+            self.inner
+                .store
+                .record_health(
+                    conn.id,
+                    HealthUpdate::Failure {
+                        at: self.now(),
+                        error: format!(
+                            "{} of {} posts missing from one answer",
+                            missing.len(),
+                            chunk.len()
+                        ),
+                    },
+                )
+                .await?;
+        }
+        let mut control: Option<bool> = None;
+        let mut verdicts = Vec::with_capacity(chunk.len());
+        for c in chunk {
+            if let Some(m) = readings.remove(&c.post.platform_post_id) {
+                verdicts.push(Verdict::Read(m));
+                continue;
+            }
+            if suspect {
+                verdicts.push(Verdict::Retry);
+                continue;
+            }
+            verdicts.push(
+                self.confirm_missing(conn, creds, &c.post.platform_post_id, &mut control)
+                    .await,
+            );
+        }
+        Ok(verdicts)
+    }
+
+    /// A post missing from an answer: a single-post read, then a control
+    /// read of the account, before it is called deleted.
+    async fn confirm_missing(
+        &self,
+        conn: &Connection,
+        creds: &VersionedCredentials,
+        id: &PlatformPostId,
+        control: &mut Option<bool>,
+    ) -> Verdict {
+        let Ok(platform) = self.platform(conn.platform) else {
+            return Verdict::Retry;
+        };
+        let account = AccountRef {
+            account_id: &conn.account_id,
+            credentials: &creds.credentials,
+        };
+        match platform.get_post(account, id).await {
+            Ok(None) => {}
+            Err(e) if e.kind == PlatformErrorKind::NotFound => {}
+            _ => return Verdict::Retry,
+        }
+        let healthy = match control {
+            Some(h) => *h,
+            None => {
+                let h = platform
+                    .get_account(account)
+                    .await
+                    .is_ok_and(|a| a.id == conn.account_id);
+                *control = Some(h);
+                h
+            }
+        };
+        if healthy {
+            Verdict::Deleted
+        } else {
+            Verdict::Retry
+        }
+    }
+
+    fn completion(
+        &self,
+        c: &ClaimedPost,
+        reading: Option<Metrics>,
+        now: crate::clock::Timestamp,
+    ) -> ScanCompletion {
+        let next = match self.inner.policy.next_slot_after(c.post.published_at, now) {
+            Some(t) => NextScan::At(t),
+            None => NextScan::Expire,
+        };
+        ScanCompletion {
+            post: c.post.id,
+            token: c.token,
+            at: now,
+            reading,
+            next,
+        }
+    }
+
+    /// Writes the verdicts and publishes the scan events.
+    async fn land(
+        &self,
+        conn: &Connection,
+        chunk: &[&ClaimedPost],
+        verdicts: Vec<Verdict>,
+    ) -> Result<CycleReport, EngineError> {
+        let now = self.now();
+        let mut report = CycleReport::default();
+        let mut completions = Vec::with_capacity(chunk.len());
+        let mut landed = Vec::with_capacity(chunk.len());
+        for (c, v) in chunk.iter().zip(verdicts) {
+            match v {
+                Verdict::Retry => continue,
+                Verdict::Deleted => {
+                    completions.push(ScanCompletion {
+                        post: c.post.id,
+                        token: c.token,
+                        at: now,
+                        reading: None,
+                        next: NextScan::Delete,
+                    });
+                    landed.push((*c, None, ScanOutcome::Deleted));
+                }
+                Verdict::Read(m) => {
+                    let changed = c
+                        .post
+                        .latest
+                        .is_none_or(|old| !m.changed_from(&old).is_empty());
+                    let completion = self.completion(c, changed.then_some(m), now);
+                    let outcome = match (completion.next, changed) {
+                        (NextScan::Expire, _) => ScanOutcome::Expired,
+                        (_, true) => ScanOutcome::Changed,
+                        (_, false) => ScanOutcome::Unchanged,
+                    };
+                    completions.push(completion);
+                    landed.push((*c, Some(m), outcome));
+                }
+            }
+        }
+        if completions.is_empty() {
+            return Ok(report);
+        }
+        let outcomes = self.inner.store.complete_scans(completions).await?;
+        for ((c, reading, outcome), result) in landed.into_iter().zip(outcomes) {
+            if result != CompletionOutcome::Applied {
+                continue;
+            }
+            report.scans += 1;
+            let changes = match reading {
+                Some(m) => changes(c.post.latest.as_ref(), &m),
+                None => Vec::new(),
+            };
+            if !changes.is_empty() {
+                report.changed += 1;
+            }
+            let state = match outcome {
+                ScanOutcome::Deleted => {
+                    report.deleted += 1;
+                    PostState::Deleted
+                }
+                ScanOutcome::Expired => {
+                    report.expired += 1;
+                    PostState::Expired
+                }
+                _ => PostState::Monitoring,
+            };
+            if outcome == ScanOutcome::Unchanged && !self.inner.publish_unchanged {
+                continue;
+            }
+            let event = Event::Scan(ScanEvent {
+                post: c.post.id,
+                platform_post_id: c.post.platform_post_id.clone(),
+                platform: c.post.platform,
+                connection: conn.id,
+                creator: c.post.creator,
+                brands: c.post.brands.clone(),
+                scopes: c.post.scopes.clone(),
+                at: now,
+                outcome,
+                state,
+                changes,
+            });
+            if let Err(e) = self.inner.store.publish_event(event).await {
+                tracing::warn!(error = %e, "scan event not published");
+            }
+        }
+        Ok(report)
+    }
+
+    /// Rate limits back off; other failures count on the connection's health.
+    pub(super) async fn on_call_error(&self, conn: &Connection, e: &PlatformError) {
+        let store = &self.inner.store;
+        let now = self.now();
+        let result = match &e.kind {
+            PlatformErrorKind::RateLimited {
+                until,
+                platform_wide,
+            } => {
+                let until = until
+                    .unwrap_or(now + TimeDelta::seconds(60))
+                    .max(now + TimeDelta::seconds(1));
+                let target = if *platform_wide {
+                    BackoffTarget::Platform(conn.platform)
+                } else {
+                    BackoffTarget::Connection(conn.id)
+                };
+                tracing::info!(connection = %conn.id, %until, "rate limited: backing off");
+                store.set_backoff(target, until).await
+            }
+            PlatformErrorKind::PermissionMissing(p) => {
+                let _ = self.degrade(conn, vec![p.clone()]).await;
+                Ok(())
+            }
+            _ => {
+                tracing::warn!(connection = %conn.id, error = %e, "platform call failed; retrying later");
+                store
+                    .record_health(
+                        conn.id,
+                        HealthUpdate::Failure {
+                            at: now,
+                            error: e.to_string(),
+                        },
+                    )
+                    .await
+            }
+        };
+        if let Err(err) = result {
+            tracing::warn!(error = %err, "could not record a platform failure");
+        }
+    }
+}
+
+fn claims_from(chunk: &[&ClaimedPost], rest: &[ClaimedPost]) -> Vec<ClaimedPost> {
+    chunk
+        .iter()
+        .map(|c| (*c).clone())
+        .chain(rest.iter().cloned())
+        .collect()
+}
+
+/// Each metric whose value or presence changed, old → new.
+fn changes(old: Option<&Metrics>, new: &Metrics) -> Vec<MetricChange> {
+    let empty = Metrics::new();
+    let old = old.unwrap_or(&empty);
+    new.changed_from(old)
+        .iter()
+        .map(|m| MetricChange {
+            metric: m,
+            old: old.get(m),
+            new: new.get(m),
+        })
+        .collect()
+}
