@@ -177,3 +177,447 @@ async fn after_a_five_hour_outage_a_post_is_scanned_once() {
         .unwrap();
     assert!(c.status.is_active(), "transient errors never disconnect");
 }
+
+#[tokio::test]
+async fn program_and_campaign_attribution_with_window_edges() {
+    let w = world().await;
+    let window = CampaignWindow {
+        starts_at: Some(t0() - h(10)),
+        ends_at: Some(t0() - h(2)),
+    };
+    let campaign = w
+        .tracking
+        .create_campaign(
+            w.brand,
+            ScopeSpec::new("Launch", ["#Launch", "brandx"]).members([w.ana]),
+            Some(window),
+        )
+        .await
+        .unwrap();
+    let fake = w.sim.fake(Platform::Instagram);
+    fake.add_post(FakePost::new("at-start", "ig-ana", t0() - h(10), "#launch"));
+    fake.add_post(FakePost::new("at-end", "ig-ana", t0() - h(2), "#launch"));
+    fake.add_post(FakePost::new(
+        "both",
+        "ig-ana",
+        t0() - h(5),
+        "#BRANDX #launch",
+    ));
+    fake.add_post(FakePost::new(
+        "program-only",
+        "ig-ana",
+        t0() - h(1),
+        "#brandx",
+    ));
+    fake.add_post(FakePost::new(
+        "nothing",
+        "ig-ana",
+        t0() - h(1),
+        "#brandxmas",
+    ));
+    w.sim.connect(w.ana, Platform::Instagram, "ig-ana").await;
+    let scopes = |p: socialsync::core::domain::Post| {
+        let mut s: Vec<_> = p.attribution.iter().map(|a| a.scope).collect();
+        s.sort();
+        (p.state, s)
+    };
+    assert_eq!(
+        scopes(post(&w, Platform::Instagram, "at-start").await),
+        (PostState::Monitoring, vec![campaign.id])
+    );
+    assert_eq!(
+        scopes(post(&w, Platform::Instagram, "at-end").await),
+        (PostState::Seen, vec![])
+    );
+    assert_eq!(
+        scopes(post(&w, Platform::Instagram, "both").await),
+        (PostState::Monitoring, vec![w.program.id, campaign.id])
+    );
+    assert_eq!(
+        scopes(post(&w, Platform::Instagram, "program-only").await),
+        (PostState::Monitoring, vec![w.program.id])
+    );
+    assert_eq!(
+        scopes(post(&w, Platform::Instagram, "nothing").await),
+        (PostState::Seen, vec![])
+    );
+    // A post of two scopes is read once per scan.
+    let before = fake.calls().fetch_metrics;
+    let r = w.sim.cycle().await;
+    assert_eq!(r.scans, 3);
+    assert_eq!(
+        fake.calls().fetch_metrics - before,
+        3,
+        "Instagram reads one post per call"
+    );
+    // A creator who is not a member: nothing attributed.
+    let bo = w.tracking.create_creator("Bo", None).await.unwrap().id;
+    w.sim
+        .fake(Platform::TikTok)
+        .add_post(FakePost::new("bo1", "tt-bo", t0() - h(1), "#brandx"));
+    w.sim.connect(bo, Platform::TikTok, "tt-bo").await;
+    assert_eq!(
+        post(&w, Platform::TikTok, "bo1").await.state,
+        PostState::Seen
+    );
+}
+
+#[tokio::test]
+async fn hashtag_added_later_attributes_stored_posts_without_list_calls() {
+    let w = world().await;
+    let fake = w.sim.fake(Platform::TikTok);
+    for d in 1..=7 {
+        let at = t0() + TimeDelta::days(d);
+        fake.add_post(
+            FakePost::new(&format!("v{d}"), "tt-ana", at, "summer #newline")
+                .reads(at, views(d as u64)),
+        );
+    }
+    w.sim.connect(w.ana, Platform::TikTok, "tt-ana").await;
+    w.sim.run(h(1), 10 * 24).await;
+    for d in 1..=7 {
+        assert_eq!(
+            post(&w, Platform::TikTok, &format!("v{d}")).await.state,
+            PostState::Seen
+        );
+    }
+    let lists = fake.calls().list_posts;
+    w.tracking
+        .add_hashtags(w.brand, w.program.id, &["#NewLine"])
+        .await
+        .unwrap();
+    let r = w.sim.cycle().await;
+    assert_eq!(
+        fake.calls().list_posts,
+        lists,
+        "retro-matching makes no list call"
+    );
+    assert_eq!(r.scans, 7, "retro-matched posts are due at once");
+    for d in 1..=7 {
+        let p = post(&w, Platform::TikTok, &format!("v{d}")).await;
+        assert_eq!(p.state, PostState::Monitoring);
+        assert_eq!(p.attribution[0].tracked, "NewLine");
+    }
+    // Removing the member makes them Untracked; their data stays.
+    w.tracking
+        .remove_members(w.brand, w.program.id, &[w.ana])
+        .await
+        .unwrap();
+    w.sim.cycle().await;
+    let p = post(&w, Platform::TikTok, "v3").await;
+    assert_eq!(p.state, PostState::Untracked);
+    assert_eq!(
+        w.sim
+            .store
+            .list_snapshots(p.id, t0(), t0() + TimeDelta::days(30))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn disconnect_with_eight_engines_is_one_disconnection_and_one_notice() {
+    let w = world().await;
+    let fake = w.sim.fake(Platform::TikTok);
+    for i in 0..40 {
+        fake.add_post(
+            FakePost::new(&format!("v{i}"), "tt-ana", t0() - h(1), "#brandx")
+                .reads(t0() - h(1), views(i)),
+        );
+    }
+    let conn = w.sim.connect(w.ana, Platform::TikTok, "tt-ana").await;
+    w.sim.cycle().await;
+    fake.revoke("tt-ana");
+    w.sim.clock.advance(h(1));
+    let engines: Vec<_> = (0..8).map(|_| w.sim.new_engine()).collect();
+    let runs = engines.iter().map(|e| {
+        let e = e.clone();
+        tokio::spawn(async move { e.run_cycle().await.unwrap() })
+    });
+    for r in futures::future::join_all(runs).await {
+        r.unwrap();
+    }
+    let lost = w.sim.notifier.lost();
+    assert_eq!(lost.len(), 1, "one notifier call");
+    assert_eq!(lost[0].connection, conn.id);
+    let c = w.sim.store.get_connection(conn.id).await.unwrap().unwrap();
+    assert_eq!(c.status.kind(), StatusKind::Disconnected);
+    let paused = w
+        .sim
+        .store
+        .list_posts(PostFilter {
+            connection: Some(conn.id),
+            states: Some(vec![PostState::Paused]),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(paused.len(), 40);
+    // No calls while disconnected.
+    let calls = fake.calls().total();
+    w.sim.run(h(1), 24).await;
+    assert_eq!(fake.calls().total(), calls);
+    assert_eq!(w.sim.notifier.lost().len(), 1, "not notified again");
+    // Reconnect: posts published during the gap are found, old posts resume at once.
+    let gap_post_at = w.sim.now() - h(5);
+    fake.add_post(
+        FakePost::new("gap", "tt-ana", gap_post_at, "made while away #brandx")
+            .reads(gap_post_at, views(7)),
+    );
+    let creds = fake.reauthorize("tt-ana");
+    w.sim
+        .connect_with(w.ana, Platform::TikTok, "tt-ana", creds)
+        .await;
+    let r = w.sim.cycle().await;
+    assert_eq!(r.scans, 41);
+    assert_eq!(
+        post(&w, Platform::TikTok, "gap").await.state,
+        PostState::Monitoring
+    );
+    // The report marks the gap.
+    let day = |d: i64| t0() + TimeDelta::days(d);
+    let inputs = w
+        .sim
+        .store
+        .report_inputs(ReportQuery {
+            brand: w.brand,
+            scope: Some(w.program.id),
+            from: day(-1),
+            to: day(3),
+            bucket: BucketSize::Day,
+        })
+        .await
+        .unwrap();
+    let history = &inputs.connection_history[0].1;
+    assert!(
+        history
+            .iter()
+            .any(|i| i.status == StatusKind::Disconnected && i.overlaps(day(0), day(1)))
+    );
+}
+
+#[tokio::test]
+async fn expired_token_is_refreshed_once_and_rotation_is_saved() {
+    let w = world().await;
+    let fake = w.sim.fake(Platform::TikTok);
+    fake.add_post(
+        FakePost::new("v1", "tt-ana", t0() - h(1), "#brandx").reads(t0() - h(1), views(1)),
+    );
+    let conn = w.sim.connect(w.ana, Platform::TikTok, "tt-ana").await;
+    w.sim.cycle().await;
+    fake.expire_token("tt-ana");
+    w.sim.run(h(1), 1).await;
+    assert_eq!(fake.calls().refresh, 1);
+    let c = w.sim.store.get_connection(conn.id).await.unwrap().unwrap();
+    assert!(c.status.is_active());
+    let creds = w.sim.store.get_credentials(conn.id).await.unwrap().unwrap();
+    assert_eq!(
+        creds.credentials.refresh_token(),
+        Some("refresh-tt-ana-2"),
+        "the rotated refresh token is stored"
+    );
+    assert_eq!(post(&w, Platform::TikTok, "v1").await.scan_count, 2);
+    assert!(w.sim.notifier.lost().is_empty());
+}
+
+#[tokio::test]
+async fn permission_missing_degrades_and_other_metrics_land() {
+    let w = world().await;
+    let fake = w.sim.fake(Platform::Instagram);
+    let m = Metrics::new()
+        .with(Metric::Likes, 5)
+        .with(Metric::Reach, 50);
+    fake.add_post(FakePost::new("p1", "ig-ana", t0() - h(1), "#brandx").reads(t0() - h(1), m));
+    fake.withhold_permission(
+        MetricSet::of(&[Metric::Reach]),
+        "instagram_business_manage_insights",
+    );
+    let conn = w.sim.connect(w.ana, Platform::Instagram, "ig-ana").await;
+    w.sim.cycle().await;
+    let c = w.sim.store.get_connection(conn.id).await.unwrap().unwrap();
+    assert!(c.status.is_active());
+    assert_eq!(
+        c.health.missing_permissions,
+        ["instagram_business_manage_insights"]
+    );
+    assert_eq!(w.sim.notifier.missing().len(), 1);
+    let snap = w
+        .sim
+        .store
+        .latest_snapshot(post(&w, Platform::Instagram, "p1").await.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(snap.metrics.get(Metric::Likes), Some(5));
+    assert_eq!(snap.metrics.get(Metric::Reach), None);
+    // A whole call refused for a permission: still active, not disconnected.
+    fake.fail(
+        Op::FetchMetrics,
+        None,
+        PlatformErrorKind::PermissionMissing("insights".into()),
+        1,
+    );
+    w.sim.run(h(1), 1).await;
+    assert!(
+        w.sim
+            .store
+            .get_connection(conn.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status
+            .is_active()
+    );
+    assert!(w.sim.notifier.lost().is_empty());
+}
+
+#[tokio::test]
+async fn rate_limit_backs_off_and_releases_claims() {
+    let w = world().await;
+    let fake = w.sim.fake(Platform::TikTok);
+    fake.add_post(
+        FakePost::new("v1", "tt-ana", t0() - h(1), "#brandx").reads(t0() - h(1), views(1)),
+    );
+    let conn = w.sim.connect(w.ana, Platform::TikTok, "tt-ana").await;
+    let until = t0() + TimeDelta::minutes(30);
+    fake.fail(
+        Op::FetchMetrics,
+        None,
+        PlatformErrorKind::RateLimited {
+            until: Some(until),
+            platform_wide: false,
+        },
+        1,
+    );
+    let r = w.sim.cycle().await;
+    assert_eq!((r.scans, r.released), (0, 1));
+    let c = w.sim.store.get_connection(conn.id).await.unwrap().unwrap();
+    assert_eq!(c.backoff_until, Some(until));
+    let p = post(&w, Platform::TikTok, "v1").await;
+    assert_eq!(
+        (p.next_scan_at, p.scan_count),
+        (Some(t0()), 0),
+        "due time unchanged, nothing failed"
+    );
+    w.sim.clock.advance(TimeDelta::minutes(29));
+    assert_eq!(w.sim.cycle().await.scans, 0);
+    w.sim.clock.advance(TimeDelta::minutes(1));
+    assert_eq!(w.sim.cycle().await.scans, 1);
+}
+
+#[tokio::test]
+async fn reset_is_refused_while_active_and_reconnect_takes_posts_over() {
+    let w = world().await;
+    let fake = w.sim.fake(Platform::YouTube);
+    fake.add_post(
+        FakePost::new("y1", "yt-ana", t0() - h(3), "#brandx").reads(t0() - h(3), views(10)),
+    );
+    let conn = w.sim.connect(w.ana, Platform::YouTube, "yt-ana").await;
+    w.sim.cycle().await;
+    assert!(w.sim.engine.reset_connection(conn.id).await.is_err());
+    fake.revoke("yt-ana");
+    fake.set_metrics("y1", t0() + h(2), views(30));
+    w.sim.run(h(1), 3).await;
+    let reset = w.sim.engine.reset_connection(conn.id).await.unwrap();
+    assert_eq!(reset.status.kind(), StatusKind::Reset);
+    let creds = fake.reauthorize("yt-ana");
+    w.sim
+        .connect_with(w.ana, Platform::YouTube, "yt-ana", creds)
+        .await;
+    w.sim.cycle().await;
+    let posts = w.sim.store.list_posts(PostFilter::default()).await.unwrap();
+    assert_eq!(posts.len(), 1, "nothing duplicated");
+    let snaps = w
+        .sim
+        .store
+        .list_snapshots(posts[0].id, t0() - h(10), t0() + h(10))
+        .await
+        .unwrap();
+    assert_eq!(
+        snaps
+            .iter()
+            .map(|s| s.metrics.get(Metric::Views))
+            .collect::<Vec<_>>(),
+        [Some(10), Some(30)]
+    );
+    assert_eq!(posts[0].state, PostState::Monitoring);
+}
+
+#[tokio::test]
+async fn deletion_needs_confirming_reads_and_a_vanished_batch_deletes_nothing() {
+    let w = world().await;
+    let fake = w.sim.fake(Platform::TikTok);
+    for i in 0..5 {
+        fake.add_post(
+            FakePost::new(&format!("v{i}"), "tt-ana", t0() - h(1), "#brandx")
+                .reads(t0() - h(1), views(1)),
+        );
+    }
+    w.sim.connect(w.ana, Platform::TikTok, "tt-ana").await;
+    w.sim.cycle().await;
+    // A half-broken token: every id goes missing.
+    fake.break_reads("tt-ana", true);
+    let r = w.sim.run(h(1), 3).await;
+    assert_eq!(r.deleted, 0);
+    for i in 0..5 {
+        assert_eq!(
+            post(&w, Platform::TikTok, &format!("v{i}")).await.state,
+            PostState::Monitoring
+        );
+    }
+    fake.break_reads("tt-ana", false);
+    // One post really deleted: confirmed by a single read and a control read.
+    fake.delete_post("v2");
+    let (gets, accounts) = (fake.calls().get_post, fake.calls().get_account);
+    let r = w.sim.run(h(1), 1).await;
+    assert_eq!(r.deleted, 1);
+    assert_eq!(
+        post(&w, Platform::TikTok, "v2").await.state,
+        PostState::Deleted
+    );
+    assert_eq!(fake.calls().get_post - gets, 1);
+    assert_eq!(fake.calls().get_account - accounts, 1);
+    // A deleted post is never read again.
+    let r = w.sim.run(h(1), 1).await;
+    assert_eq!(r.scans, 4);
+}
+
+#[tokio::test]
+async fn events_carry_brands_and_another_brand_never_sees_them() {
+    let w = world().await;
+    let other = w.tracking.create_brand("Other").await.unwrap().id;
+    let mut stream = w.sim.engine.subscribe(None).await.unwrap();
+    let fake = w.sim.fake(Platform::TikTok);
+    fake.add_post(
+        FakePost::new("v1", "tt-ana", t0() - h(1), "#brandx").reads(t0() - h(1), views(1)),
+    );
+    w.sim.connect(w.ana, Platform::TikTok, "tt-ana").await;
+    w.sim.cycle().await;
+    fake.set_metrics("v1", t0() + h(1), views(3));
+    w.sim.run(h(1), 2).await;
+    let mut scans = Vec::new();
+    use futures::StreamExt;
+    while let Ok(Some(Ok(e))) =
+        tokio::time::timeout(std::time::Duration::from_millis(200), stream.next()).await
+    {
+        assert!(e.event.visible_to(w.brand));
+        assert!(!e.event.visible_to(other));
+        if let Event::Scan(s) = e.event {
+            scans.push((
+                s.outcome,
+                s.changes.iter().map(|c| (c.old, c.new)).collect::<Vec<_>>(),
+            ));
+        }
+    }
+    use socialsync::core::events::ScanOutcome::*;
+    assert_eq!(
+        scans,
+        [
+            (Changed, vec![(None, Some(1))]),
+            (Changed, vec![(Some(1), Some(3))]),
+            (Unchanged, vec![])
+        ]
+    );
+}
