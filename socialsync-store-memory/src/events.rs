@@ -57,6 +57,25 @@ impl EventLog {
         stored
     }
 
+    pub(crate) fn publish_all(&self, events: Vec<Event>) -> Option<EventId> {
+        let mut log = self.lock();
+        let mut last = None;
+        for event in events {
+            let stored = StoredEvent {
+                id: EventId(log.next_id),
+                event,
+            };
+            log.next_id += 1;
+            last = Some(stored.id);
+            if log.kept.len() == self.keep {
+                log.kept.pop_front();
+            }
+            let _ = self.sender.send(stored.clone());
+            log.kept.push_back(stored);
+        }
+        last
+    }
+
     pub(crate) fn list(&self, after: Option<EventId>, limit: usize) -> Vec<StoredEvent> {
         let log = self.lock();
         log.kept

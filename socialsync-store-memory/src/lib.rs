@@ -68,6 +68,16 @@ impl MemoryStore {
         }
     }
 
+    /// Keeps at most `cap` snapshots per post, dropping the oldest. Meant
+    /// for benchmarks and long simulations that must not grow: aggregates
+    /// stay exact for readings already landed, but a later attribution change
+    /// moves only the kept history, and snapshot listings lose old readings.
+    #[must_use]
+    pub fn with_history_cap(self, cap: usize) -> MemoryStore {
+        self.lock().history_cap = Some(cap.max(1));
+        self
+    }
+
     fn lock(&self) -> MutexGuard<'_, state::Inner> {
         // A panic under the lock cannot leave half an operation behind (each
         // operation checks before it writes), so a poisoned lock is usable.
@@ -258,6 +268,9 @@ impl PostStore for MemoryStore {
     }
     async fn publish_event(&self, event: Event) -> StoreResult<StoredEvent> {
         Ok(self.events.publish(event))
+    }
+    async fn publish_events(&self, events: Vec<Event>) -> StoreResult<Option<EventId>> {
+        Ok(self.events.publish_all(events))
     }
     async fn list_events(
         &self,

@@ -65,6 +65,7 @@ pub(crate) struct Inner {
     brand_posts: HashMap<BrandId, BTreeSet<PostId>>,
     aggregates: HashMap<AggKey, BTreeMap<i64, CounterDelta>>,
     budgets: HashMap<(String, Timestamp), u64>,
+    pub(crate) history_cap: Option<usize>,
 }
 
 fn hour_of(t: Timestamp) -> i64 {
@@ -1087,6 +1088,12 @@ impl Inner {
                     metrics: reading,
                     carried,
                 });
+                if let Some(cap) = self.history_cap {
+                    if row.snapshots.len() > cap {
+                        let excess = row.snapshots.len() - cap;
+                        row.snapshots.drain(..excess);
+                    }
+                }
             }
         }
         let post = &mut row.post;

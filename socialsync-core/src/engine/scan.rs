@@ -378,6 +378,7 @@ impl Engine {
             return Ok(report);
         }
         let outcomes = self.inner.store.complete_scans(completions).await?;
+        let mut events = Vec::with_capacity(landed.len());
         for ((c, reading, outcome), result) in landed.into_iter().zip(outcomes) {
             if result != CompletionOutcome::Applied {
                 continue;
@@ -404,7 +405,7 @@ impl Engine {
             if outcome == ScanOutcome::Unchanged && !self.inner.publish_unchanged {
                 continue;
             }
-            let event = Event::Scan(ScanEvent {
+            events.push(Event::Scan(ScanEvent {
                 post: c.post.id,
                 platform_post_id: c.post.platform_post_id.clone(),
                 platform: c.post.platform,
@@ -416,10 +417,10 @@ impl Engine {
                 outcome,
                 state,
                 changes,
-            });
-            if let Err(e) = self.inner.store.publish_event(event).await {
-                tracing::warn!(error = %e, "scan event not published");
-            }
+            }));
+        }
+        if let Err(e) = self.inner.store.publish_events(events).await {
+            tracing::warn!(error = %e, "scan events not published");
         }
         Ok(report)
     }

@@ -225,6 +225,8 @@ pub trait PostStore: Debug + Send + Sync + 'static {
 
     /// Appends an event to the log and wakes subscribers; never blocks on them.
     async fn publish_event(&self, event: Event) -> StoreResult<StoredEvent>;
+    /// Appends events in order, as one step; returns the id of the last one.
+    async fn publish_events(&self, events: Vec<Event>) -> StoreResult<Option<EventId>>;
     /// Events with ids after `after` (all kept ones when `None`), oldest
     /// first, at most `limit`.
     async fn list_events(
@@ -450,6 +452,9 @@ macro_rules! forward_store {
             }
             async fn publish_event(&self, event: Event) -> StoreResult<StoredEvent> {
                 (**self).publish_event(event).await
+            }
+            async fn publish_events(&self, events: Vec<Event>) -> StoreResult<Option<EventId>> {
+                (**self).publish_events(events).await
             }
             async fn list_events(
                 &self,
