@@ -14,6 +14,8 @@
 //! 3. Discovery records each connection's posts with their hashtags and the
 //!    scopes they match ([`matching`]); scans read each matched post's
 //!    metrics every slot of [`policy::MonitoringPolicy`] for 90 days.
+//! 4. [`report`] turns the readings into exact campaign and analytics
+//!    reports, exported as JSON or CSV.
 //!
 //! The core does no I/O: platforms (`socialsync-adapters`) and stores
 //! (`socialsync-store-memory`, `socialsync-store-postgres`) are separate
@@ -42,6 +44,7 @@ pub mod matching;
 pub mod metrics;
 pub mod platform;
 pub mod policy;
+pub mod report;
 pub mod social_platform;
 pub mod store;
 pub mod tracking;
