@@ -5,6 +5,8 @@
 //! `cargo bench --bench scan_cycle` prints criterion's time per cycle; the
 //! throughput line is post-scans per second.
 
+#![allow(missing_docs)] // criterion's macros generate undocumented items
+
 use chrono::TimeDelta;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use socialsync::core::clock::Timestamp;
@@ -22,7 +24,10 @@ const CREATORS: usize = 100;
 const POSTS_PER_CREATOR: usize = 1_000;
 
 fn bench(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     let start: Timestamp = "2026-03-01T00:00:00Z".parse().expect("instant");
     let store: Arc<dyn PostStore> = Arc::new(MemoryStore::new().with_history_cap(4));
     let sim = Sim::new(store.clone(), start);
@@ -33,21 +38,32 @@ fn bench(c: &mut Criterion) {
         let mut members = Vec::new();
         let mut ids = Vec::new();
         for c in 0..CREATORS {
-            let creator = tracking.create_creator(&format!("c{c}"), None).await.expect("creator").id;
+            let creator = tracking
+                .create_creator(&format!("c{c}"), None)
+                .await
+                .expect("creator")
+                .id;
             members.push(creator);
             for p in 0..POSTS_PER_CREATOR {
                 let id = format!("c{c}p{p}");
                 let published = start - TimeDelta::minutes(30);
-                fake.add_post(FakePost::new(&id, &format!("yt{c}"), published, "bench #brandx").reads(published, views(1)));
+                fake.add_post(
+                    FakePost::new(&id, &format!("yt{c}"), published, "bench #brandx")
+                        .reads(published, views(1)),
+                );
                 ids.push(PlatformPostId::new(id));
             }
         }
         tracking
-            .create_program(brand, ScopeSpec::new("Program", ["brandx"]).members(members.iter().copied()))
+            .create_program(
+                brand,
+                ScopeSpec::new("Program", ["brandx"]).members(members.iter().copied()),
+            )
             .await
             .expect("program");
         for (c, creator) in members.iter().enumerate() {
-            sim.connect(*creator, Platform::YouTube, &format!("yt{c}")).await;
+            sim.connect(*creator, Platform::YouTube, &format!("yt{c}"))
+                .await;
         }
         sim.cycle().await;
         ids
@@ -55,7 +71,9 @@ fn bench(c: &mut Criterion) {
     let engine = sim.engine.clone();
     let mut round = 0u64;
     let mut group = c.benchmark_group("scan_cycle");
-    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     group.throughput(Throughput::Elements((CREATORS * POSTS_PER_CREATOR) as u64));
     group.bench_function("100k_due_posts_30pct_changed", |b| {
         b.iter_custom(|iters| {
@@ -81,8 +99,14 @@ fn bench(c: &mut Criterion) {
 }
 
 fn views(v: u64) -> Metrics {
-    Metrics::new().with(Metric::Views, v).with(Metric::Likes, v / 10)
+    Metrics::new()
+        .with(Metric::Views, v)
+        .with(Metric::Likes, v / 10)
 }
 
-criterion_group!(benches, bench);
+criterion_group! {
+    name = benches;
+    config = Criterion::default();
+    targets = bench
+}
 criterion_main!(benches);

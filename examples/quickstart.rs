@@ -9,7 +9,6 @@
 //! Run with `cargo run --example quickstart [seed]`.
 
 use chrono::TimeDelta;
-use futures::StreamExt;
 use socialsync::core::clock::{Clock, Timestamp};
 use socialsync::core::domain::CampaignWindow;
 use socialsync::core::events::{ConnectionChange, Event, ScanOutcome};
@@ -47,7 +46,10 @@ const CAPTIONS: [&str; 6] = [
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
-    let seed = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(42u64);
+    let seed = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(42u64);
     let mut rng = Rng(seed.max(1));
     let start: Timestamp = "2026-03-01T00:00:00Z".parse()?;
     let store: Arc<dyn PostStore> = Arc::new(MemoryStore::new());
@@ -63,13 +65,26 @@ async fn main() -> anyhow::Result<()> {
     }
     let ids: Vec<_> = creators.iter().map(|c| c.id).collect();
     tracking
-        .create_program(brand.id, ScopeSpec::new("Ambassadors", ["#AcmeOutdoor"]).members(ids.iter().copied()))
+        .create_program(
+            brand.id,
+            ScopeSpec::new("Ambassadors", ["#AcmeOutdoor"]).members(ids.iter().copied()),
+        )
         .await?;
-    let window = CampaignWindow { starts_at: Some(start), ends_at: Some(start + TimeDelta::days(30)) };
+    let window = CampaignWindow {
+        starts_at: Some(start),
+        ends_at: Some(start + TimeDelta::days(30)),
+    };
     let campaign = tracking
-        .create_campaign(brand.id, ScopeSpec::new("Spring hike", ["#SpringHike"]).members(ids[..4].iter().copied()), Some(window))
+        .create_campaign(
+            brand.id,
+            ScopeSpec::new("Spring hike", ["#SpringHike"]).members(ids[..4].iter().copied()),
+            Some(window),
+        )
         .await?;
-    println!("socialsync quickstart (seed {seed}): brand {:?}, program Ambassadors, campaign {:?}", brand.name, campaign.name);
+    println!(
+        "socialsync quickstart (seed {seed}): brand {:?}, program Ambassadors, campaign {:?}",
+        brand.name, campaign.name
+    );
 
     let mut accounts = Vec::new();
     for (i, c) in creators.iter().enumerate() {
@@ -78,10 +93,15 @@ async fn main() -> anyhow::Result<()> {
         sim.connect(c.id, platform, &account).await;
         accounts.push((c.clone(), platform, account));
     }
-    let mut events = sim.engine.subscribe(None).await?;
+    let mut seen = store
+        .list_events(None, usize::MAX)
+        .await?
+        .last()
+        .map(|e| e.id);
 
     let mut posts: Vec<(Platform, String, u64)> = Vec::new();
     let revoked = &accounts[1];
+    let mut changed_today = 0;
     for hour in 1..=(100 * 24) {
         sim.clock.advance(TimeDelta::hours(1));
         let now = sim.clock.now();
@@ -91,7 +111,10 @@ async fn main() -> anyhow::Result<()> {
             let id = format!("{}-{}", account, posts.len());
             let caption = CAPTIONS[rng.below(CAPTIONS.len() as u64) as usize];
             let reach = 200 + rng.below(5_000);
-            sim.fake(*platform).add_post(FakePost::new(&id, account, now - TimeDelta::minutes(10), caption).reads(now, metrics(0, reach)));
+            sim.fake(*platform).add_post(
+                FakePost::new(&id, account, now - TimeDelta::minutes(10), caption)
+                    .reads(now, metrics(0, reach)),
+            );
             let _ = creator;
             posts.push((*platform, id, reach));
         }
@@ -99,7 +122,10 @@ async fn main() -> anyhow::Result<()> {
         for (platform, id, reach) in &posts {
             if rng.below(4) == 0 {
                 let grown = rng.below(*reach / 20 + 1);
-                sim.fake(*platform).set_current(&id.as_str().into(), metrics(hour as u64 * 3 + grown, *reach));
+                sim.fake(*platform).set_current(
+                    &id.as_str().into(),
+                    metrics(hour as u64 * 3 + grown, *reach),
+                );
             }
         }
         if hour == 10 * 24 {
@@ -107,27 +133,46 @@ async fn main() -> anyhow::Result<()> {
         }
         if hour == 14 * 24 {
             let creds = sim.fake(revoked.1).reauthorize(&revoked.2);
-            sim.connect_with(revoked.0.id, revoked.1, &revoked.2, creds).await;
+            sim.connect_with(revoked.0.id, revoked.1, &revoked.2, creds)
+                .await;
         }
         sim.cycle().await;
         let mut changed = 0;
-        while let Some(Some(Ok(e))) = futures::FutureExt::now_or_never(events.next()) {
+        let fresh = store.list_events(seen, usize::MAX).await?;
+        seen = fresh.last().map(|e| e.id).or(seen);
+        for e in fresh {
             match e.event {
                 Event::Scan(s) if s.outcome == ScanOutcome::Changed => changed += 1,
                 Event::Connection(c) => {
                     let what = match c.change {
-                        ConnectionChange::Disconnected { reason, .. } => format!("disconnected ({reason})"),
+                        ConnectionChange::Disconnected { reason, .. } => {
+                            format!("disconnected ({reason})")
+                        }
                         ConnectionChange::Reconnected => "reconnected".into(),
                         other => format!("{other:?}").to_lowercase(),
                     };
-                    println!("  day {:>3} {:02}:00  {} {} {}", hour / 24, hour % 24, c.platform, c.handle, what);
+                    println!(
+                        "  day {:>3} {:02}:00  {} {} {}",
+                        hour / 24,
+                        hour % 24,
+                        c.platform,
+                        c.handle,
+                        what
+                    );
                 }
                 _ => {}
             }
         }
-        if hour % (24 * 10) == 0 {
+        changed_today += changed;
+        if hour % 24 == 0 && (hour / 24) % 10 == 0 {
             let day = hour / 24;
-            println!("  day {day:>3}        {changed:>3} changed scans this hour, {} posts published so far", posts.len());
+            println!(
+                "  day {day:>3}        {changed_today:>4} changed scans today, {} posts published so far",
+                posts.len()
+            );
+        }
+        if hour % 24 == 0 {
+            changed_today = 0;
         }
     }
     let lost = sim.notifier.lost();
@@ -136,11 +181,14 @@ async fn main() -> anyhow::Result<()> {
         &*store,
         brand.id,
         campaign.id,
-        socialsync::core::report::ReportRange::new(start, start + TimeDelta::days(100), socialsync::core::store::BucketSize::Day)?,
+        socialsync::core::report::ReportRange::new(
+            start,
+            start + TimeDelta::days(100),
+            socialsync::core::store::BucketSize::Day,
+        )?,
     )
     .await?;
     println!("{}", report.to_table());
-    let _ = sim.clock.now();
     Ok(())
 }
 

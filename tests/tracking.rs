@@ -107,11 +107,14 @@ async fn valid_configuration_lands() {
     assert_eq!(s.tracking.scopes(s.brand).await.unwrap().len(), 2);
 }
 
+/// Hashtags to set, and the error they must give.
+type Case = (&'static [&'static str], fn(&ConfigError) -> bool);
+
 #[tokio::test]
 async fn invalid_hashtags_are_refused_and_change_nothing() {
     let s = setup().await;
     let before = config_of(&s).await;
-    let cases: [(&[&str], fn(&ConfigError) -> bool); 8] = [
+    let cases: [Case; 8] = [
         (
             &[""],
             |e| matches!(e, ConfigError::InvalidHashtag(h) if h.problem == HashtagProblem::Empty),

@@ -49,6 +49,7 @@ mod model;
 mod range;
 mod rate;
 mod series;
+mod table;
 #[cfg(test)]
 mod tests;
 

@@ -104,11 +104,21 @@ pub async fn events_are_kept_in_order_and_resumable(store: Arc<dyn PostStore>) {
         [ids[3], ids[4], live.id]
     );
     assert_eq!(got[2].event, event(6));
-    let last = must(store.publish_events(vec![event(7), event(8)]).await, "publish batch").expect("an id");
+    let last = must(
+        store.publish_events(vec![event(7), event(8)]).await,
+        "publish batch",
+    )
+    .expect("an id");
     let tail = must(store.list_events(Some(live.id), 10).await, "list batch");
-    assert_eq!(tail.iter().map(|e| e.event.clone()).collect::<Vec<_>>(), [event(7), event(8)]);
+    assert_eq!(
+        tail.iter().map(|e| e.event.clone()).collect::<Vec<_>>(),
+        [event(7), event(8)]
+    );
     assert_eq!(tail[1].id, last);
-    assert_eq!(must(store.publish_events(vec![]).await, "empty batch"), None);
+    assert_eq!(
+        must(store.publish_events(vec![]).await, "empty batch"),
+        None
+    );
 }
 
 /// A subscriber that never reads does not block publishing; when it reads,
