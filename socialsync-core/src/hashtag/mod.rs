@@ -4,7 +4,7 @@
 //! ```
 //! use socialsync_core::hashtag::{extract_hashtags, HashtagKey, TrackedHashtag};
 //!
-//! let tags = extract_hashtags("New drop! #BrandX #ad https://x.example/#nope");
+//! let tags = extract_hashtags("New drop! #BrandX #ad https://brandx.com/#nope");
 //! assert_eq!(tags.iter().map(|t| t.text).collect::<Vec<_>>(), ["BrandX", "ad"]);
 //! let tracked = TrackedHashtag::parse("#brandx").unwrap();
 //! assert_eq!(HashtagKey::of(tags[0].text).as_ref(), Some(tracked.key()));
@@ -14,6 +14,7 @@ mod chars;
 mod extract;
 mod key;
 mod keywords;
+mod tlds;
 mod url;
 mod validate;
 
