@@ -194,16 +194,7 @@ impl Sim {
         let mut total = CycleReport::default();
         for _ in 0..times {
             self.clock.advance(step);
-            let r = self.cycle().await;
-            total.scans += r.scans;
-            total.changed += r.changed;
-            total.deleted += r.deleted;
-            total.expired += r.expired;
-            total.discoveries += r.discoveries;
-            total.posts_found += r.posts_found;
-            total.released += r.released;
-            total.failures += r.failures;
-            total.disconnections += r.disconnections;
+            total.add(self.cycle().await);
         }
         total
     }

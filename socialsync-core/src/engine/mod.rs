@@ -73,7 +73,8 @@ pub struct CycleReport {
 }
 
 impl CycleReport {
-    fn add(&mut self, o: CycleReport) {
+    /// Adds another cycle's counts to these.
+    pub fn add(&mut self, o: CycleReport) {
         self.discoveries += o.discoveries;
         self.posts_found += o.posts_found;
         self.scans += o.scans;
