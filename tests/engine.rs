@@ -621,3 +621,66 @@ async fn events_carry_brands_and_another_brand_never_sees_them() {
         ]
     );
 }
+
+#[tokio::test]
+async fn unsupported_metric_becomes_absent_and_the_scan_lands() {
+    let w = world().await;
+    let fake = w.sim.fake(Platform::Instagram);
+    let m = Metrics::new()
+        .with(Metric::Views, 40)
+        .with(Metric::Saves, 3);
+    fake.add_post(FakePost::new("reel", "ig-ana", t0() - h(1), "#brandx").reads(t0() - h(1), m));
+    w.sim.connect(w.ana, Platform::Instagram, "ig-ana").await;
+    w.sim.cycle().await;
+    fake.unsupported(socialsync::core::domain::MediaKind::Video, Metric::Views);
+    let r = w.sim.run(h(1), 1).await;
+    assert_eq!((r.scans, r.failures), (1, 0));
+    let p = post(&w, Platform::Instagram, "reel").await;
+    let snap = w.sim.store.latest_snapshot(p.id).await.unwrap().unwrap();
+    assert_eq!(snap.metrics.get(Metric::Views), None, "absent, not zero");
+    assert_eq!(snap.metrics.get(Metric::Saves), Some(3));
+    assert_eq!(
+        snap.carried.get(Metric::Views),
+        Some(40),
+        "the report keeps the last value, stale"
+    );
+    assert!(
+        w.sim
+            .store
+            .get_connection(p.connection)
+            .await
+            .unwrap()
+            .unwrap()
+            .status
+            .is_active()
+    );
+}
+
+#[tokio::test]
+async fn deep_pass_picks_up_caption_edits_older_than_the_overlap() {
+    let w = world().await;
+    let fake = w.sim.fake(Platform::TikTok);
+    let old = t0() - TimeDelta::days(10);
+    fake.add_post(FakePost::new("old", "tt-ana", old, "no tag yet").reads(old, views(1)));
+    fake.add_post(
+        FakePost::new("new", "tt-ana", t0() - h(1), "recent").reads(t0() - h(1), views(1)),
+    );
+    w.sim.connect(w.ana, Platform::TikTok, "tt-ana").await;
+    assert_eq!(
+        post(&w, Platform::TikTok, "old").await.state,
+        PostState::Seen
+    );
+    fake.set_text("old", "edited: now with #brandx");
+    // Hourly discoveries look back 48 h only: the edit is not seen yet.
+    w.sim.run(h(1), 3).await;
+    assert_eq!(
+        post(&w, Platform::TikTok, "old").await.state,
+        PostState::Seen
+    );
+    // The daily deep pass re-reads the whole window.
+    w.sim.run(h(1), 24).await;
+    assert_eq!(
+        post(&w, Platform::TikTok, "old").await.state,
+        PostState::Monitoring
+    );
+}
