@@ -9,7 +9,7 @@ use socialsync_core::ids::{PlatformAccountId, PlatformPostId};
 use socialsync_core::metrics::{Metric, MetricSet, Metrics};
 use socialsync_core::platform::Platform;
 use socialsync_core::social_platform::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -139,7 +139,7 @@ pub struct Fault {
 #[derive(Debug, Default)]
 struct State {
     accounts: HashMap<PlatformAccountId, Account>,
-    posts: BTreeMap<PlatformPostId, FakePost>,
+    posts: HashMap<PlatformPostId, FakePost>,
     faults: Vec<Fault>,
     unsupported: HashMap<MediaKind, MetricSet>,
     missing_permission: Option<(MetricSet, String)>,

@@ -47,7 +47,10 @@ use std::sync::LazyLock;
 
 use memchr::{memchr, memchr_iter};
 
-use super::chars::{char_at, char_before};
+use super::chars::{
+    char_at, char_before, is_ascii_domain_char, is_domain_char, is_label_char, is_path_char,
+    is_path_ending_char, is_query_char, is_query_ending_char, is_tld_follower, is_valid_before,
+};
 use super::tlds::{ASCII_TLDS, MAX_ASCII_TLD_LEN, MAX_OTHER_TLD_CHARS, OTHER_TLDS};
 
 /// A URL entity as twitter-text reports it: `[start, end)` in bytes.
@@ -203,8 +206,11 @@ impl UrlScanner {
             let no_underscore = last_underscore.is_none_or(|us| us < u);
             best_after.or(if no_underscore { tld_here } else { None })
         };
-        let finish = |before: Option<char>, start: Start, protocol_len: usize, dend: usize| {
-            finish_match(text, before, start, protocol_len, dend)
+        // The match for a URL at `byte` (`mid`: at the low surrogate of the
+        // astral char there) after `protocol_len` bytes of protocol.
+        let attempt = |before: Option<char>, byte: usize, mid: bool, protocol_len: usize| {
+            domain_end(byte + protocol_len, mid)
+                .map(|dend| finish_match(text, before, Start { byte, mid }, protocol_len, dend))
         };
 
         // With a protocol: `http://` or `https://` right before the run.
@@ -215,85 +221,43 @@ impl UrlScanner {
                 let (c, cs) = char_before(text, p);
                 (cs >= last && is_valid_before(c)).then_some(Some(c))
             };
-            if let Some(before) = before
-                && let Some(dend) = domain_end(rs, false)
-            {
-                return Some(finish(
-                    before,
-                    Start {
-                        byte: p,
-                        mid: false,
-                    },
-                    rs - p,
-                    dend,
-                ));
+            if let Some(found) = before.and_then(|before| attempt(before, p, false, rs - p)) {
+                return Some(found);
             }
         }
 
         // Without a protocol: every start in the run, in the order of the
         // "before" unit.
         let mut q = if rs == 0 {
-            // `s = 0`: the char at 0 as "before" first, then `^`.
+            // `s = 0`: the char at 0 as "before" first, then `^`, then (for
+            // an astral char) its low surrogate as "before".
             let c0 = char_at(text, 0)?;
             let w = c0.len_utf8();
-            if w == 4 {
-                if let Some(dend) = domain_end(0, true) {
-                    return Some(finish(Some(c0), Start { byte: 0, mid: true }, 0, dend));
+            let first = if w == 4 {
+                attempt(Some(c0), 0, true, 0)
+            } else if is_valid_before(c0) {
+                attempt(Some(c0), w, false, 0)
+            } else {
+                None
+            };
+            let found = first.or_else(|| attempt(None, 0, false, 0)).or_else(|| {
+                if w == 4 {
+                    attempt(Some(c0), w, false, 0)
+                } else {
+                    None
                 }
-            } else if is_valid_before(c0)
-                && let Some(dend) = domain_end(w, false)
-            {
-                return Some(finish(
-                    Some(c0),
-                    Start {
-                        byte: w,
-                        mid: false,
-                    },
-                    0,
-                    dend,
-                ));
-            }
-            if let Some(dend) = domain_end(0, false) {
-                return Some(finish(
-                    None,
-                    Start {
-                        byte: 0,
-                        mid: false,
-                    },
-                    0,
-                    dend,
-                ));
-            }
-            if w == 4
-                && let Some(dend) = domain_end(w, false)
-            {
-                return Some(finish(
-                    Some(c0),
-                    Start {
-                        byte: w,
-                        mid: false,
-                    },
-                    0,
-                    dend,
-                ));
+            });
+            if found.is_some() {
+                return found;
             }
             w
         } else {
             // The char before the run is the first possible "before".
             let (c, cs) = char_before(text, rs);
-            if cs >= last
-                && is_valid_before(c)
-                && let Some(dend) = domain_end(rs, false)
-            {
-                return Some(finish(
-                    Some(c),
-                    Start {
-                        byte: rs,
-                        mid: false,
-                    },
-                    0,
-                    dend,
-                ));
+            if cs >= last && is_valid_before(c) {
+                if let Some(found) = attempt(Some(c), rs, false, 0) {
+                    return Some(found);
+                }
             }
             rs
         };
@@ -301,23 +265,15 @@ impl UrlScanner {
             let c = char_at(text, q)?;
             let w = c.len_utf8();
             if q >= last {
-                if w == 4
-                    && let Some(dend) = domain_end(q, true)
-                {
-                    return Some(finish(Some(c), Start { byte: q, mid: true }, 0, dend));
+                let mut found = None;
+                if w == 4 {
+                    found = attempt(Some(c), q, true, 0);
                 }
-                if (w == 4 || is_valid_before(c))
-                    && let Some(dend) = domain_end(q + w, false)
-                {
-                    return Some(finish(
-                        Some(c),
-                        Start {
-                            byte: q + w,
-                            mid: false,
-                        },
-                        0,
-                        dend,
-                    ));
+                if found.is_none() && (w == 4 || is_valid_before(c)) {
+                    found = attempt(Some(c), q + w, false, 0);
+                }
+                if found.is_some() {
+                    return found;
                 }
             }
             q += w;
@@ -422,10 +378,10 @@ fn finish_match(
         pos = path_end(text, pos + 1);
     }
     // Query.
-    if b.get(pos) == Some(&b'?')
-        && let Some(end) = query_end(b, pos + 1, b.len())
-    {
-        pos = end;
+    if b.get(pos) == Some(&b'?') {
+        if let Some(end) = query_end(b, pos + 1, b.len()) {
+            pos = end;
+        }
     }
     UrlMatch {
         before,
@@ -918,235 +874,6 @@ fn js_canonicalize(c: char) -> char {
         (Some(u), None) if u32::from(u) <= 0xFFFF && (c.is_ascii() || !u.is_ascii()) => u,
         _ => c,
     }
-}
-
-/// `[0-9a-zA-Z@+-]`: what may not follow a TLD.
-#[inline]
-fn is_tld_follower(x: u8) -> bool {
-    x.is_ascii_alphanumeric() || matches!(x, b'@' | b'+' | b'-')
-}
-
-/// `validDomainChars`: not ASCII punctuation (twitter-text's `punct`, which
-/// leaves out `"` and `` ` ``), white space, U+FFFE, U+FEFF, U+FFFF, or a
-/// directional mark.
-#[inline]
-pub(crate) fn is_domain_char(c: char) -> bool {
-    if c.is_ascii() {
-        return !(matches!(
-            c,
-            '!' | '\''
-                | '#'
-                | '%'
-                | '&'
-                | '('
-                | ')'
-                | '*'
-                | '+'
-                | ','
-                | '\\'
-                | '-'
-                | '.'
-                | '/'
-                | ':'
-                | ';'
-                | '<'
-                | '='
-                | '>'
-                | '?'
-                | '@'
-                | '['
-                | ']'
-                | '^'
-                | '_'
-                | '{'
-                | '|'
-                | '}'
-                | '~'
-                | '$'
-        ) || matches!(c, '\u{09}'..='\u{0D}' | ' '));
-    }
-    !matches!(
-        c,
-        '\u{85}'
-            | '\u{A0}'
-            | '\u{1680}'
-            | '\u{180E}'
-            | '\u{2000}'..='\u{200A}'
-            | '\u{2028}'
-            | '\u{2029}'
-            | '\u{202F}'
-            | '\u{205F}'
-            | '\u{3000}'
-            | '\u{FFFE}'
-            | '\u{FEFF}'
-            | '\u{FFFF}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{061C}'
-            | '\u{200E}'
-            | '\u{200F}'
-            | '\u{2066}'..='\u{2069}'
-    )
-}
-
-/// A char of a sub-domain label: a domain char, `_` or `-`.
-#[inline]
-fn is_label_char(c: char) -> bool {
-    c == '_' || c == '-' || is_domain_char(c)
-}
-
-/// `validUrlPrecedingChars` for one char (a whole astral char always
-/// qualifies: its low surrogate does).
-#[inline]
-fn is_valid_before(c: char) -> bool {
-    !(c.is_ascii_alphanumeric()
-        || matches!(
-            c,
-            '@' | '$' | '#' | '\u{FF20}' | '\u{FF03}' | '\u{FFFE}' | '\u{FEFF}' | '\u{FFFF}'
-        ))
-}
-
-/// Latin accented letters and combining marks of `latinAccentChars`, closed
-/// under the case-insensitive matching of V8 (Unicode 17): the non-ASCII part
-/// shared by path chars, path-ending chars and ASCII-domain chars.
-const LATIN_ACCENTS: &[(u32, u32)] = &[
-    (0xC0, 0xD6),
-    (0xD8, 0xF6),
-    (0xF8, 0x24F),
-    (0x253, 0x254),
-    (0x256, 0x257),
-    (0x259, 0x259),
-    (0x25B, 0x25B),
-    (0x260, 0x260),
-    (0x263, 0x263),
-    (0x268, 0x269),
-    (0x26F, 0x26F),
-    (0x272, 0x272),
-    (0x275, 0x275),
-    (0x280, 0x280),
-    (0x283, 0x283),
-    (0x288, 0x28C),
-    (0x292, 0x292),
-    (0x2BB, 0x2BB),
-    (0x300, 0x36F),
-    (0x399, 0x399),
-    (0x3B9, 0x3B9),
-    (0x1E00, 0x1EFF),
-    (0x1FBE, 0x1FBE),
-    (0x2C65, 0x2C66),
-    (0x2C7E, 0x2C7F),
-    (0xA7DC, 0xA7DC),
-];
-
-/// Cyrillic of `cyrillicLettersAndMarks` (U+0400–U+04FF) and, by case
-/// folding, U+1C80–U+1C87.
-#[inline]
-fn is_path_cyrillic(v: u32) -> bool {
-    (0x400..=0x4FF).contains(&v) || (0x1C80..=0x1C87).contains(&v)
-}
-
-#[inline]
-fn is_latin_accent(v: u32) -> bool {
-    LATIN_ACCENTS
-        .binary_search_by(|&(lo, hi)| {
-            if hi < v {
-                core::cmp::Ordering::Less
-            } else if lo > v {
-                core::cmp::Ordering::Greater
-            } else {
-                core::cmp::Ordering::Equal
-            }
-        })
-        .is_ok()
-}
-
-/// `validGeneralUrlPathChars` (flag `i`).
-#[inline]
-fn is_path_char(c: char) -> bool {
-    if c.is_ascii() {
-        return c.is_ascii_alphanumeric()
-            || matches!(
-                c,
-                '!' | '*'
-                    | '\''
-                    | ';'
-                    | ':'
-                    | '='
-                    | '+'
-                    | ','
-                    | '.'
-                    | '$'
-                    | '/'
-                    | '%'
-                    | '#'
-                    | '['
-                    | ']'
-                    | '-'
-                    | '_'
-                    | '~'
-                    | '@'
-                    | '|'
-                    | '&'
-            );
-    }
-    let v = u32::from(c);
-    v == 0x2013 || is_path_cyrillic(v) || is_latin_accent(v)
-}
-
-/// The single chars of `validUrlPathEndingChars` (flag `i`).
-#[inline]
-fn is_path_ending_char(c: char) -> bool {
-    if c.is_ascii() {
-        return c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '=' | '_' | '#' | '/');
-    }
-    let v = u32::from(c);
-    is_path_cyrillic(v) || is_latin_accent(v)
-}
-
-/// `validUrlQueryChars` (flag `i`).
-#[inline]
-fn is_query_char(x: u8) -> bool {
-    x.is_ascii_alphanumeric()
-        || matches!(
-            x,
-            b'!' | b'?'
-                | b'*'
-                | b'\''
-                | b'@'
-                | b'('
-                | b')'
-                | b';'
-                | b':'
-                | b'&'
-                | b'='
-                | b'+'
-                | b'$'
-                | b'/'
-                | b'%'
-                | b'#'
-                | b'['
-                | b']'
-                | b'-'
-                | b'_'
-                | b'.'
-                | b','
-                | b'~'
-                | b'|'
-        )
-}
-
-/// `validUrlQueryEndingChars` (flag `i`).
-#[inline]
-fn is_query_ending_char(x: u8) -> bool {
-    x.is_ascii_alphanumeric() || matches!(x, b'-' | b'_' | b'&' | b'=' | b'#' | b'/')
-}
-
-/// `[\-a-z0-9latinAccentChars]` of `validAsciiDomain` (flag `i`).
-#[inline]
-fn is_ascii_domain_char(c: char) -> bool {
-    if c.is_ascii() {
-        return c.is_ascii_alphanumeric() || c == '-';
-    }
-    is_latin_accent(u32::from(c))
 }
 
 /// Length of `s` in UTF-16 code units.

@@ -23,10 +23,28 @@ use super::key::{HashtagKey, strip_sign};
 /// assert_eq!(err.problem, HashtagProblem::InvalidCharacter { ch: '-' });
 /// assert_eq!(err.to_string(), "`Coca-Cola` can never match: `-` ends a hashtag");
 /// ```
+///
+/// It serializes as `{"written": "BrandX", "key": "brandx"}`; deserializing
+/// validates `written` again and recomputes the key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "WrittenHashtag")]
 pub struct TrackedHashtag {
     written: String,
     key: HashtagKey,
+}
+
+/// What a serialized [`TrackedHashtag`] is read from.
+#[derive(Deserialize)]
+struct WrittenHashtag {
+    written: String,
+}
+
+impl TryFrom<WrittenHashtag> for TrackedHashtag {
+    type Error = InvalidHashtag;
+
+    fn try_from(value: WrittenHashtag) -> Result<Self, Self::Error> {
+        TrackedHashtag::parse(&value.written)
+    }
 }
 
 impl TrackedHashtag {
@@ -284,6 +302,12 @@ mod tests {
         let json = serde_json::to_string(&tag).unwrap();
         assert_eq!(json, r#"{"written":"BrandX","key":"brandx"}"#);
         assert_eq!(serde_json::from_str::<TrackedHashtag>(&json).unwrap(), tag);
+        // The key is recomputed, and an invalid hashtag is refused.
+        let stale = r#"{"written":"BrandX","key":"other"}"#;
+        assert_eq!(serde_json::from_str::<TrackedHashtag>(stale).unwrap(), tag);
+        let invalid = r#"{"written":"Coca-Cola","key":"coca-cola"}"#;
+        let err = serde_json::from_str::<TrackedHashtag>(invalid).unwrap_err();
+        assert!(err.to_string().contains("`-` ends a hashtag"), "{err}");
         let err = TrackedHashtag::parse("M&M").unwrap_err();
         let json = serde_json::to_string(&err).unwrap();
         assert_eq!(serde_json::from_str::<InvalidHashtag>(&json).unwrap(), err);
