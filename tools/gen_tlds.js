@@ -1,6 +1,6 @@
-// Generates src/hashtag/tlds.rs from twitter-text 3.1.0's regexp/validGTLD.js and
+// Generates socialsync-core/src/hashtag/tlds.rs from twitter-text 3.1.0's regexp/validGTLD.js and
 // regexp/validCCTLD.js (the alternation order is kept as a rank).
-// usage: node tools/gen_tlds.js /path/to/node_modules/twitter-text/dist/regexp > src/hashtag/tlds.rs
+// usage: node tools/gen_tlds.js /path/to/node_modules/twitter-text/dist/regexp > socialsync-core/src/hashtag/tlds.rs
 // (the output is already as rustfmt lays it out)
 const dir = process.argv[2];
 const ext = (n) => {
