@@ -274,9 +274,7 @@ impl Engine {
                 _ = tick.tick() => {}
             }
             let span = tracing::info_span!("cycle");
-            let _enter = span.enter();
-            drop(_enter);
-            match self.run_cycle().await {
+            match tracing::Instrument::instrument(self.run_cycle(), span).await {
                 Ok(r) => tracing::debug!(?r, "cycle done"),
                 Err(e) => tracing::warn!(error = %e, "cycle failed; retrying next tick"),
             }
