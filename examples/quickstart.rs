@@ -107,7 +107,7 @@ async fn main() -> anyhow::Result<()> {
         let now = sim.clock.now();
         // Creators post now and then during the first 40 days.
         if hour < 40 * 24 && rng.below(6) == 0 {
-            let (creator, platform, account) = &accounts[rng.below(accounts.len() as u64) as usize];
+            let (_, platform, account) = &accounts[rng.below(accounts.len() as u64) as usize];
             let id = format!("{}-{}", account, posts.len());
             let caption = CAPTIONS[rng.below(CAPTIONS.len() as u64) as usize];
             let reach = 200 + rng.below(5_000);
@@ -115,7 +115,6 @@ async fn main() -> anyhow::Result<()> {
                 FakePost::new(&id, account, now - TimeDelta::minutes(10), caption)
                     .reads(now, metrics(0, reach)),
             );
-            let _ = creator;
             posts.push((*platform, id, reach));
         }
         // Engagement grows, unevenly.

@@ -2,7 +2,6 @@
 //! read back as campaign and analytics reports.
 
 use chrono::TimeDelta;
-use socialsync::core::clock::Timestamp;
 use socialsync::core::credentials::Credentials;
 use socialsync::core::domain::{Connection, DisconnectReason, PostState, Scope, ScopeKind};
 use socialsync::core::ids::PostId;
@@ -12,52 +11,13 @@ use socialsync::core::report::{
     Report, ReportError, ReportRange, analytics_report, campaign_report,
 };
 use socialsync::core::store::{
-    BucketSize, ClaimRequest, CompletionOutcome, DisconnectRequest, NewBrand, NewConnection,
-    NextScan, PostStore, Release, ScanCompletion,
+    BucketSize, DisconnectRequest, NewBrand, NewConnection, NextScan, PostStore,
 };
 use socialsync::memory::MemoryStore;
 use socialsync_testkit::fixtures::{
-    World, attributed, connect, creator, hours, post, scope, t0, version, world,
+    World, attributed, connect, creator, hours, post, scan, scope, t0, version, world,
 };
 use std::sync::Arc;
-
-/// Claims what is due at `at`, completes `id` with `reading` and `next`,
-/// gives the other claims back.
-async fn scan(store: &dyn PostStore, id: PostId, at: Timestamp, reading: Metrics, next: NextScan) {
-    let claims = store
-        .claim_due_posts(ClaimRequest {
-            now: at,
-            lease_until: at + TimeDelta::minutes(5),
-            limit: 1000,
-        })
-        .await
-        .unwrap();
-    let token = claims
-        .iter()
-        .find(|c| c.post.id == id)
-        .map(|c| c.token)
-        .unwrap_or_else(|| panic!("{id} is not due at {at}"));
-    let others = claims
-        .iter()
-        .filter(|c| c.post.id != id)
-        .map(|c| Release {
-            post: c.post.id,
-            token: c.token,
-        })
-        .collect();
-    store.release_claims(others).await.unwrap();
-    let out = store
-        .complete_scans(vec![ScanCompletion {
-            post: id,
-            token,
-            at,
-            reading: Some(reading),
-            next,
-        }])
-        .await
-        .unwrap();
-    assert_eq!(out, [CompletionOutcome::Applied]);
-}
 
 fn m(values: &[(Metric, u64)]) -> Metrics {
     values

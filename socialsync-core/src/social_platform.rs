@@ -10,7 +10,6 @@ use crate::platform::Platform;
 use async_trait::async_trait;
 use std::fmt::Debug;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// How a platform's credentials are refreshed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -296,9 +295,4 @@ impl PlatformError {
             _ => None,
         }
     }
-}
-
-/// Used by [`Duration`]-based hints.
-pub fn retry_at(now: Timestamp, after: Duration) -> Timestamp {
-    now + chrono::TimeDelta::from_std(after).unwrap_or(chrono::TimeDelta::MAX)
 }

@@ -7,10 +7,13 @@ use socialsync_core::domain::{
     Attribution, Brand, Connection, Creator, FoundHashtag, MediaKind, Scope, ScopeKind, TextField,
 };
 use socialsync_core::hashtag::{HashtagKey, TrackedHashtag};
+use socialsync_core::ids::PostId;
 use socialsync_core::ids::{ConnectionId, CreatorId, PlatformAccountId, PlatformPostId};
+use socialsync_core::metrics::Metrics;
 use socialsync_core::platform::Platform;
 use socialsync_core::store::{
-    NewBrand, NewConnection, NewCreator, NewScope, PostStore, PostUpsert,
+    ClaimRequest, CompletionOutcome, NewBrand, NewConnection, NewCreator, NewScope, NextScan,
+    PostStore, PostUpsert, Release, ScanCompletion,
 };
 
 /// The suite's epoch: 2026-03-01T00:00:00Z.
@@ -185,4 +188,46 @@ pub async fn version(store: &dyn PostStore, id: ConnectionId) -> u64 {
     ok(store.get_connection(id).await, "get_connection")
         .map(|c| c.credentials_version)
         .unwrap_or(0)
+}
+
+/// Claims what is due at `at`, completes post `id` with `reading` and
+/// `next`, and gives the other claims back: one scan written through the
+/// store as the engine writes it. Panics when `id` is not due or the write
+/// is not applied.
+pub async fn scan(
+    store: &dyn PostStore,
+    id: PostId,
+    at: Timestamp,
+    reading: Metrics,
+    next: NextScan,
+) {
+    let request = ClaimRequest {
+        now: at,
+        lease_until: at + TimeDelta::minutes(5),
+        limit: 10_000,
+    };
+    let claims = ok(store.claim_due_posts(request).await, "claim");
+    let token = claims
+        .iter()
+        .find(|c| c.post.id == id)
+        .map(|c| c.token)
+        .unwrap_or_else(|| panic!("{id} is not due at {at}"));
+    let others = claims
+        .iter()
+        .filter(|c| c.post.id != id)
+        .map(|c| Release {
+            post: c.post.id,
+            token: c.token,
+        })
+        .collect();
+    ok(store.release_claims(others).await, "release");
+    let completion = ScanCompletion {
+        post: id,
+        token,
+        at,
+        reading: Some(reading),
+        next,
+    };
+    let out = ok(store.complete_scans(vec![completion]).await, "complete");
+    assert_eq!(out, [CompletionOutcome::Applied], "scan of {id} at {at}");
 }

@@ -1,7 +1,6 @@
 use super::shared::{assert_err, must};
 use crate::fixtures::*;
 use chrono::TimeDelta;
-use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::{DisconnectReason, ScopeKind, StatusKind};
 use socialsync_core::error::StoreError;
 use socialsync_core::ids::{
@@ -10,46 +9,6 @@ use socialsync_core::ids::{
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::store::*;
 use std::sync::Arc;
-
-async fn scan(store: &dyn PostStore, id: PostId, at: Timestamp, reading: Metrics) {
-    let c = must(
-        store
-            .claim_due_posts(ClaimRequest {
-                now: at,
-                lease_until: at + TimeDelta::minutes(5),
-                limit: 1000,
-            })
-            .await,
-        "claim",
-    );
-    let token = c
-        .iter()
-        .find(|c| c.post.id == id)
-        .map(|c| c.token)
-        .expect("post is due");
-    let others: Vec<Release> = c
-        .iter()
-        .filter(|c| c.post.id != id)
-        .map(|c| Release {
-            post: c.post.id,
-            token: c.token,
-        })
-        .collect();
-    must(store.release_claims(others).await, "release");
-    let out = must(
-        store
-            .complete_scans(vec![ScanCompletion {
-                post: id,
-                token,
-                at,
-                reading: Some(reading),
-                next: NextScan::At(at + TimeDelta::hours(1)),
-            }])
-            .await,
-        "complete",
-    );
-    assert_eq!(out, [CompletionOutcome::Applied]);
-}
 
 fn query(brand: BrandId, scope: Option<ScopeId>) -> ReportQuery {
     ReportQuery {
@@ -87,16 +46,38 @@ pub async fn report_inputs_follow_scans(store: Arc<dyn PostStore>) {
     .iter()
     .map(|u| u.id)
     .collect();
-    scan(&*store, ids[0], hours(0), m(10, Some(1))).await;
+    scan(
+        &*store,
+        ids[0],
+        hours(0),
+        m(10, Some(1)),
+        NextScan::At(hours(1)),
+    )
+    .await;
     scan(
         &*store,
         ids[1],
         hours(0) + TimeDelta::minutes(30),
         m(100, None),
+        NextScan::At(hours(1) + TimeDelta::minutes(30)),
     )
     .await;
-    scan(&*store, ids[0], hours(1), m(15, None)).await; // likes hidden: carried, stale
-    scan(&*store, ids[0], hours(3), m(12, Some(4))).await; // views went down: recorded as read
+    scan(
+        &*store,
+        ids[0],
+        hours(1),
+        m(15, None),
+        NextScan::At(hours(2)),
+    )
+    .await; // likes hidden: carried, stale
+    scan(
+        &*store,
+        ids[0],
+        hours(3),
+        m(12, Some(4)),
+        NextScan::At(hours(4)),
+    )
+    .await; // views went down: recorded as read
     let r = must(
         store
             .report_inputs(query(w.brand.id, Some(w.scope.id)))
@@ -180,8 +161,8 @@ pub async fn report_aggregates_move_with_attribution(store: Arc<dyn PostStore>) 
         "upsert",
     )[0]
     .id;
-    scan(&*store, id, hours(0), m(10, None)).await;
-    scan(&*store, id, hours(1), m(20, None)).await;
+    scan(&*store, id, hours(0), m(10, None), NextScan::At(hours(1))).await;
+    scan(&*store, id, hours(1), m(20, None), NextScan::At(hours(2))).await;
     let total = |r: &ReportInputs| r.boundaries.last().map(|(_, t)| t[Metric::Views.index()]);
     let c = must(
         store
@@ -260,7 +241,7 @@ pub async fn report_inputs_are_brand_isolated(store: Arc<dyn PostStore>) {
         "upsert",
     )[0]
     .id;
-    scan(&*store, id, hours(0), m(10, None)).await;
+    scan(&*store, id, hours(0), m(10, None), NextScan::At(hours(1))).await;
     let other = must(
         store
             .create_brand(
