@@ -684,3 +684,67 @@ async fn deep_pass_picks_up_caption_edits_older_than_the_overlap() {
         PostState::Monitoring
     );
 }
+
+#[tokio::test]
+async fn an_unacknowledged_notice_is_delivered_again_with_the_same_id() {
+    let w = world().await;
+    let fake = w.sim.fake(Platform::TikTok);
+    fake.add_post(
+        FakePost::new("v1", "tt-ana", t0() - h(1), "#brandx").reads(t0() - h(1), views(1)),
+    );
+    w.sim.connect(w.ana, Platform::TikTok, "tt-ana").await;
+    w.sim.notifier.fail_next(1);
+    fake.revoke("tt-ana");
+    w.sim.run(h(1), 1).await;
+    assert_eq!(w.sim.notifier.lost().len(), 1);
+    // Within the claim, nobody delivers it again.
+    w.sim.clock.advance(TimeDelta::minutes(5));
+    w.sim.cycle().await;
+    assert_eq!(w.sim.notifier.lost().len(), 1);
+    // After the claim lapsed, another engine delivers it again, same id, once.
+    w.sim.clock.advance(w.sim.engine.policy().lease);
+    w.sim.new_engine().run_cycle().await.unwrap();
+    w.sim.run(h(1), 3).await;
+    let lost = w.sim.notifier.lost();
+    assert_eq!(lost.len(), 2);
+    assert_eq!(lost[0].id, lost[1].id);
+}
+
+#[tokio::test]
+async fn run_stops_on_shutdown_after_finishing_its_cycle() {
+    let w = world().await;
+    let fake = w.sim.fake(Platform::TikTok);
+    fake.add_post(
+        FakePost::new("v1", "tt-ana", t0() - h(1), "#brandx").reads(t0() - h(1), views(1)),
+    );
+    w.sim.connect(w.ana, Platform::TikTok, "tt-ana").await;
+    let engine = socialsync::core::engine::Engine::builder()
+        .with_store(w.sim.store.clone())
+        .with_clock(w.sim.clock.clone())
+        .with_platform(fake.clone())
+        .with_tick(std::time::Duration::from_millis(5))
+        .build()
+        .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        engine
+            .run(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    // Wait until the running engine has scanned the post.
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while post(&w, Platform::TikTok, "v1").await.scan_count == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("the run loop scans");
+    stop.send(()).unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(10), task)
+        .await
+        .expect("run returns after shutdown")
+        .unwrap();
+    assert_eq!(post(&w, Platform::TikTok, "v1").await.scan_count, 1);
+}

@@ -18,11 +18,18 @@ use crate::fake_platform::FakePlatform;
 /// A notifier that records what it was told.
 #[derive(Debug, Default)]
 pub struct RecordingNotifier {
+    failures_left: Mutex<u32>,
     lost: Mutex<Vec<Disconnection>>,
     missing: Mutex<Vec<(Connection, Vec<String>)>>,
 }
 
 impl RecordingNotifier {
+    /// The next `n` `connection_lost` calls are recorded but fail, as if the
+    /// host crashed before acknowledging them.
+    pub fn fail_next(&self, n: u32) {
+        *self.failures_left.lock().unwrap_or_else(|e| e.into_inner()) = n;
+    }
+
     /// The disconnections notified, in order.
     pub fn lost(&self) -> Vec<Disconnection> {
         self.lost.lock().unwrap_or_else(|e| e.into_inner()).clone()
@@ -44,6 +51,11 @@ impl ReconnectNotifier for RecordingNotifier {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(d.clone());
+        let mut left = self.failures_left.lock().unwrap_or_else(|e| e.into_inner());
+        if *left > 0 {
+            *left -= 1;
+            return Err(NotifyError("host unavailable".into()));
+        }
         Ok(())
     }
     async fn permissions_missing(
