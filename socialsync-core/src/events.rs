@@ -11,6 +11,7 @@ use crate::platform::Platform;
 use futures::Stream;
 use serde::{Deserialize, Serialize};
 use std::pin::Pin;
+use std::sync::Arc;
 
 /// One metric that changed in a scan: old and new values (absent = `None`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,9 +52,9 @@ pub struct ScanEvent {
     /// Its creator.
     pub creator: CreatorId,
     /// The brands it counts for.
-    pub brands: Vec<BrandId>,
+    pub brands: Arc<[BrandId]>,
     /// The scopes it counts for.
-    pub scopes: Vec<ScopeId>,
+    pub scopes: Arc<[ScopeId]>,
     /// When it was scanned.
     pub at: Timestamp,
     /// What happened.

@@ -12,6 +12,7 @@ use socialsync_core::metrics::{CounterDelta, Metrics};
 use socialsync_core::platform::Platform;
 use socialsync_core::store::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 const HOUR_MICROS: i64 = 3_600_000_000;
 
@@ -40,6 +41,9 @@ pub(crate) struct DiscRow {
 #[derive(Debug)]
 pub(crate) struct PostRow {
     pub(crate) post: Post,
+    /// The attribution's brands (sorted, once each) and scopes, shared with claims.
+    pub(crate) brands: Arc<[BrandId]>,
+    pub(crate) scopes: Arc<[ScopeId]>,
     pub(crate) lease: Option<(LeaseToken, Timestamp)>,
     pub(crate) last_applied: Option<LeaseToken>,
     pub(crate) snapshots: Vec<Snapshot>,
@@ -774,6 +778,8 @@ impl Inner {
                     };
                     self.posts.push(PostRow {
                         post,
+                        brands: Arc::from([]),
+                        scopes: Arc::from([]),
                         lease: None,
                         last_applied: None,
                         snapshots: Vec::new(),
@@ -881,6 +887,11 @@ impl Inner {
         let row = &mut self.posts[i];
         let post = &mut row.post;
         let matched = !attribution.is_empty();
+        let mut brands: Vec<BrandId> = attribution.iter().map(|a| a.brand).collect();
+        brands.sort_unstable();
+        brands.dedup();
+        row.brands = Arc::from(brands);
+        row.scopes = attribution.iter().map(|a| a.scope).collect();
         post.attribution = attribution;
         let before = post.state;
         match (before, matched) {
@@ -1025,9 +1036,6 @@ impl Inner {
             let row = &mut self.posts[i];
             row.lease = Some((token, lease_until));
             let p = &row.post;
-            let mut brands: Vec<BrandId> = p.attribution.iter().map(|a| a.brand).collect();
-            brands.sort_unstable();
-            brands.dedup();
             out.push(ClaimedPost {
                 token,
                 post: DuePost {
@@ -1041,8 +1049,8 @@ impl Inner {
                     monitor_until: p.monitor_until,
                     next_scan_at: t,
                     latest: row.snapshots.last().map(|s| s.metrics),
-                    brands,
-                    scopes: p.attribution.iter().map(|a| a.scope).collect(),
+                    brands: row.brands.clone(),
+                    scopes: row.scopes.clone(),
                 },
             });
         }

@@ -140,6 +140,7 @@ pub struct Fault {
 struct State {
     accounts: HashMap<PlatformAccountId, Account>,
     posts: HashMap<PlatformPostId, FakePost>,
+    by_account: HashMap<PlatformAccountId, Vec<PlatformPostId>>,
     faults: Vec<Fault>,
     unsupported: HashMap<MediaKind, MetricSet>,
     missing_permission: Option<(MetricSet, String)>,
@@ -237,7 +238,14 @@ impl FakePlatform {
 
     /// Adds or replaces a post.
     pub fn add_post(&self, post: FakePost) {
-        self.lock().posts.insert(post.id.clone(), post);
+        let mut s = self.lock();
+        if !s.posts.contains_key(&post.id) {
+            s.by_account
+                .entry(post.account.clone())
+                .or_default()
+                .push(post.id.clone());
+        }
+        s.posts.insert(post.id.clone(), post);
     }
 
     /// Scripts a post's values from `at` on.
@@ -437,8 +445,11 @@ impl SocialPlatform for FakePlatform {
         };
         let s = self.lock();
         let mut mine: Vec<&FakePost> = s
-            .posts
-            .values()
+            .by_account
+            .get(account.account_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| s.posts.get(id))
             .filter(|p| &p.account == account.account_id && !p.deleted)
             .filter(|p| p.published_at.is_none_or(|t| t <= now))
             .collect();

@@ -15,7 +15,7 @@ use crate::store::{
     ScanCompletion,
 };
 use chrono::TimeDelta;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use tracing::Instrument;
 
 /// What to do with one claimed post after its batch was read.
@@ -225,21 +225,25 @@ impl Engine {
         batch: MetricsBatch,
         report: &mut CycleReport,
     ) -> Result<Vec<Verdict>, EngineError> {
-        let mut readings: HashMap<PlatformPostId, Metrics> =
-            HashMap::with_capacity(batch.readings.len());
         let mut missing_permissions = Vec::new();
-        for r in batch.readings {
+        let mut found: Vec<Option<Metrics>> = vec![None; chunk.len()];
+        for (k, r) in batch.readings.into_iter().enumerate() {
             missing_permissions.extend(r.missing_permissions);
-            readings.insert(r.id, r.metrics);
+            // Answers usually come in request order: look there first.
+            let slot = match chunk.get(k) {
+                Some(c) if c.post.platform_post_id == r.id => Some(k),
+                _ => chunk.iter().position(|c| c.post.platform_post_id == r.id),
+            };
+            if let Some(i) = slot {
+                found[i] = Some(r.metrics);
+            }
         }
         if !missing_permissions.is_empty() {
             self.degrade(conn, missing_permissions).await?;
         }
-        let missing: Vec<usize> = (0..chunk.len())
-            .filter(|i| !readings.contains_key(&chunk[*i].post.platform_post_id))
-            .collect();
+        let missing = found.iter().filter(|f| f.is_none()).count();
         // Most of a batch gone at once: the token is suspect, delete nothing.
-        let suspect = missing.len() >= 2 && missing.len() * 2 > chunk.len();
+        let suspect = missing >= 2 && missing * 2 > chunk.len();
         if suspect {
             report.failures += 1;
             self.inner
@@ -250,7 +254,7 @@ impl Engine {
                         at: self.now(),
                         error: format!(
                             "{} of {} posts missing from one answer",
-                            missing.len(),
+                            missing,
                             chunk.len()
                         ),
                     },
@@ -259,8 +263,8 @@ impl Engine {
         }
         let mut control: Option<bool> = None;
         let mut verdicts = Vec::with_capacity(chunk.len());
-        for c in chunk {
-            if let Some(m) = readings.remove(&c.post.platform_post_id) {
+        for (c, reading) in chunk.iter().zip(found) {
+            if let Some(m) = reading {
                 verdicts.push(Verdict::Read(m));
                 continue;
             }

@@ -14,6 +14,7 @@ use crate::ids::{
 use crate::metrics::{Metric, Metrics};
 use crate::platform::Platform;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// A brand to create.
 #[derive(Debug, Clone)]
@@ -246,10 +247,10 @@ pub struct DuePost {
     pub next_scan_at: Timestamp,
     /// The latest reading as read (`None` before the first).
     pub latest: Option<Metrics>,
-    /// The brands it counts for.
-    pub brands: Vec<BrandId>,
+    /// The brands it counts for (sorted, each once).
+    pub brands: Arc<[BrandId]>,
     /// The scopes it counts for.
-    pub scopes: Vec<ScopeId>,
+    pub scopes: Arc<[ScopeId]>,
 }
 
 /// A claimed post: the lease token fences its writes.

@@ -304,10 +304,10 @@ pub async fn attribution_to_several_scopes(store: Arc<dyn PostStore>) {
         "claim",
     );
     assert_eq!(claims.len(), 1, "read once per scan");
-    let mut scopes = claims[0].post.scopes.clone();
+    let mut scopes = claims[0].post.scopes.to_vec();
     scopes.sort();
     assert_eq!(scopes, [w.scope.id, campaign.id]);
-    assert_eq!(claims[0].post.brands, [w.brand.id]);
+    assert_eq!(*claims[0].post.brands, [w.brand.id]);
 }
 
 /// Listing a scope through another brand gives nothing.
