@@ -168,7 +168,15 @@ impl MetricSet {
 
     /// The metrics in the set, in [`Metric::ALL`] order.
     pub fn iter(self) -> impl Iterator<Item = Metric> {
-        Metric::ALL.into_iter().filter(move |m| self.contains(*m))
+        let mut bits = self.0;
+        std::iter::from_fn(move || {
+            if bits == 0 {
+                return None;
+            }
+            let i = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            Metric::from_index(i)
+        })
     }
 
     /// The raw bits (stable: bit `i` is `Metric::ALL[i]`).

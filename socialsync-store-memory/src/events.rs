@@ -5,7 +5,7 @@ use futures::StreamExt;
 use socialsync_core::events::{Event, EventStream, EventsLagged, StoredEvent};
 use socialsync_core::ids::EventId;
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
@@ -13,14 +13,14 @@ use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 #[derive(Debug)]
 struct Log {
     next_id: i64,
-    kept: VecDeque<StoredEvent>,
+    kept: VecDeque<Arc<StoredEvent>>,
 }
 
 /// Recent events and their live subscribers.
 #[derive(Debug)]
 pub(crate) struct EventLog {
     log: Mutex<Log>,
-    sender: broadcast::Sender<StoredEvent>,
+    sender: broadcast::Sender<Arc<StoredEvent>>,
     keep: usize,
 }
 
@@ -43,10 +43,10 @@ impl EventLog {
 
     pub(crate) fn publish(&self, event: Event) -> StoredEvent {
         let mut log = self.lock();
-        let stored = StoredEvent {
+        let stored = Arc::new(StoredEvent {
             id: EventId(log.next_id),
             event,
-        };
+        });
         log.next_id += 1;
         if log.kept.len() == self.keep {
             log.kept.pop_front();
@@ -54,23 +54,25 @@ impl EventLog {
         log.kept.push_back(stored.clone());
         // Sending never blocks: a slow receiver lags and loses the oldest events.
         let _ = self.sender.send(stored.clone());
-        stored
+        Arc::unwrap_or_clone(stored)
     }
 
     pub(crate) fn publish_all(&self, events: Vec<Event>) -> Option<EventId> {
         let mut log = self.lock();
         let mut last = None;
         for event in events {
-            let stored = StoredEvent {
+            let stored = Arc::new(StoredEvent {
                 id: EventId(log.next_id),
                 event,
-            };
+            });
             log.next_id += 1;
             last = Some(stored.id);
             if log.kept.len() == self.keep {
                 log.kept.pop_front();
             }
-            let _ = self.sender.send(stored.clone());
+            if self.sender.receiver_count() > 0 {
+                let _ = self.sender.send(stored.clone());
+            }
             log.kept.push_back(stored);
         }
         last
@@ -82,7 +84,7 @@ impl EventLog {
             .iter()
             .filter(|e| after.is_none_or(|a| e.id > a))
             .take(limit)
-            .cloned()
+            .map(|e| StoredEvent::clone(e))
             .collect()
     }
 
@@ -91,13 +93,18 @@ impl EventLog {
         // the live receiver meet without gap or duplicate.
         let log = self.lock();
         let backlog: Vec<StoredEvent> = match after {
-            Some(a) => log.kept.iter().filter(|e| e.id > a).cloned().collect(),
+            Some(a) => log
+                .kept
+                .iter()
+                .filter(|e| e.id > a)
+                .map(|e| StoredEvent::clone(e))
+                .collect(),
             None => Vec::new(),
         };
         let receiver = self.sender.subscribe();
         drop(log);
         let live = BroadcastStream::new(receiver).map(|item| match item {
-            Ok(e) => Ok(e),
+            Ok(e) => Ok(Arc::unwrap_or_clone(e)),
             Err(BroadcastStreamRecvError::Lagged(missed)) => Err(EventsLagged { missed }),
         });
         Box::pin(futures::stream::iter(backlog.into_iter().map(Ok)).chain(live))

@@ -11,7 +11,8 @@ use socialsync_core::ids::*;
 use socialsync_core::metrics::{CounterDelta, Metrics};
 use socialsync_core::platform::Platform;
 use socialsync_core::store::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 use std::sync::Arc;
 
 const HOUR_MICROS: i64 = 3_600_000_000;
@@ -63,8 +64,13 @@ pub(crate) struct Inner {
     disconnections: BTreeMap<DisconnectionId, DiscRow>,
     posts: Vec<PostRow>,
     by_key: HashMap<(Platform, PlatformPostId), PostId>,
-    due: BTreeSet<(Timestamp, PostId)>,
-    leases: BTreeSet<(Timestamp, PostId)>,
+    /// Candidate due entries `(next_scan_at, post)`, earliest first. Entries
+    /// go stale when a post moves on (claimed, rescheduled, paused); a claim
+    /// checks each popped entry against the post and drops stale ones.
+    due: BinaryHeap<Reverse<(Timestamp, PostId)>>,
+    /// Leases `(until, post, token)`, earliest first, stale once completed
+    /// or released; a claim pops the lapsed ones and makes their posts due.
+    leases: BinaryHeap<Reverse<(Timestamp, PostId, LeaseToken)>>,
     scope_posts: HashMap<ScopeId, BTreeSet<PostId>>,
     brand_posts: HashMap<BrandId, BTreeSet<PostId>>,
     aggregates: HashMap<AggKey, BTreeMap<i64, CounterDelta>>,
@@ -346,7 +352,7 @@ impl Inner {
                     p.next_scan_at = Some(now);
                     let pid = p.id;
                     if self.posts[i].lease.is_none() {
-                        self.due.insert((now, pid));
+                        self.due.push(Reverse((now, pid)));
                     }
                     resumed += 1;
                 } else {
@@ -439,10 +445,6 @@ impl Inner {
             let p = &mut self.posts[i].post;
             if p.connection == req.connection && p.state == PostState::Monitoring {
                 p.state = PostState::Paused;
-                if let Some(t) = p.next_scan_at {
-                    let pid = p.id;
-                    self.due.remove(&(t, pid));
-                }
             }
         }
         let d = Disconnection {
@@ -913,14 +915,9 @@ impl Inner {
             _ => {}
         }
         let after = post.state;
-        if before == PostState::Monitoring && after != PostState::Monitoring {
-            if let Some(t) = post.next_scan_at {
-                self.due.remove(&(t, id));
-            }
-        }
         if before != PostState::Monitoring && after == PostState::Monitoring && row.lease.is_none()
         {
-            self.due.insert((now, id));
+            self.due.push(Reverse((now, id)));
         }
         after
     }
@@ -996,42 +993,56 @@ impl Inner {
         let now = micros(req.now);
         let lease_until = micros(req.lease_until);
         // Lapsed leases: the posts are due again at their unchanged due time.
-        while let Some(&(until, id)) = self.leases.first() {
+        while let Some(&Reverse((until, id, token))) = self.leases.peek() {
             if until > now {
                 break;
             }
-            self.leases.pop_first();
+            self.leases.pop();
             let Ok(i) = self.row_index(id) else { continue };
             let row = &mut self.posts[i];
-            if row.lease.is_some_and(|(_, u)| u == until) {
+            if row.lease == Some((token, until)) {
                 row.lease = None;
                 if row.post.state == PostState::Monitoring {
                     if let Some(t) = row.post.next_scan_at {
-                        self.due.insert((t, id));
+                        self.due.push(Reverse((t, id)));
                     }
                 }
             }
         }
         let mut picked = Vec::new();
+        let mut waiting = Vec::new();
         let mut callable: HashMap<ConnectionId, bool> = HashMap::new();
-        for &(t, id) in &self.due {
-            if t > now || picked.len() >= req.limit {
+        while picked.len() < req.limit {
+            let Some(&Reverse((t, id))) = self.due.peek() else {
+                break;
+            };
+            if t > now {
                 break;
             }
+            self.due.pop();
             let Ok(row) = self.row(id) else { continue };
+            let current = row.post.state == PostState::Monitoring
+                && row.post.next_scan_at == Some(t)
+                && row.lease.is_none();
+            if !current || picked.last() == Some(&(t, id)) {
+                continue; // stale or duplicate entry
+            }
             let conn = row.post.connection;
             let ok = *callable
                 .entry(conn)
                 .or_insert_with(|| self.callable(conn, now));
             if ok {
                 picked.push((t, id));
+            } else {
+                waiting.push(Reverse((t, id)));
             }
         }
+        // Posts of connections that cannot be called now stay due.
+        self.due.extend(waiting);
         let mut out = Vec::with_capacity(picked.len());
         for (t, id) in picked {
-            self.due.remove(&(t, id));
             let token = self.token();
-            self.leases.insert((lease_until, id));
+            self.leases.push(Reverse((lease_until, id, token)));
             let Ok(i) = self.row_index(id) else { continue };
             let row = &mut self.posts[i];
             row.lease = Some((token, lease_until));
@@ -1074,10 +1085,7 @@ impl Inner {
         let at = micros(c.at);
         let row = &mut self.posts[i];
         match row.lease {
-            Some((t, until)) if t == c.token => {
-                row.lease = None;
-                self.leases.remove(&(until, c.post));
-            }
+            Some((t, _)) if t == c.token => row.lease = None,
             _ if row.last_applied == Some(c.token) => return CompletionOutcome::AlreadyApplied,
             _ => return CompletionOutcome::LeaseLost,
         }
@@ -1112,7 +1120,7 @@ impl Inner {
                 let t = micros(t);
                 post.next_scan_at = Some(t);
                 if post.state == PostState::Monitoring {
-                    self.due.insert((t, c.post));
+                    self.due.push(Reverse((t, c.post)));
                 }
             }
             NextScan::Expire => {
@@ -1156,14 +1164,11 @@ impl Inner {
                 continue;
             };
             let row = &mut self.posts[i];
-            if let Some((t, until)) = row.lease {
-                if t == r.token {
-                    row.lease = None;
-                    self.leases.remove(&(until, r.post));
-                    if row.post.state == PostState::Monitoring {
-                        if let Some(due) = row.post.next_scan_at {
-                            self.due.insert((due, r.post));
-                        }
+            if row.lease.is_some_and(|(t, _)| t == r.token) {
+                row.lease = None;
+                if row.post.state == PostState::Monitoring {
+                    if let Some(due) = row.post.next_scan_at {
+                        self.due.push(Reverse((due, r.post)));
                     }
                 }
             }

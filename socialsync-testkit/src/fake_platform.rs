@@ -142,7 +142,7 @@ struct State {
     posts: HashMap<PlatformPostId, FakePost>,
     by_account: HashMap<PlatformAccountId, Vec<PlatformPostId>>,
     faults: Vec<Fault>,
-    unsupported: HashMap<MediaKind, MetricSet>,
+    unsupported: Vec<(MediaKind, MetricSet)>,
     missing_permission: Option<(MetricSet, String)>,
 }
 
@@ -342,8 +342,10 @@ impl FakePlatform {
     /// The platform no longer supports `metric` for `kind` posts.
     pub fn unsupported(&self, kind: MediaKind, metric: Metric) {
         let mut s = self.lock();
-        let set = s.unsupported.entry(kind).or_default();
-        *set = set.with(metric);
+        match s.unsupported.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, set)) => *set = set.with(metric),
+            None => s.unsupported.push((kind, MetricSet::EMPTY.with(metric))),
+        }
     }
 
     /// The creator did not grant `permission`, which `metrics` need: those
@@ -482,12 +484,19 @@ impl SocialPlatform for FakePlatform {
             .accounts
             .get(account.account_id)
             .is_some_and(|a| a.broken_reads);
-        let mut batch = MetricsBatch::default();
+        let mut batch = MetricsBatch {
+            readings: Vec::with_capacity(posts.len()),
+            missing: Vec::new(),
+        };
         for r in posts {
             match s.posts.get(&r.id) {
                 Some(p) if !broken && &p.account == account.account_id && p.visible(now) => {
                     let mut metrics = p.metrics_at(now);
-                    let unsupported = s.unsupported.get(&p.kind).copied().unwrap_or_default();
+                    let unsupported = s
+                        .unsupported
+                        .iter()
+                        .find(|(k, _)| *k == p.kind)
+                        .map_or(MetricSet::EMPTY, |(_, set)| *set);
                     for m in unsupported.iter() {
                         metrics.set(m, None);
                     }
