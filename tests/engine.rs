@@ -748,3 +748,52 @@ async fn run_stops_on_shutdown_after_finishing_its_cycle() {
         .unwrap();
     assert_eq!(post(&w, Platform::TikTok, "v1").await.scan_count, 1);
 }
+
+#[tokio::test]
+async fn not_found_is_confirmed_before_deleting_and_malformed_answers_are_retried() {
+    let w = world().await;
+    let fake = w.sim.fake(Platform::Instagram);
+    for id in ["kept", "gone"] {
+        fake.add_post(
+            FakePost::new(id, "ig-ana", t0() - h(1), "#brandx").reads(t0() - h(1), views(1)),
+        );
+    }
+    let conn = w.sim.connect(w.ana, Platform::Instagram, "ig-ana").await;
+    w.sim.cycle().await;
+    // Instagram answers "not found" for a post that is still there (its code
+    // also means "no permission"): the single read finds it, nothing is deleted.
+    fake.fail(Op::FetchMetrics, None, PlatformErrorKind::NotFound, 1);
+    let r = w.sim.run(h(1), 1).await;
+    assert_eq!(r.deleted, 0);
+    // A post really gone: deleted after the single read and the control read.
+    fake.delete_post("gone");
+    fake.fail(Op::FetchMetrics, None, PlatformErrorKind::NotFound, 2);
+    w.sim.run(h(1), 1).await;
+    assert_eq!(
+        post(&w, Platform::Instagram, "gone").await.state,
+        PostState::Deleted
+    );
+    assert_eq!(
+        post(&w, Platform::Instagram, "kept").await.state,
+        PostState::Monitoring
+    );
+    // A malformed answer: counted on the connection's health, retried after the lease.
+    let before = post(&w, Platform::Instagram, "kept").await.scan_count;
+    fake.fail(
+        Op::FetchMetrics,
+        None,
+        PlatformErrorKind::InvalidResponse,
+        1,
+    );
+    let r = w.sim.run(h(1), 1).await;
+    assert_eq!((r.scans, r.failures), (0, 1));
+    let c = w.sim.store.get_connection(conn.id).await.unwrap().unwrap();
+    assert!(c.status.is_active());
+    assert!(c.health.consecutive_failures >= 1);
+    w.sim.clock.advance(w.sim.engine.policy().lease);
+    assert_eq!(w.sim.cycle().await.scans, 1);
+    assert_eq!(
+        post(&w, Platform::Instagram, "kept").await.scan_count,
+        before + 1
+    );
+}

@@ -148,6 +148,12 @@ impl Engine {
             }
             let batch = match answer {
                 Ok(b) => b,
+                // "Not found" for a whole call: every id of it is missing, to
+                // be confirmed one by one (or, for most of a batch, suspected).
+                Err(e) if e.kind == PlatformErrorKind::NotFound => MetricsBatch {
+                    readings: Vec::new(),
+                    missing: requests.iter().map(|r| r.id.clone()).collect(),
+                },
                 Err(e) => {
                     match e.kind {
                         PlatformErrorKind::TokenInvalid(reason) => {
