@@ -797,3 +797,47 @@ async fn not_found_is_confirmed_before_deleting_and_malformed_answers_are_retrie
         before + 1
     );
 }
+
+#[tokio::test]
+async fn a_refresh_held_by_another_engine_is_waited_for_not_spun_on() {
+    let w = world().await;
+    let fake = w.sim.fake(Platform::TikTok);
+    fake.add_post(
+        FakePost::new("v1", "tt-ana", t0() - h(1), "#brandx").reads(t0() - h(1), views(1)),
+    );
+    let conn = w.sim.connect(w.ana, Platform::TikTok, "tt-ana").await;
+    w.sim.cycle().await;
+    fake.expire_token("tt-ana");
+    w.sim.clock.advance(h(1));
+    // Another worker holds the refresh lease for a while.
+    let now = w.sim.now();
+    let held = w
+        .sim
+        .store
+        .try_lock_refresh(conn.id, now, now + h(1))
+        .await
+        .unwrap();
+    assert!(held.is_some());
+    let fetches = fake.calls().fetch_metrics;
+    let r = tokio::time::timeout(std::time::Duration::from_secs(10), w.sim.engine.run_scans())
+        .await
+        .expect("the cycle ends while another engine refreshes")
+        .unwrap();
+    assert_eq!((r.scans, r.disconnections), (0, 0));
+    assert_eq!(
+        fake.calls().fetch_metrics - fetches,
+        1,
+        "one call, then the claim waits for its lease"
+    );
+    assert_eq!(fake.calls().refresh, 0);
+    assert!(
+        w.sim
+            .store
+            .get_connection(conn.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status
+            .is_active()
+    );
+}

@@ -44,6 +44,8 @@ impl Engine {
             if claims.is_empty() {
                 return Ok(report);
             }
+            // Let other tasks (and timeouts) run between claim batches.
+            tokio::task::yield_now().await;
             let mut groups: BTreeMap<ConnectionId, Vec<ClaimedPost>> = BTreeMap::new();
             for c in claims {
                 groups.entry(c.post.connection).or_default().push(c);
@@ -133,13 +135,18 @@ impl Engine {
                             answer = self.fetch(&conn, &creds, &requests).await;
                         }
                         None => {
-                            report.released += self.release(&claims_from(&chunk, rest)).await?;
-                            if !store
+                            let active = store
                                 .get_connection(id)
                                 .await?
-                                .is_some_and(|c| c.status.is_active())
-                            {
+                                .is_some_and(|c| c.status.is_active());
+                            if active {
+                                // Another engine is refreshing (or the refresh
+                                // failed for now): the claims lapse and are
+                                // retried after the lease, never re-claimed at once.
+                                report.failures += 1;
+                            } else {
                                 report.disconnections += 1;
+                                report.released += self.release(&claims_from(&chunk, rest)).await?;
                             }
                             return Ok(report);
                         }
