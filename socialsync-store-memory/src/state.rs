@@ -12,7 +12,7 @@ use socialsync_core::metrics::{CounterDelta, Metrics};
 use socialsync_core::platform::Platform;
 use socialsync_core::store::*;
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, VecDeque};
 use std::sync::Arc;
 
 const HOUR_MICROS: i64 = 3_600_000_000;
@@ -68,9 +68,13 @@ pub(crate) struct Inner {
     /// go stale when a post moves on (claimed, rescheduled, paused); a claim
     /// checks each popped entry against the post and drops stale ones.
     due: BinaryHeap<Reverse<(Timestamp, PostId)>>,
-    /// Leases `(until, post, token)`, earliest first, stale once completed
-    /// or released; a claim pops the lapsed ones and makes their posts due.
-    leases: BinaryHeap<Reverse<(Timestamp, PostId, LeaseToken)>>,
+    /// Leases `(until, post, token)` in the order they were taken, stale
+    /// once completed or released; a claim pops the lapsed ones and makes
+    /// their posts due. Lease ends almost always grow with time, so a queue
+    /// holds them; one that ends before the last queued goes to `early_leases`.
+    leases: VecDeque<(Timestamp, PostId, LeaseToken)>,
+    /// Leases that end before the last queued one, earliest first.
+    early_leases: BinaryHeap<Reverse<(Timestamp, PostId, LeaseToken)>>,
     scope_posts: HashMap<ScopeId, BTreeSet<PostId>>,
     brand_posts: HashMap<BrandId, BTreeSet<PostId>>,
     aggregates: HashMap<AggKey, BTreeMap<i64, CounterDelta>>,
@@ -993,11 +997,20 @@ impl Inner {
         let now = micros(req.now);
         let lease_until = micros(req.lease_until);
         // Lapsed leases: the posts are due again at their unchanged due time.
-        while let Some(&Reverse((until, id, token))) = self.leases.peek() {
-            if until > now {
+        loop {
+            let next = match (self.leases.front(), self.early_leases.peek()) {
+                (Some(q), Some(Reverse(h))) if h.0 < q.0 => {
+                    (h.0 <= now).then(|| self.early_leases.pop().map(|r| r.0))
+                }
+                (_, Some(Reverse(h))) if self.leases.is_empty() => {
+                    (h.0 <= now).then(|| self.early_leases.pop().map(|r| r.0))
+                }
+                (Some(q), _) => (q.0 <= now).then(|| self.leases.pop_front()),
+                _ => None,
+            };
+            let Some(Some((until, id, token))) = next else {
                 break;
-            }
-            self.leases.pop();
+            };
             let Ok(i) = self.row_index(id) else { continue };
             let row = &mut self.posts[i];
             if row.lease == Some((token, until)) {
@@ -1042,7 +1055,11 @@ impl Inner {
         let mut out = Vec::with_capacity(picked.len());
         for (t, id) in picked {
             let token = self.token();
-            self.leases.push(Reverse((lease_until, id, token)));
+            if self.leases.back().is_none_or(|b| b.0 <= lease_until) {
+                self.leases.push_back((lease_until, id, token));
+            } else {
+                self.early_leases.push(Reverse((lease_until, id, token)));
+            }
             let Ok(i) = self.row_index(id) else { continue };
             let row = &mut self.posts[i];
             row.lease = Some((token, lease_until));
