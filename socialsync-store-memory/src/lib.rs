@@ -24,6 +24,7 @@
 //! # });
 //! ```
 
+mod due;
 mod events;
 mod state;
 

@@ -15,6 +15,8 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, VecDeque};
 use std::sync::Arc;
 
+use crate::due::DueQueue;
+
 const HOUR_MICROS: i64 = 3_600_000_000;
 
 /// Which aggregate series a delta goes to.
@@ -67,7 +69,7 @@ pub(crate) struct Inner {
     /// Candidate due entries `(next_scan_at, post)`, earliest first. Entries
     /// go stale when a post moves on (claimed, rescheduled, paused); a claim
     /// checks each popped entry against the post and drops stale ones.
-    due: BinaryHeap<Reverse<(Timestamp, PostId)>>,
+    due: DueQueue,
     /// Leases `(until, post, token)` in the order they were taken, stale
     /// once completed or released; a claim pops the lapsed ones and makes
     /// their posts due. Lease ends almost always grow with time, so a queue
@@ -356,7 +358,7 @@ impl Inner {
                     p.next_scan_at = Some(now);
                     let pid = p.id;
                     if self.posts[i].lease.is_none() {
-                        self.due.push(Reverse((now, pid)));
+                        self.due.push(now, pid);
                     }
                     resumed += 1;
                 } else {
@@ -921,7 +923,7 @@ impl Inner {
         let after = post.state;
         if before != PostState::Monitoring && after == PostState::Monitoring && row.lease.is_none()
         {
-            self.due.push(Reverse((now, id)));
+            self.due.push(now, id);
         }
         after
     }
@@ -1017,7 +1019,7 @@ impl Inner {
                 row.lease = None;
                 if row.post.state == PostState::Monitoring {
                     if let Some(t) = row.post.next_scan_at {
-                        self.due.push(Reverse((t, id)));
+                        self.due.push(t, id);
                     }
                 }
             }
@@ -1025,8 +1027,9 @@ impl Inner {
         let mut picked = Vec::new();
         let mut waiting = Vec::new();
         let mut callable: HashMap<ConnectionId, bool> = HashMap::new();
+        let mut last: Option<(ConnectionId, bool)> = None;
         while picked.len() < req.limit {
-            let Some(&Reverse((t, id))) = self.due.peek() else {
+            let Some((t, id)) = self.due.peek() else {
                 break;
             };
             if t > now {
@@ -1041,17 +1044,28 @@ impl Inner {
                 continue; // stale or duplicate entry
             }
             let conn = row.post.connection;
-            let ok = *callable
-                .entry(conn)
-                .or_insert_with(|| self.callable(conn, now));
+            // Due posts come in runs of one connection: ask the map only
+            // when the connection changes.
+            let ok = match last {
+                Some((c, ok)) if c == conn => ok,
+                _ => {
+                    let ok = *callable
+                        .entry(conn)
+                        .or_insert_with(|| self.callable(conn, now));
+                    last = Some((conn, ok));
+                    ok
+                }
+            };
             if ok {
                 picked.push((t, id));
             } else {
-                waiting.push(Reverse((t, id)));
+                waiting.push((t, id));
             }
         }
         // Posts of connections that cannot be called now stay due.
-        self.due.extend(waiting);
+        for (t, id) in waiting {
+            self.due.push(t, id);
+        }
         let mut out = Vec::with_capacity(picked.len());
         for (t, id) in picked {
             let token = self.token();
@@ -1137,7 +1151,7 @@ impl Inner {
                 let t = micros(t);
                 post.next_scan_at = Some(t);
                 if post.state == PostState::Monitoring {
-                    self.due.push(Reverse((t, c.post)));
+                    self.due.push(t, c.post);
                 }
             }
             NextScan::Expire => {
@@ -1185,7 +1199,7 @@ impl Inner {
                 row.lease = None;
                 if row.post.state == PostState::Monitoring {
                     if let Some(due) = row.post.next_scan_at {
-                        self.due.push(Reverse((due, r.post)));
+                        self.due.push(due, r.post);
                     }
                 }
             }

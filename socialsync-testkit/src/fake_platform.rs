@@ -237,8 +237,12 @@ impl FakePlatform {
     }
 
     /// Adds or replaces a post.
-    pub fn add_post(&self, post: FakePost) {
+    pub fn add_post(&self, mut post: FakePost) {
         let mut s = self.lock();
+        // One shared id per account, so reads compare pointers, not text.
+        if let Some((shared, _)) = s.by_account.get_key_value(&post.account) {
+            post.account = shared.clone();
+        }
         if !s.posts.contains_key(&post.id) {
             s.by_account
                 .entry(post.account.clone())
@@ -488,9 +492,13 @@ impl SocialPlatform for FakePlatform {
             readings: Vec::with_capacity(posts.len()),
             missing: Vec::new(),
         };
+        let owner = s
+            .by_account
+            .get_key_value(account.account_id)
+            .map(|(k, _)| k);
         for r in posts {
             match s.posts.get(&r.id) {
-                Some(p) if !broken && &p.account == account.account_id && p.visible(now) => {
+                Some(p) if !broken && Some(&p.account) == owner && p.visible(now) => {
                     let mut metrics = p.metrics_at(now);
                     let unsupported = s
                         .unsupported
