@@ -33,7 +33,7 @@
 //!         // A real host maps its session to a brand instead.
 //!         .with_resolver(FixedBrand(BrandId(1)))
 //!         .build();
-//!     axum::Router::new().nest("/dashboard", dashboard.router())
+//!     dashboard.mount(axum::Router::new(), "/dashboard")
 //! }
 //! ```
 
@@ -195,8 +195,24 @@ impl Dashboard {
         }
     }
 
-    /// The router, to mount at any path (`Router::nest("/prefix", …)`) or
-    /// to serve as is.
+    /// Mounts the dashboard into `host` under `prefix` (`/dashboard`; empty
+    /// or `/` for the root). Besides `Router::nest`, it answers
+    /// `<prefix>/` with a redirect to `<prefix>`, which `nest` alone leaves
+    /// unrouted.
+    pub fn mount(&self, host: Router, prefix: &str) -> Router {
+        let prefix = prefix.trim_end_matches('/');
+        if prefix.is_empty() {
+            return host.merge(self.router());
+        }
+        let target = prefix.to_owned();
+        host.nest(prefix, self.router()).route(
+            &format!("{prefix}/"),
+            get(move || async move { axum::response::Redirect::permanent(&target) }),
+        )
+    }
+
+    /// The router, to mount at any path (`Router::nest("/prefix", …)`, or
+    /// [`Dashboard::mount`]) or to serve as is.
     pub fn router(&self) -> Router {
         Router::new()
             .route("/", get(monitor::page))

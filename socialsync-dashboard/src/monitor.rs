@@ -227,7 +227,7 @@ pub(crate) async fn events(
             )));
         }
     };
-    let after = after.filter(|a| *a > 0).map(EventId);
+    let after = after.map(|a| EventId(a.max(0)));
     let live = state.store.subscribe_events(after).await?;
     let stream = rows(live, state.store.clone(), viewer.brand.id, connections_only);
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
