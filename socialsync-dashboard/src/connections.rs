@@ -256,7 +256,7 @@ fn disabled_row(viewer: &Viewer, c: &Connection, creator: &Creator, f: &PostFigu
             td { (c.handle) }
             @match &c.status {
                 ConnectionStatus::Disconnected { since, reason, .. } => {
-                    td { span aria-hidden="true" { "⛔ " } "Disconnected" }
+                    td { span aria-hidden="true" { "✕ " } "Disconnected" }
                     td { (format::time(*since)) }
                     td { (reason.to_string()) }
                 }

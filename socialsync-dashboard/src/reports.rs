@@ -323,7 +323,7 @@ pub(crate) async fn show(
             } @else {
                 ul #gaps .gaps {
                     @for (from, to) in &gaps {
-                        li { span aria-hidden="true" { "⛔ " } "Disconnected between " (format::time(*from)) " and " (format::time(*to))
+                        li { span aria-hidden="true" { "✕ " } "Disconnected between " (format::time(*from)) " and " (format::time(*to))
                             ": values there are as read, never interpolated; the growth during the gap shows in the next bucket." }
                     }
                 }

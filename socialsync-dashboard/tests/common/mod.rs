@@ -29,22 +29,31 @@ pub const PREFIX: &str = "/brand/dash";
 /// The header the test host reads the brand from.
 pub const BRAND_HEADER: &str = "x-brand";
 
-/// The test host's brand mapping: `x-brand: <id>`; none → 401; not a
-/// number → 403.
+/// The test host's brand mapping: the `x-brand: <id>` header, or (for the
+/// browser) an `x-brand=<id>` cookie; none → 401; not a number → 403.
 #[derive(Debug)]
 pub struct HeaderBrand;
 
 #[async_trait]
 impl BrandResolver for HeaderBrand {
     async fn resolve(&self, parts: &Parts) -> Result<BrandId, AccessDenied> {
-        let Some(v) = parts.headers.get(BRAND_HEADER) else {
-            return Err(AccessDenied::Unauthenticated);
+        let from_cookie = || {
+            parts
+                .headers
+                .get_all("cookie")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(';'))
+                .find_map(|c| c.trim().strip_prefix("x-brand=").map(str::to_owned))
         };
-        v.to_str()
-            .ok()
-            .and_then(|s| s.parse().ok())
+        let value = match parts.headers.get(BRAND_HEADER) {
+            Some(v) => v.to_str().map_err(|_| AccessDenied::Forbidden)?.to_owned(),
+            None => from_cookie().ok_or(AccessDenied::Unauthenticated)?,
+        };
+        value
+            .parse()
             .map(BrandId)
-            .ok_or(AccessDenied::Forbidden)
+            .map_err(|_| AccessDenied::Forbidden)
     }
 }
 
