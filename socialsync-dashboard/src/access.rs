@@ -17,7 +17,7 @@ pub enum AccessDenied {
     Forbidden,
 }
 
-/// Maps a request to the brand it acts for: the host's session, API key or
+/// Maps a request to the brand it acts for: the host's sign-in cookie, API key or
 /// header scheme, whatever it is.
 ///
 /// The dashboard shows that brand's creators, scopes, connections and events

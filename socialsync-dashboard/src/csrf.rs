@@ -3,7 +3,7 @@
 //! A token is `<issued unix seconds>.<hex HMAC-SHA256(secret, brand, issued)>`:
 //! stateless, bound to the brand it was issued for, valid for
 //! [`TOKEN_LIFETIME_SECS`]. Its age is measured on the system clock (a
-//! browser session lives in real time, whatever clock the engine runs on).
+//! signed-in browser lives in real time, whatever clock the engine runs on).
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;

@@ -30,7 +30,7 @@
 //!
 //! fn mount(store: Arc<dyn PostStore>) -> axum::Router {
 //!     let dashboard = Dashboard::builder(store)
-//!         // A real host maps its session to a brand instead.
+//!         // A real host maps its signed-in user to a brand instead.
 //!         .with_resolver(FixedBrand(BrandId(1)))
 //!         .build();
 //!     dashboard.mount(axum::Router::new(), "/dashboard")

@@ -329,6 +329,31 @@ pub(crate) async fn show(
                 }
             }
         }
+        details.series {
+            summary { "The series as a table" }
+            table #series-table {
+                thead { tr {
+                    th scope="col" { "Bucket start" }
+                    th scope="col" { (metric.name()) " as of the end" }
+                    th scope="col" { (metric.name()) " growth" }
+                    th scope="col" { "Connection" }
+                } }
+                tbody {
+                    @for b in &report.series {
+                        tr .disconnected[b.disconnected] {
+                            td { (format::time(b.start)) }
+                            td { (b.as_of.get(&metric).map_or_else(|| "—".to_owned(), |v| format::group_i128(*v))) }
+                            td { (b.growth.get(&metric).map_or_else(|| "—".to_owned(), |v| format::group_i128(*v))) }
+                            td {
+                                @if b.disconnected { "disconnected during this bucket" }
+                                @else if b.after_gap { "first bucket after a gap: its growth includes the gap" }
+                                @else { span.muted { "—" } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         section aria-labelledby="states-title" {
             h3 #states-title { "Posts by state" }
             table.states #posts-by-state {

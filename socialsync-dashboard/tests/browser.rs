@@ -182,14 +182,14 @@ async fn the_dashboard_works_in_a_real_browser() {
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{port}"))
         .await
-        .expect("a WebDriver session");
+        .expect("chromedriver opens a browser");
     let result = tokio::time::timeout(Duration::from_secs(150), scenario(&c)).await;
     let _ = c.close().await;
     result.expect("the browser scenario took too long");
 }
 
 async fn scenario(c: &Client) {
-    let w = World::new().await;
+    let w = World::with(|b| b.with_monitor_rows(5)).await;
     w.sim.cycle().await; // first readings
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let origin = format!("http://{}", listener.local_addr().unwrap());
@@ -278,6 +278,10 @@ async fn scenario(c: &Client) {
         (s["first"] == format!("ev-{newest}")).then_some(())
     })
     .await;
+    let rows = row_state(c, changed).await.unwrap()["rows"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(rows, 5, "the monitor keeps at most 5 rows");
     screenshot(c, "monitor.png").await;
 
     // The other tab got the same row.

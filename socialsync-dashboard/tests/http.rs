@@ -137,7 +137,7 @@ async fn every_page_answers_under_the_prefix_and_links_only_inside_it() {
         w.get("/nothing-here", Some(w.acme)).await.status,
         StatusCode::NOT_FOUND
     );
-    // `<prefix>/` leads to the dashboard.
+    // `<prefix>/` redirects to the dashboard.
     let slash = w.get("/", Some(w.acme)).await;
     assert_eq!(slash.status, StatusCode::PERMANENT_REDIRECT);
     assert_eq!(slash.header("location"), PREFIX);
@@ -982,6 +982,21 @@ async fn a_campaign_report_shows_totals_breakdowns_chart_states_and_gaps() {
     );
     assert!(body.contains("Disconnected between"));
     assert!(body.contains("id=\"posts-by-state\""));
+    // The series as a table, the gap in words.
+    let series = body
+        .split("id=\"series-table\"")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    assert_eq!(
+        series.matches("<tr").count(),
+        13,
+        "header + 12 hourly buckets"
+    );
+    assert!(series.contains("disconnected during this bucket"));
+    assert!(series.contains("first bucket after a gap"));
     for who in ["Ana", "Bo"] {
         assert!(
             body.contains(&format!("<th scope=\"row\">{who}</th>")),
