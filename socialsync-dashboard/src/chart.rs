@@ -121,7 +121,8 @@ pub(crate) fn chart(series: &[SeriesBucket], metric: Metric, hourly: bool) -> Ma
             }
             figcaption {
                 (description)
-                @if gaps > 0 { " Hatched: disconnected. Large red points: first bucket after a gap." }
+                @if gaps > 0 { " Hatched: disconnected." }
+                @if series.iter().any(|b| b.after_gap) { " Large red points: first bucket after a gap (its growth includes the gap)." }
             }
         }
     }

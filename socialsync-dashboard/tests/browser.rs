@@ -497,6 +497,12 @@ async fn scenario(c: &Client) {
         .unwrap();
     assert!(gaps.contains("Disconnected between"), "{gaps}");
     screenshot(c, "report.png").await;
+    js(
+        c,
+        "document.querySelector('figure.chart').scrollIntoView()",
+        vec![],
+    )
+    .await;
     let figure = c.find(Locator::Css("figure.chart")).await.unwrap();
     let png = figure.screenshot().await.unwrap();
     assert!(png.starts_with(b"\x89PNG"));
