@@ -93,32 +93,99 @@ async fn names_for(names: &mut CreatorNames, store: &dyn PostStore, e: &StoredEv
 }
 
 /// The newest `limit` events `brand` may see, oldest first, and the id of
-/// the newest event kept (visible or not).
+/// the newest event in the log (visible or not).
+///
+/// The log may be long (a PostgreSQL events table holds every scan of every
+/// brand until pruned), so it is not read from its start: the newest id is
+/// found with `O(log n)` one-event reads, then windows of [`PAGE`] ids are
+/// read backwards until `limit` rows are found, at most [`MAX_WINDOWS`] of
+/// them. A brand whose latest events are older than that starts with fewer
+/// rows; the live stream is unaffected.
 async fn recent(
     store: &dyn PostStore,
     brand: BrandId,
     limit: usize,
 ) -> Result<(VecDeque<StoredEvent>, Option<EventId>), DashboardError> {
     let mut rows = VecDeque::with_capacity(limit);
-    let mut after = None;
-    loop {
-        let page = store.list_events(after, PAGE).await?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.id);
-        let full = page.len() == PAGE;
-        for e in page {
-            if e.event.visible_to(brand) {
-                if rows.len() == limit {
-                    rows.pop_front();
-                }
-                rows.push_back(e);
-            }
-        }
-        if !full {
+    let Some(newest) = newest_id(store).await? else {
+        return Ok((rows, None));
+    };
+    let window = PAGE as i64;
+    let mut end = newest.get(); // inclusive
+    for _ in 0..MAX_WINDOWS {
+        if rows.len() >= limit || end <= 0 {
             break;
         }
+        let start = end.saturating_sub(window); // exclusive
+        let page = store.list_events(Some(EventId(start)), PAGE).await?;
+        let mut found: Vec<StoredEvent> = page
+            .into_iter()
+            .take_while(|e| e.id.get() <= end)
+            .filter(|e| e.event.visible_to(brand))
+            .collect();
+        // Newest first onto the front, so `rows` stays oldest first.
+        while let Some(e) = found.pop() {
+            if rows.len() == limit {
+                break;
+            }
+            rows.push_front(e);
+        }
+        end = start;
     }
-    Ok((rows, after))
+    Ok((rows, Some(newest)))
+}
+
+/// At most this many windows of [`PAGE`] ids are read back for the page.
+const MAX_WINDOWS: usize = 50;
+
+/// The id of the newest event in the log, found by probing `list_events`
+/// with one-event reads: exponentially for an upper bound, then by bisection.
+async fn newest_id(store: &dyn PostStore) -> Result<Option<EventId>, DashboardError> {
+    // `after(a)`: the first event with an id above `a`, if any.
+    async fn after(store: &dyn PostStore, a: i64) -> Result<Option<EventId>, DashboardError> {
+        Ok(store
+            .list_events(Some(EventId(a)), 1)
+            .await?
+            .first()
+            .map(|e| e.id))
+    }
+    let Some(mut found) = store.list_events(None, 1).await?.first().map(|e| e.id) else {
+        return Ok(None);
+    };
+    // Invariant: an event exists above `found - 1` (namely `found`); look for
+    // one above `found` itself.
+    let mut step: i64 = 1;
+    loop {
+        match after(store, found.get()).await? {
+            None => return Ok(Some(found)),
+            Some(next) => {
+                // Jump ahead: is there an event above `next + step`?
+                let probe = next.get().saturating_add(step);
+                match after(store, probe).await? {
+                    Some(far) => {
+                        found = far;
+                        step = step.saturating_mul(2);
+                    }
+                    None => {
+                        // The newest id lies in [next, probe]: bisect.
+                        let (mut lo, mut hi) = (next.get(), probe);
+                        let mut best = next;
+                        while lo < hi {
+                            let mid = lo + (hi - lo) / 2;
+                            match after(store, mid).await? {
+                                Some(e) => {
+                                    best = e;
+                                    lo = e.get();
+                                }
+                                None => hi = mid,
+                            }
+                        }
+                        return Ok(Some(best));
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// One row of the monitor.

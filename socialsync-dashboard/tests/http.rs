@@ -1139,3 +1139,45 @@ async fn the_default_report_range_is_the_last_seven_days() {
             && a.body.contains("value=\"2026-03-02T00:00:00Z\"")
     );
 }
+
+#[tokio::test]
+async fn the_monitor_finds_the_newest_rows_in_a_long_log() {
+    use socialsync_core::events::{ConnectionChange, ConnectionEvent};
+    let w = World::with(|b| b.with_monitor_rows(5)).await;
+    let event = |brand: BrandId, handle: String| {
+        Event::Connection(ConnectionEvent {
+            connection: w.ana_tiktok.id,
+            creator: w.ana,
+            platform: Platform::TikTok,
+            handle,
+            brands: vec![brand],
+            at: t0(),
+            change: ConnectionChange::Refreshed,
+        })
+    };
+    // 7 000 events, Acme's every 997th, the last one far from the end.
+    let mut events = Vec::new();
+    for i in 0..7_000 {
+        let brand = if i % 997 == 0 { w.acme } else { w.other };
+        events.push(event(brand, format!("@h{i}")));
+    }
+    w.store.publish_events(events).await.unwrap();
+    let all = w.store.list_events(None, 100_000).await.unwrap();
+    let newest = all.last().unwrap().id.get();
+    let expected: Vec<i64> = all
+        .iter()
+        .rev()
+        .filter(|e| e.event.visible_to(w.acme))
+        .take(5)
+        .map(|e| e.id.get())
+        .collect();
+    let body = w.get("/monitor", Some(w.acme)).await.body;
+    let shown: Vec<i64> = attributes(&body, "id")
+        .iter()
+        .filter_map(|id| id.strip_prefix("ev-"))
+        .map(|id| id.parse().unwrap())
+        .collect();
+    assert_eq!(shown, expected);
+    assert!(body.contains("@h6979<") && body.contains("@h2991<") && !body.contains("@h1994<"));
+    assert!(body.contains(&format!("events?after={newest}\"")));
+}

@@ -62,11 +62,14 @@
   // Connection tables: refreshed when a connection changes.
   var panel = document.getElementById("connections");
   if (panel && window.EventSource && window.fetch) {
-    var changes = new EventSource(panel.getAttribute("data-refresh-stream"));
-    changes.addEventListener("connection", function () {
+    var refresh = function () {
       fetch(panel.getAttribute("data-fragment"), { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.text() : null; })
         .then(function (html) { if (html !== null) panel.innerHTML = html; });
-    });
+    };
+    var changes = new EventSource(panel.getAttribute("data-refresh-stream"));
+    // Also on (re)connection: a change may have happened while not listening.
+    changes.onopen = refresh;
+    changes.addEventListener("connection", refresh);
   }
 })();
