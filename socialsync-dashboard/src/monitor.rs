@@ -337,3 +337,59 @@ fn rows(
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use socialsync_core::events::{ConnectionChange, ConnectionEvent};
+    use socialsync_core::ids::{ConnectionId, CreatorId};
+    use socialsync_core::platform::Platform;
+    use socialsync_store_memory::MemoryStore;
+
+    fn event(brand: i64) -> Event {
+        Event::Connection(ConnectionEvent {
+            connection: ConnectionId(1),
+            creator: CreatorId(1),
+            platform: Platform::YouTube,
+            handle: "@x".into(),
+            brands: vec![BrandId(brand)],
+            at: "2026-03-01T00:00:00Z".parse().unwrap(),
+            change: ConnectionChange::Refreshed,
+        })
+    }
+
+    #[tokio::test]
+    async fn the_newest_id_is_found_whatever_the_log_length() {
+        let store = MemoryStore::with_event_capacity(100, 10);
+        assert_eq!(newest_id(&store).await.unwrap(), None);
+        for n in [1, 2, 3, 63, 64, 65, 500, 1_234] {
+            let before = newest_id(&store).await.unwrap().map_or(0, |e| e.get());
+            store
+                .publish_events((0..n).map(|_| event(1)).collect())
+                .await
+                .unwrap();
+            // The log keeps the last 100 only: its oldest id moves too.
+            assert_eq!(newest_id(&store).await.unwrap(), Some(EventId(before + n)));
+        }
+    }
+
+    #[tokio::test]
+    async fn recent_rows_are_the_brands_newest_oldest_first() {
+        let store = MemoryStore::new();
+        let brands = (0..3_000).map(|i| if i % 10 == 0 { 1 } else { 2 });
+        store
+            .publish_events(brands.map(event).collect())
+            .await
+            .unwrap();
+        let (rows, newest) = recent(&store, BrandId(1), 150).await.unwrap();
+        assert_eq!(newest, Some(EventId(3_000)));
+        let ids: Vec<i64> = rows.iter().map(|e| e.id.get()).collect();
+        let expected: Vec<i64> = (1..=3_000)
+            .filter(|i| (i - 1) % 10 == 0)
+            .skip(150)
+            .collect();
+        assert_eq!(ids, expected);
+        let (rows, _) = recent(&store, BrandId(3), 10).await.unwrap();
+        assert!(rows.is_empty());
+    }
+}
