@@ -8,9 +8,9 @@
 //! | path | what |
 //! | --- | --- |
 //! | `/`, `/monitor` | **Scan monitor**: scans as they happen (server-sent events), newest first, bounded; a row whose metrics changed arrives highlighted, with the old → new values |
-//! | `/events` | the event stream itself (`text/event-stream`; SSE ids are the store's event ids, so a browser that reconnects resumes with `Last-Event-ID`) |
-//! | `/active` | **Active connections** with their health |
-//! | `/disabled` | **Disabled connections** (disconnected or reset), with the **Reset connection** action (`/disabled/{id}/reset`: a confirmation page, then a CSRF-protected POST) |
+//! | `/events` | the event stream itself (`text/event-stream` of rendered rows; SSE ids are the store's event ids, so a browser that reconnects resumes with `Last-Event-ID`; `?after=<id>` to start after an id, `?only=connection` for connection events) |
+//! | `/active` | **Active connections** with their health (`?fragment=1`: the table alone, which the page swaps in when a connection changes) |
+//! | `/disabled` | **Disabled connections** (disconnected or reset), with the **Reset connection** action (`/disabled/{id}/reset`: a confirmation page, then a CSRF-protected POST; refused with 409 for an active connection) |
 //! | `/reports`, `/reports/{all or scope id}` | **Reports** per campaign, per program and for the whole brand, with a server-rendered SVG chart; `/csv` and `/json` below each report download it |
 //! | `/assets/dashboard.css`, `/assets/dashboard.js` | the page's only assets (no CDN, no build step) |
 //!

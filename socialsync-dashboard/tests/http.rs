@@ -534,6 +534,10 @@ async fn the_active_tab_lists_the_brands_active_connections_with_health() {
     );
     assert!(ana.contains("<td>1</td>"), "one post monitored: {ana}");
     assert!(ana.contains("Healthy"));
+    assert!(
+        !body.contains("/reset"),
+        "no reset is offered for an active connection"
+    );
     // Failures are counted; an overdue post is named.
     w.sim.fake(Platform::TikTok).fail(
         Op::FetchMetrics,
