@@ -61,18 +61,24 @@ async fn figures(
     })
 }
 
-fn panel_response(
+async fn panel_response(
+    store: &dyn PostStore,
     viewer: &Viewer,
     tab: Tab,
     title: &str,
     q: &PanelQuery,
     intro: Markup,
     table: Markup,
-) -> Response {
+) -> Result<Response, DashboardError> {
     if q.fragment == Some(1) {
-        return Html(table.into_string()).into_response();
+        return Ok(Html(table.into_string()).into_response());
     }
-    let stream = viewer.url("/events?only=connection");
+    // The page's script follows connection changes from the newest event
+    // this page was rendered after.
+    let after = crate::monitor::newest_id(store)
+        .await?
+        .map_or(0, |id| id.get());
+    let stream = viewer.url(&format!("/events?only=connection&after={after}"));
     let fragment = viewer.url(&format!(
         "{}?fragment=1",
         if tab == Tab::Active {
@@ -88,7 +94,7 @@ fn panel_response(
             (table)
         }
     };
-    layout(viewer, tab, title, panel).into_response()
+    Ok(layout(viewer, tab, title, panel).into_response())
 }
 
 /// `GET /active`.
@@ -129,14 +135,16 @@ pub(crate) async fn active(
     let intro = html! {
         p.hint { "Every working connection of your creators. Health counts failed calls since the last success and names the oldest post whose scan is overdue." }
     };
-    Ok(panel_response(
+    panel_response(
+        store,
         &viewer,
         Tab::Active,
         "Active connections",
         &q,
         intro,
         table,
-    ))
+    )
+    .await
 }
 
 fn active_row(c: &Connection, creator: &Creator, f: &PostFigures, now: Timestamp) -> Markup {
@@ -238,14 +246,16 @@ pub(crate) async fn disabled(
             strong { "Resetting keeps all scanned data" } ": it only clears the connection's credentials so the creator can connect from scratch."
         }
     };
-    Ok(panel_response(
+    panel_response(
+        store,
         &viewer,
         Tab::Disabled,
         "Disabled connections",
         &q,
         intro,
         table,
-    ))
+    )
+    .await
 }
 
 fn disabled_row(viewer: &Viewer, c: &Connection, creator: &Creator, f: &PostFigures) -> Markup {

@@ -140,7 +140,7 @@ const MAX_WINDOWS: usize = 50;
 
 /// The id of the newest event in the log, found by probing `list_events`
 /// with one-event reads: exponentially for an upper bound, then by bisection.
-async fn newest_id(store: &dyn PostStore) -> Result<Option<EventId>, DashboardError> {
+pub(crate) async fn newest_id(store: &dyn PostStore) -> Result<Option<EventId>, DashboardError> {
     // `after(a)`: the first event with an id above `a`, if any.
     async fn after(store: &dyn PostStore, a: i64) -> Result<Option<EventId>, DashboardError> {
         Ok(store

@@ -610,6 +610,19 @@ async fn a_revoked_connection_moves_from_active_to_disabled_with_why() {
         w.ana_tiktok.id.get()
     )));
     assert!(a.body.contains("Resetting keeps all scanned data"));
+    // The page follows connection changes from the newest event on.
+    let newest = w
+        .store
+        .list_events(None, 10_000)
+        .await
+        .unwrap()
+        .last()
+        .unwrap()
+        .id;
+    assert!(a.body.contains(&format!(
+        "data-refresh-stream=\"{PREFIX}/events?only=connection&amp;after={}\"",
+        newest.get()
+    )));
     // The fragment the page's script swaps in is the table alone.
     let f = w.get("/disabled?fragment=1", Some(w.acme)).await;
     assert!(

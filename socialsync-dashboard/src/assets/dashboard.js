@@ -67,9 +67,9 @@
         .then(function (r) { return r.ok ? r.text() : null; })
         .then(function (html) { if (html !== null) panel.innerHTML = html; });
     };
+    // The stream starts after the newest event the page was rendered with
+    // and resumes with Last-Event-ID: no change is missed.
     var changes = new EventSource(panel.getAttribute("data-refresh-stream"));
-    // Also on (re)connection: a change may have happened while not listening.
-    changes.onopen = refresh;
     changes.addEventListener("connection", refresh);
   }
 })();
