@@ -1,0 +1,395 @@
+//! The scan monitor: the latest scans of the brand's posts, live.
+//!
+//! The page renders the newest rows the store still keeps, then its script
+//! opens `events?after=<newest id>`: a server-sent event stream of rendered
+//! rows whose SSE ids are the store's event ids, so a browser that loses the
+//! connection resumes after the last row it got (`Last-Event-ID`), with no
+//! gap and no duplicate. Every open tab has its own stream.
+
+use crate::State;
+use crate::base::Viewer;
+use crate::error::DashboardError;
+use crate::format;
+use crate::page::{Tab, layout};
+use crate::visibility::CreatorNames;
+use axum::extract::{Query, State as AxState};
+use axum::http::HeaderMap;
+use axum::response::Html;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use futures::{Stream, StreamExt};
+use maud::{Markup, html};
+use serde::Deserialize;
+use socialsync_core::events::{
+    ConnectionChange, ConnectionEvent, Event, EventStream, ScanEvent, ScanOutcome, StoredEvent,
+};
+use socialsync_core::ids::{BrandId, EventId};
+use socialsync_core::store::PostStore;
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How many events one `list_events` call reads while looking for the
+/// newest rows.
+const PAGE: usize = 1_000;
+
+/// `GET /` and `GET /monitor`.
+pub(crate) async fn page(
+    viewer: Viewer,
+    AxState(state): AxState<Arc<State>>,
+) -> Result<Html<String>, DashboardError> {
+    let (rows, last) = recent(&*state.store, viewer.brand.id, state.monitor_rows).await?;
+    let mut names = CreatorNames::default();
+    let mut rendered = Vec::with_capacity(rows.len());
+    for e in rows.iter().rev() {
+        rendered.push(row(e, &names_for(&mut names, &*state.store, e).await));
+    }
+    let stream = match last {
+        Some(id) => viewer.url(&format!("/events?after={}", id.get())),
+        None => viewer.url("/events?after=0"),
+    };
+    let panel = html! {
+        div.panel-head {
+            h2 { "Scan monitor" }
+            p #live-status .status role="status" aria-live="polite" { "Connecting…" }
+        }
+        p.hint {
+            "The latest scans of your creators' posts, newest first (at most "
+            (state.monitor_rows) " rows). A row marked "
+            strong { "▲ Changed" } " read new metric values; it arrives highlighted and marked "
+            strong { "★ New" } " for a few seconds."
+        }
+        p #lag-notice .notice hidden { "Some scans were skipped while this page was busy." }
+        table.monitor {
+            caption.visually-hidden { "Latest scans, newest first" }
+            thead {
+                tr {
+                    th scope="col" { "When" }
+                    th scope="col" { "Creator" }
+                    th scope="col" { "Platform" }
+                    th scope="col" { "Post" }
+                    th scope="col" { "Outcome" }
+                    th scope="col" { "Changed metrics (old → new)" }
+                }
+            }
+            tbody #monitor-rows data-stream=(stream) data-max=(state.monitor_rows)
+                data-highlight-ms=(state.highlight_ms) {
+                @for r in &rendered { (r) }
+            }
+        }
+        @if rendered.is_empty() {
+            p #monitor-empty .muted { "No scans yet. Rows appear here as soon as posts are scanned." }
+        }
+    };
+    Ok(layout(&viewer, Tab::Monitor, "Scan monitor", panel))
+}
+
+async fn names_for(names: &mut CreatorNames, store: &dyn PostStore, e: &StoredEvent) -> String {
+    let creator = match &e.event {
+        Event::Scan(s) => s.creator,
+        Event::Connection(c) => c.creator,
+    };
+    names.get(store, creator).await
+}
+
+/// The newest `limit` events `brand` may see, oldest first, and the id of
+/// the newest event in the log (visible or not).
+///
+/// The log may be long (a PostgreSQL events table holds every scan of every
+/// brand until pruned), so it is not read from its start: the newest id is
+/// found with `O(log n)` one-event reads, then windows of [`PAGE`] ids are
+/// read backwards until `limit` rows are found, at most [`MAX_WINDOWS`] of
+/// them. A brand whose latest events are older than that starts with fewer
+/// rows; the live stream is unaffected.
+async fn recent(
+    store: &dyn PostStore,
+    brand: BrandId,
+    limit: usize,
+) -> Result<(VecDeque<StoredEvent>, Option<EventId>), DashboardError> {
+    let mut rows = VecDeque::with_capacity(limit);
+    let Some(newest) = newest_id(store).await? else {
+        return Ok((rows, None));
+    };
+    let window = PAGE as i64;
+    let mut end = newest.get(); // inclusive
+    for _ in 0..MAX_WINDOWS {
+        if rows.len() >= limit || end <= 0 {
+            break;
+        }
+        let start = end.saturating_sub(window); // exclusive
+        let page = store.list_events(Some(EventId(start)), PAGE).await?;
+        let mut found: Vec<StoredEvent> = page
+            .into_iter()
+            .take_while(|e| e.id.get() <= end)
+            .filter(|e| e.event.visible_to(brand))
+            .collect();
+        // Newest first onto the front, so `rows` stays oldest first.
+        while let Some(e) = found.pop() {
+            if rows.len() == limit {
+                break;
+            }
+            rows.push_front(e);
+        }
+        end = start;
+    }
+    Ok((rows, Some(newest)))
+}
+
+/// At most this many windows of [`PAGE`] ids are read back for the page.
+const MAX_WINDOWS: usize = 50;
+
+/// The id of the newest event in the log, found by probing `list_events`
+/// with one-event reads: exponentially for an upper bound, then by bisection.
+pub(crate) async fn newest_id(store: &dyn PostStore) -> Result<Option<EventId>, DashboardError> {
+    // `after(a)`: the first event with an id above `a`, if any.
+    async fn after(store: &dyn PostStore, a: i64) -> Result<Option<EventId>, DashboardError> {
+        Ok(store
+            .list_events(Some(EventId(a)), 1)
+            .await?
+            .first()
+            .map(|e| e.id))
+    }
+    let Some(mut found) = store.list_events(None, 1).await?.first().map(|e| e.id) else {
+        return Ok(None);
+    };
+    // Invariant: an event exists above `found - 1` (namely `found`); look for
+    // one above `found` itself.
+    let mut step: i64 = 1;
+    loop {
+        match after(store, found.get()).await? {
+            None => return Ok(Some(found)),
+            Some(next) => {
+                // Jump ahead: is there an event above `next + step`?
+                let probe = next.get().saturating_add(step);
+                match after(store, probe).await? {
+                    Some(far) => {
+                        found = far;
+                        step = step.saturating_mul(2);
+                    }
+                    None => {
+                        // The newest id lies in [next, probe]: bisect.
+                        let (mut lo, mut hi) = (next.get(), probe);
+                        let mut best = next;
+                        while lo < hi {
+                            let mid = lo + (hi - lo) / 2;
+                            match after(store, mid).await? {
+                                Some(e) => {
+                                    best = e;
+                                    lo = e.get();
+                                }
+                                None => hi = mid,
+                            }
+                        }
+                        return Ok(Some(best));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One row of the monitor.
+pub(crate) fn row(e: &StoredEvent, creator: &str) -> Markup {
+    match &e.event {
+        Event::Scan(s) => scan_row(e.id, s, creator),
+        Event::Connection(c) => connection_row(e.id, c, creator),
+    }
+}
+
+fn scan_row(id: EventId, s: &ScanEvent, creator: &str) -> Markup {
+    let changed = s.outcome == ScanOutcome::Changed && !s.changes.is_empty();
+    let (icon, word) = match s.outcome {
+        ScanOutcome::Changed => ("▲", "Changed"),
+        ScanOutcome::Unchanged => ("•", "Unchanged"),
+        ScanOutcome::Deleted => ("✕", "Deleted on the platform"),
+        ScanOutcome::Expired => ("■", "Window ended"),
+    };
+    html! {
+        tr #(format!("ev-{}", id.get())) .scan .changed[changed] data-outcome=(outcome_name(s.outcome)) {
+            td { (format::time(s.at)) }
+            td { (creator) }
+            td { (s.platform.as_str()) }
+            td { code { (s.platform_post_id.as_str()) } }
+            td.outcome {
+                span.icon aria-hidden="true" { (icon) } " " (word)
+                span.fresh-mark { " ★ New" }
+            }
+            td {
+                @if s.changes.is_empty() {
+                    span.muted { "—" }
+                } @else {
+                    ul.changes {
+                        @for c in &s.changes { li { (format::change(c)) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn outcome_name(o: ScanOutcome) -> &'static str {
+    match o {
+        ScanOutcome::Changed => "changed",
+        ScanOutcome::Unchanged => "unchanged",
+        ScanOutcome::Deleted => "deleted",
+        ScanOutcome::Expired => "expired",
+    }
+}
+
+fn connection_row(id: EventId, c: &ConnectionEvent, creator: &str) -> Markup {
+    let what = match &c.change {
+        ConnectionChange::Connected => "Connected".to_owned(),
+        ConnectionChange::Disconnected { reason, .. } => format!("Disconnected: {reason}"),
+        ConnectionChange::Reconnected => "Reconnected".to_owned(),
+        ConnectionChange::Reset => "Connection reset (scanned data kept)".to_owned(),
+        ConnectionChange::Refreshed => "Credentials refreshed".to_owned(),
+        ConnectionChange::Degraded { missing } => {
+            format!("Permissions missing: {}", missing.join(", "))
+        }
+    };
+    html! {
+        tr #(format!("ev-{}", id.get())) .connection-event data-outcome="connection" {
+            td { (format::time(c.at)) }
+            td { (creator) }
+            td { (c.platform.as_str()) }
+            td { (c.handle) }
+            td.outcome colspan="2" { span.icon aria-hidden="true" { "⚑" } " " (what) }
+        }
+    }
+}
+
+/// The stream's query.
+#[derive(Debug, Deserialize)]
+pub(crate) struct StreamQuery {
+    /// Resume after this event id (a `Last-Event-ID` header wins).
+    after: Option<i64>,
+    /// `connection` for connection events only.
+    only: Option<String>,
+}
+
+/// `GET /events`: the brand's events as server-sent events.
+pub(crate) async fn events(
+    viewer: Viewer,
+    AxState(state): AxState<Arc<State>>,
+    headers: HeaderMap,
+    Query(q): Query<StreamQuery>,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, DashboardError> {
+    let after = match headers.get("last-event-id") {
+        Some(v) => Some(
+            v.to_str()
+                .ok()
+                .and_then(|s| s.trim().parse::<i64>().ok())
+                .ok_or_else(|| {
+                    DashboardError::BadRequest("Last-Event-ID must be an event id".into())
+                })?,
+        ),
+        None => q.after,
+    };
+    let connections_only = match q.only.as_deref() {
+        None => false,
+        Some("connection") => true,
+        Some(other) => {
+            return Err(DashboardError::BadRequest(format!(
+                "`only` must be `connection`, not `{other}`"
+            )));
+        }
+    };
+    let after = after.map(|a| EventId(a.max(0)));
+    let live = state.store.subscribe_events(after).await?;
+    let stream = rows(live, state.store.clone(), viewer.brand.id, connections_only);
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// The brand's events as SSE events carrying rendered rows.
+fn rows(
+    live: EventStream,
+    store: Arc<dyn PostStore>,
+    brand: BrandId,
+    connections_only: bool,
+) -> impl Stream<Item = Result<SseEvent, Infallible>> {
+    let init = (live, store, CreatorNames::default());
+    futures::stream::unfold(init, move |(mut live, store, mut names)| async move {
+        loop {
+            let item = live.next().await?;
+            let e = match item {
+                Ok(e) => e,
+                Err(lag) => {
+                    let sse = SseEvent::default()
+                        .event("lagged")
+                        .data(lag.missed.to_string());
+                    return Some((Ok(sse), (live, store, names)));
+                }
+            };
+            if !e.event.visible_to(brand) {
+                continue;
+            }
+            let kind = match &e.event {
+                Event::Scan(_) if connections_only => continue,
+                Event::Scan(_) => "scan",
+                Event::Connection(_) => "connection",
+            };
+            let creator = names_for(&mut names, &*store, &e).await;
+            let sse = SseEvent::default()
+                .id(e.id.get().to_string())
+                .event(kind)
+                .data(row(&e, &creator).into_string());
+            return Some((Ok(sse), (live, store, names)));
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use socialsync_core::events::{ConnectionChange, ConnectionEvent};
+    use socialsync_core::ids::{ConnectionId, CreatorId};
+    use socialsync_core::platform::Platform;
+    use socialsync_store_memory::MemoryStore;
+
+    fn event(brand: i64) -> Event {
+        Event::Connection(ConnectionEvent {
+            connection: ConnectionId(1),
+            creator: CreatorId(1),
+            platform: Platform::YouTube,
+            handle: "@x".into(),
+            brands: vec![BrandId(brand)],
+            at: "2026-03-01T00:00:00Z".parse().unwrap(),
+            change: ConnectionChange::Refreshed,
+        })
+    }
+
+    #[tokio::test]
+    async fn the_newest_id_is_found_whatever_the_log_length() {
+        let store = MemoryStore::with_event_capacity(100, 10);
+        assert_eq!(newest_id(&store).await.unwrap(), None);
+        for n in [1, 2, 3, 63, 64, 65, 500, 1_234] {
+            let before = newest_id(&store).await.unwrap().map_or(0, |e| e.get());
+            store
+                .publish_events((0..n).map(|_| event(1)).collect())
+                .await
+                .unwrap();
+            // The log keeps the last 100 only: its oldest id moves too.
+            assert_eq!(newest_id(&store).await.unwrap(), Some(EventId(before + n)));
+        }
+    }
+
+    #[tokio::test]
+    async fn recent_rows_are_the_brands_newest_oldest_first() {
+        let store = MemoryStore::new();
+        let brands = (0..3_000).map(|i| if i % 10 == 0 { 1 } else { 2 });
+        store
+            .publish_events(brands.map(event).collect())
+            .await
+            .unwrap();
+        let (rows, newest) = recent(&store, BrandId(1), 150).await.unwrap();
+        assert_eq!(newest, Some(EventId(3_000)));
+        let ids: Vec<i64> = rows.iter().map(|e| e.id.get()).collect();
+        let expected: Vec<i64> = (1..=3_000)
+            .filter(|i| (i - 1) % 10 == 0)
+            .skip(150)
+            .collect();
+        assert_eq!(ids, expected);
+        let (rows, _) = recent(&store, BrandId(3), 10).await.unwrap();
+        assert!(rows.is_empty());
+    }
+}
