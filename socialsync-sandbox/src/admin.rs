@@ -57,6 +57,9 @@ pub struct AccountRequest {
     /// Instagram: Business Use Case calls per 24 h.
     #[serde(default)]
     pub instagram_calls_per_day: Option<u32>,
+    /// Instagram: read through the Facebook-Login flavour.
+    #[serde(default)]
+    pub facebook_login: bool,
 }
 
 impl AccountRequest {
@@ -79,6 +82,7 @@ impl AccountRequest {
         if let Some(c) = self.instagram_calls_per_day {
             spec.instagram_calls_per_day = c;
         }
+        spec.facebook_login = self.facebook_login;
         spec
     }
 }

@@ -25,6 +25,9 @@ pub enum Endpoint {
     InstagramMedia,
     /// `GET /{version}/{media-id}/insights`.
     InstagramInsights,
+    /// `POST /{version}/?batch=[…]` (Graph batch; each sub-request is also
+    /// counted under its own endpoint).
+    InstagramBatch,
     /// `POST /v2/oauth/token/` (code exchange and refresh).
     TikTokToken,
     /// `GET /v2/user/info/`.
@@ -51,7 +54,7 @@ pub enum Endpoint {
 
 impl Endpoint {
     /// Every endpoint, in a fixed order.
-    pub const ALL: [Endpoint; 18] = [
+    pub const ALL: [Endpoint; 19] = [
         Endpoint::InstagramCodeExchange,
         Endpoint::InstagramTokenExchange,
         Endpoint::InstagramTokenRefresh,
@@ -59,6 +62,7 @@ impl Endpoint {
         Endpoint::InstagramMediaList,
         Endpoint::InstagramMedia,
         Endpoint::InstagramInsights,
+        Endpoint::InstagramBatch,
         Endpoint::TikTokToken,
         Endpoint::TikTokUserInfo,
         Endpoint::TikTokVideoList,
@@ -82,6 +86,7 @@ impl Endpoint {
             Endpoint::InstagramMediaList => "instagram.media_list",
             Endpoint::InstagramMedia => "instagram.media",
             Endpoint::InstagramInsights => "instagram.insights",
+            Endpoint::InstagramBatch => "instagram.batch",
             Endpoint::TikTokToken => "tiktok.token",
             Endpoint::TikTokUserInfo => "tiktok.user_info",
             Endpoint::TikTokVideoList => "tiktok.video_list",
@@ -106,7 +111,8 @@ impl Endpoint {
             | Endpoint::InstagramUser
             | Endpoint::InstagramMediaList
             | Endpoint::InstagramMedia
-            | Endpoint::InstagramInsights => Some(Platform::Instagram),
+            | Endpoint::InstagramInsights
+            | Endpoint::InstagramBatch => Some(Platform::Instagram),
             Endpoint::TikTokToken
             | Endpoint::TikTokUserInfo
             | Endpoint::TikTokVideoList

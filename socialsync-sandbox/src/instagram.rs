@@ -73,21 +73,33 @@ pub(crate) fn error(
     Reply::json(status, json!({ "error": Value::Object(e) }))
 }
 
-fn bad_param(st: &mut State, message: String) -> Reply {
+pub(crate) fn bad_param(st: &mut State, message: String) -> Reply {
     error(st, 400, 100, None, "OAuthException", message, None)
 }
 
-fn not_found(st: &mut State, id: &str) -> Reply {
-    error(
-        st,
-        400,
-        100,
-        Some(33),
-        "IGApiException",
-        format!(
-            "Unsupported get request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation"
-        ),
-        None,
+/// Meta's "does not exist, or no permission" (code 100, subcode 33), as
+/// graph.instagram.com or, for Facebook-Login accounts, graph.facebook.com
+/// words it.
+fn not_found(st: &mut State, record: &TokenRecord, id: &str) -> Reply {
+    let facebook = st
+        .account(P, &record.account_id)
+        .is_some_and(|a| a.spec.facebook_login);
+    let base = format!(
+        "Unsupported get request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation"
+    );
+    let (kind, message) = if facebook {
+        (
+            "GraphMethodException",
+            format!(
+                "{base}. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api"
+            ),
+        )
+    } else {
+        ("IGApiException", base)
+    };
+    error(st, 400, 100, Some(33), kind, message, None).with_header(
+        "www-authenticate",
+        "OAuth \"Facebook Platform\" \"invalid_request\" \"Unsupported get request.\"".into(),
     )
 }
 
@@ -402,10 +414,10 @@ pub(crate) fn media_list(
         Err(r) => return r,
     };
     if !path_account(&record, user) {
-        return not_found(st, user);
+        return not_found(st, &record, user);
     }
     let Some(account) = st.account(P, &record.account_id).cloned() else {
-        return not_found(st, user);
+        return not_found(st, &record, user);
     };
     let headers = match throttle(st, now, &account) {
         Ok(h) => h,
@@ -497,10 +509,10 @@ pub(crate) fn user(st: &mut State, now: Timestamp, req: &Incoming, id: &str) -> 
         Err(r) => return r,
     };
     if !path_account(&record, id) {
-        return not_found(st, id);
+        return not_found(st, &record, id);
     }
     let Some(account) = st.account(P, &record.account_id).cloned() else {
-        return not_found(st, id);
+        return not_found(st, &record, id);
     };
     let headers = match throttle(st, now, &account) {
         Ok(h) => h,
@@ -553,10 +565,10 @@ pub(crate) fn media(st: &mut State, now: Timestamp, req: &Incoming, id: &str) ->
         Err(r) => return r,
     };
     let Some(account) = st.account(P, &record.account_id).cloned() else {
-        return not_found(st, id);
+        return not_found(st, &record, id);
     };
     let Some(post) = owned_post(st, &record, id, now) else {
-        return not_found(st, id);
+        return not_found(st, &record, id);
     };
     let headers = match throttle(st, now, &account) {
         Ok(h) => h,
@@ -689,10 +701,10 @@ pub(crate) fn insights(st: &mut State, now: Timestamp, req: &Incoming, id: &str)
         return permission_missing(st);
     }
     let Some(account) = st.account(P, &record.account_id).cloned() else {
-        return not_found(st, id);
+        return not_found(st, &record, id);
     };
     let Some(post) = owned_post(st, &record, id, now) else {
-        return not_found(st, id);
+        return not_found(st, &record, id);
     };
     let headers = match throttle(st, now, &account) {
         Ok(h) => h,
@@ -779,6 +791,9 @@ pub(crate) fn code_exchange(st: &mut State, now: Timestamp, req: &Incoming) -> R
     if field(&form, "grant_type") != Some("authorization_code") {
         return oauth_error("Invalid grant_type");
     }
+    if !st.client_ok(P, field(&form, "client_id"), field(&form, "client_secret")) {
+        return oauth_error("Invalid platform app");
+    }
     let code = field(&form, "code")
         .unwrap_or_default()
         .trim_end_matches("#_");
@@ -824,6 +839,17 @@ fn token_reply(token: String, now: Timestamp, expires: Timestamp) -> Reply {
 pub(crate) fn token_exchange(st: &mut State, now: Timestamp, req: &Incoming) -> Reply {
     if req.query("grant_type") != Some("ig_exchange_token") {
         return bad_param(st, "(#100) Unsupported grant_type".into());
+    }
+    if !st.client_ok(P, None, req.query("client_secret")) {
+        return error(
+            st,
+            400,
+            1,
+            None,
+            "OAuthException",
+            "Error validating client secret.".into(),
+            None,
+        );
     }
     let record = req
         .query("access_token")

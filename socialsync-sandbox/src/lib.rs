@@ -23,12 +23,17 @@
 //!    deprecate metrics, inject [`Fault`]s — from Rust or through the admin
 //!    HTTP API under `/sandbox/` ([`admin`]) — and read the per-endpoint
 //!    request counters ([`Sandbox::request_count`]).
+//!    [`Sandbox::tiktok_authorization_removed`] revokes a TikTok account and
+//!    hands back the signed `authorization.removed` webhook TikTok would send.
+//!
+//! With [`SandboxBuilder::app_credentials`] the token endpoints also check
+//! the client id and secret.
 //!
 //! ## What is served
 //!
 //! | platform | paths (relative to [`RunningSandbox::base_url`]) |
 //! |---|---|
-//! | Instagram (graph host, any `vNN.N` version) | `GET /{v}/me`, `GET /{v}/me/media` (also `/{v}/{ig-user-id}/media`), `GET /{v}/{media-id}`, `GET /{v}/{media-id}/insights`, `GET /access_token`, `GET /refresh_access_token` |
+//! | Instagram (graph host, any `vNN.N` version) | `GET /{v}/me`, `GET /{v}/me/media` (also `/{v}/{ig-user-id}/media`), `GET /{v}/{media-id}`, `GET /{v}/{media-id}/insights`, `POST /{v}/?batch=[…]` (Graph batch, ≤ 50), `GET /access_token`, `GET /refresh_access_token` |
 //! | Instagram (OAuth host) | `POST /oauth/access_token` |
 //! | TikTok | `POST /v2/oauth/token/`, `GET /v2/user/info/`, `POST /v2/video/list/`, `POST /v2/video/query/` |
 //! | YouTube | `GET /youtube/v3/channels`, `GET /youtube/v3/playlistItems`, `GET /youtube/v3/videos`, `GET /youtube/v3/videos:batchGetStats` |
@@ -90,6 +95,7 @@ mod server;
 mod state;
 mod tiktok;
 mod tokens;
+mod webhook;
 mod youtube;
 
 pub use endpoint::{Endpoint, UnknownEndpoint};
@@ -99,7 +105,8 @@ pub use limits::RateLimits;
 pub use model::{
     AccountRef, AccountSpec, Curve, MediaType, Metric, PostRef, PostSpec, ProductType, Visibility,
 };
-pub use tokens::{RevokeReason, TokenGrant, TokenLifetimes};
+pub use tokens::{AppCredentials, RevokeReason, TokenGrant, TokenLifetimes};
+pub use webhook::SignedWebhook;
 
 use socialsync_core::clock::{Clock, SystemClock, Timestamp};
 use socialsync_core::platform::Platform;
@@ -112,6 +119,11 @@ use tokio::task::JoinHandle;
 
 /// The Graph API version the sandbox's links use (any `vNN.N` is served).
 pub const GRAPH_VERSION: &str = "v25.0";
+
+/// The TikTok client key used when none was configured.
+pub const DEFAULT_TIKTOK_CLIENT_KEY: &str = "sandboxclientkey";
+/// The TikTok client secret webhooks are signed with when none was configured.
+pub const DEFAULT_TIKTOK_CLIENT_SECRET: &str = "sandboxclientsecret";
 
 /// State and clock shared by the Rust handle and the server.
 #[derive(Debug)]
@@ -133,9 +145,22 @@ pub struct SandboxBuilder {
     clock: Option<Arc<dyn Clock>>,
     limits: RateLimits,
     lifetimes: TokenLifetimes,
+    apps: Vec<(Platform, AppCredentials)>,
 }
 
 impl SandboxBuilder {
+    /// The platform's app credentials: its token endpoints then refuse
+    /// other client ids and secrets (Instagram code exchange and long-lived
+    /// exchange, TikTok and Google token endpoints; for YouTube give
+    /// Google's client), TikTok `share_url`s carry the client key, and
+    /// TikTok webhooks are signed with the secret. Without them any client
+    /// is accepted.
+    pub fn app_credentials(mut self, platform: Platform, credentials: AppCredentials) -> Self {
+        self.apps.retain(|(p, _)| *p != platform);
+        self.apps.push((platform, credentials));
+        self
+    }
+
     /// The seed of every generated id, token and trace id (default 1).
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
@@ -163,9 +188,11 @@ impl SandboxBuilder {
 
     /// The sandbox (not serving yet: see [`Sandbox::start`]).
     pub fn build(self) -> Sandbox {
+        let mut state = State::new(self.seed, self.lifetimes, self.limits);
+        state.apps.extend(self.apps);
         Sandbox {
             shared: Arc::new(Shared {
-                state: Mutex::new(State::new(self.seed, self.lifetimes, self.limits)),
+                state: Mutex::new(state),
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             }),
         }
@@ -187,6 +214,7 @@ impl Sandbox {
             clock: None,
             limits: RateLimits::default(),
             lifetimes: TokenLifetimes::default(),
+            apps: Vec::new(),
         }
     }
 
@@ -301,6 +329,37 @@ impl Sandbox {
     /// or a new code.
     pub fn revoke(&self, account: &AccountRef, reason: RevokeReason) -> Result<(), SandboxError> {
         self.lock().revoke(account, reason)
+    }
+
+    /// The creator removed the app on TikTok: revokes the account's tokens
+    /// and returns the signed `authorization.removed` webhook TikTok would
+    /// deliver (`reason`: 0 unknown, 1 user disconnected, 2 account deleted,
+    /// 3 age changed, 4 banned, 5 developer revoked).
+    pub fn tiktok_authorization_removed(
+        &self,
+        account: &AccountRef,
+        reason: u8,
+    ) -> Result<SignedWebhook, SandboxError> {
+        let now = self.now();
+        let mut st = self.lock();
+        if account.platform != Platform::TikTok {
+            return Err(SandboxError::UnknownAccount(account.clone()));
+        }
+        st.revoke(account, RevokeReason::AppRemoved)?;
+        let (key, secret) = match st.apps.get(&Platform::TikTok) {
+            Some(app) => (app.client_id.clone(), app.client_secret.clone()),
+            None => (
+                DEFAULT_TIKTOK_CLIENT_KEY.to_owned(),
+                DEFAULT_TIKTOK_CLIENT_SECRET.to_owned(),
+            ),
+        };
+        Ok(webhook::authorization_removed(
+            &key,
+            &secret,
+            &account.id,
+            reason,
+            now,
+        ))
     }
 
     /// Withdraws a scope from the account and from its live tokens.

@@ -242,6 +242,9 @@ pub struct AccountSpec {
     /// Instagram: the Business Use Case budget, calls per rolling 24 h
     /// (Meta: 4 800 × impressions; default 4 800).
     pub instagram_calls_per_day: u32,
+    /// Instagram: the account is read through the Facebook-Login flavour
+    /// (graph.facebook.com): not-found errors are `GraphMethodException`.
+    pub facebook_login: bool,
 }
 
 impl AccountSpec {
@@ -254,6 +257,7 @@ impl AccountSpec {
             scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
             has_channel: true,
             instagram_calls_per_day: 4800,
+            facebook_login: false,
         }
     }
 
@@ -309,6 +313,12 @@ impl AccountSpec {
     /// YouTube: a Google account without a channel.
     pub fn without_channel(mut self) -> Self {
         self.has_channel = false;
+        self
+    }
+
+    /// Instagram: read through the Facebook-Login flavour (graph.facebook.com).
+    pub fn with_facebook_login(mut self) -> Self {
+        self.facebook_login = true;
         self
     }
 

@@ -34,6 +34,7 @@ pub(crate) enum Route {
     InstagramNode { version: String, id: String },
     InstagramMediaList { version: String, user: String },
     InstagramInsights { version: String, id: String },
+    InstagramBatch { version: String },
     Plain(Endpoint),
 }
 
@@ -73,6 +74,12 @@ pub(crate) fn route(method: &Method, path: &str) -> Route {
             version: (*v).to_owned(),
             id: (*id).to_owned(),
         },
+        [v] if post && is_graph_version(v) => Route::InstagramBatch {
+            version: (*v).to_owned(),
+        },
+        [] if post => Route::InstagramBatch {
+            version: crate::GRAPH_VERSION.to_owned(),
+        },
         ["v2", "oauth", "token"] if post => Route::Plain(Endpoint::TikTokToken),
         ["v2", "user", "info"] if get => Route::Plain(Endpoint::TikTokUserInfo),
         ["v2", "video", "list"] if post => Route::Plain(Endpoint::TikTokVideoList),
@@ -98,6 +105,7 @@ impl Route {
             Route::InstagramNode { id, .. } => instagram::node_endpoint(st, id),
             Route::InstagramMediaList { .. } => Endpoint::InstagramMediaList,
             Route::InstagramInsights { .. } => Endpoint::InstagramInsights,
+            Route::InstagramBatch { .. } => Endpoint::InstagramBatch,
             Route::Plain(e) => *e,
         }
     }
@@ -125,6 +133,7 @@ fn handle(
             instagram::media_list(st, now, req, version, user)
         }
         Route::InstagramInsights { id, .. } => instagram::insights(st, now, req, id),
+        Route::InstagramBatch { version } => batch(st, now, req, version),
         Route::Plain(e) => match e {
             Endpoint::TikTokToken => tiktok::token(st, now, req),
             Endpoint::TikTokUserInfo => tiktok::user_info(st, now, req),
@@ -142,6 +151,92 @@ fn handle(
             ),
         },
     }
+}
+
+/// The most sub-requests a Graph batch takes.
+const MAX_GRAPH_BATCH: usize = 50;
+
+/// A Graph batch: each `{"method":"GET","relative_url":"…"}` is answered
+/// as its own request (and counted as one) and wrapped as
+/// `{"code", "headers": [{"name","value"}], "body": "<JSON text>"}`.
+fn batch(st: &mut State, now: Timestamp, req: &Incoming, version: &str) -> Reply {
+    let form = req.form();
+    let from_form = |name: &str| crate::http::field(&form, name).map(str::to_owned);
+    let batch_text = req
+        .query("batch")
+        .map(str::to_owned)
+        .or_else(|| from_form("batch"));
+    let token = req
+        .query("access_token")
+        .map(str::to_owned)
+        .or_else(|| from_form("access_token"));
+    let items: Option<Vec<serde_json::Value>> = batch_text
+        .as_deref()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+        .and_then(|v| v.as_array().cloned());
+    let Some(items) = items else {
+        return instagram::bad_param(st, "(#100) The parameter batch is required".into());
+    };
+    if items.len() > MAX_GRAPH_BATCH {
+        return instagram::bad_param(
+            st,
+            "(#100) Too many requests in batch message. Maximum batch size is 50".into(),
+        );
+    }
+    let mut answers = Vec::new();
+    for item in &items {
+        let method = item["method"].as_str().unwrap_or("GET");
+        let relative = item["relative_url"].as_str().unwrap_or("");
+        let (path, query) = relative.split_once('?').unwrap_or((relative, ""));
+        let mut pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        if let Some(t) = &token {
+            if !pairs.iter().any(|(k, _)| k == "access_token") {
+                pairs.push(("access_token".into(), t.clone()));
+            }
+        }
+        let sub = Incoming {
+            method: Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET),
+            path: format!("/{version}/{}", path.trim_start_matches('/')),
+            query: pairs,
+            headers: axum::http::HeaderMap::new(),
+            body: Vec::new(),
+            base_url: req.base_url.clone(),
+        };
+        let sub_route = route(&sub.method, &sub.path);
+        let endpoint = sub_route.endpoint(st);
+        *st.counters.entry(endpoint).or_default() += 1;
+        let reply = if matches!(sub_route, Route::InstagramBatch { .. })
+            || endpoint.platform() != Some(Platform::Instagram)
+        {
+            instagram::bad_param(
+                st,
+                format!("(#100) Unsupported batch request: {method} {path}"),
+            )
+        } else {
+            handle(st, now, &sub_route, endpoint, &sub)
+        };
+        let mut headers = vec![serde_json::json!({
+            "name": "Content-Type",
+            "value": "text/javascript; charset=UTF-8",
+        })];
+        for (name, value) in &reply.headers {
+            if *name == "www-authenticate" {
+                headers.push(serde_json::json!({ "name": "WWW-Authenticate", "value": value }));
+            }
+        }
+        let body = match &reply.body {
+            crate::http::ReplyBody::Json(v) => v.to_string(),
+            crate::http::ReplyBody::Raw(s) => s.clone(),
+        };
+        answers.push(serde_json::json!({
+            "code": reply.status.as_u16(),
+            "headers": headers,
+            "body": body,
+        }));
+    }
+    Reply::ok(serde_json::Value::Array(answers))
 }
 
 /// The platform's answer to an injected server error.

@@ -6,7 +6,7 @@ use crate::faults::Faults;
 use crate::limits::{DailyQuota, RateLimits, Window};
 use crate::model::{AccountRef, AccountSpec, Curve, Metric, PostRef, PostSpec, ProductType};
 use crate::rng::{ALNUM, HEX_UPPER, SplitMix64, YOUTUBE_ID};
-use crate::tokens::{TokenGrant, TokenKind, TokenLifetimes, TokenRecord};
+use crate::tokens::{AppCredentials, TokenGrant, TokenKind, TokenLifetimes, TokenRecord};
 use socialsync_core::clock::Timestamp;
 use socialsync_core::platform::Platform;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -77,6 +77,8 @@ pub(crate) struct State {
     pub(crate) youtube_stats_quota: DailyQuota,
     pub(crate) instagram_user_windows: HashMap<String, Window>,
     pub(crate) instagram_app_window: Window,
+    /// Credentials the token endpoints check, per platform (none: any).
+    pub(crate) apps: HashMap<Platform, AppCredentials>,
 }
 
 /// Instagram metrics no version accepts any more.
@@ -110,6 +112,7 @@ impl State {
             youtube_stats_quota: DailyQuota::default(),
             instagram_user_windows: HashMap::new(),
             instagram_app_window: Window::default(),
+            apps: HashMap::new(),
         }
     }
 
@@ -415,6 +418,30 @@ impl State {
             Some(at),
             scopes,
         ))
+    }
+
+    /// Whether a token request's client credentials are acceptable: they must
+    /// match when the platform's app credentials were configured.
+    pub(crate) fn client_ok(
+        &self,
+        platform: Platform,
+        id: Option<&str>,
+        secret: Option<&str>,
+    ) -> bool {
+        match self.apps.get(&platform) {
+            None => true,
+            Some(app) => {
+                id.is_none_or(|i| i == app.client_id) && secret == Some(app.client_secret.as_str())
+            }
+        }
+    }
+
+    /// The TikTok client key shown in `share_url`s.
+    pub(crate) fn tiktok_client_key(&self) -> String {
+        self.apps
+            .get(&Platform::TikTok)
+            .map(|a| a.client_id.clone())
+            .unwrap_or_else(|| crate::DEFAULT_TIKTOK_CLIENT_KEY.to_owned())
     }
 
     /// Metric names refused for `product`.

@@ -177,7 +177,13 @@ fn body_json(req: &Incoming) -> Option<Value> {
     serde_json::from_slice(&req.body).ok()
 }
 
-fn video_json(post: &Post, account: &Account, now: Timestamp, fields: &[&str]) -> Value {
+fn video_json(
+    post: &Post,
+    account: &Account,
+    now: Timestamp,
+    fields: &[&str],
+    client_key: &str,
+) -> Value {
     let mut m = Map::new();
     for f in fields {
         let v = match *f {
@@ -186,7 +192,7 @@ fn video_json(post: &Post, account: &Account, now: Timestamp, fields: &[&str]) -
             "title" => json!(post.spec.title),
             "video_description" => json!(post.spec.description),
             "share_url" => json!(format!(
-                "https://www.tiktok.com/@{}/video/{}?utm_campaign=tt4d_open_api&utm_source=sandboxclientkey",
+                "https://www.tiktok.com/@{}/video/{}?utm_campaign=tt4d_open_api&utm_source={client_key}",
                 account.spec.username, post.id
             )),
             "duration" => json!(post.spec.duration_secs),
@@ -363,9 +369,10 @@ pub(crate) fn video_list(st: &mut State, now: Timestamp, req: &Incoming) -> Repl
         .last()
         .map(|p| p.spec.published_at.timestamp() * 1000)
         .unwrap_or(0);
+    let key = st.tiktok_client_key();
     let videos: Vec<Value> = page
         .iter()
-        .map(|p| video_json(p, &account, now, &list))
+        .map(|p| video_json(p, &account, now, &list, &key))
         .collect();
     ok(
         st,
@@ -412,11 +419,12 @@ pub(crate) fn video_query(st: &mut State, now: Timestamp, req: &Incoming) -> Rep
     let Some(account) = st.account(P, &record.account_id).cloned() else {
         return internal_error(st, now, 500);
     };
+    let key = st.tiktok_client_key();
     let videos: Vec<Value> = ids
         .iter()
         .filter_map(|id| st.post(P, id))
         .filter(|p| !p.deleted && p.account_id == account.id && visible(p, now))
-        .map(|p| video_json(p, &account, now, &list))
+        .map(|p| video_json(p, &account, now, &list, &key))
         .collect();
     ok(st, now, json!({ "videos": videos }))
 }
@@ -446,8 +454,14 @@ pub(crate) fn token(st: &mut State, now: Timestamp, req: &Incoming) -> Reply {
             );
         }
     };
-    if field(&form, "client_key").is_none_or(str::is_empty) {
-        return oauth_error(st, now, "invalid_client", "Client key is missing.");
+    let key = field(&form, "client_key");
+    if key.is_none_or(str::is_empty) || !st.client_ok(P, key, field(&form, "client_secret")) {
+        return oauth_error(
+            st,
+            now,
+            "invalid_client",
+            "Client key or secret is invalid.",
+        );
     }
     let presented = presented.unwrap_or_default().to_owned();
     let record = st

@@ -173,3 +173,33 @@ impl TokenRecord {
 pub(crate) fn seconds_until(now: Timestamp, at: Timestamp) -> i64 {
     (at - now).num_seconds().max(0)
 }
+
+/// An app's OAuth client credentials (Instagram app id and secret, TikTok
+/// client key and secret, Google client id and secret). `Debug` hides the
+/// secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AppCredentials {
+    /// The client id / client key.
+    pub client_id: String,
+    /// The client secret.
+    pub client_secret: String,
+}
+
+impl AppCredentials {
+    /// Credentials from an id and a secret.
+    pub fn new(client_id: &str, client_secret: &str) -> Self {
+        Self {
+            client_id: client_id.to_owned(),
+            client_secret: client_secret.to_owned(),
+        }
+    }
+}
+
+impl fmt::Debug for AppCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppCredentials")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .finish()
+    }
+}

@@ -748,10 +748,11 @@ pub(crate) fn token(st: &mut State, now: Timestamp, req: &Incoming) -> Reply {
             );
         }
     };
-    if field(&form, "client_id").is_none_or(str::is_empty) {
+    let id = field(&form, "client_id");
+    if id.is_none_or(str::is_empty) || !st.client_ok(P, id, field(&form, "client_secret")) {
         return Reply::json(
             401,
-            json!({ "error": "invalid_client", "error_description": "The OAuth client was not found." }),
+            json!({ "error": "invalid_client", "error_description": "Unauthorized" }),
         );
     }
     let presented = presented.unwrap_or_default().to_owned();

@@ -238,3 +238,91 @@ async fn token_grants_do_not_show_tokens_in_debug() {
     assert!(!shown.contains(&w.tt_grant.access_token));
     assert!(!shown.contains(w.tt_grant.refresh_token.as_deref().unwrap()));
 }
+
+#[tokio::test]
+async fn configured_app_credentials_are_enforced_by_the_token_endpoints() {
+    use socialsync_core::platform::Platform;
+    use socialsync_sandbox::AppCredentials;
+    let clock = Arc::new(ManualClock::at(ts("2026-11-28T12:00:00Z")));
+    let sandbox = Sandbox::builder()
+        .clock(clock)
+        .app_credentials(Platform::TikTok, AppCredentials::new("tt-key", "tt-secret"))
+        .app_credentials(Platform::YouTube, AppCredentials::new("g-id", "g-secret"))
+        .app_credentials(
+            Platform::Instagram,
+            AppCredentials::new("ig-id", "ig-secret"),
+        )
+        .build();
+    let running = sandbox.start().await.unwrap();
+    let http = reqwest::Client::new();
+    let post = |path: &str, form: Vec<(&str, String)>| {
+        let req = http
+            .post(format!("{}{path}", running.base_url()))
+            .form(&form);
+        async move { Answer::read(req.send().await.unwrap()).await }
+    };
+    let tt = sandbox.add_account(AccountSpec::tiktok("a", "A")).unwrap();
+    let rt = sandbox.issue_tokens(&tt).unwrap().refresh_token.unwrap();
+    let tt_form = |secret: &str| {
+        vec![
+            ("client_key", "tt-key".to_owned()),
+            ("client_secret", secret.to_owned()),
+            ("grant_type", "refresh_token".to_owned()),
+            ("refresh_token", rt.clone()),
+        ]
+    };
+    let wrong = post("/v2/oauth/token/", tt_form("nope")).await;
+    assert_eq!(wrong.json["error"], "invalid_client");
+    assert_eq!(
+        post("/v2/oauth/token/", tt_form("tt-secret")).await.status,
+        200
+    );
+
+    let yt = sandbox.add_account(AccountSpec::youtube("b", "B")).unwrap();
+    let grt = sandbox.issue_tokens(&yt).unwrap().refresh_token.unwrap();
+    let g_form = |secret: &str| {
+        vec![
+            ("client_id", "g-id".to_owned()),
+            ("client_secret", secret.to_owned()),
+            ("grant_type", "refresh_token".to_owned()),
+            ("refresh_token", grt.clone()),
+        ]
+    };
+    let wrong = post("/token", g_form("nope")).await;
+    assert_eq!(wrong.status, 401);
+    assert_eq!(wrong.json["error"], "invalid_client");
+    assert_eq!(post("/token", g_form("g-secret")).await.status, 200);
+
+    let ig = sandbox.add_account(AccountSpec::instagram("c")).unwrap();
+    let code = sandbox.authorization_code(&ig).unwrap();
+    let ig_form = |secret: &str| {
+        vec![
+            ("client_id", "ig-id".to_owned()),
+            ("client_secret", secret.to_owned()),
+            ("grant_type", "authorization_code".to_owned()),
+            ("code", code.clone()),
+        ]
+    };
+    assert_eq!(
+        post("/oauth/access_token", ig_form("nope")).await.status,
+        400
+    );
+    let short = post("/oauth/access_token", ig_form("ig-secret")).await;
+    assert_eq!(short.status, 200);
+    let short_token = short.json["data"][0]["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let exchange = |secret: &str| {
+        let req = http
+            .get(format!("{}/access_token", running.base_url()))
+            .query(&[
+                ("grant_type", "ig_exchange_token"),
+                ("client_secret", secret),
+                ("access_token", short_token.as_str()),
+            ]);
+        async move { Answer::read(req.send().await.unwrap()).await }
+    };
+    assert_eq!(exchange("nope").await.json["error"]["code"], 1);
+    assert_eq!(exchange("ig-secret").await.status, 200);
+}

@@ -782,3 +782,131 @@ async fn youtube_errors_have_the_fixture_shapes() {
     assert_eq!(quota.status, 403);
     assert_same_shape("youtube/error_quota_exceeded_403.json", &quota.json);
 }
+
+// ---------------------------------------------------- Facebook-Login flavour
+
+async fn facebook_world() -> (Env, String) {
+    let env = Env::start("2026-11-28T12:42:07Z", RateLimits::default()).await;
+    let account = env
+        .sandbox
+        .add_account(
+            AccountSpec::instagram("ana.creates")
+                .with_id(IG_USER)
+                .with_facebook_login(),
+        )
+        .unwrap();
+    env.sandbox
+        .add_post(
+            &account,
+            PostSpec::new(ts("2026-11-25T09:15:02Z")).with_id("18040000000000004"),
+        )
+        .unwrap();
+    let token = env.sandbox.issue_tokens(&account).unwrap().access_token;
+    (env, token)
+}
+
+#[tokio::test]
+async fn graph_facebook_not_found_has_the_fixture_shape() {
+    let (env, token) = facebook_world().await;
+    let a = env
+        .get(
+            "/v25.0/18040000000000009",
+            &[("access_token", token.as_str()), ("fields", "id")],
+        )
+        .await;
+    assert_eq!(a.status, 400);
+    assert_same_shape(
+        "instagram/error_not_found_100_33_graph_facebook.json",
+        &a.json,
+    );
+    assert_eq!(a.json["error"]["type"], "GraphMethodException");
+}
+
+#[tokio::test]
+async fn graph_batch_has_the_fixture_shape_down_to_the_inner_bodies() {
+    let (env, token) = facebook_world().await;
+    let batch = json!([
+        {"method": "GET", "relative_url": "18040000000000004/insights?metric=reach"},
+        {"method": "GET", "relative_url": "18040000000000009/insights?metric=reach"},
+    ])
+    .to_string();
+    let r = env
+        .http
+        .post(env.url("/v25.0/"))
+        .form(&[("batch", batch.as_str()), ("access_token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let a = Answer::read(r).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_same_shape("instagram/graph_batch_insights_mixed.json", &a.json);
+    let expected = fixture("instagram/graph_batch_insights_mixed.json");
+    for i in 0..2 {
+        let inner = |v: &serde_json::Value| -> serde_json::Value {
+            serde_json::from_str(v[i]["body"].as_str().unwrap()).unwrap()
+        };
+        crate::common::assert_same_shape_value(&inner(&expected), &inner(&a.json));
+    }
+    assert_eq!(a.json[0]["code"], 200);
+    assert_eq!(a.json[1]["code"], 400);
+    assert_eq!(
+        env.sandbox.request_count(Endpoint::InstagramInsights),
+        2,
+        "each sub-request counts as a call"
+    );
+    assert_eq!(env.sandbox.request_count(Endpoint::InstagramBatch), 1);
+}
+
+// ---------------------------------------------------------------- Webhooks
+
+#[tokio::test]
+async fn tiktok_webhook_has_the_fixture_shape_and_a_verifiable_signature() {
+    use hmac::{Hmac, KeyInit, Mac};
+    let clock = std::sync::Arc::new(socialsync_core::clock::ManualClock::at(ts(
+        "2026-11-28T12:42:07Z",
+    )));
+    let sandbox = socialsync_sandbox::Sandbox::builder()
+        .clock(clock)
+        .app_credentials(
+            socialsync_core::platform::Platform::TikTok,
+            socialsync_sandbox::AppCredentials::new("awfakeclientkey01", "shh"),
+        )
+        .build();
+    let ana = sandbox
+        .add_account(AccountSpec::tiktok("ana.creates", "Ana").with_id(TT_OPEN_ID))
+        .unwrap();
+    let grant = sandbox.issue_tokens(&ana).unwrap();
+    let hook = sandbox.tiktok_authorization_removed(&ana, 1).unwrap();
+    let body: serde_json::Value = serde_json::from_str(&hook.body).unwrap();
+    crate::common::assert_same_shape_value(
+        &fixture("tiktok/webhook_authorization_removed.json"),
+        &body,
+    );
+    assert_eq!(body["user_openid"], TT_OPEN_ID);
+    assert_eq!(body["client_key"], "awfakeclientkey01");
+    let (t, s) = hook
+        .signature
+        .split_once(',')
+        .map(|(t, s)| (t.trim_start_matches("t="), s.trim_start_matches("s=")))
+        .unwrap();
+    assert_eq!(t, body["create_time"].to_string());
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(b"shh").unwrap();
+    mac.update(format!("{t}.{}", hook.body).as_bytes());
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(s, hex);
+    // The token is already revoked when the webhook arrives.
+    let running = sandbox.start().await.unwrap();
+    let r = reqwest::Client::new()
+        .post(format!("{}/v2/video/list/?fields=id", running.base_url()))
+        .bearer_auth(&grant.access_token)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+}
