@@ -4,6 +4,8 @@
 //! | method and path | body | does |
 //! |---|---|---|
 //! | `GET /sandbox/counters` | — | `{"<endpoint>": n, …}` requests per endpoint |
+//! | `GET /sandbox/counters/statuses` | — | `{"<endpoint>": {"<status>": n}}` answers per endpoint and status |
+//! | `GET /sandbox/counters/rate_limited` | — | `{"<endpoint>": n}` rate-limit and quota refusals |
 //! | `POST /sandbox/counters/reset` | — | zeroes the counters |
 //! | `GET /sandbox/faults` | — | the pending faults |
 //! | `POST /sandbox/faults` | a [`crate::Fault`] | adds a fault |
@@ -128,8 +130,22 @@ async fn counters(State(app): State<AppState>) -> Json<BTreeMap<Endpoint, u64>> 
     Json(app.shared.lock().counters.clone())
 }
 
+async fn statuses(State(app): State<AppState>) -> Json<BTreeMap<Endpoint, BTreeMap<String, u64>>> {
+    let mut out: BTreeMap<Endpoint, BTreeMap<String, u64>> = BTreeMap::new();
+    for ((endpoint, status), n) in &app.shared.lock().statuses {
+        out.entry(*endpoint)
+            .or_default()
+            .insert(status.to_string(), *n);
+    }
+    Json(out)
+}
+
+async fn rate_limited(State(app): State<AppState>) -> Json<BTreeMap<Endpoint, u64>> {
+    Json(app.shared.lock().rate_limited.clone())
+}
+
 async fn reset_counters(State(app): State<AppState>) -> Json<Value> {
-    app.shared.lock().counters.clear();
+    app.shared.lock().reset_counters();
     Json(json!({}))
 }
 
@@ -232,6 +248,8 @@ async fn deprecate(State(app): State<AppState>, Json(body): Json<DeprecateBody>)
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/sandbox/counters", get(counters))
+        .route("/sandbox/counters/statuses", get(statuses))
+        .route("/sandbox/counters/rate_limited", get(rate_limited))
         .route("/sandbox/counters/reset", post(reset_counters))
         .route(
             "/sandbox/faults",

@@ -128,3 +128,47 @@ pub(crate) fn post_spec(
     }
     spec
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_posts_mix_scripts_positions_and_metric_behaviours() {
+        let mut rng = SplitMix64::new(3);
+        let at: Timestamp = "2026-11-01T00:00:00Z".parse().unwrap();
+        let specs: Vec<PostSpec> = (0..300)
+            .map(|_| post_spec(&mut rng, Platform::Instagram, at, &["#BrandX"]))
+            .collect();
+        let captions: Vec<&str> = specs.iter().filter_map(|s| s.caption.as_deref()).collect();
+        assert!(captions.len() < specs.len(), "some posts have no caption");
+        for script_tag in ["#東京", "#Привет", "#مرحبا", "#नमस्ते", "#ＢＲＡＮＤＸ"]
+        {
+            assert!(
+                captions.iter().any(|c| c.contains(script_tag)),
+                "{script_tag}"
+            );
+        }
+        assert!(captions.iter().any(|c| c.starts_with("#BrandX")));
+        assert!(captions.iter().any(|c| c.ends_with("#BrandX")));
+        assert!(captions.iter().any(|c| c.contains("#BrandX ✨")));
+        assert!(specs.iter().any(|s| s.likes_hidden));
+        assert!(specs.iter().any(|s| s.comments_disabled));
+        let later = chrono::TimeDelta::hours(48);
+        let views = |s: &PostSpec, age| s.metrics[&Metric::Views].value_at(age);
+        let likes = |s: &PostSpec, age| s.metrics[&Metric::Likes].value_at(age);
+        let one = chrono::TimeDelta::hours(1);
+        assert!(
+            specs.iter().any(|s| views(s, later) > views(s, one)),
+            "growing"
+        );
+        assert!(
+            specs.iter().any(|s| views(s, later) == views(s, one)),
+            "flat"
+        );
+        assert!(
+            specs.iter().any(|s| likes(s, later) < likes(s, one)),
+            "going down"
+        );
+    }
+}

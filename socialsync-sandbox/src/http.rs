@@ -54,6 +54,8 @@ pub(crate) struct Reply {
     pub(crate) status: StatusCode,
     pub(crate) headers: Vec<(&'static str, String)>,
     pub(crate) body: ReplyBody,
+    /// The answer is the platform's rate-limit or quota refusal.
+    pub(crate) rate_limited: bool,
 }
 
 /// A reply body.
@@ -70,6 +72,7 @@ impl Reply {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             headers: Vec::new(),
             body: ReplyBody::Json(body),
+            rate_limited: false,
         }
     }
 
@@ -84,7 +87,14 @@ impl Reply {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             headers: Vec::new(),
             body: ReplyBody::Raw(body),
+            rate_limited: false,
         }
+    }
+
+    /// Marks the reply as a rate-limit or quota refusal.
+    pub(crate) fn limiting(mut self) -> Reply {
+        self.rate_limited = true;
+        self
     }
 
     /// Adds a header.

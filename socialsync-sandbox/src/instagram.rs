@@ -275,6 +275,7 @@ pub(crate) fn throttled(st: &mut State, code: u32) -> Reply {
         message,
         Some(true),
     )
+    .limiting()
 }
 
 /// A forced throttling answer (fault `rate_limited`): code 4 with a full

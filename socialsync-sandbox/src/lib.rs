@@ -489,9 +489,39 @@ impl Sandbox {
             .sum()
     }
 
-    /// Zeroes the request counters.
+    /// Answers `endpoint` gave with HTTP `status`.
+    pub fn status_count(&self, endpoint: Endpoint, status: u16) -> u64 {
+        self.lock()
+            .statuses
+            .get(&(endpoint, status))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Rate-limit and quota refusals `endpoint` answered (TikTok 429
+    /// `rate_limit_exceeded`, YouTube `quotaExceeded`, Instagram throttling
+    /// codes), forced ones included.
+    pub fn rate_limited_count(&self, endpoint: Endpoint) -> u64 {
+        self.lock()
+            .rate_limited
+            .get(&endpoint)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Rate-limit and quota refusals over all endpoints of `platform`.
+    pub fn platform_rate_limited_count(&self, platform: Platform) -> u64 {
+        self.lock()
+            .rate_limited
+            .iter()
+            .filter(|(e, _)| e.platform() == Some(platform))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Zeroes the request, status and rate-limit counters.
     pub fn reset_counters(&self) {
-        self.lock().counters.clear();
+        self.lock().reset_counters();
     }
 
     /// YouTube Data API units used in the current Pacific day.

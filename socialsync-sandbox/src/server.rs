@@ -303,14 +303,16 @@ async fn serve(
     let reply = {
         let mut st = app.shared.lock();
         let now = app.shared.clock.now();
-        match fault {
+        let reply = match fault {
             Some(FaultKind::ServerError { status }) => server_error(&mut st, now, endpoint, status),
             Some(FaultKind::Malformed) => malformed(endpoint),
             Some(FaultKind::RateLimited) => rate_limited(&mut st, now, endpoint),
             Some(FaultKind::Delay { .. }) | None => {
                 handle(&mut st, now, &route, endpoint, &incoming)
             }
-        }
+        };
+        st.record_answer(endpoint, reply.status.as_u16(), reply.rate_limited);
+        reply
     };
     tracing::debug!(
         endpoint = endpoint.as_str(),

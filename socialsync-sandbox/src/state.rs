@@ -69,6 +69,10 @@ pub(crate) struct State {
     pub(crate) tokens: HashMap<String, TokenRecord>,
     pub(crate) next_grant: u64,
     pub(crate) counters: BTreeMap<Endpoint, u64>,
+    /// Answers per endpoint and HTTP status.
+    pub(crate) statuses: BTreeMap<(Endpoint, u16), u64>,
+    /// Rate-limit and quota refusals per endpoint.
+    pub(crate) rate_limited: BTreeMap<Endpoint, u64>,
     pub(crate) faults: Faults,
     /// Metrics refused as deprecated: `(name, None)` for every product type.
     pub(crate) deprecated: BTreeSet<(String, Option<ProductType>)>,
@@ -102,6 +106,8 @@ impl State {
             tokens: HashMap::new(),
             next_grant: 1,
             counters: BTreeMap::new(),
+            statuses: BTreeMap::new(),
+            rate_limited: BTreeMap::new(),
             faults: Faults::default(),
             deprecated: INSTAGRAM_DEPRECATED
                 .iter()
@@ -418,6 +424,21 @@ impl State {
             Some(at),
             scopes,
         ))
+    }
+
+    /// Records what an endpoint answered.
+    pub(crate) fn record_answer(&mut self, endpoint: Endpoint, status: u16, rate_limited: bool) {
+        *self.statuses.entry((endpoint, status)).or_default() += 1;
+        if rate_limited {
+            *self.rate_limited.entry(endpoint).or_default() += 1;
+        }
+    }
+
+    /// Zeroes every counter.
+    pub(crate) fn reset_counters(&mut self) {
+        self.counters.clear();
+        self.statuses.clear();
+        self.rate_limited.clear();
     }
 
     /// Whether a token request's client credentials are acceptable: they must

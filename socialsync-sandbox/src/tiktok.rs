@@ -95,6 +95,7 @@ pub(crate) fn rate_limited(st: &mut State, now: Timestamp) -> Reply {
         "rate_limit_exceeded",
         "The API rate limit was exceeded. Please try again later.",
     )
+    .limiting()
 }
 
 /// Counts the request in the endpoint's sliding minute.

@@ -100,6 +100,7 @@ pub(crate) fn quota_exceeded() -> Reply {
         None,
         None,
     )
+    .limiting()
 }
 
 fn auth_error() -> Reply {

@@ -61,6 +61,7 @@ async fn counters_count_every_request_per_endpoint_through_rust_and_http() {
         200
     );
     assert!(sb.request_counts().is_empty());
+    assert_eq!(sb.status_count(Endpoint::InstagramMediaList, 200), 0);
     assert_eq!(w.env.get("/sandbox/counters", &[]).await.json, json!({}));
 }
 

@@ -485,6 +485,12 @@ async fn business_use_case_budget_throttles_and_calls_while_throttled_prolong_it
     // Minutes until enough calls leave the rolling 24 h: calling on while
     // throttled pushes it back.
     assert_eq!(regain, [23 * 60, 23 * 60, 24 * 60]);
+    assert_eq!(
+        w.env
+            .sandbox
+            .rate_limited_count(Endpoint::InstagramMediaList),
+        3
+    );
     // The first calls have left the window after 24 h, but the throttled
     // calls counted too: the account is still over until they leave as well.
     w.env.advance(TimeDelta::hours(23));

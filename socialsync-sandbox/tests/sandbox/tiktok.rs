@@ -6,7 +6,8 @@ use chrono::TimeDelta;
 use serde_json::{Value, json};
 use socialsync_core::platform::Platform;
 use socialsync_sandbox::{
-    AccountSpec, Curve, Metric, PostRef, PostSpec, RateLimits, RevokeReason, Visibility, scopes,
+    AccountSpec, Curve, Endpoint, Metric, PostRef, PostSpec, RateLimits, RevokeReason, Visibility,
+    scopes,
 };
 
 fn video_ids(a: &Answer) -> Vec<String> {
@@ -344,8 +345,16 @@ async fn rate_limit_is_per_endpoint_over_a_sliding_minute() {
         assert_eq!(query(&w, token, &one).await.status, 200);
         w.env.advance(TimeDelta::seconds(10));
     }
+    assert_eq!(
+        w.env.sandbox.rate_limited_count(Endpoint::TikTokVideoQuery),
+        0
+    );
     let limited = query(&w, token, &one).await;
     assert_eq!(limited.status, 429);
+    assert_eq!(
+        w.env.sandbox.rate_limited_count(Endpoint::TikTokVideoQuery),
+        1
+    );
     assert_eq!(limited.json["error"]["code"], "rate_limit_exceeded");
     assert!(
         limited.headers.get("retry-after").is_none(),

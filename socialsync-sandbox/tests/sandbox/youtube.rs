@@ -364,6 +364,14 @@ async fn every_request_costs_a_unit_until_pacific_midnight() {
         .await;
     assert_eq!(over.status, 403);
     assert_eq!(over.json["error"]["errors"][0]["reason"], "quotaExceeded");
+    assert_eq!(
+        w.env.sandbox.rate_limited_count(Endpoint::YouTubeChannels),
+        1
+    );
+    assert_eq!(
+        w.env.sandbox.platform_rate_limited_count(Platform::YouTube),
+        1
+    );
     // batchGetStats has its own bucket.
     let stats = w
         .env
