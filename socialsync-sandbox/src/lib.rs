@@ -34,7 +34,7 @@
 //! | platform | paths (relative to [`RunningSandbox::base_url`]) |
 //! |---|---|
 //! | Instagram (graph host, any `vNN.N` version) | `GET /{v}/me`, `GET /{v}/me/media` (also `/{v}/{ig-user-id}/media`), `GET /{v}/{media-id}`, `GET /{v}/{media-id}/insights`, `POST /{v}/?batch=[…]` (Graph batch, ≤ 50), `GET /access_token`, `GET /refresh_access_token` |
-//! | Instagram (OAuth host) | `POST /oauth/access_token` |
+//! | Instagram (OAuth host) | `POST /oauth/access_token`; Facebook Login: `GET|POST /{v}/oauth/access_token` (code, `fb_exchange_token`) |
 //! | TikTok | `POST /v2/oauth/token/`, `GET /v2/user/info/`, `POST /v2/video/list/`, `POST /v2/video/query/` |
 //! | YouTube | `GET /youtube/v3/channels`, `GET /youtube/v3/playlistItems`, `GET /youtube/v3/videos`, `GET /youtube/v3/videos:batchGetStats` |
 //! | Google OAuth | `POST /token`, `POST /revoke` |

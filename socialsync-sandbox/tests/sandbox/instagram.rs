@@ -508,3 +508,50 @@ async fn business_use_case_budget_throttles_and_calls_while_throttled_prolong_it
     assert_eq!(other.status, 200);
     assert!(w.env.sandbox.request_count(Endpoint::InstagramMediaList) >= 7);
 }
+
+#[tokio::test]
+async fn facebook_login_code_and_long_lived_exchange_are_flat() {
+    let w = world().await;
+    let code = w.env.sandbox.authorization_code(&w.ig).unwrap();
+    let short = w
+        .env
+        .post_form(
+            "/v25.0/oauth/access_token",
+            &[
+                ("client_id", "1"),
+                ("client_secret", "s"),
+                ("code", &code),
+                ("redirect_uri", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(short.status, 200, "{}", short.text);
+    assert_same_shape(
+        "instagram/token_exchange_long_lived_success.json",
+        &short.json,
+    );
+    assert_eq!(short.json["expires_in"], 3600);
+    let long = w
+        .env
+        .get(
+            "/v25.0/oauth/access_token",
+            &[
+                ("grant_type", "fb_exchange_token"),
+                ("client_id", "1"),
+                ("client_secret", "s"),
+                (
+                    "fb_exchange_token",
+                    short.json["access_token"].as_str().unwrap(),
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(long.status, 200);
+    assert_eq!(long.json["expires_in"], 60 * 86400);
+    let reused = w
+        .env
+        .post_form("/v25.0/oauth/access_token", &[("code", &code)])
+        .await;
+    assert_eq!(reused.status, 400);
+    assert_eq!(reused.json["error"]["code"], 100);
+}
