@@ -288,7 +288,15 @@ impl Sandbox {
         let mut st = self.lock();
         (0..count)
             .map(|i| {
-                let at = first + spacing * i32::try_from(i).unwrap_or(i32::MAX);
+                let at = i32::try_from(i)
+                    .ok()
+                    .and_then(|i| spacing.checked_mul(i))
+                    .and_then(|offset| first.checked_add_signed(offset))
+                    .ok_or_else(|| {
+                        SandboxError::InvalidInput(format!(
+                            "post {i} of {count} falls outside the representable time range"
+                        ))
+                    })?;
                 let spec = generate::post_spec(&mut st.rng, account.platform, at, hashtags);
                 st.add_post(account, spec)
             })

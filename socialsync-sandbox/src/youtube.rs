@@ -440,7 +440,7 @@ pub(crate) fn playlist_items(st: &mut State, now: Timestamp, req: &Incoming) -> 
         added(b).cmp(&added(a)).then_with(|| b.id.cmp(&a.id))
     });
     let total = videos.len();
-    let end = (offset + max_results).min(total);
+    let end = offset.saturating_add(max_results).min(total);
     let page = videos.get(offset.min(total)..end).unwrap_or(&[]);
     let mut items = Vec::new();
     for (i, post) in page.iter().enumerate() {

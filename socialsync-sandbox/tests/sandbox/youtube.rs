@@ -504,3 +504,26 @@ async fn channel_identity_comes_from_the_snippet() {
     assert_eq!(a.json["items"][0]["id"], YT_CHANNEL);
     assert_eq!(a.json["items"][0]["snippet"]["title"], "Ana Creates");
 }
+
+#[tokio::test]
+async fn a_forged_page_token_past_the_end_gives_an_empty_page_not_a_crash() {
+    use base64::Engine;
+    let w = world().await;
+    let token =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("PT:{}", usize::MAX));
+    let a = w
+        .env
+        .get_bearer(
+            "/youtube/v3/playlistItems",
+            &w.yt_grant.access_token,
+            &[
+                ("part", "snippet"),
+                ("playlistId", YT_UPLOADS),
+                ("pageToken", &token),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.json["items"], serde_json::json!([]));
+    assert!(a.json.get("nextPageToken").is_none());
+}
