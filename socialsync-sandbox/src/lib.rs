@@ -57,6 +57,23 @@
 //! a unit), Instagram a per-account Business Use Case budget with
 //! `X-Business-Use-Case-Usage` on every answer.
 //!
+//! Counters: [`Sandbox::request_count`] (every request, whatever the
+//! answer), [`Sandbox::status_count`] and [`Sandbox::rate_limited_count`]
+//! (how often the sandbox had to refuse with a rate-limit or quota error —
+//! a well-paced client keeps it at 0).
+//!
+//! ## Modelled where the platforms' documents are silent
+//!
+//! The fixtures fix every body shape; a few answers have no recorded
+//! example and are modelled: refreshing an Instagram token younger than
+//! 24 hours answers code 100 (a bad request, not a dead token); an
+//! Instagram cursor whose item was deleted answers code 100; Meta
+//! throttling is HTTP 403 for code 4 and 400 for the others; TikTok OAuth
+//! errors are HTTP 400; TikTok `max_count` above 20 is `invalid_params`;
+//! a TikTok refresh keeps the authorization's refresh-token end (as the
+//! fixture's `refresh_expires_in` suggests); YouTube `videos:batchGetStats`
+//! takes at most 50 ids.
+//!
 //! ```
 //! # async fn demo() -> Result<(), socialsync_sandbox::SandboxError> {
 //! use std::sync::Arc;

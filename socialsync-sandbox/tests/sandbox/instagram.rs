@@ -555,3 +555,33 @@ async fn facebook_login_code_and_long_lived_exchange_are_flat() {
     assert_eq!(reused.status, 400);
     assert_eq!(reused.json["error"]["code"], 100);
 }
+
+#[tokio::test]
+async fn the_user_throttle_code_is_configurable() {
+    for code in [17, 32, 613, 80002] {
+        let limits = RateLimits {
+            instagram_user_throttle_code: code,
+            ..RateLimits::default()
+        };
+        let w = world_with(limits).await;
+        let tiny = w
+            .env
+            .sandbox
+            .add_account(AccountSpec::instagram("tiny").with_instagram_calls_per_day(0))
+            .unwrap();
+        let token = w.env.sandbox.issue_tokens(&tiny).unwrap().access_token;
+        let a = w
+            .env
+            .get("/v25.0/me/media", &[("access_token", &token)])
+            .await;
+        assert_eq!(a.status, 400);
+        assert_eq!(a.json["error"]["code"], code);
+        assert_eq!(a.json["error"]["is_transient"], true);
+        assert!(
+            a.json["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("(#{code})"))
+        );
+    }
+}
