@@ -72,7 +72,11 @@
 //! errors are HTTP 400; TikTok `max_count` above 20 is `invalid_params`;
 //! a TikTok refresh keeps the authorization's refresh-token end (as the
 //! fixture's `refresh_expires_in` suggests); YouTube `videos:batchGetStats`
-//! takes at most 50 ids.
+//! takes at most 50 ids. TikTok's `video/list` cursor is the last video's
+//! publish time in milliseconds (`create_time × 1000` for whole-second
+//! times) and the next page starts strictly before it; a page ends short
+//! rather than split videos of one instant across pages (a page that is a
+//! single instant holds all of its videos), so no video is ever skipped.
 //!
 //! ```
 //! # async fn demo() -> Result<(), socialsync_sandbox::SandboxError> {
