@@ -345,3 +345,70 @@ fn generating_posts_past_the_time_range_is_an_error_not_a_panic() {
         Err(socialsync_sandbox::SandboxError::InvalidInput(_))
     ));
 }
+
+#[tokio::test]
+async fn rust_api_edits_texts_visibility_scopes_and_lists_posts() {
+    use socialsync_sandbox::{PostRef, scopes};
+    let w = world().await;
+    let sb = &w.env.sandbox;
+    let posts = sb.posts(&w.ig);
+    assert_eq!(posts.len(), 5);
+    assert_eq!(posts[0].id, "18040000000000005", "newest first");
+    let id = PostRef {
+        platform: socialsync_core::platform::Platform::Instagram,
+        id: "18040000000000003".into(),
+    };
+    sb.edit_text(&id, Some("Edited later #BrandX #東京"), None, None)
+        .unwrap();
+    sb.set_comments_disabled(&id, true).unwrap();
+    let node = w
+        .env
+        .get(
+            "/v25.0/18040000000000003",
+            &[
+                ("access_token", w.ig_grant.access_token.as_str()),
+                ("fields", "caption,is_comment_enabled"),
+            ],
+        )
+        .await;
+    assert_eq!(node.json["caption"], "Edited later #BrandX #東京");
+    assert_eq!(node.json["is_comment_enabled"], false);
+
+    sb.remove_scope(&w.ig, scopes::INSTAGRAM_INSIGHTS).unwrap();
+    let q = [
+        ("access_token", w.ig_grant.access_token.as_str()),
+        ("metric", "reach"),
+    ];
+    let denied = w.env.get("/v25.0/18040000000000003/insights", &q).await;
+    assert_eq!(denied.json["error"]["code"], 10);
+    sb.grant_scope(&w.ig, scopes::INSTAGRAM_INSIGHTS).unwrap();
+    let still = w.env.get("/v25.0/18040000000000003/insights", &q).await;
+    assert_eq!(
+        still.json["error"]["code"], 10,
+        "old tokens keep their scopes"
+    );
+    let again = sb.issue_tokens(&w.ig).unwrap();
+    let ok = w
+        .env
+        .get(
+            "/v25.0/18040000000000003/insights",
+            &[
+                ("access_token", again.access_token.as_str()),
+                ("metric", "reach"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 200);
+}
+
+#[tokio::test]
+async fn a_shut_down_sandbox_answers_no_more() {
+    let clock = Arc::new(ManualClock::at(ts("2026-11-28T00:00:00Z")));
+    let sb = Sandbox::builder().clock(clock).build();
+    let running = sb.start().await.unwrap();
+    let url = format!("{}/sandbox/counters", running.base_url());
+    let http = reqwest::Client::new();
+    assert_eq!(http.get(&url).send().await.unwrap().status().as_u16(), 200);
+    running.shutdown().await;
+    assert!(http.get(&url).send().await.is_err());
+}
