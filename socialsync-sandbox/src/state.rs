@@ -395,6 +395,7 @@ impl State {
         Ok(TokenGrant {
             account: account.clone(),
             access_token,
+            issued_at: now,
             access_expires_at,
             refresh_token,
             refresh_expires_at,
