@@ -79,26 +79,40 @@
 //! single instant holds all of its videos), so no video is ever skipped.
 //!
 //! ```
-//! # async fn demo() -> Result<(), socialsync_sandbox::SandboxError> {
 //! use std::sync::Arc;
 //! use socialsync_core::clock::ManualClock;
-//! use socialsync_sandbox::{AccountSpec, Curve, Metric, PostSpec, Sandbox};
+//! use socialsync_sandbox::{AccountSpec, Curve, Endpoint, Metric, PostSpec, Sandbox};
 //!
-//! let clock = Arc::new(ManualClock::at("2026-11-01T00:00:00Z".parse().unwrap()));
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+//! let clock = Arc::new(ManualClock::at("2026-11-01T00:00:00Z".parse()?));
 //! let sandbox = Sandbox::builder().seed(7).clock(clock.clone()).build();
 //! let ana = sandbox.add_account(AccountSpec::tiktok("ana.creates", "Ana Creates"))?;
 //! let video = sandbox.add_post(
 //!     &ana,
-//!     PostSpec::new("2026-10-31T12:00:00Z".parse().unwrap())
+//!     PostSpec::new("2026-10-31T12:00:00Z".parse()?)
 //!         .with_description("day 3 #BrandX #café #東京")
 //!         .with_metric(Metric::Views, Curve::linear(100, 40)),
 //! )?;
 //! let grant = sandbox.issue_tokens(&ana)?;
 //! let running = sandbox.start().await?;
-//! // POST {running.base_url()}/v2/video/query/ with `grant.access_token` …
-//! assert_eq!(sandbox.metric_value(&video, Metric::Views)?, 100 + 40 * 12);
-//! # drop((grant, running));
-//! # Ok(()) }
+//!
+//! let answer: serde_json::Value = reqwest::Client::new()
+//!     .post(format!("{}/v2/video/query/?fields=id,view_count", running.base_url()))
+//!     .bearer_auth(&grant.access_token)
+//!     .json(&serde_json::json!({ "filters": { "video_ids": [video.id] } }))
+//!     .send()
+//!     .await?
+//!     .json()
+//!     .await?;
+//! assert_eq!(answer["data"]["videos"][0]["view_count"], 100 + 40 * 12);
+//!
+//! clock.advance(chrono::TimeDelta::hours(1));
+//! assert_eq!(sandbox.metric_value(&video, Metric::Views)?, 100 + 40 * 13);
+//! assert_eq!(sandbox.request_count(Endpoint::TikTokVideoQuery), 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })
+//! # }
 //! ```
 
 pub mod admin;
