@@ -30,6 +30,9 @@ pub struct TokenLifetimes {
     /// an app in production; `Some(7 days)` models an app whose consent
     /// screen is still in "Testing".
     pub google_refresh: Option<TimeDelta>,
+    /// Google: live refresh tokens per account before the oldest stops
+    /// working (100 by Google's documentation; `None` for no limit).
+    pub google_max_refresh_tokens: Option<usize>,
     /// Authorization codes (10 minutes).
     pub authorization_code: TimeDelta,
 }
@@ -44,6 +47,7 @@ impl Default for TokenLifetimes {
             tiktok_refresh: TimeDelta::days(180),
             google_access: TimeDelta::seconds(3599),
             google_refresh: None,
+            google_max_refresh_tokens: Some(100),
             authorization_code: TimeDelta::minutes(10),
         }
     }

@@ -455,3 +455,34 @@ async fn videos_sharing_an_instant_are_never_skipped_by_the_time_cursor() {
         "a page that is one instant takes all of that instant's videos"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_concurrent_refreshes_of_one_token_leave_exactly_one_winner() {
+    let w = world().await;
+    let rt = w.tt_grant.refresh_token.clone().unwrap();
+    let url = w.env.url("/v2/oauth/token/");
+    let attempt = |http: reqwest::Client, url: String, rt: String| async move {
+        http.post(url)
+            .form(&[
+                ("client_key", "key"),
+                ("grant_type", "refresh_token"),
+                ("refresh_token", rt.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    let (a, b) = tokio::join!(
+        tokio::spawn(attempt(w.env.http.clone(), url.clone(), rt.clone())),
+        tokio::spawn(attempt(reqwest::Client::new(), url, rt)),
+    );
+    let mut statuses = [a.unwrap(), b.unwrap()];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [200, 400],
+        "rotation: the loser's refresh token is already dead"
+    );
+}
