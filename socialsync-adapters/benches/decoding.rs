@@ -1,0 +1,2 @@
+//! Response-decoding throughput per platform (posts per second).
+fn main() {}
