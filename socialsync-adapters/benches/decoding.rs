@@ -1,6 +1,8 @@
 //! Response-decoding throughput per platform, in posts per second: listing
 //! pages and metrics answers built from the fixtures' shapes.
 
+#![allow(missing_docs)] // criterion's macros generate undocumented items
+
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use socialsync_adapters::{instagram, tiktok, youtube};
 use socialsync_core::domain::MediaKind;
@@ -72,7 +74,8 @@ fn youtube_stats(ids: &[String]) -> Vec<u8> {
         .map(|id| serde_json::json!({"kind": "youtube#video", "etag": "e", "id": id,
             "statistics": {"viewCount": "48211", "likeCount": "3120", "dislikeCount": "41", "favoriteCount": "0", "commentCount": "288"}}))
         .collect();
-    serde_json::to_vec(&serde_json::json!({"kind": "youtube#videoListResponse", "items": items})).unwrap()
+    serde_json::to_vec(&serde_json::json!({"kind": "youtube#videoListResponse", "items": items}))
+        .unwrap()
 }
 
 fn decoding(c: &mut Criterion) {

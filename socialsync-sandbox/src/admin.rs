@@ -1,0 +1,272 @@
+//! The admin HTTP API under `/sandbox/`: the same controls as the Rust API
+//! ([`crate::Sandbox`]) for tools outside the test process.
+//!
+//! | method and path | body | does |
+//! |---|---|---|
+//! | `GET /sandbox/counters` | — | `{"<endpoint>": n, …}` requests per endpoint |
+//! | `GET /sandbox/counters/statuses` | — | `{"<endpoint>": {"<status>": n}}` answers per endpoint and status |
+//! | `GET /sandbox/counters/rate_limited` | — | `{"<endpoint>": n}` rate-limit and quota refusals |
+//! | `POST /sandbox/counters/reset` | — | zeroes the counters |
+//! | `GET /sandbox/faults` | — | the pending faults |
+//! | `POST /sandbox/faults` | a [`crate::Fault`] | adds a fault |
+//! | `DELETE /sandbox/faults` | — | clears every fault |
+//! | `POST /sandbox/accounts` | [`AccountRequest`] | creates an account → [`crate::AccountRef`] |
+//! | `POST /sandbox/accounts/{platform}/{id}/tokens` | — | issues a grant → [`crate::TokenGrant`] |
+//! | `POST /sandbox/accounts/{platform}/{id}/code` | — | `{"code": "…"}` a one-use authorization code |
+//! | `POST /sandbox/accounts/{platform}/{id}/revoke` | `{"reason": "password_changed"}` (optional) | revokes every token of the account |
+//! | `POST /sandbox/accounts/{platform}/{id}/scopes/remove` | `{"scope": "…"}` | withdraws a scope from the account and its live tokens |
+//! | `POST /sandbox/accounts/{platform}/{id}/posts` | a [`crate::PostSpec`] | creates a post → [`crate::PostRef`] |
+//! | `POST /sandbox/posts/{platform}/{id}/delete` | — | deletes the post |
+//! | `POST /sandbox/metrics/deprecate` | `{"metric": "views", "product_type": "FEED"}` (`product_type` optional) | Instagram insights refuse the metric |
+//!
+//! Errors answer 404 (unknown account or post) or 400 with `{"error": "…"}`.
+
+use crate::endpoint::Endpoint;
+use crate::error::SandboxError;
+use crate::faults::Fault;
+use crate::model::{AccountRef, AccountSpec, PostRef, PostSpec, ProductType};
+use crate::server::AppState;
+use crate::tokens::RevokeReason;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use socialsync_core::platform::Platform;
+use std::collections::BTreeMap;
+
+/// The body of `POST /sandbox/accounts`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AccountRequest {
+    /// `instagram`, `tiktok` or `youtube`.
+    pub platform: Platform,
+    /// The username / handle.
+    pub username: String,
+    /// The display name or channel title (defaults to the username).
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// The account id (generated when absent).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The granted scopes (the platform's read scopes when absent).
+    #[serde(default)]
+    pub scopes: Option<Vec<String>>,
+    /// YouTube: whether the Google account has a channel (default true).
+    #[serde(default)]
+    pub has_channel: Option<bool>,
+    /// Instagram: Business Use Case calls per 24 h.
+    #[serde(default)]
+    pub instagram_calls_per_day: Option<u32>,
+    /// Instagram: read through the Facebook-Login flavour.
+    #[serde(default)]
+    pub facebook_login: bool,
+}
+
+impl AccountRequest {
+    /// The account spec it describes.
+    pub fn into_spec(self) -> AccountSpec {
+        let display = self.display_name.unwrap_or_else(|| self.username.clone());
+        let mut spec = match self.platform {
+            Platform::Instagram => AccountSpec::instagram(&self.username),
+            Platform::TikTok => AccountSpec::tiktok(&self.username, &display),
+            Platform::YouTube => AccountSpec::youtube(&self.username, &display),
+        };
+        spec.display_name = display;
+        spec.id = self.id;
+        if let Some(scopes) = self.scopes {
+            spec.scopes = scopes;
+        }
+        if let Some(c) = self.has_channel {
+            spec.has_channel = c;
+        }
+        if let Some(c) = self.instagram_calls_per_day {
+            spec.instagram_calls_per_day = c;
+        }
+        spec.facebook_login = self.facebook_login;
+        spec
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RevokeBody {
+    #[serde(default)]
+    reason: RevokeReason,
+}
+
+#[derive(Debug, Deserialize)]
+struct ScopeBody {
+    scope: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct DeprecateBody {
+    metric: String,
+    #[serde(default)]
+    product_type: Option<ProductType>,
+}
+
+fn fail(e: SandboxError) -> Response {
+    let status = match e {
+        SandboxError::UnknownAccount(_) | SandboxError::UnknownPost(_) => StatusCode::NOT_FOUND,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    (status, Json(json!({ "error": e.to_string() }))).into_response()
+}
+
+fn answer<T: serde::Serialize>(r: Result<T, SandboxError>) -> Response {
+    match r {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => fail(e),
+    }
+}
+
+fn account(platform: Platform, id: String) -> AccountRef {
+    AccountRef { platform, id }
+}
+
+async fn counters(State(app): State<AppState>) -> Json<BTreeMap<Endpoint, u64>> {
+    Json(app.shared.lock().counters.clone())
+}
+
+async fn statuses(State(app): State<AppState>) -> Json<BTreeMap<Endpoint, BTreeMap<String, u64>>> {
+    let mut out: BTreeMap<Endpoint, BTreeMap<String, u64>> = BTreeMap::new();
+    for ((endpoint, status), n) in &app.shared.lock().statuses {
+        out.entry(*endpoint)
+            .or_default()
+            .insert(status.to_string(), *n);
+    }
+    Json(out)
+}
+
+async fn rate_limited(State(app): State<AppState>) -> Json<BTreeMap<Endpoint, u64>> {
+    Json(app.shared.lock().rate_limited.clone())
+}
+
+async fn reset_counters(State(app): State<AppState>) -> Json<Value> {
+    app.shared.lock().reset_counters();
+    Json(json!({}))
+}
+
+async fn list_faults(State(app): State<AppState>) -> Json<Vec<Fault>> {
+    Json(app.shared.lock().faults.list())
+}
+
+async fn add_fault(State(app): State<AppState>, Json(fault): Json<Fault>) -> Json<Value> {
+    app.shared.lock().faults.add(fault);
+    Json(json!({}))
+}
+
+async fn clear_faults(State(app): State<AppState>) -> Json<Value> {
+    app.shared.lock().faults.clear();
+    Json(json!({}))
+}
+
+async fn create_account(State(app): State<AppState>, Json(body): Json<AccountRequest>) -> Response {
+    let now = app.shared.clock.now();
+    answer(app.shared.lock().add_account(body.into_spec(), now))
+}
+
+async fn issue_tokens(
+    State(app): State<AppState>,
+    Path((platform, id)): Path<(Platform, String)>,
+) -> Response {
+    let now = app.shared.clock.now();
+    answer(app.shared.lock().issue_grant(&account(platform, id), now))
+}
+
+async fn issue_code(
+    State(app): State<AppState>,
+    Path((platform, id)): Path<(Platform, String)>,
+) -> Response {
+    let now = app.shared.clock.now();
+    answer(
+        app.shared
+            .lock()
+            .issue_code(&account(platform, id), now)
+            .map(|code| json!({ "code": code })),
+    )
+}
+
+async fn revoke(
+    State(app): State<AppState>,
+    Path((platform, id)): Path<(Platform, String)>,
+    body: Option<Json<RevokeBody>>,
+) -> Response {
+    let reason = body.map(|b| b.0.reason).unwrap_or_default();
+    answer(
+        app.shared
+            .lock()
+            .revoke(&account(platform, id), reason)
+            .map(|()| json!({})),
+    )
+}
+
+async fn remove_scope(
+    State(app): State<AppState>,
+    Path((platform, id)): Path<(Platform, String)>,
+    Json(body): Json<ScopeBody>,
+) -> Response {
+    answer(
+        app.shared
+            .lock()
+            .remove_scope(&account(platform, id), &body.scope)
+            .map(|()| json!({})),
+    )
+}
+
+async fn create_post(
+    State(app): State<AppState>,
+    Path((platform, id)): Path<(Platform, String)>,
+    Json(spec): Json<PostSpec>,
+) -> Response {
+    answer(app.shared.lock().add_post(&account(platform, id), spec))
+}
+
+async fn delete_post(
+    State(app): State<AppState>,
+    Path((platform, id)): Path<(Platform, String)>,
+) -> Response {
+    answer(
+        app.shared
+            .lock()
+            .delete_post(&PostRef { platform, id })
+            .map(|()| json!({})),
+    )
+}
+
+async fn deprecate(State(app): State<AppState>, Json(body): Json<DeprecateBody>) -> Json<Value> {
+    app.shared
+        .lock()
+        .deprecated
+        .insert((body.metric, body.product_type));
+    Json(json!({}))
+}
+
+/// The admin routes.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/sandbox/counters", get(counters))
+        .route("/sandbox/counters/statuses", get(statuses))
+        .route("/sandbox/counters/rate_limited", get(rate_limited))
+        .route("/sandbox/counters/reset", post(reset_counters))
+        .route(
+            "/sandbox/faults",
+            get(list_faults).post(add_fault).delete(clear_faults),
+        )
+        .route("/sandbox/accounts", post(create_account))
+        .route(
+            "/sandbox/accounts/{platform}/{id}/tokens",
+            post(issue_tokens),
+        )
+        .route("/sandbox/accounts/{platform}/{id}/code", post(issue_code))
+        .route("/sandbox/accounts/{platform}/{id}/revoke", post(revoke))
+        .route(
+            "/sandbox/accounts/{platform}/{id}/scopes/remove",
+            post(remove_scope),
+        )
+        .route("/sandbox/accounts/{platform}/{id}/posts", post(create_post))
+        .route("/sandbox/posts/{platform}/{id}/delete", post(delete_post))
+        .route("/sandbox/metrics/deprecate", post(deprecate))
+}

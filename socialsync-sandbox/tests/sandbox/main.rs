@@ -1,0 +1,9 @@
+//! The sandbox driven over HTTP with reqwest, as the adapters will drive it.
+
+mod admin;
+mod common;
+mod faults;
+mod instagram;
+mod shapes;
+mod tiktok;
+mod youtube;
