@@ -11,7 +11,9 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
 pub enum Endpoint {
-    /// `POST /oauth/access_token` (Instagram Login code → short-lived token).
+    /// `POST /oauth/access_token` (Instagram Login code → short-lived token),
+    /// and the Facebook-Login `/{version}/oauth/access_token` (code, and
+    /// `fb_exchange_token` → long-lived).
     InstagramCodeExchange,
     /// `GET /access_token?grant_type=ig_exchange_token` (short → long-lived).
     InstagramTokenExchange,

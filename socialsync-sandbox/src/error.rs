@@ -24,6 +24,9 @@ pub enum SandboxError {
         /// The post's platform.
         post: socialsync_core::platform::Platform,
     },
+    /// An argument cannot be used (says why).
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
     /// The listener could not be bound or served.
     #[error("sandbox server: {0}")]
     Io(#[from] std::io::Error),

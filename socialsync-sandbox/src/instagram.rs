@@ -836,6 +836,90 @@ fn token_reply(token: String, now: Timestamp, expires: Timestamp) -> Reply {
     }))
 }
 
+/// `GET|POST /{version}/oauth/access_token` (Facebook Login): with `code`
+/// a short-lived user token; with `grant_type=fb_exchange_token` and
+/// `fb_exchange_token=<short>` a long-lived one. Answers are flat
+/// `{access_token, token_type, expires_in}`.
+pub(crate) fn facebook_oauth(st: &mut State, now: Timestamp, req: &Incoming) -> Reply {
+    let form = req.form();
+    let param = |name: &str| {
+        req.query(name)
+            .map(str::to_owned)
+            .or_else(|| field(&form, name).map(str::to_owned))
+    };
+    if !st.client_ok(
+        P,
+        param("client_id").as_deref(),
+        param("client_secret").as_deref(),
+    ) {
+        return error(
+            st,
+            400,
+            1,
+            None,
+            "OAuthException",
+            "Error validating client secret.".into(),
+            None,
+        );
+    }
+    if param("grant_type").as_deref() == Some("fb_exchange_token") {
+        let short = param("fb_exchange_token").unwrap_or_default();
+        let record = st
+            .tokens
+            .get(&short)
+            .filter(|r| r.platform == P && r.kind == TokenKind::ShortLived)
+            .cloned();
+        let Some(record) = record else {
+            return token_error(st, TokenFailure::Unknown, now);
+        };
+        if let Err(f) = record.check(now) {
+            return token_error(st, f, now);
+        }
+        let expires = now + st.lifetimes.instagram_long;
+        let token = st.new_token(
+            P,
+            &record.account_id,
+            TokenKind::Access,
+            record.grant,
+            now,
+            Some(expires),
+            record.scopes.clone(),
+        );
+        return token_reply(token, now, expires);
+    }
+    let code = param("code").unwrap_or_default();
+    let record = st
+        .tokens
+        .get(&code)
+        .filter(|r| r.platform == P && r.kind == TokenKind::AuthCode)
+        .cloned();
+    let Some(record) = record.filter(|r| r.check(now).is_ok()) else {
+        return error(
+            st,
+            400,
+            100,
+            Some(36007),
+            "OAuthException",
+            "Invalid verification code format.".into(),
+            None,
+        );
+    };
+    if let Some(r) = st.tokens.get_mut(&code) {
+        r.spent = true;
+    }
+    let expires = now + st.lifetimes.instagram_short;
+    let token = st.new_token(
+        P,
+        &record.account_id,
+        TokenKind::ShortLived,
+        record.grant,
+        now,
+        Some(expires),
+        record.scopes.clone(),
+    );
+    token_reply(token, now, expires)
+}
+
 /// `GET /access_token?grant_type=ig_exchange_token&access_token=<short>`.
 pub(crate) fn token_exchange(st: &mut State, now: Timestamp, req: &Incoming) -> Reply {
     if req.query("grant_type") != Some("ig_exchange_token") {

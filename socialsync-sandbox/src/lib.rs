@@ -34,7 +34,7 @@
 //! | platform | paths (relative to [`RunningSandbox::base_url`]) |
 //! |---|---|
 //! | Instagram (graph host, any `vNN.N` version) | `GET /{v}/me`, `GET /{v}/me/media` (also `/{v}/{ig-user-id}/media`), `GET /{v}/{media-id}`, `GET /{v}/{media-id}/insights`, `POST /{v}/?batch=[…]` (Graph batch, ≤ 50), `GET /access_token`, `GET /refresh_access_token` |
-//! | Instagram (OAuth host) | `POST /oauth/access_token` |
+//! | Instagram (OAuth host) | `POST /oauth/access_token`; Facebook Login: `GET|POST /{v}/oauth/access_token` (code, `fb_exchange_token`) |
 //! | TikTok | `POST /v2/oauth/token/`, `GET /v2/user/info/`, `POST /v2/video/list/`, `POST /v2/video/query/` |
 //! | YouTube | `GET /youtube/v3/channels`, `GET /youtube/v3/playlistItems`, `GET /youtube/v3/videos`, `GET /youtube/v3/videos:batchGetStats` |
 //! | Google OAuth | `POST /token`, `POST /revoke` |
@@ -56,6 +56,23 @@
 //! [`RateLimits::youtube_daily_units`] per Pacific day (every request costs
 //! a unit), Instagram a per-account Business Use Case budget with
 //! `X-Business-Use-Case-Usage` on every answer.
+//!
+//! Counters: [`Sandbox::request_count`] (every request, whatever the
+//! answer), [`Sandbox::status_count`] and [`Sandbox::rate_limited_count`]
+//! (how often the sandbox had to refuse with a rate-limit or quota error —
+//! a well-paced client keeps it at 0).
+//!
+//! ## Modelled where the platforms' documents are silent
+//!
+//! The fixtures fix every body shape; a few answers have no recorded
+//! example and are modelled: refreshing an Instagram token younger than
+//! 24 hours answers code 100 (a bad request, not a dead token); an
+//! Instagram cursor whose item was deleted answers code 100; Meta
+//! throttling is HTTP 403 for code 4 and 400 for the others; TikTok OAuth
+//! errors are HTTP 400; TikTok `max_count` above 20 is `invalid_params`;
+//! a TikTok refresh keeps the authorization's refresh-token end (as the
+//! fixture's `refresh_expires_in` suggests); YouTube `videos:batchGetStats`
+//! takes at most 50 ids.
 //!
 //! ```
 //! # async fn demo() -> Result<(), socialsync_sandbox::SandboxError> {
@@ -288,7 +305,15 @@ impl Sandbox {
         let mut st = self.lock();
         (0..count)
             .map(|i| {
-                let at = first + spacing * i32::try_from(i).unwrap_or(i32::MAX);
+                let at = i32::try_from(i)
+                    .ok()
+                    .and_then(|i| spacing.checked_mul(i))
+                    .and_then(|offset| first.checked_add_signed(offset))
+                    .ok_or_else(|| {
+                        SandboxError::InvalidInput(format!(
+                            "post {i} of {count} falls outside the representable time range"
+                        ))
+                    })?;
                 let spec = generate::post_spec(&mut st.rng, account.platform, at, hashtags);
                 st.add_post(account, spec)
             })

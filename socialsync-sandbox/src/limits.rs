@@ -18,6 +18,10 @@ pub struct RateLimits {
     pub youtube_daily_units: u32,
     /// YouTube: the separate daily bucket of `videos:batchGetStats` (10 000).
     pub youtube_batch_get_stats_daily_units: u32,
+    /// YouTube: the project's queries per sliding minute over all Data API
+    /// endpoints; `None` (the default) for no such limit. Over it: 429
+    /// `rateLimitExceeded` (`RESOURCE_EXHAUSTED`).
+    pub youtube_queries_per_minute: Option<u32>,
     /// Instagram: the app's calls per rolling hour over all users; `None`
     /// (the default) for no app limit. Over it: code 4, and every answer
     /// carries `X-App-Usage`.
@@ -36,6 +40,7 @@ impl Default for RateLimits {
             tiktok_requests_per_minute: 600,
             youtube_daily_units: 10_000,
             youtube_batch_get_stats_daily_units: 10_000,
+            youtube_queries_per_minute: None,
             instagram_app_calls_per_hour: None,
             instagram_user_throttle_code: 17,
         }

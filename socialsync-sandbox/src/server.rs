@@ -35,6 +35,7 @@ pub(crate) enum Route {
     InstagramMediaList { version: String, user: String },
     InstagramInsights { version: String, id: String },
     InstagramBatch { version: String },
+    FacebookOauth,
     Plain(Endpoint),
 }
 
@@ -58,6 +59,9 @@ pub(crate) fn route(method: &Method, path: &str) -> Route {
     let post = *method == Method::POST;
     match segments.as_slice() {
         ["oauth", "access_token"] if post => Route::InstagramCodeExchange,
+        [v, "oauth", "access_token"] if (get || post) && is_graph_version(v) => {
+            Route::FacebookOauth
+        }
         ["access_token"] if get => Route::InstagramTokenExchange,
         ["refresh_access_token"] if get => Route::InstagramTokenRefresh,
         [v, "access_token"] if get && is_graph_version(v) => Route::InstagramTokenExchange,
@@ -106,6 +110,7 @@ impl Route {
             Route::InstagramMediaList { .. } => Endpoint::InstagramMediaList,
             Route::InstagramInsights { .. } => Endpoint::InstagramInsights,
             Route::InstagramBatch { .. } => Endpoint::InstagramBatch,
+            Route::FacebookOauth => Endpoint::InstagramCodeExchange,
             Route::Plain(e) => *e,
         }
     }
@@ -134,6 +139,7 @@ fn handle(
         }
         Route::InstagramInsights { id, .. } => instagram::insights(st, now, req, id),
         Route::InstagramBatch { version } => batch(st, now, req, version),
+        Route::FacebookOauth => instagram::facebook_oauth(st, now, req),
         Route::Plain(e) => match e {
             Endpoint::TikTokToken => tiktok::token(st, now, req),
             Endpoint::TikTokUserInfo => tiktok::user_info(st, now, req),

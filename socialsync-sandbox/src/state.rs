@@ -79,6 +79,7 @@ pub(crate) struct State {
     pub(crate) tiktok_windows: HashMap<Endpoint, Window>,
     pub(crate) youtube_quota: DailyQuota,
     pub(crate) youtube_stats_quota: DailyQuota,
+    pub(crate) youtube_minute: Window,
     pub(crate) instagram_user_windows: HashMap<String, Window>,
     pub(crate) instagram_app_window: Window,
     /// Credentials the token endpoints check, per platform (none: any).
@@ -116,6 +117,7 @@ impl State {
             tiktok_windows: HashMap::new(),
             youtube_quota: DailyQuota::default(),
             youtube_stats_quota: DailyQuota::default(),
+            youtube_minute: Window::default(),
             instagram_user_windows: HashMap::new(),
             instagram_app_window: Window::default(),
             apps: HashMap::new(),
@@ -362,7 +364,7 @@ impl State {
         let (access_life, refresh_life) = match account.platform {
             Platform::Instagram => (l.instagram_long, None),
             Platform::TikTok => (l.tiktok_access, Some(Some(l.tiktok_refresh))),
-            Platform::YouTube => (l.google_access, Some(None)),
+            Platform::YouTube => (l.google_access, Some(l.google_refresh)),
         };
         let access_expires_at = now + access_life;
         let access_token = self.new_token(

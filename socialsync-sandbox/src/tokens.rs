@@ -26,6 +26,10 @@ pub struct TokenLifetimes {
     pub tiktok_refresh: TimeDelta,
     /// Google access token (3 599 seconds).
     pub google_access: TimeDelta,
+    /// Google refresh token: `None` (the default) for no fixed end, as for
+    /// an app in production; `Some(7 days)` models an app whose consent
+    /// screen is still in "Testing".
+    pub google_refresh: Option<TimeDelta>,
     /// Authorization codes (10 minutes).
     pub authorization_code: TimeDelta,
 }
@@ -39,6 +43,7 @@ impl Default for TokenLifetimes {
             tiktok_access: TimeDelta::hours(2),
             tiktok_refresh: TimeDelta::days(180),
             google_access: TimeDelta::seconds(3599),
+            google_refresh: None,
             authorization_code: TimeDelta::minutes(10),
         }
     }

@@ -1,6 +1,6 @@
 //! TikTok's `authorization.removed` webhook, signed as TikTok signs it.
 
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::{Hmac, Mac};
 use serde_json::json;
 use sha2::Sha256;
 use socialsync_core::clock::Timestamp;

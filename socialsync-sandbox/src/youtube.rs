@@ -184,9 +184,35 @@ fn playlist_not_found() -> Reply {
     )
 }
 
+/// Over the project's queries per minute.
+pub(crate) fn rate_limit_exceeded() -> Reply {
+    let message = "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute' of service 'youtube.googleapis.com' for consumer 'project_number:0'.";
+    error(
+        429,
+        message,
+        ErrorItem {
+            message,
+            domain: "global",
+            reason: "rateLimitExceeded",
+            location: None,
+        },
+        Some("RESOURCE_EXHAUSTED"),
+        None,
+    )
+    .limiting()
+}
+
 /// Charges one unit of the endpoint's daily bucket, or refuses when it is
-/// used up. Every request costs a unit, even one refused later.
+/// used up (or, when configured, when the minute's queries are). Every
+/// request costs a unit, even one refused later.
 fn charge(st: &mut State, now: Timestamp, endpoint: Endpoint) -> Result<(), Reply> {
+    if let Some(per_minute) = st.limits.youtube_queries_per_minute {
+        let window = &mut st.youtube_minute;
+        if window.count(now, chrono::TimeDelta::minutes(1)) >= per_minute as usize {
+            return Err(rate_limit_exceeded());
+        }
+        window.record(now);
+    }
     let (quota, limit) = if endpoint == Endpoint::YouTubeBatchGetStats {
         (
             &mut st.youtube_stats_quota,
@@ -440,7 +466,7 @@ pub(crate) fn playlist_items(st: &mut State, now: Timestamp, req: &Incoming) -> 
         added(b).cmp(&added(a)).then_with(|| b.id.cmp(&a.id))
     });
     let total = videos.len();
-    let end = (offset + max_results).min(total);
+    let end = offset.saturating_add(max_results).min(total);
     let page = videos.get(offset.min(total)..end).unwrap_or(&[]);
     let mut items = Vec::new();
     for (i, post) in page.iter().enumerate() {
@@ -790,13 +816,14 @@ pub(crate) fn token(st: &mut State, now: Timestamp, req: &Incoming) -> Reply {
         if let Some(r) = st.tokens.get_mut(&presented) {
             r.spent = true;
         }
+        let refresh_end = st.lifetimes.google_refresh.map(|d| now + d);
         let refresh = st.new_token(
             P,
             &record.account_id,
             TokenKind::Refresh,
             record.grant,
             now,
-            None,
+            refresh_end,
             record.scopes.clone(),
         );
         body.insert("refresh_token".into(), json!(refresh));

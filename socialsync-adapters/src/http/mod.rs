@@ -94,14 +94,11 @@ impl Http {
     ) -> Result<Http, reqwest::Error> {
         let client = match client {
             Some(c) => c,
-            None => {
-                install_crypto_provider();
-                reqwest::Client::builder()
-                    .connect_timeout(settings.connect_timeout)
-                    .timeout(settings.timeout)
-                    .user_agent(concat!("socialsync/", env!("CARGO_PKG_VERSION")))
-                    .build()?
-            }
+            None => reqwest::Client::builder()
+                .connect_timeout(settings.connect_timeout)
+                .timeout(settings.timeout)
+                .user_agent(concat!("socialsync/", env!("CARGO_PKG_VERSION")))
+                .build()?,
         };
         Ok(Http {
             client,
@@ -289,15 +286,6 @@ impl Http {
         };
         self.error(endpoint, PlatformErrorKind::Unavailable)
             .with_detail(what)
-    }
-}
-
-/// Makes ring the process's rustls crypto provider, unless the host
-/// installed one first (reqwest is built without a provider of its own).
-fn install_crypto_provider() {
-    if rustls::crypto::CryptoProvider::get_default().is_none() {
-        // `Err`: another thread installed one meanwhile, which is the goal.
-        let _ = rustls::crypto::ring::default_provider().install_default();
     }
 }
 

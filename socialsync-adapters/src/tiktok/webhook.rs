@@ -3,7 +3,7 @@
 //! body>" keyed by the client secret>`, with a replay window), then the
 //! event becomes a disconnection of the creator's connection.
 
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
 use socialsync_core::clock::Timestamp;

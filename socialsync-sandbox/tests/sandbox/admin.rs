@@ -327,3 +327,21 @@ async fn configured_app_credentials_are_enforced_by_the_token_endpoints() {
     assert_eq!(exchange("nope").await.json["error"]["code"], 1);
     assert_eq!(exchange("ig-secret").await.status, 200);
 }
+
+#[test]
+fn generating_posts_past_the_time_range_is_an_error_not_a_panic() {
+    let clock = Arc::new(ManualClock::at(ts("2026-11-28T00:00:00Z")));
+    let sb = Sandbox::builder().clock(clock).build();
+    let a = sb.add_account(AccountSpec::tiktok("a", "A")).unwrap();
+    let r = sb.add_generated_posts(
+        &a,
+        3,
+        ts("2026-11-01T00:00:00Z"),
+        chrono::TimeDelta::MAX,
+        &[],
+    );
+    assert!(matches!(
+        r,
+        Err(socialsync_sandbox::SandboxError::InvalidInput(_))
+    ));
+}

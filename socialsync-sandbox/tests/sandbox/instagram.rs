@@ -508,3 +508,80 @@ async fn business_use_case_budget_throttles_and_calls_while_throttled_prolong_it
     assert_eq!(other.status, 200);
     assert!(w.env.sandbox.request_count(Endpoint::InstagramMediaList) >= 7);
 }
+
+#[tokio::test]
+async fn facebook_login_code_and_long_lived_exchange_are_flat() {
+    let w = world().await;
+    let code = w.env.sandbox.authorization_code(&w.ig).unwrap();
+    let short = w
+        .env
+        .post_form(
+            "/v25.0/oauth/access_token",
+            &[
+                ("client_id", "1"),
+                ("client_secret", "s"),
+                ("code", &code),
+                ("redirect_uri", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(short.status, 200, "{}", short.text);
+    assert_same_shape(
+        "instagram/token_exchange_long_lived_success.json",
+        &short.json,
+    );
+    assert_eq!(short.json["expires_in"], 3600);
+    let long = w
+        .env
+        .get(
+            "/v25.0/oauth/access_token",
+            &[
+                ("grant_type", "fb_exchange_token"),
+                ("client_id", "1"),
+                ("client_secret", "s"),
+                (
+                    "fb_exchange_token",
+                    short.json["access_token"].as_str().unwrap(),
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(long.status, 200);
+    assert_eq!(long.json["expires_in"], 60 * 86400);
+    let reused = w
+        .env
+        .post_form("/v25.0/oauth/access_token", &[("code", &code)])
+        .await;
+    assert_eq!(reused.status, 400);
+    assert_eq!(reused.json["error"]["code"], 100);
+}
+
+#[tokio::test]
+async fn the_user_throttle_code_is_configurable() {
+    for code in [17, 32, 613, 80002] {
+        let limits = RateLimits {
+            instagram_user_throttle_code: code,
+            ..RateLimits::default()
+        };
+        let w = world_with(limits).await;
+        let tiny = w
+            .env
+            .sandbox
+            .add_account(AccountSpec::instagram("tiny").with_instagram_calls_per_day(0))
+            .unwrap();
+        let token = w.env.sandbox.issue_tokens(&tiny).unwrap().access_token;
+        let a = w
+            .env
+            .get("/v25.0/me/media", &[("access_token", &token)])
+            .await;
+        assert_eq!(a.status, 400);
+        assert_eq!(a.json["error"]["code"], code);
+        assert_eq!(a.json["error"]["is_transient"], true);
+        assert!(
+            a.json["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("(#{code})"))
+        );
+    }
+}

@@ -861,7 +861,7 @@ async fn graph_batch_has_the_fixture_shape_down_to_the_inner_bodies() {
 
 #[tokio::test]
 async fn tiktok_webhook_has_the_fixture_shape_and_a_verifiable_signature() {
-    use hmac::{Hmac, KeyInit, Mac};
+    use hmac::{Hmac, Mac};
     let clock = std::sync::Arc::new(socialsync_core::clock::ManualClock::at(ts(
         "2026-11-28T12:42:07Z",
     )));

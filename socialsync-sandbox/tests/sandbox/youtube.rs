@@ -504,3 +504,93 @@ async fn channel_identity_comes_from_the_snippet() {
     assert_eq!(a.json["items"][0]["id"], YT_CHANNEL);
     assert_eq!(a.json["items"][0]["snippet"]["title"], "Ana Creates");
 }
+
+#[tokio::test]
+async fn a_forged_page_token_past_the_end_gives_an_empty_page_not_a_crash() {
+    use base64::Engine;
+    let w = world().await;
+    let token =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("PT:{}", usize::MAX));
+    let a = w
+        .env
+        .get_bearer(
+            "/youtube/v3/playlistItems",
+            &w.yt_grant.access_token,
+            &[
+                ("part", "snippet"),
+                ("playlistId", YT_UPLOADS),
+                ("pageToken", &token),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.json["items"], serde_json::json!([]));
+    assert!(a.json.get("nextPageToken").is_none());
+}
+
+#[tokio::test]
+async fn per_minute_limit_answers_429_rate_limit_exceeded() {
+    let limits = RateLimits {
+        youtube_queries_per_minute: Some(2),
+        ..RateLimits::default()
+    };
+    let w = world_with(limits).await;
+    let call = || async {
+        w.env
+            .get_bearer(
+                "/youtube/v3/channels",
+                &w.yt_grant.access_token,
+                &[("part", "id"), ("mine", "true")],
+            )
+            .await
+    };
+    assert_eq!(call().await.status, 200);
+    assert_eq!(call().await.status, 200);
+    let over = call().await;
+    assert_eq!(over.status, 429);
+    assert_eq!(
+        over.json["error"]["errors"][0]["reason"],
+        "rateLimitExceeded"
+    );
+    assert_eq!(over.json["error"]["status"], "RESOURCE_EXHAUSTED");
+    w.env.advance(TimeDelta::seconds(60));
+    assert_eq!(call().await.status, 200);
+}
+
+#[tokio::test]
+async fn testing_mode_refresh_tokens_die_after_seven_days() {
+    use socialsync_sandbox::{Sandbox, TokenLifetimes};
+    let clock = std::sync::Arc::new(socialsync_core::clock::ManualClock::at(ts(
+        "2026-11-28T00:00:00Z",
+    )));
+    let sb = Sandbox::builder()
+        .clock(clock.clone())
+        .token_lifetimes(TokenLifetimes {
+            google_refresh: Some(TimeDelta::days(7)),
+            ..TokenLifetimes::default()
+        })
+        .build();
+    let running = sb.start().await.unwrap();
+    let yt = sb.add_account(AccountSpec::youtube("a", "A")).unwrap();
+    let rt = sb.issue_tokens(&yt).unwrap().refresh_token.unwrap();
+    let http = reqwest::Client::new();
+    let refresh = || async {
+        let r = http
+            .post(running.google_token_url())
+            .form(&[
+                ("client_id", "id"),
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &rt),
+            ])
+            .send()
+            .await
+            .unwrap();
+        Answer::read(r).await
+    };
+    clock.advance(TimeDelta::days(6));
+    assert_eq!(refresh().await.status, 200);
+    clock.advance(TimeDelta::days(1));
+    let dead = refresh().await;
+    assert_eq!(dead.status, 400);
+    assert_eq!(dead.json["error"], "invalid_grant");
+}
