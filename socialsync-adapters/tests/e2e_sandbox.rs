@@ -451,3 +451,33 @@ async fn tiktok_webhook_from_the_sandbox_disconnects_the_connection() {
             .newly_disconnected
     );
 }
+
+/// Data requests one scan cycle of 1 000 monitored posts costs.
+async fn requests_per_1000_post_scans(platform: Platform) -> u64 {
+    let (w, account) = world(platform, 1000).await;
+    w.connect(&account).await;
+    w.engine.run_cycle().await.unwrap();
+    assert_eq!(w.posts(PostState::Monitoring).await.len(), 1000);
+    w.sandbox.reset_counters();
+    w.clock.advance(TimeDelta::hours(1));
+    let report = w.engine.run_scans().await.unwrap();
+    assert_eq!(report.scans, 1000);
+    assert_eq!(w.rate_limited(platform), 0);
+    w.sandbox
+        .request_counts()
+        .into_iter()
+        .filter(|(e, _)| e.platform() == Some(platform) && !e.is_oauth())
+        .map(|(_, n)| n)
+        .sum()
+}
+
+#[tokio::test]
+async fn requests_per_1000_post_scans_per_platform() {
+    let tiktok = requests_per_1000_post_scans(Platform::TikTok).await;
+    let youtube = requests_per_1000_post_scans(Platform::YouTube).await;
+    let instagram = requests_per_1000_post_scans(Platform::Instagram).await;
+    println!(
+        "requests per 1000 post-scans: tiktok {tiktok}, youtube {youtube}, instagram {instagram}"
+    );
+    assert_eq!((tiktok, youtube, instagram), (50, 20, 1000));
+}

@@ -450,6 +450,13 @@ fn tiktok_classify_every_error_fixture() {
     // The error code counts even on HTTP 200.
     let e = tiktok::classify(200, &h, &fixture("tiktok/error_access_token_invalid.json"));
     assert!(matches!(e.kind, K::TokenInvalid(_)));
+    // Fields needing more scopes: a permission too.
+    let e = tiktok::classify(
+        400,
+        &h,
+        br#"{"data":{},"error":{"code":"scope_permission_missed","message":"m","log_id":"x"}}"#,
+    );
+    assert!(matches!(e.kind, K::PermissionMissing(_)));
     // invalid_client is the app's fault, never a disconnection.
     let e = tiktok::classify(
         400,

@@ -487,3 +487,57 @@ async fn malformed_json_is_an_invalid_response() {
         .unwrap_err();
     assert_eq!(e.kind, K::InvalidResponse);
 }
+
+#[tokio::test]
+async fn app_usage_near_the_limit_pauses_every_connection_of_the_app() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v25.0/me/media"))
+        .respond_with(json(200, "instagram/media_list_empty.json").insert_header(
+            "x-app-usage",
+            r#"{"call_count":96,"total_time":25,"total_cputime":25}"#,
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let _catch = CatchAll::mount(&server).await;
+    let ig = adapter(&server);
+    ig.list_posts(account().r(), None).await.unwrap();
+    let other = Account::new("17841400000000002", "OTHER-TOKEN");
+    let e = ig.list_posts(other.r(), None).await.unwrap_err();
+    assert_eq!(
+        e.kind,
+        K::RateLimited {
+            until: Some(t0() + TimeDelta::minutes(10)),
+            platform_wide: true
+        }
+    );
+}
+
+#[tokio::test]
+async fn the_facebook_login_flavour_lists_the_ig_user_id_and_cannot_refresh() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v25.0/17841400000000001/media"))
+        .respond_with(json(200, "instagram/media_list_last_page.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let _catch = CatchAll::mount(&server).await;
+    let ig = Instagram::builder()
+        .with_flavor(socialsync_adapters::instagram::Flavor::FacebookLogin)
+        .with_graph_base(format!("{}/v25.0", server.uri()))
+        .with_token_base(format!("{}/v25.0", server.uri()))
+        .with_app_credentials(app())
+        .with_clock(clock())
+        .build()
+        .unwrap();
+    assert_eq!(
+        ig.scopes(),
+        socialsync_adapters::instagram::FACEBOOK_LOGIN_SCOPES
+    );
+    let page = ig.list_posts(account().r(), None).await.unwrap();
+    assert_eq!(page.posts.len(), 2);
+    let e = ig.refresh_credentials(account().r()).await.unwrap_err();
+    assert!(!matches!(e.kind, K::TokenInvalid(_)));
+}
