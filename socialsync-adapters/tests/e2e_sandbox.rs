@@ -259,6 +259,19 @@ async fn scans_land_without_throttling(platform: Platform, posts: usize) {
         assert!(latest.metrics.get(Metric::Views).is_some() || platform == Platform::Instagram);
     }
     assert_eq!(w.rate_limited(platform), 0, "the client paced itself");
+    // Short-lived tokens were refreshed (TikTok rotating its refresh token
+    // each time) and the connection never dropped.
+    let refreshes = match platform {
+        Platform::TikTok => w.sandbox.request_count(Endpoint::TikTokToken),
+        Platform::YouTube => w.sandbox.request_count(Endpoint::GoogleToken),
+        Platform::Instagram => w.sandbox.request_count(Endpoint::InstagramTokenRefresh),
+    };
+    if platform != Platform::Instagram {
+        assert!(refreshes >= 10, "{refreshes} refreshes in 48 hours");
+    }
+    let c = w.store.get_connection(conn).await.unwrap().unwrap();
+    assert!(c.status.is_active());
+    assert!(w.notifier.lost().is_empty());
 
     // One scan cycle alone: requests per connection.
     w.sandbox.reset_counters();
@@ -280,7 +293,6 @@ async fn scans_land_without_throttling(platform: Platform, posts: usize) {
         .map(|(_, n)| n)
         .sum();
     assert_eq!(data_calls as usize, expected);
-    let _ = conn;
 }
 
 #[tokio::test]
@@ -480,4 +492,26 @@ async fn requests_per_1000_post_scans_per_platform() {
         "requests per 1000 post-scans: tiktok {tiktok}, youtube {youtube}, instagram {instagram}"
     );
     assert_eq!((tiktok, youtube, instagram), (50, 20, 1000));
+}
+
+#[tokio::test]
+async fn instagram_token_is_refreshed_ahead_of_expiry_and_keeps_working_past_it() {
+    let (w, account) = world(Platform::Instagram, 2).await;
+    let conn = w.connect(&account).await;
+    w.engine.run_cycle().await.unwrap();
+    let before = w.store.get_credentials(conn).await.unwrap().unwrap();
+    // Half of the 60 days gone: refreshed (the token is well over 24 h old).
+    w.clock.advance(TimeDelta::days(31));
+    w.engine.run_cycle().await.unwrap();
+    let after = w.store.get_credentials(conn).await.unwrap().unwrap();
+    assert_eq!(w.sandbox.request_count(Endpoint::InstagramTokenRefresh), 1);
+    assert!(after.version > before.version);
+    assert!(!after.credentials.same_tokens(&before.credentials));
+    assert!(after.credentials.expires_at > before.credentials.expires_at);
+    // Past the first token's expiry the connection still works.
+    w.clock.advance(TimeDelta::days(35));
+    w.engine.run_cycle().await.unwrap();
+    let c = w.store.get_connection(conn).await.unwrap().unwrap();
+    assert!(c.status.is_active(), "{:?}", c.status);
+    assert!(w.notifier.lost().is_empty());
 }
