@@ -481,3 +481,33 @@ async fn an_account_without_a_channel_cannot_connect() {
         socialsync_adapters::ConnectError::Unsupported(_)
     ));
 }
+
+#[tokio::test]
+async fn a_server_that_does_not_answer_in_time_is_unavailable_after_the_retries() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/youtube/v3/videos"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"items": []}))
+                .set_delay(std::time::Duration::from_secs(2)),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    let _catch = CatchAll::mount(&server).await;
+    let yt = builder(&server)
+        .with_timeout(std::time::Duration::from_millis(200))
+        .with_retry(socialsync_adapters::RetrySettings {
+            max_retries: 1,
+            ..fast_retry()
+        })
+        .build()
+        .unwrap();
+    let e = yt
+        .fetch_metrics(account().r(), &reqs(["v1".to_string()]))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, K::Unavailable);
+    assert_eq!(e.detail.as_deref(), Some("timed out"));
+}
