@@ -16,15 +16,21 @@
 //! | `POST /sandbox/accounts/{platform}/{id}/revoke` | `{"reason": "password_changed"}` (optional) | revokes every token of the account |
 //! | `POST /sandbox/accounts/{platform}/{id}/scopes/remove` | `{"scope": "…"}` | withdraws a scope from the account and its live tokens |
 //! | `POST /sandbox/accounts/{platform}/{id}/posts` | a [`crate::PostSpec`] | creates a post → [`crate::PostRef`] |
+//! | `GET /sandbox/accounts/{platform}/{id}/posts` | — | the account's posts, newest first → [`crate::PostRef`]s |
 //! | `POST /sandbox/posts/{platform}/{id}/delete` | — | deletes the post |
+//! | `POST /sandbox/posts/{platform}/{id}/metrics` | `{"metric": "likes", "curve": {"linear": {"start": 0, "per_hour": 5}}}` | gives a metric a new [`crate::Curve`] |
+//! | `POST /sandbox/posts/{platform}/{id}/update` | [`PostUpdate`] | changes visibility, hidden likes, comments, texts |
 //! | `POST /sandbox/metrics/deprecate` | `{"metric": "views", "product_type": "FEED"}` (`product_type` optional) | Instagram insights refuse the metric |
+//! | `POST /sandbox/metrics/restore` | the same | accepts it again |
 //!
 //! Errors answer 404 (unknown account or post) or 400 with `{"error": "…"}`.
 
 use crate::endpoint::Endpoint;
 use crate::error::SandboxError;
 use crate::faults::Fault;
-use crate::model::{AccountRef, AccountSpec, PostRef, PostSpec, ProductType};
+use crate::model::{
+    AccountRef, AccountSpec, Curve, Metric, PostRef, PostSpec, ProductType, Visibility,
+};
 use crate::server::AppState;
 use crate::tokens::RevokeReason;
 use axum::extract::{Path, State};
@@ -87,6 +93,36 @@ impl AccountRequest {
         spec.facebook_login = self.facebook_login;
         spec
     }
+}
+
+/// The body of `POST /sandbox/posts/{platform}/{id}/update`: every field
+/// is optional and only the given ones change.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PostUpdate {
+    /// New visibility.
+    #[serde(default)]
+    pub visibility: Option<Visibility>,
+    /// Hide or show the like count.
+    #[serde(default)]
+    pub likes_hidden: Option<bool>,
+    /// Turn comments off or on.
+    #[serde(default)]
+    pub comments_disabled: Option<bool>,
+    /// New Instagram caption.
+    #[serde(default)]
+    pub caption: Option<String>,
+    /// New title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// New description.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct MetricBody {
+    metric: Metric,
+    curve: Curve,
 }
 
 #[derive(Debug, Deserialize)]
@@ -236,6 +272,79 @@ async fn delete_post(
     )
 }
 
+async fn list_posts(
+    State(app): State<AppState>,
+    Path((platform, id)): Path<(Platform, String)>,
+) -> Response {
+    let account = account(platform, id);
+    let st = app.shared.lock();
+    if !st.accounts.contains_key(&account) {
+        return fail(SandboxError::UnknownAccount(account));
+    }
+    let posts: Vec<PostRef> = st
+        .posts_of(platform, &account.id)
+        .into_iter()
+        .map(|p| PostRef {
+            platform,
+            id: p.id.clone(),
+        })
+        .collect();
+    Json(posts).into_response()
+}
+
+async fn set_metric(
+    State(app): State<AppState>,
+    Path((platform, id)): Path<(Platform, String)>,
+    Json(body): Json<MetricBody>,
+) -> Response {
+    answer(
+        app.shared
+            .lock()
+            .set_curve(&PostRef { platform, id }, body.metric, body.curve)
+            .map(|()| json!({})),
+    )
+}
+
+async fn update_post(
+    State(app): State<AppState>,
+    Path((platform, id)): Path<(Platform, String)>,
+    Json(body): Json<PostUpdate>,
+) -> Response {
+    let mut st = app.shared.lock();
+    let post = match st.post_mut(&PostRef { platform, id }) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let spec = &mut post.spec;
+    if let Some(v) = body.visibility {
+        spec.visibility = v;
+    }
+    if let Some(h) = body.likes_hidden {
+        spec.likes_hidden = h;
+    }
+    if let Some(c) = body.comments_disabled {
+        spec.comments_disabled = c;
+    }
+    if let Some(c) = body.caption {
+        spec.caption = Some(c);
+    }
+    if let Some(t) = body.title {
+        spec.title = t;
+    }
+    if let Some(d) = body.description {
+        spec.description = d;
+    }
+    Json(json!({})).into_response()
+}
+
+async fn restore(State(app): State<AppState>, Json(body): Json<DeprecateBody>) -> Json<Value> {
+    app.shared
+        .lock()
+        .deprecated
+        .remove(&(body.metric, body.product_type));
+    Json(json!({}))
+}
+
 async fn deprecate(State(app): State<AppState>, Json(body): Json<DeprecateBody>) -> Json<Value> {
     app.shared
         .lock()
@@ -266,7 +375,13 @@ pub(crate) fn routes() -> Router<AppState> {
             "/sandbox/accounts/{platform}/{id}/scopes/remove",
             post(remove_scope),
         )
-        .route("/sandbox/accounts/{platform}/{id}/posts", post(create_post))
+        .route(
+            "/sandbox/accounts/{platform}/{id}/posts",
+            post(create_post).get(list_posts),
+        )
         .route("/sandbox/posts/{platform}/{id}/delete", post(delete_post))
+        .route("/sandbox/posts/{platform}/{id}/metrics", post(set_metric))
+        .route("/sandbox/posts/{platform}/{id}/update", post(update_post))
         .route("/sandbox/metrics/deprecate", post(deprecate))
+        .route("/sandbox/metrics/restore", post(restore))
 }

@@ -240,7 +240,9 @@ pub struct AccountSpec {
     /// YouTube: the Google account has a channel (default true).
     pub has_channel: bool,
     /// Instagram: the Business Use Case budget, calls per rolling 24 h
-    /// (Meta: 4 800 × impressions; default 4 800).
+    /// (Meta: 4 800 × the account's impressions of the last 24 h; default
+    /// 480 000, a small creator's 100 impressions — set it low to see
+    /// throttling).
     pub instagram_calls_per_day: u32,
     /// Instagram: the account is read through the Facebook-Login flavour
     /// (graph.facebook.com): not-found errors are `GraphMethodException`.
@@ -256,7 +258,7 @@ impl AccountSpec {
             display_name: display_name.to_owned(),
             scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
             has_channel: true,
-            instagram_calls_per_day: 4800,
+            instagram_calls_per_day: 480_000,
             facebook_login: false,
         }
     }

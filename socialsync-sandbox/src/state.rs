@@ -336,7 +336,39 @@ impl State {
                 scopes,
             },
         );
+        if platform == Platform::YouTube && kind == TokenKind::Refresh {
+            self.retire_oldest_google_refresh_tokens(account_id, now);
+        }
         s
+    }
+
+    /// Google keeps a limited number of live refresh tokens per account and
+    /// client: past it, the oldest stops working.
+    fn retire_oldest_google_refresh_tokens(&mut self, account_id: &str, now: Timestamp) {
+        let Some(max) = self.lifetimes.google_max_refresh_tokens else {
+            return;
+        };
+        let mut live: Vec<(Timestamp, u64, String)> = self
+            .tokens
+            .iter()
+            .filter(|(_, r)| {
+                r.platform == Platform::YouTube
+                    && r.kind == TokenKind::Refresh
+                    && r.account_id == account_id
+                    && r.check(now).is_ok()
+            })
+            .map(|(t, r)| (r.issued_at, r.grant, t.clone()))
+            .collect();
+        if live.len() <= max {
+            return;
+        }
+        live.sort();
+        let excess = live.len() - max;
+        for (_, _, token) in live.into_iter().take(excess) {
+            if let Some(r) = self.tokens.get_mut(&token) {
+                r.revoked = Some(crate::tokens::RevokeReason::AppRemoved);
+            }
+        }
     }
 
     pub(crate) fn next_grant(&mut self) -> u64 {
@@ -395,6 +427,7 @@ impl State {
         Ok(TokenGrant {
             account: account.clone(),
             access_token,
+            issued_at: now,
             access_expires_at,
             refresh_token,
             refresh_expires_at,

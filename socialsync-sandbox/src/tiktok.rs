@@ -364,12 +364,30 @@ pub(crate) fn video_list(st: &mut State, now: Timestamp, req: &Incoming) -> Repl
         .filter(|p| cursor.is_none_or(|c| p.spec.published_at.timestamp_millis() < c))
         .cloned()
         .collect();
-    let page: Vec<&Post> = candidates.iter().take(max_count).collect();
+    let mut page: Vec<&Post> = candidates.iter().take(max_count).collect();
+    // The cursor is the last video's time in milliseconds and the next page
+    // starts strictly before it: a page must not end inside an instant
+    // whose other videos come next, or they would fall behind the cursor.
+    // End the page before that instant instead (a short page with
+    // `has_more`, as TikTok sends); when the whole page is one instant,
+    // take all of that instant's videos.
+    let instant = |p: &Post| p.spec.published_at.timestamp_millis();
+    if let (Some(last), Some(next)) = (page.last(), candidates.get(page.len())) {
+        let split = instant(last);
+        if instant(next) == split {
+            let kept = page.iter().take_while(|p| instant(p) != split).count();
+            if kept > 0 {
+                page.truncate(kept);
+            } else {
+                page = candidates
+                    .iter()
+                    .take_while(|p| instant(p) == split)
+                    .collect();
+            }
+        }
+    }
     let has_more = candidates.len() > page.len();
-    let next_cursor = page
-        .last()
-        .map(|p| p.spec.published_at.timestamp() * 1000)
-        .unwrap_or(0);
+    let next_cursor = page.last().map(|p| instant(p)).unwrap_or(0);
     let key = st.tiktok_client_key();
     let videos: Vec<Value> = page
         .iter()

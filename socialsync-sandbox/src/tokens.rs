@@ -30,6 +30,9 @@ pub struct TokenLifetimes {
     /// an app in production; `Some(7 days)` models an app whose consent
     /// screen is still in "Testing".
     pub google_refresh: Option<TimeDelta>,
+    /// Google: live refresh tokens per account before the oldest stops
+    /// working (100 by Google's documentation; `None` for no limit).
+    pub google_max_refresh_tokens: Option<usize>,
     /// Authorization codes (10 minutes).
     pub authorization_code: TimeDelta,
 }
@@ -44,6 +47,7 @@ impl Default for TokenLifetimes {
             tiktok_refresh: TimeDelta::days(180),
             google_access: TimeDelta::seconds(3599),
             google_refresh: None,
+            google_max_refresh_tokens: Some(100),
             authorization_code: TimeDelta::minutes(10),
         }
     }
@@ -85,6 +89,8 @@ pub struct TokenGrant {
     pub account: AccountRef,
     /// The access token (Instagram: the long-lived token).
     pub access_token: String,
+    /// When the tokens were issued.
+    pub issued_at: Timestamp,
     /// When the access token expires.
     pub access_expires_at: Timestamp,
     /// The refresh token (TikTok, Google; Instagram has none).
@@ -100,6 +106,7 @@ impl fmt::Debug for TokenGrant {
         f.debug_struct("TokenGrant")
             .field("account", &self.account)
             .field("access_token", &"<redacted>")
+            .field("issued_at", &self.issued_at)
             .field("access_expires_at", &self.access_expires_at)
             .field(
                 "refresh_token",
@@ -108,6 +115,21 @@ impl fmt::Debug for TokenGrant {
             .field("refresh_expires_at", &self.refresh_expires_at)
             .field("scopes", &self.scopes)
             .finish()
+    }
+}
+
+impl TokenGrant {
+    /// The grant as the core's credentials, ready for a connection.
+    pub fn credentials(&self) -> socialsync_core::credentials::Credentials {
+        let mut c = socialsync_core::credentials::Credentials::new(self.access_token.clone())
+            .issued(self.issued_at)
+            .expiring_at(self.access_expires_at);
+        if let Some(r) = &self.refresh_token {
+            c = c.with_refresh_token(r.clone());
+        }
+        c.refresh_expires_at = self.refresh_expires_at;
+        c.granted_scopes = self.scopes.clone();
+        c
     }
 }
 

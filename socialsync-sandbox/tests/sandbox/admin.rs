@@ -238,6 +238,14 @@ async fn token_grants_do_not_show_tokens_in_debug() {
     let shown = format!("{:?}", w.tt_grant);
     assert!(!shown.contains(&w.tt_grant.access_token));
     assert!(!shown.contains(w.tt_grant.refresh_token.as_deref().unwrap()));
+    let c = w.tt_grant.credentials();
+    assert_eq!(c.access_token(), w.tt_grant.access_token);
+    assert_eq!(c.refresh_token(), w.tt_grant.refresh_token.as_deref());
+    assert_eq!(c.expires_at, Some(w.tt_grant.access_expires_at));
+    assert_eq!(c.refresh_expires_at, w.tt_grant.refresh_expires_at);
+    assert_eq!(c.issued_at, Some(w.env.sandbox.now()));
+    assert_eq!(c.granted_scopes, ["user.info.basic", "video.list"]);
+    assert!(!format!("{c:?}").contains(&w.tt_grant.access_token));
 }
 
 #[tokio::test]
@@ -344,4 +352,148 @@ fn generating_posts_past_the_time_range_is_an_error_not_a_panic() {
         r,
         Err(socialsync_sandbox::SandboxError::InvalidInput(_))
     ));
+}
+
+#[tokio::test]
+async fn rust_api_edits_texts_visibility_scopes_and_lists_posts() {
+    use socialsync_sandbox::{PostRef, scopes};
+    let w = world().await;
+    let sb = &w.env.sandbox;
+    let posts = sb.posts(&w.ig);
+    assert_eq!(posts.len(), 5);
+    assert_eq!(posts[0].id, "18040000000000005", "newest first");
+    let id = PostRef {
+        platform: socialsync_core::platform::Platform::Instagram,
+        id: "18040000000000003".into(),
+    };
+    sb.edit_text(&id, Some("Edited later #BrandX #東京"), None, None)
+        .unwrap();
+    sb.set_comments_disabled(&id, true).unwrap();
+    let node = w
+        .env
+        .get(
+            "/v25.0/18040000000000003",
+            &[
+                ("access_token", w.ig_grant.access_token.as_str()),
+                ("fields", "caption,is_comment_enabled"),
+            ],
+        )
+        .await;
+    assert_eq!(node.json["caption"], "Edited later #BrandX #東京");
+    assert_eq!(node.json["is_comment_enabled"], false);
+
+    sb.remove_scope(&w.ig, scopes::INSTAGRAM_INSIGHTS).unwrap();
+    let q = [
+        ("access_token", w.ig_grant.access_token.as_str()),
+        ("metric", "reach"),
+    ];
+    let denied = w.env.get("/v25.0/18040000000000003/insights", &q).await;
+    assert_eq!(denied.json["error"]["code"], 10);
+    sb.grant_scope(&w.ig, scopes::INSTAGRAM_INSIGHTS).unwrap();
+    let still = w.env.get("/v25.0/18040000000000003/insights", &q).await;
+    assert_eq!(
+        still.json["error"]["code"], 10,
+        "old tokens keep their scopes"
+    );
+    let again = sb.issue_tokens(&w.ig).unwrap();
+    let ok = w
+        .env
+        .get(
+            "/v25.0/18040000000000003/insights",
+            &[
+                ("access_token", again.access_token.as_str()),
+                ("metric", "reach"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 200);
+}
+
+#[tokio::test]
+async fn a_shut_down_sandbox_answers_no_more() {
+    let clock = Arc::new(ManualClock::at(ts("2026-11-28T00:00:00Z")));
+    let sb = Sandbox::builder().clock(clock).build();
+    let running = sb.start().await.unwrap();
+    let url = format!("{}/sandbox/counters", running.base_url());
+    let http = reqwest::Client::new();
+    assert_eq!(http.get(&url).send().await.unwrap().status().as_u16(), 200);
+    running.shutdown().await;
+    assert!(http.get(&url).send().await.is_err());
+}
+
+#[tokio::test]
+async fn admin_api_changes_posts_and_restores_metrics() {
+    let w = world().await;
+    let env = &w.env;
+    let list = env
+        .get(&format!("/sandbox/accounts/tiktok/{TT_OPEN_ID}/posts"), &[])
+        .await;
+    assert_eq!(list.json[0]["id"], "7441000000000000003");
+    assert_eq!(list.json.as_array().map(Vec::len), Some(3));
+    let post = "/sandbox/posts/tiktok/7441000000000000003";
+    let set = admin(
+        env,
+        &format!("{post}/metrics"),
+        json!({"metric": "likes", "curve": {"constant": 7}}),
+    )
+    .await;
+    assert_eq!(set.status, 200, "{}", set.text);
+    let token = w.tt_grant.access_token.as_str();
+    let query = || async {
+        env.post_json(
+            "/v2/video/query/",
+            token,
+            &[("fields", TT_QUERY_FIELDS)],
+            &json!({"filters": {"video_ids": ["7441000000000000003"]}}),
+        )
+        .await
+    };
+    assert_eq!(query().await.json["data"]["videos"][0]["like_count"], 7);
+    admin(
+        env,
+        &format!("{post}/update"),
+        json!({"visibility": "private"}),
+    )
+    .await;
+    assert_eq!(query().await.json["data"]["videos"], json!([]));
+    admin(
+        env,
+        &format!("{post}/update"),
+        json!({"visibility": "public"}),
+    )
+    .await;
+    assert_eq!(
+        query().await.json["data"]["videos"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    let missing = admin(env, "/sandbox/posts/tiktok/nope/update", json!({})).await;
+    assert_eq!(missing.status, 404);
+
+    admin(
+        env,
+        "/sandbox/metrics/restore",
+        json!({"metric": "impressions"}),
+    )
+    .await;
+    let ins = env
+        .get(
+            "/v25.0/18040000000000004/insights",
+            &[
+                ("access_token", w.ig_grant.access_token.as_str()),
+                ("metric", "impressions"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        ins.status, 400,
+        "impressions is still unsupported by the product type"
+    );
+    assert!(
+        ins.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not support")
+    );
 }

@@ -1,4 +1,4 @@
-//! Shared test helpers: fixtures, the shape comparison, and a sandbox
+//! Shared test code: fixtures, the shape comparison, and a sandbox
 //! seeded with the fixtures' own accounts and posts.
 
 use chrono::TimeDelta;

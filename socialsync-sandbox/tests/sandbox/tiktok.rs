@@ -397,3 +397,92 @@ async fn code_exchange_issues_a_grant_once() {
         .await;
     assert_eq!(no_client.json["error"], "invalid_client");
 }
+
+#[tokio::test]
+async fn videos_sharing_an_instant_are_never_skipped_by_the_time_cursor() {
+    let w = world().await;
+    let none = w
+        .env
+        .sandbox
+        .add_account(AccountSpec::tiktok("same", "Same"))
+        .unwrap();
+    let at = ts("2026-11-20T10:00:00Z");
+    let mut made = Vec::new();
+    for (i, offset_ms) in [900i64, 0, 0, -1000, -2000, -2000, -2000]
+        .into_iter()
+        .enumerate()
+    {
+        let p = w
+            .env
+            .sandbox
+            .add_post(
+                &none,
+                PostSpec::new(at + TimeDelta::milliseconds(offset_ms))
+                    .with_id(&format!("744100000000001000{i}")),
+            )
+            .unwrap();
+        made.push(p.id);
+    }
+    let token = w.env.sandbox.issue_tokens(&none).unwrap().access_token;
+    let mut seen = Vec::new();
+    let mut cursor: Option<i64> = None;
+    let mut short_page = false;
+    let mut longest = 0;
+    for _ in 0..10 {
+        let body = match cursor {
+            Some(c) => json!({"max_count": 2, "cursor": c}),
+            None => json!({"max_count": 2}),
+        };
+        let page = list(&w, &token, body).await;
+        let ids = video_ids(&page);
+        short_page |= ids.len() < 2 && page.json["data"]["has_more"] == true;
+        longest = longest.max(ids.len());
+        seen.extend(ids);
+        if page.json["data"]["has_more"] == false {
+            break;
+        }
+        cursor = page.json["data"]["cursor"].as_i64();
+    }
+    seen.sort();
+    made.sort();
+    assert_eq!(seen, made, "every video exactly once");
+    assert!(
+        short_page,
+        "a page ends short before an instant shared with the next videos"
+    );
+    assert_eq!(
+        longest, 3,
+        "a page that is one instant takes all of that instant's videos"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_concurrent_refreshes_of_one_token_leave_exactly_one_winner() {
+    let w = world().await;
+    let rt = w.tt_grant.refresh_token.clone().unwrap();
+    let url = w.env.url("/v2/oauth/token/");
+    let attempt = |http: reqwest::Client, url: String, rt: String| async move {
+        http.post(url)
+            .form(&[
+                ("client_key", "key"),
+                ("grant_type", "refresh_token"),
+                ("refresh_token", rt.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    let (a, b) = tokio::join!(
+        tokio::spawn(attempt(w.env.http.clone(), url.clone(), rt.clone())),
+        tokio::spawn(attempt(reqwest::Client::new(), url, rt)),
+    );
+    let mut statuses = [a.unwrap(), b.unwrap()];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [200, 400],
+        "rotation: the loser's refresh token is already dead"
+    );
+}

@@ -594,3 +594,39 @@ async fn testing_mode_refresh_tokens_die_after_seven_days() {
     assert_eq!(dead.status, 400);
     assert_eq!(dead.json["error"], "invalid_grant");
 }
+
+#[tokio::test]
+async fn too_many_reconnections_retire_the_oldest_refresh_token() {
+    use socialsync_sandbox::{Sandbox, TokenLifetimes};
+    let clock = std::sync::Arc::new(socialsync_core::clock::ManualClock::at(ts(
+        "2026-11-28T00:00:00Z",
+    )));
+    let sb = Sandbox::builder()
+        .clock(clock.clone())
+        .token_lifetimes(TokenLifetimes {
+            google_max_refresh_tokens: Some(2),
+            ..TokenLifetimes::default()
+        })
+        .build();
+    let running = sb.start().await.unwrap();
+    let yt = sb.add_account(AccountSpec::youtube("a", "A")).unwrap();
+    let grants: Vec<String> = (0..3)
+        .map(|_| sb.issue_tokens(&yt).unwrap().refresh_token.unwrap())
+        .collect();
+    let http = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for rt in &grants {
+        let r = http
+            .post(running.google_token_url())
+            .form(&[
+                ("client_id", "id"),
+                ("grant_type", "refresh_token"),
+                ("refresh_token", rt),
+            ])
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    assert_eq!(statuses, [400, 200, 200], "the oldest of three died");
+}
