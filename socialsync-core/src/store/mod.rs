@@ -9,8 +9,10 @@
 //! The behaviour every implementation must have is pinned down by the store
 //! conformance suite in `socialsync-testkit`; `MemoryStore` is the reference.
 
+mod budget;
 mod types;
 
+pub use budget::SharedBudget;
 pub use types::*;
 
 use crate::clock::Timestamp;

@@ -1,0 +1,193 @@
+//! What every adapter's builder shares: client, timeouts, retries, clock,
+//! shared budget and the app's OAuth credentials.
+
+use crate::budget::LocalBudget;
+use crate::http::{Dialect, Http, HttpSettings};
+use secrecy::SecretString;
+use socialsync_core::clock::{Clock, SystemClock};
+use socialsync_core::store::SharedBudget;
+use std::sync::Arc;
+
+/// The app's OAuth client credentials (client id / key and secret).
+#[derive(Clone)]
+pub struct AppCredentials {
+    /// The client id (TikTok: client key; Instagram: app id).
+    pub client_id: String,
+    /// The client secret.
+    pub client_secret: SecretString,
+}
+
+impl AppCredentials {
+    /// New app credentials.
+    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> AppCredentials {
+        AppCredentials {
+            client_id: client_id.into(),
+            client_secret: SecretString::from(client_secret.into()),
+        }
+    }
+}
+
+impl std::fmt::Debug for AppCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppCredentials")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .finish()
+    }
+}
+
+/// A builder could not build its adapter.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// A base URL is not an absolute http(s) URL.
+    #[error("invalid {name} URL: {reason}")]
+    InvalidUrl {
+        /// Which URL.
+        name: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A setting is out of range.
+    #[error("invalid setting {name}: {reason}")]
+    InvalidSetting {
+        /// Which setting.
+        name: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The app credentials are missing or empty.
+    #[error("app credentials missing")]
+    MissingCredentials,
+    /// The HTTP client could not be built.
+    #[error("HTTP client: {0}")]
+    Client(String),
+}
+
+/// The shared part of every builder.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Common {
+    pub(crate) client: Option<reqwest::Client>,
+    pub(crate) http: HttpSettings,
+    pub(crate) clock: Option<Arc<dyn Clock>>,
+    pub(crate) budget: Option<Arc<dyn SharedBudget>>,
+    pub(crate) app: Option<AppCredentials>,
+}
+
+impl Common {
+    pub(crate) fn build_http(&self, dialect: &'static Dialect) -> Result<Http, BuildError> {
+        if self.http.timeout.is_zero() {
+            return Err(BuildError::InvalidSetting {
+                name: "timeout",
+                reason: "must be more than zero".into(),
+            });
+        }
+        let clock = self.clock.clone().unwrap_or_else(|| Arc::new(SystemClock));
+        let budget = self
+            .budget
+            .clone()
+            .unwrap_or_else(|| Arc::new(LocalBudget::new()));
+        Http::new(
+            self.client.clone(),
+            self.http.clone(),
+            clock,
+            budget,
+            dialect,
+        )
+        .map_err(|e| BuildError::Client(e.without_url().to_string()))
+    }
+
+    pub(crate) fn app(&self) -> Result<AppCredentials, BuildError> {
+        use secrecy::ExposeSecret;
+        match &self.app {
+            Some(a) if !a.client_id.is_empty() && !a.client_secret.expose_secret().is_empty() => {
+                Ok(a.clone())
+            }
+            _ => Err(BuildError::MissingCredentials),
+        }
+    }
+}
+
+/// Parses a base URL, without a trailing slash.
+pub(crate) fn base_url(name: &'static str, raw: &str) -> Result<String, BuildError> {
+    let u = url::Url::parse(raw).map_err(|e| BuildError::InvalidUrl {
+        name,
+        reason: e.to_string(),
+    })?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return Err(BuildError::InvalidUrl {
+            name,
+            reason: format!("scheme {} is not http(s)", u.scheme()),
+        });
+    }
+    if u.query().is_some() {
+        return Err(BuildError::InvalidUrl {
+            name,
+            reason: "must not carry a query".into(),
+        });
+    }
+    Ok(raw.trim_end_matches('/').to_owned())
+}
+
+/// Builder methods every adapter builder has.
+macro_rules! common_builder_methods {
+    () => {
+        /// A `reqwest::Client` to use (default: one built with the timeouts).
+        #[must_use]
+        pub fn with_client(mut self, client: reqwest::Client) -> Self {
+            self.common.client = Some(client);
+            self
+        }
+
+        /// Timeouts, body limit and retries.
+        #[must_use]
+        pub fn with_http_settings(mut self, settings: $crate::http::HttpSettings) -> Self {
+            self.common.http = settings;
+            self
+        }
+
+        /// The per-request timeout.
+        #[must_use]
+        pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.common.http.timeout = timeout;
+            self
+        }
+
+        /// Retry settings.
+        #[must_use]
+        pub fn with_retry(mut self, retry: $crate::http::RetrySettings) -> Self {
+            self.common.http.retry = retry;
+            self
+        }
+
+        /// The clock budgets and token lifetimes are read against (default: the system clock).
+        #[must_use]
+        pub fn with_clock(
+            mut self,
+            clock: std::sync::Arc<dyn socialsync_core::clock::Clock>,
+        ) -> Self {
+            self.common.clock = Some(clock);
+            self
+        }
+
+        /// The app-wide budget shared with other workers (default: an
+        /// in-process [`LocalBudget`](crate::LocalBudget)). Pass the store
+        /// (`Arc::new(store)`) so every process shares one budget.
+        #[must_use]
+        pub fn with_budget(
+            mut self,
+            budget: std::sync::Arc<dyn socialsync_core::store::SharedBudget>,
+        ) -> Self {
+            self.common.budget = Some(budget);
+            self
+        }
+
+        /// The app's OAuth client credentials.
+        #[must_use]
+        pub fn with_app_credentials(mut self, app: $crate::AppCredentials) -> Self {
+            self.common.app = Some(app);
+            self
+        }
+    };
+}
+pub(crate) use common_builder_methods;

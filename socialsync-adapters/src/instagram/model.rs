@@ -1,0 +1,226 @@
+//! Instagram response bodies and their decoding.
+
+use super::metric_sets::metric_of;
+use crate::http::decode;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use socialsync_core::clock::Timestamp;
+use socialsync_core::domain::MediaKind;
+use socialsync_core::ids::PlatformPostId;
+use socialsync_core::metrics::{Metric, Metrics};
+use socialsync_core::platform::Platform;
+use socialsync_core::social_platform::{PageCursor, PlatformError, PlatformPost, PostPage};
+
+/// The fields asked for each media.
+pub(crate) const MEDIA_FIELDS: &str = "id,caption,media_type,media_product_type,permalink,shortcode,timestamp,like_count,comments_count";
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Media {
+    pub(crate) id: String,
+    #[serde(default)]
+    pub(crate) caption: Option<String>,
+    #[serde(default)]
+    pub(crate) media_type: Option<String>,
+    #[serde(default)]
+    pub(crate) media_product_type: Option<String>,
+    #[serde(default)]
+    pub(crate) permalink: Option<String>,
+    #[serde(default)]
+    pub(crate) timestamp: Option<String>,
+    #[serde(default)]
+    pub(crate) like_count: Option<u64>,
+    #[serde(default)]
+    pub(crate) comments_count: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Cursors {
+    #[serde(default)]
+    after: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Paging {
+    #[serde(default)]
+    cursors: Option<Cursors>,
+    // Only its presence counts: it carries the access token and is never
+    // followed, logged or kept.
+    #[serde(default)]
+    next: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(Debug, Deserialize)]
+struct MediaPage {
+    #[serde(default)]
+    data: Vec<Media>,
+    #[serde(default)]
+    paging: Option<Paging>,
+}
+
+/// Parses Instagram's `+0000` timestamps (and RFC 3339, to be lenient).
+pub fn parse_timestamp(s: &str) -> Option<Timestamp> {
+    DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%z")
+        .or_else(|_| DateTime::parse_from_rfc3339(s))
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// The media kind from `media_product_type`, falling back to `media_type`
+/// and the permalink (`/reel/`).
+pub(crate) fn media_kind(m: &Media) -> MediaKind {
+    match m.media_product_type.as_deref() {
+        Some("REELS") => return MediaKind::Reel,
+        Some("STORY") => return MediaKind::Story,
+        _ => {}
+    }
+    match m.media_type.as_deref() {
+        Some("CAROUSEL_ALBUM") => MediaKind::Carousel,
+        Some("VIDEO") if m.permalink.as_deref().is_some_and(|p| p.contains("/reel/")) => {
+            MediaKind::Reel
+        }
+        Some("VIDEO") => MediaKind::Video,
+        Some("IMAGE") => MediaKind::Image,
+        _ => MediaKind::Other,
+    }
+}
+
+pub(crate) fn to_post(m: Media) -> PlatformPost {
+    let kind = media_kind(&m);
+    PlatformPost {
+        published_at: m.timestamp.as_deref().and_then(parse_timestamp),
+        kind,
+        title: None,
+        text: m.caption.unwrap_or_default(),
+        keyword_tags: Vec::new(),
+        permalink: m.permalink,
+        id: PlatformPostId::from(m.id),
+    }
+}
+
+/// Decodes a `/media` page. The next cursor is `paging.cursors.after`, and
+/// only when `paging.next` exists (its absence is the end, whatever the
+/// page's length).
+pub fn parse_media_page(body: &[u8]) -> Result<PostPage, PlatformError> {
+    let page: MediaPage = decode(Platform::Instagram, "media.list", body)?;
+    let next = page
+        .paging
+        .filter(|p| p.next.is_some())
+        .and_then(|p| p.cursors)
+        .and_then(|c| c.after)
+        .filter(|a| !a.is_empty())
+        .map(PageCursor);
+    Ok(PostPage {
+        posts: page.data.into_iter().map(to_post).collect(),
+        next,
+    })
+}
+
+/// Decodes one media node.
+pub(crate) fn parse_media(body: &[u8], endpoint: &'static str) -> Result<Media, PlatformError> {
+    decode(Platform::Instagram, endpoint, body)
+}
+
+/// Counters from a node read (`like_count` absent when hidden).
+pub(crate) fn node_counters(m: &Media) -> Metrics {
+    let mut out = Metrics::new();
+    out.set(Metric::Likes, m.like_count);
+    out.set(Metric::Comments, m.comments_count);
+    out
+}
+
+#[derive(Debug, Deserialize)]
+struct InsightValue {
+    #[serde(default)]
+    value: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Insight {
+    name: String,
+    #[serde(default)]
+    values: Vec<InsightValue>,
+    #[serde(default)]
+    total_value: Option<InsightValue>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Insights {
+    #[serde(default)]
+    data: Vec<Insight>,
+}
+
+/// Decodes a media insights answer: each known metric with an integer
+/// value; an empty `data` (not available yet) leaves every metric absent.
+pub fn parse_insights(body: &[u8]) -> Result<Metrics, PlatformError> {
+    let insights: Insights = decode(Platform::Instagram, "media.insights", body)?;
+    let mut out = Metrics::new();
+    for i in insights.data {
+        let Some(metric) = metric_of(&i.name) else {
+            continue;
+        };
+        let value = i
+            .values
+            .first()
+            .or(i.total_value.as_ref())
+            .and_then(|v| v.value.as_ref())
+            .and_then(serde_json::Value::as_u64);
+        out.set(metric, value);
+    }
+    Ok(out)
+}
+
+/// A token answer (exchange and refresh).
+#[derive(Debug, Deserialize)]
+pub(crate) struct TokenReply {
+    pub(crate) access_token: String,
+    #[serde(default)]
+    pub(crate) expires_in: Option<i64>,
+    #[serde(default)]
+    pub(crate) user_id: Option<serde_json::Value>,
+    #[serde(default)]
+    pub(crate) permissions: Option<serde_json::Value>,
+}
+
+/// The code exchange answers either flat or wrapped in `data: [..]`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum CodeReply {
+    Wrapped { data: Vec<TokenReply> },
+    Flat(TokenReply),
+}
+
+/// `GET /me`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Me {
+    #[serde(default)]
+    pub(crate) id: Option<String>,
+    #[serde(default)]
+    pub(crate) user_id: Option<serde_json::Value>,
+    #[serde(default)]
+    pub(crate) username: Option<String>,
+}
+
+/// An id that may come as a JSON number or string.
+pub(crate) fn id_text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Scopes from a `permissions` value (a list or a comma string).
+pub(crate) fn scopes(v: Option<&serde_json::Value>) -> Vec<String> {
+    match v {
+        Some(serde_json::Value::String(s)) => s
+            .split(',')
+            .map(|x| x.trim().to_owned())
+            .filter(|x| !x.is_empty())
+            .collect(),
+        Some(serde_json::Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    }
+}

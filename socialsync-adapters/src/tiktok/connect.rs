@@ -1,0 +1,79 @@
+//! Connecting a TikTok account: consent URL (PKCE optional), code → token
+//! pair, and the account's open_id and display name.
+
+use super::TikTok;
+use crate::connect::{AuthorizationRequest, ConnectError, ConnectedAccount};
+use secrecy::{ExposeSecret, SecretString};
+use socialsync_core::platform::Platform;
+
+/// The read scopes asked.
+pub const TIKTOK_SCOPES: [&str; 2] = ["user.info.basic", "video.list"];
+
+impl TikTok {
+    /// The consent page to send the creator to, with a fresh `state` (and a
+    /// PKCE challenge when configured).
+    pub fn authorization_url(
+        &self,
+        redirect_uri: &str,
+    ) -> Result<AuthorizationRequest, ConnectError> {
+        let state = oauth2::CsrfToken::new_random().secret().clone();
+        let mut url = url::Url::parse(&self.inner.authorize_url)
+            .map_err(|e| ConnectError::Invalid(format!("authorize URL: {e}")))?;
+        let mut verifier = None;
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("client_key", &self.inner.app.client_id)
+                .append_pair("scope", &TIKTOK_SCOPES.join(","))
+                .append_pair("response_type", "code")
+                .append_pair("redirect_uri", redirect_uri)
+                .append_pair("state", &state);
+            if self.inner.pkce {
+                let (challenge, v) = oauth2::PkceCodeChallenge::new_random_sha256();
+                q.append_pair("code_challenge", challenge.as_str())
+                    .append_pair("code_challenge_method", challenge.method().as_str());
+                verifier = Some(SecretString::from(v.secret().clone()));
+            }
+        }
+        Ok(AuthorizationRequest {
+            url,
+            state,
+            pkce_verifier: verifier,
+        })
+    }
+
+    /// Exchanges the redirect's `code` for the token pair and reads the
+    /// account (open_id and display name).
+    pub async fn exchange_code(
+        &self,
+        code: &str,
+        redirect_uri: &str,
+        pkce_verifier: Option<&SecretString>,
+    ) -> Result<ConnectedAccount, ConnectError> {
+        if code.trim().is_empty() {
+            return Err(ConnectError::Invalid("empty authorization code".into()));
+        }
+        let secret = self.inner.app.client_secret.expose_secret();
+        let mut form = vec![
+            ("client_key", self.inner.app.client_id.as_str()),
+            ("client_secret", secret),
+            ("code", code.trim()),
+            ("grant_type", "authorization_code"),
+            ("redirect_uri", redirect_uri),
+        ];
+        if let Some(v) = pkce_verifier {
+            form.push(("code_verifier", v.expose_secret()));
+        }
+        let (credentials, open_id) = self.token_call(&form, None).await?;
+        let account = self.user(&credentials).await?;
+        if open_id.is_some_and(|o| o != account.id.as_str()) {
+            return Err(ConnectError::Invalid(
+                "the token's open_id differs from the user's".into(),
+            ));
+        }
+        Ok(ConnectedAccount {
+            platform: Platform::TikTok,
+            account,
+            credentials,
+        })
+    }
+}

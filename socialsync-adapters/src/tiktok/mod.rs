@@ -1,0 +1,420 @@
+//! TikTok: Login Kit (OAuth v2) and Display API v2.
+//!
+//! - listing: `POST /v2/video/list/` paging by `cursor` (Unix
+//!   **milliseconds**) while `has_more` (short pages happen; `create_time`
+//!   is in **seconds**);
+//! - metrics: `POST /v2/video/query/` with up to 20 ids; ids absent from the
+//!   answer (deleted, private, not owned) are reported missing;
+//! - tokens: every refresh rotates the refresh token (the old one dies);
+//!   lifetimes come from `expires_in` / `refresh_expires_in`;
+//! - rate: 600 requests per minute per endpoint for the whole app, taken
+//!   from the shared budget before calling;
+//! - the `authorization.removed` webhook ([`webhook`]).
+
+mod classify;
+mod connect;
+mod model;
+pub mod webhook;
+
+pub use classify::classify;
+pub use connect::TIKTOK_SCOPES;
+pub use model::{parse_video_list, parse_video_query};
+
+use crate::common::{BuildError, Common, base_url, common_builder_methods};
+use crate::http::{BudgetSpec, Dialect, Http, Window};
+use async_trait::async_trait;
+use chrono::TimeDelta;
+use reqwest::header::HeaderMap;
+use secrecy::ExposeSecret;
+use socialsync_core::clock::Timestamp;
+use socialsync_core::credentials::Credentials;
+use socialsync_core::domain::DisconnectReason;
+use socialsync_core::ids::{PlatformAccountId, PlatformPostId};
+use socialsync_core::metrics::{Metric, MetricSet};
+use socialsync_core::platform::Platform;
+use socialsync_core::social_platform::{
+    AccountInfo, AccountRef, Capabilities, MetricsBatch, MetricsRequest, PageCursor, PlatformError,
+    PlatformErrorKind, PlatformPost, PostPage, RefreshModel, SocialPlatform,
+};
+use std::sync::Arc;
+
+/// The most ids `video/query` takes.
+pub const MAX_QUERY_IDS: usize = 20;
+/// The most videos one `video/list` page holds.
+pub const MAX_PAGE_SIZE: usize = 20;
+/// TikTok's documented limit: requests per minute per endpoint.
+pub const REQUESTS_PER_MINUTE: u64 = 600;
+
+static DIALECT: Dialect = Dialect {
+    platform: Platform::TikTok,
+    check: classify::check,
+    throttle_until,
+};
+
+/// TikTok sends no `Retry-After`: wait out the sliding minute.
+fn throttle_until(_e: &PlatformError, _h: &HeaderMap, now: Timestamp) -> Option<Timestamp> {
+    Some(now + TimeDelta::seconds(60))
+}
+
+/// Builds a [`TikTok`].
+#[derive(Debug, Clone)]
+pub struct TikTokBuilder {
+    common: Common,
+    base_url: String,
+    authorize_url: String,
+    page_size: usize,
+    per_window: u64,
+    window: TimeDelta,
+    pkce: bool,
+}
+
+impl Default for TikTokBuilder {
+    fn default() -> Self {
+        TikTokBuilder {
+            common: Common::default(),
+            base_url: "https://open.tiktokapis.com".into(),
+            authorize_url: "https://www.tiktok.com/v2/auth/authorize/".into(),
+            page_size: MAX_PAGE_SIZE,
+            per_window: REQUESTS_PER_MINUTE / 2,
+            window: TimeDelta::minutes(1),
+            pkce: false,
+        }
+    }
+}
+
+impl TikTokBuilder {
+    common_builder_methods!();
+
+    /// The API base (default `https://open.tiktokapis.com`).
+    #[must_use]
+    pub fn with_base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The consent page (default `https://www.tiktok.com/v2/auth/authorize/`).
+    #[must_use]
+    pub fn with_authorize_url(mut self, url: impl Into<String>) -> Self {
+        self.authorize_url = url.into();
+        self
+    }
+
+    /// Videos per listing page (1–20, default 20).
+    #[must_use]
+    pub fn with_page_size(mut self, n: usize) -> Self {
+        self.page_size = n;
+        self
+    }
+
+    /// Requests per endpoint granted in each fixed window, app-wide
+    /// (default 300 per minute: fixed windows of half the limit keep every
+    /// sliding minute within TikTok's 600).
+    #[must_use]
+    pub fn with_rate_limit(mut self, requests: u64, window: TimeDelta) -> Self {
+        self.per_window = requests;
+        self.window = window;
+        self
+    }
+
+    /// Sends a PKCE challenge with the consent request (TikTok asks it of
+    /// desktop and mobile apps).
+    #[must_use]
+    pub fn with_pkce(mut self, yes: bool) -> Self {
+        self.pkce = yes;
+        self
+    }
+
+    /// Builds the adapter.
+    pub fn build(self) -> Result<TikTok, BuildError> {
+        if self.page_size == 0 || self.page_size > MAX_PAGE_SIZE {
+            return Err(BuildError::InvalidSetting {
+                name: "page_size",
+                reason: format!("{} is not within 1..={MAX_PAGE_SIZE}", self.page_size),
+            });
+        }
+        if self.per_window == 0 || self.window <= TimeDelta::zero() {
+            return Err(BuildError::InvalidSetting {
+                name: "rate_limit",
+                reason: "requests and window must be positive".into(),
+            });
+        }
+        let app = self.common.app()?;
+        Ok(TikTok {
+            inner: Arc::new(Inner {
+                http: self.common.build_http(&DIALECT)?,
+                app,
+                base_url: base_url("base", &self.base_url)?,
+                authorize_url: base_url("authorize", &self.authorize_url)?,
+                page_size: self.page_size,
+                per_window: self.per_window,
+                window: self.window,
+                pkce: self.pkce,
+            }),
+        })
+    }
+}
+
+/// The TikTok adapter. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct TikTok {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    http: Http,
+    app: crate::AppCredentials,
+    base_url: String,
+    authorize_url: String,
+    page_size: usize,
+    per_window: u64,
+    window: TimeDelta,
+    pkce: bool,
+}
+
+impl TikTok {
+    /// A builder with the production endpoints.
+    pub fn builder() -> TikTokBuilder {
+        TikTokBuilder::default()
+    }
+
+    fn err(&self, endpoint: &'static str, kind: PlatformErrorKind) -> PlatformError {
+        self.inner.http.error(endpoint, kind)
+    }
+
+    fn budget(&self, endpoint: &'static str) -> BudgetSpec {
+        BudgetSpec {
+            key: format!("tiktok:{endpoint}"),
+            window: Window::Fixed(self.inner.window),
+            limit: self.inner.per_window,
+            cost: 1,
+        }
+    }
+
+    /// A data call; the permission a scope error names follows the endpoint.
+    async fn call(
+        &self,
+        endpoint: &'static str,
+        build: &(dyn Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync),
+    ) -> Result<Vec<u8>, PlatformError> {
+        let budget = self.budget(endpoint);
+        match self
+            .inner
+            .http
+            .send(endpoint, Some(&budget), None, build)
+            .await
+        {
+            Ok(r) => Ok(r.body),
+            Err(mut e) => {
+                if let PlatformErrorKind::PermissionMissing(p) = &mut e.kind {
+                    *p = if endpoint == "user.info" {
+                        "user.info.basic".into()
+                    } else {
+                        "video.list".into()
+                    };
+                }
+                Err(e)
+            }
+        }
+    }
+
+    async fn query(
+        &self,
+        account: AccountRef<'_>,
+        ids: &[&str],
+        fields: &str,
+    ) -> Result<Vec<u8>, PlatformError> {
+        let url = format!("{}/v2/video/query/", self.inner.base_url);
+        let body = serde_json::json!({ "filters": { "video_ids": ids } });
+        let token = account.credentials.access_token();
+        let build = |c: &reqwest::Client| {
+            c.post(&url)
+                .query(&[("fields", fields)])
+                .bearer_auth(token)
+                .json(&body)
+        };
+        self.call("video.query", &build).await
+    }
+
+    /// The account of a token (open_id and display name).
+    pub(crate) async fn user(
+        &self,
+        credentials: &Credentials,
+    ) -> Result<AccountInfo, PlatformError> {
+        let url = format!("{}/v2/user/info/", self.inner.base_url);
+        let token = credentials.access_token();
+        let build = |c: &reqwest::Client| {
+            c.get(&url)
+                .query(&[("fields", "open_id,union_id,avatar_url,display_name")])
+                .bearer_auth(token)
+        };
+        let body = self.call("user.info", &build).await?;
+        let user = model::parse_user(&body)?;
+        let handle = user
+            .display_name
+            .filter(|d| !d.is_empty())
+            .or(user.username)
+            .unwrap_or_default();
+        Ok(AccountInfo {
+            id: PlatformAccountId::from(user.open_id),
+            handle,
+        })
+    }
+
+    /// Posts a form to the token endpoint and reads the (flat) answer.
+    pub(crate) async fn token_call(
+        &self,
+        form: &[(&str, &str)],
+        previous: Option<&Credentials>,
+    ) -> Result<(Credentials, Option<String>), PlatformError> {
+        const EP: &str = "oauth.token";
+        let url = format!("{}/v2/oauth/token/", self.inner.base_url);
+        let build = |c: &reqwest::Client| c.post(&url).form(form);
+        let reply = self.inner.http.send(EP, None, None, &build).await?;
+        let t: model::TokenReply = crate::http::decode(Platform::TikTok, EP, &reply.body)?;
+        let now = self.inner.http.now();
+        let mut c = Credentials::new(t.access_token).issued(now);
+        if let Some(s) = t.expires_in.filter(|s| *s > 0) {
+            c = c.expiring_at(now + TimeDelta::seconds(s));
+        }
+        match t.refresh_token.filter(|r| !r.is_empty()) {
+            Some(r) => {
+                c = c.with_refresh_token(r);
+                c.refresh_expires_at = t
+                    .refresh_expires_in
+                    .filter(|s| *s > 0)
+                    .map(|s| now + TimeDelta::seconds(s));
+            }
+            None => {
+                if let Some(p) = previous {
+                    c.refresh_token = p.refresh_token.clone();
+                    c.refresh_expires_at = p.refresh_expires_at;
+                }
+            }
+        }
+        c.granted_scopes = match t.scope {
+            Some(s) => s
+                .split(',')
+                .map(|x| x.trim().to_owned())
+                .filter(|x| !x.is_empty())
+                .collect(),
+            None => previous
+                .map(|p| p.granted_scopes.clone())
+                .unwrap_or_default(),
+        };
+        Ok((c, t.open_id))
+    }
+}
+
+#[async_trait]
+impl SocialPlatform for TikTok {
+    fn platform(&self) -> Platform {
+        Platform::TikTok
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            max_batch: MAX_QUERY_IDS,
+            page_size: self.inner.page_size,
+            metrics: MetricSet::of(&[
+                Metric::Views,
+                Metric::Likes,
+                Metric::Comments,
+                Metric::Shares,
+            ]),
+            refresh: RefreshModel::RotatingRefreshToken,
+        }
+    }
+
+    async fn list_posts(
+        &self,
+        account: AccountRef<'_>,
+        cursor: Option<PageCursor>,
+    ) -> Result<PostPage, PlatformError> {
+        let url = format!("{}/v2/video/list/", self.inner.base_url);
+        let mut body = serde_json::json!({ "max_count": self.inner.page_size });
+        if let Some(c) = cursor {
+            let ms: i64 = c.0.parse().map_err(|_| {
+                self.err("video.list", PlatformErrorKind::InvalidResponse)
+                    .with_detail("cursor is not a millisecond timestamp")
+            })?;
+            body["cursor"] = ms.into();
+        }
+        let token = account.credentials.access_token();
+        let build = |c: &reqwest::Client| {
+            c.post(&url)
+                .query(&[("fields", model::LIST_FIELDS)])
+                .bearer_auth(token)
+                .json(&body)
+        };
+        let body = self.call("video.list", &build).await?;
+        parse_video_list(&body)
+    }
+
+    async fn fetch_metrics(
+        &self,
+        account: AccountRef<'_>,
+        posts: &[MetricsRequest],
+    ) -> Result<MetricsBatch, PlatformError> {
+        let mut batch = MetricsBatch::default();
+        for chunk in posts.chunks(MAX_QUERY_IDS) {
+            let ids: Vec<&str> = chunk.iter().map(|r| r.id.as_str()).collect();
+            let body = self.query(account, &ids, model::METRIC_FIELDS).await?;
+            let part = parse_video_query(&body, chunk)?;
+            batch.readings.extend(part.readings);
+            batch.missing.extend(part.missing);
+        }
+        Ok(batch)
+    }
+
+    async fn get_post(
+        &self,
+        account: AccountRef<'_>,
+        id: &PlatformPostId,
+    ) -> Result<Option<PlatformPost>, PlatformError> {
+        let body = self
+            .query(account, &[id.as_str()], model::LIST_FIELDS)
+            .await?;
+        Ok(model::parse_video_query_posts(&body)?
+            .into_iter()
+            .find(|p| p.id == *id))
+    }
+
+    async fn get_account(&self, account: AccountRef<'_>) -> Result<AccountInfo, PlatformError> {
+        self.user(account.credentials).await
+    }
+
+    async fn refresh_credentials(
+        &self,
+        account: AccountRef<'_>,
+    ) -> Result<Credentials, PlatformError> {
+        const EP: &str = "oauth.token";
+        let current = account.credentials;
+        let now = self.inner.http.now();
+        let Some(refresh) = current.refresh_token() else {
+            return Err(self
+                .err(
+                    EP,
+                    PlatformErrorKind::TokenInvalid(DisconnectReason::RefreshRejected),
+                )
+                .with_detail("no refresh token"));
+        };
+        if current.refresh_expires_at.is_some_and(|e| e <= now) {
+            return Err(self
+                .err(
+                    EP,
+                    PlatformErrorKind::TokenInvalid(DisconnectReason::RefreshRejected),
+                )
+                .with_detail("the refresh token expired"));
+        }
+        let secret = self.inner.app.client_secret.expose_secret();
+        let form = [
+            ("client_key", self.inner.app.client_id.as_str()),
+            ("client_secret", secret),
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh),
+        ];
+        let (fresh, _) = self.token_call(&form, Some(current)).await?;
+        Ok(fresh)
+    }
+}

@@ -1,0 +1,165 @@
+//! TikTok response bodies and their decoding.
+
+use crate::http::decode;
+use chrono::DateTime;
+use serde::Deserialize;
+use socialsync_core::domain::MediaKind;
+use socialsync_core::ids::PlatformPostId;
+use socialsync_core::metrics::{Metric, Metrics};
+use socialsync_core::platform::Platform;
+use socialsync_core::social_platform::{
+    MetricsBatch, MetricsRequest, PageCursor, PlatformError, PlatformPost, PostPage, PostReading,
+};
+use std::collections::HashMap;
+
+/// Fields asked when listing.
+pub(crate) const LIST_FIELDS: &str = "id,title,video_description,create_time,share_url,duration,cover_image_url,like_count,comment_count,share_count,view_count";
+/// Fields asked when reading metrics.
+pub(crate) const METRIC_FIELDS: &str = "id,like_count,comment_count,share_count,view_count";
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Video {
+    id: String,
+    /// Unix **seconds**.
+    #[serde(default)]
+    create_time: Option<i64>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    video_description: Option<String>,
+    #[serde(default)]
+    share_url: Option<String>,
+    #[serde(default)]
+    like_count: Option<u64>,
+    #[serde(default)]
+    comment_count: Option<u64>,
+    #[serde(default)]
+    share_count: Option<u64>,
+    #[serde(default)]
+    view_count: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+struct VideoData {
+    #[serde(default)]
+    videos: Vec<Video>,
+    /// Unix **milliseconds**.
+    #[serde(default)]
+    cursor: Option<i64>,
+    #[serde(default)]
+    has_more: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct Envelope {
+    data: VideoData,
+}
+
+fn to_post(v: Video) -> PlatformPost {
+    PlatformPost {
+        published_at: v.create_time.and_then(|s| DateTime::from_timestamp(s, 0)),
+        kind: MediaKind::Video,
+        title: v.title.filter(|t| !t.is_empty()),
+        text: v.video_description.unwrap_or_default(),
+        keyword_tags: Vec::new(),
+        permalink: v.share_url,
+        id: PlatformPostId::from(v.id),
+    }
+}
+
+fn metrics(v: &Video) -> Metrics {
+    let mut m = Metrics::new();
+    m.set(Metric::Views, v.view_count);
+    m.set(Metric::Likes, v.like_count);
+    m.set(Metric::Comments, v.comment_count);
+    m.set(Metric::Shares, v.share_count);
+    m
+}
+
+/// Decodes a `video/list` page: the next cursor (milliseconds) only while
+/// `has_more` is true — a short page is not the end.
+pub fn parse_video_list(body: &[u8]) -> Result<PostPage, PlatformError> {
+    let env: Envelope = decode(Platform::TikTok, "video.list", body)?;
+    let next = if env.data.has_more {
+        env.data.cursor.map(|c| PageCursor(c.to_string()))
+    } else {
+        None
+    };
+    Ok(PostPage {
+        posts: env.data.videos.into_iter().map(to_post).collect(),
+        next,
+    })
+}
+
+/// Decodes a `video/query` answer for `asked`: ids absent from the answer
+/// (deleted, made private, not owned) are reported missing.
+pub fn parse_video_query(
+    body: &[u8],
+    asked: &[MetricsRequest],
+) -> Result<MetricsBatch, PlatformError> {
+    let env: Envelope = decode(Platform::TikTok, "video.query", body)?;
+    let mut by_id: HashMap<&str, &Video> = HashMap::with_capacity(env.data.videos.len());
+    for v in &env.data.videos {
+        by_id.insert(v.id.as_str(), v);
+    }
+    let mut batch = MetricsBatch::default();
+    for r in asked {
+        match by_id.get(r.id.as_str()) {
+            Some(v) => batch.readings.push(PostReading {
+                id: r.id.clone(),
+                metrics: metrics(v),
+                unsupported: Default::default(),
+                missing_permissions: Vec::new(),
+            }),
+            None => batch.missing.push(r.id.clone()),
+        }
+    }
+    Ok(batch)
+}
+
+/// Decodes a `video/query` answer asked with the listing fields: the post.
+pub(crate) fn parse_video_query_posts(body: &[u8]) -> Result<Vec<PlatformPost>, PlatformError> {
+    let env: Envelope = decode(Platform::TikTok, "video.query", body)?;
+    Ok(env.data.videos.into_iter().map(to_post).collect())
+}
+
+/// The OAuth token answer (flat in v2).
+#[derive(Debug, Deserialize)]
+pub(crate) struct TokenReply {
+    pub(crate) access_token: String,
+    #[serde(default)]
+    pub(crate) expires_in: Option<i64>,
+    #[serde(default)]
+    pub(crate) open_id: Option<String>,
+    #[serde(default)]
+    pub(crate) refresh_token: Option<String>,
+    #[serde(default)]
+    pub(crate) refresh_expires_in: Option<i64>,
+    #[serde(default)]
+    pub(crate) scope: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct User {
+    pub(crate) open_id: String,
+    #[serde(default)]
+    pub(crate) display_name: Option<String>,
+    #[serde(default)]
+    pub(crate) username: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct UserData {
+    user: User,
+}
+
+#[derive(Debug, Deserialize)]
+struct UserEnvelope {
+    data: UserData,
+}
+
+/// Decodes `user/info`.
+pub(crate) fn parse_user(body: &[u8]) -> Result<User, PlatformError> {
+    let env: UserEnvelope = decode(Platform::TikTok, "user.info", body)?;
+    Ok(env.data.user)
+}

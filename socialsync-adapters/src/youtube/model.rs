@@ -1,0 +1,370 @@
+//! YouTube response bodies and their decoding.
+
+use crate::http::decode;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer};
+use socialsync_core::clock::Timestamp;
+use socialsync_core::domain::MediaKind;
+use socialsync_core::ids::PlatformPostId;
+use socialsync_core::metrics::{Metric, Metrics};
+use socialsync_core::platform::Platform;
+use socialsync_core::social_platform::{
+    MetricsBatch, MetricsRequest, PlatformError, PlatformPost, PostReading,
+};
+use std::collections::HashMap;
+
+/// A counter sent as a JSON string (`"48211"`), tolerated as a number.
+fn counter<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum C {
+        S(String),
+        N(u64),
+    }
+    Ok(match Option::<C>::deserialize(d)? {
+        Some(C::S(s)) => s.trim().parse().ok(),
+        Some(C::N(n)) => Some(n),
+        None => None,
+    })
+}
+
+/// RFC 3339, with or without fractional seconds.
+pub fn parse_time(s: &str) -> Option<Timestamp> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedPlaylists {
+    #[serde(default)]
+    uploads: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ChannelContent {
+    #[serde(default)]
+    related_playlists: Option<RelatedPlaylists>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ChannelSnippet {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    custom_url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Channel {
+    id: String,
+    #[serde(default)]
+    snippet: Option<ChannelSnippet>,
+    #[serde(default)]
+    content_details: Option<ChannelContent>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Channels {
+    #[serde(default)]
+    items: Vec<Channel>,
+}
+
+/// The caller's channel: id, title and uploads playlist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelInfo {
+    /// The channel id (`UC…`).
+    pub id: String,
+    /// Its title (or custom URL), when asked for.
+    pub title: Option<String>,
+    /// The uploads playlist (`UU…`).
+    pub uploads: Option<String>,
+}
+
+/// Decodes `channels.list(mine)`; `None` for an account without a channel.
+pub fn parse_channels(body: &[u8]) -> Result<Option<ChannelInfo>, PlatformError> {
+    let c: Channels = decode(Platform::YouTube, "channels.list", body)?;
+    Ok(c.items.into_iter().next().map(|c| ChannelInfo {
+        title: c.snippet.as_ref().and_then(|s| {
+            s.title
+                .clone()
+                .filter(|t| !t.is_empty())
+                .or(s.custom_url.clone())
+        }),
+        uploads: c
+            .content_details
+            .and_then(|d| d.related_playlists)
+            .and_then(|r| r.uploads),
+        id: c.id,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ResourceId {
+    #[serde(default)]
+    video_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ItemSnippet {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    resource_id: Option<ResourceId>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ItemContent {
+    #[serde(default)]
+    video_id: Option<String>,
+    #[serde(default)]
+    video_published_at: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ItemStatus {
+    #[serde(default)]
+    privacy_status: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PlaylistItem {
+    #[serde(default)]
+    snippet: Option<ItemSnippet>,
+    #[serde(default)]
+    content_details: Option<ItemContent>,
+    #[serde(default)]
+    status: Option<ItemStatus>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PlaylistItems {
+    #[serde(default)]
+    items: Vec<PlaylistItem>,
+    #[serde(default)]
+    next_page_token: Option<String>,
+}
+
+/// One page of the uploads playlist.
+#[derive(Debug, Clone)]
+pub struct UploadsPage {
+    /// The videos, in playlist order (newest first).
+    pub posts: Vec<PlatformPost>,
+    /// The next page token; `None` at the end.
+    pub next_page_token: Option<String>,
+}
+
+/// The watch URL of a video.
+pub(crate) fn watch_url(id: &str) -> String {
+    format!("https://www.youtube.com/watch?v={id}")
+}
+
+/// Decodes a `playlistItems.list` page. The publish time is
+/// `contentDetails.videoPublishedAt` (not `snippet.publishedAt`, the
+/// playlist-add time); a private (or scheduled) upload, or one without a
+/// publish time, has none: it is not monitored yet.
+pub fn parse_playlist_items(body: &[u8]) -> Result<UploadsPage, PlatformError> {
+    let p: PlaylistItems = decode(Platform::YouTube, "playlistItems.list", body)?;
+    let mut posts = Vec::with_capacity(p.items.len());
+    for item in p.items {
+        let content = item.content_details;
+        let snippet = item.snippet;
+        let Some(id) = content
+            .as_ref()
+            .and_then(|c| c.video_id.clone())
+            .or_else(|| {
+                snippet
+                    .as_ref()
+                    .and_then(|s| s.resource_id.as_ref())
+                    .and_then(|r| r.video_id.clone())
+            })
+        else {
+            continue;
+        };
+        let private = item
+            .status
+            .and_then(|s| s.privacy_status)
+            .is_some_and(|s| s == "private");
+        let published_at = if private {
+            None
+        } else {
+            content
+                .as_ref()
+                .and_then(|c| c.video_published_at.as_deref())
+                .and_then(parse_time)
+        };
+        let (title, text) = match snippet {
+            Some(s) => (s.title, s.description.unwrap_or_default()),
+            None => (None, String::new()),
+        };
+        posts.push(PlatformPost {
+            permalink: Some(watch_url(&id)),
+            id: PlatformPostId::from(id),
+            published_at,
+            kind: MediaKind::Video,
+            title,
+            text,
+            keyword_tags: Vec::new(),
+        });
+    }
+    Ok(UploadsPage {
+        posts,
+        next_page_token: p.next_page_token.filter(|t| !t.is_empty()),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Statistics {
+    #[serde(default, deserialize_with = "counter")]
+    view_count: Option<u64>,
+    #[serde(default, deserialize_with = "counter")]
+    like_count: Option<u64>,
+    #[serde(default, deserialize_with = "counter")]
+    dislike_count: Option<u64>,
+    #[serde(default, deserialize_with = "counter")]
+    comment_count: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct VideoSnippet {
+    #[serde(default)]
+    published_at: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct VideoStatus {
+    #[serde(default)]
+    privacy_status: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Video {
+    id: String,
+    #[serde(default)]
+    snippet: Option<VideoSnippet>,
+    #[serde(default)]
+    status: Option<VideoStatus>,
+    #[serde(default)]
+    statistics: Option<Statistics>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Videos {
+    #[serde(default)]
+    items: Vec<Video>,
+}
+
+fn metrics(s: &Statistics) -> Metrics {
+    let mut m = Metrics::new();
+    m.set(Metric::Views, s.view_count);
+    m.set(Metric::Likes, s.like_count);
+    m.set(Metric::Comments, s.comment_count);
+    m.set(Metric::Dislikes, s.dislike_count);
+    m
+}
+
+/// Decodes a `videos.list?part=statistics` answer for `asked`: counters are
+/// JSON strings; a missing `likeCount` / `commentCount` (hidden, comments
+/// off) is absent; ids absent from `items` are reported missing.
+pub fn parse_videos_statistics(
+    body: &[u8],
+    asked: &[MetricsRequest],
+) -> Result<MetricsBatch, PlatformError> {
+    let v: Videos = decode(Platform::YouTube, "videos.list", body)?;
+    let by_id: HashMap<&str, &Video> = v.items.iter().map(|x| (x.id.as_str(), x)).collect();
+    let mut batch = MetricsBatch::default();
+    for r in asked {
+        match by_id.get(r.id.as_str()) {
+            Some(video) => batch.readings.push(PostReading {
+                id: r.id.clone(),
+                metrics: video.statistics.as_ref().map(metrics).unwrap_or_default(),
+                unsupported: Default::default(),
+                missing_permissions: Vec::new(),
+            }),
+            None => batch.missing.push(r.id.clone()),
+        }
+    }
+    Ok(batch)
+}
+
+/// Video details from `videos.list?part=snippet,status`: keyword tags and
+/// whether the video is private, by id.
+pub(crate) struct Details {
+    pub(crate) tags: Vec<String>,
+    pub(crate) private: bool,
+    pub(crate) post: PlatformPost,
+}
+
+pub(crate) fn parse_video_details(body: &[u8]) -> Result<HashMap<String, Details>, PlatformError> {
+    let v: Videos = decode(Platform::YouTube, "videos.list", body)?;
+    Ok(v.items
+        .into_iter()
+        .map(|video| {
+            let private = video
+                .status
+                .and_then(|s| s.privacy_status)
+                .is_some_and(|s| s == "private");
+            let snippet = video.snippet.unwrap_or(VideoSnippet {
+                published_at: None,
+                title: None,
+                description: None,
+                tags: Vec::new(),
+            });
+            let post = PlatformPost {
+                permalink: Some(watch_url(&video.id)),
+                id: PlatformPostId::from(video.id.as_str()),
+                published_at: if private {
+                    None
+                } else {
+                    snippet.published_at.as_deref().and_then(parse_time)
+                },
+                kind: MediaKind::Video,
+                title: snippet.title,
+                text: snippet.description.unwrap_or_default(),
+                keyword_tags: snippet.tags.clone(),
+            };
+            (
+                video.id,
+                Details {
+                    tags: snippet.tags,
+                    private,
+                    post,
+                },
+            )
+        })
+        .collect())
+}
+
+/// The OAuth token answer.
+#[derive(Debug, Deserialize)]
+pub(crate) struct TokenReply {
+    pub(crate) access_token: String,
+    #[serde(default)]
+    pub(crate) expires_in: Option<i64>,
+    #[serde(default)]
+    pub(crate) refresh_token: Option<String>,
+    #[serde(default)]
+    pub(crate) scope: Option<String>,
+}
