@@ -1,23 +1,34 @@
-//! The quickstart: 100 days of social sync in a few seconds.
+//! The quickstart: 100 days of social sync through the real platform
+//! adapters, talking HTTP to the sandbox (the platforms' local look-alike,
+//! started in-process on a loopback port) — some 30 000 requests, a few
+//! seconds once built.
 //!
-//! An in-memory store, fake Instagram / TikTok / YouTube platforms and a
-//! manual clock; a brand with a creator program and a campaign; creators
-//! post, some posts carry the tracked hashtags, scans run hourly, one
-//! connection is revoked and later reconnected. It prints a compact live
-//! feed and ends with the campaign report. Same seed, same output.
+//! An in-memory store, the sandbox (Instagram, TikTok and YouTube on a
+//! loopback port) and a manual clock both share; a brand with a creator
+//! program and a campaign; creators connect through each platform's OAuth
+//! code exchange, post now and then (some posts carry the tracked
+//! hashtags), engagement grows, scans run hourly, one connection is revoked
+//! and later reconnected. It prints a compact live feed, what the platforms
+//! were asked, and the campaign report. Same seed, same output.
 //!
 //! Run with `cargo run --example quickstart [seed]`.
 
 use chrono::TimeDelta;
-use socialsync::core::clock::{Clock, Timestamp};
+use socialsync::core::clock::{Clock, ManualClock, Timestamp};
 use socialsync::core::domain::CampaignWindow;
+use socialsync::core::engine::Engine;
 use socialsync::core::events::{ConnectionChange, Event, ScanOutcome};
-use socialsync::core::metrics::{Metric, Metrics};
 use socialsync::core::platform::Platform;
-use socialsync::core::store::PostStore;
+use socialsync::core::social_platform::SocialPlatform;
+use socialsync::core::store::{PostStore, SharedBudget};
 use socialsync::core::tracking::{ScopeSpec, Tracking};
 use socialsync::memory::MemoryStore;
-use socialsync_testkit::{FakePost, Sim};
+use socialsync_adapters::instagram::Instagram;
+use socialsync_adapters::tiktok::TikTok;
+use socialsync_adapters::youtube::YouTube;
+use socialsync_adapters::{AppCredentials, ConnectedAccount};
+use socialsync_sandbox::{AccountSpec, Curve, MediaType, Metric, PostSpec, ProductType, Sandbox};
+use socialsync_testkit::sim::RecordingNotifier;
 use std::sync::Arc;
 
 /// A small deterministic generator (xorshift64*).
@@ -44,6 +55,57 @@ const CAPTIONS: [&str; 6] = [
     "Coffee first. Always. #morning",
 ];
 
+const REDIRECT: &str = "https://host.example/oauth/callback";
+
+/// The three adapters, pointed at the sandbox.
+struct Platforms {
+    instagram: Instagram,
+    tiktok: TikTok,
+    youtube: YouTube,
+}
+
+impl Platforms {
+    fn new(
+        base: &str,
+        clock: Arc<ManualClock>,
+        budget: Arc<dyn SharedBudget>,
+    ) -> anyhow::Result<Self> {
+        let app = AppCredentials::new("quickstart-app", "quickstart-secret");
+        Ok(Platforms {
+            instagram: Instagram::builder()
+                .with_graph_base(format!("{base}/v25.0"))
+                .with_token_base(base)
+                .with_code_url(format!("{base}/oauth/access_token"))
+                .with_app_credentials(app.clone())
+                .with_clock(clock.clone())
+                .with_budget(budget.clone())
+                .build()?,
+            tiktok: TikTok::builder()
+                .with_base_url(base)
+                .with_app_credentials(app.clone())
+                .with_clock(clock.clone())
+                .with_budget(budget.clone())
+                .build()?,
+            youtube: YouTube::builder()
+                .with_api_base(format!("{base}/youtube/v3"))
+                .with_token_url(format!("{base}/token"))
+                .with_app_credentials(app)
+                .with_clock(clock)
+                .with_budget(budget)
+                .build()?,
+        })
+    }
+
+    /// The creator's consent, as the host's OAuth callback would finish it.
+    async fn exchange(&self, platform: Platform, code: &str) -> anyhow::Result<ConnectedAccount> {
+        Ok(match platform {
+            Platform::Instagram => self.instagram.exchange_code(code, REDIRECT).await?,
+            Platform::TikTok => self.tiktok.exchange_code(code, REDIRECT, None).await?,
+            Platform::YouTube => self.youtube.exchange_code(code, REDIRECT, None).await?,
+        })
+    }
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     let seed = std::env::args()
@@ -52,13 +114,27 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or(42u64);
     let mut rng = Rng(seed.max(1));
     let start: Timestamp = "2026-03-01T00:00:00Z".parse()?;
-    let store: Arc<dyn PostStore> = Arc::new(MemoryStore::new());
-    let sim = Sim::new(store.clone(), start);
-    let tracking = Tracking::new(store.clone(), sim.clock.clone());
+    let clock = Arc::new(ManualClock::at(start));
+    let memory = Arc::new(MemoryStore::new());
+    let store: Arc<dyn PostStore> = memory.clone();
+    let sandbox = Sandbox::builder().seed(seed).clock(clock.clone()).build();
+    let running = sandbox.start().await?;
+    let base = running.base_url().trim_end_matches('/').to_owned();
+    let platforms = Platforms::new(&base, clock.clone(), memory.clone())?;
+    let notifier = Arc::new(RecordingNotifier::default());
+    let engine = Engine::builder()
+        .with_store(store.clone())
+        .with_platform(Arc::new(platforms.instagram.clone()) as Arc<dyn SocialPlatform>)
+        .with_platform(Arc::new(platforms.tiktok.clone()))
+        .with_platform(Arc::new(platforms.youtube.clone()))
+        .with_clock(clock.clone())
+        .with_notifier(notifier.clone())
+        .build()?;
+    let tracking = Tracking::new(store.clone(), clock.clone());
 
     let brand = tracking.create_brand("Acme Outdoor").await?;
     let names = ["Ana", "Bo", "Chen", "Dara", "Eli", "Fatou"];
-    let platforms = [Platform::Instagram, Platform::TikTok, Platform::YouTube];
+    let kinds = [Platform::Instagram, Platform::TikTok, Platform::YouTube];
     let mut creators = Vec::new();
     for name in names {
         creators.push(tracking.create_creator(name, None).await?);
@@ -82,15 +158,24 @@ async fn main() -> anyhow::Result<()> {
         )
         .await?;
     println!(
-        "socialsync quickstart (seed {seed}): brand {:?}, program Ambassadors, campaign {:?}",
+        "socialsync quickstart, real adapters against the sandbox (seed {seed}): brand {:?}, program Ambassadors, campaign {:?}",
         brand.name, campaign.name
     );
 
+    // Each creator connects one platform account through its OAuth flow.
     let mut accounts = Vec::new();
     for (i, c) in creators.iter().enumerate() {
-        let platform = platforms[i % 3];
-        let account = format!("{}-{}", platform, c.name.to_lowercase());
-        sim.connect(c.id, platform, &account).await;
+        let platform = kinds[i % 3];
+        let handle = c.name.to_lowercase();
+        let spec = match platform {
+            Platform::Instagram => AccountSpec::instagram(&handle),
+            Platform::TikTok => AccountSpec::tiktok(&handle, &c.name),
+            Platform::YouTube => AccountSpec::youtube(&format!("@{handle}"), &c.name),
+        };
+        let account = sandbox.add_account(spec)?;
+        let code = sandbox.authorization_code(&account)?;
+        let connected = platforms.exchange(platform, &code).await?;
+        engine.connect(connected.into_new_connection(c.id)).await?;
         accounts.push((c.clone(), platform, account));
     }
     let mut seen = store
@@ -99,43 +184,46 @@ async fn main() -> anyhow::Result<()> {
         .last()
         .map(|e| e.id);
 
-    let mut posts: Vec<(Platform, String, u64)> = Vec::new();
+    let mut published = 0;
     let revoked = &accounts[1];
     let mut changed_today = 0;
     for hour in 1..=(100 * 24) {
-        sim.clock.advance(TimeDelta::hours(1));
-        let now = sim.clock.now();
-        // Creators post now and then during the first 40 days.
-        if hour < 40 * 24 && rng.below(6) == 0 {
+        clock.advance(TimeDelta::hours(1));
+        let now = clock.now();
+        // Creators post now and then during the first 40 days; engagement
+        // grows with each post's age, unevenly.
+        if hour < 30 * 24 && rng.below(12) == 0 {
             let (_, platform, account) = &accounts[rng.below(accounts.len() as u64) as usize];
-            let id = format!("{}-{}", account, posts.len());
             let caption = CAPTIONS[rng.below(CAPTIONS.len() as u64) as usize];
             let reach = 200 + rng.below(5_000);
-            sim.fake(*platform).add_post(
-                FakePost::new(&id, account, now - TimeDelta::minutes(10), caption)
-                    .reads(now, metrics(0, reach)),
-            );
-            posts.push((*platform, id, reach));
-        }
-        // Engagement grows, unevenly.
-        for (platform, id, reach) in &posts {
-            if rng.below(4) == 0 {
-                let grown = rng.below(*reach / 20 + 1);
-                sim.fake(*platform).set_current(
-                    &id.as_str().into(),
-                    metrics(hour as u64 * 3 + grown, *reach),
-                );
-            }
+            let likes = 6 + rng.below(reach / 100 + 1);
+            let spec = PostSpec::new(now - TimeDelta::minutes(10))
+                .with_metric(Metric::Views, Curve::linear(reach * 3, likes * 7))
+                .with_metric(Metric::Reach, Curve::linear(reach, likes))
+                .with_metric(Metric::Likes, Curve::linear(0, likes))
+                .with_metric(Metric::Comments, Curve::linear(0, likes / 3))
+                .with_metric(Metric::Saves, Curve::linear(0, likes / 4))
+                .with_metric(Metric::Shares, Curve::linear(0, likes / 6));
+            let spec = match platform {
+                Platform::Instagram => spec
+                    .with_caption(caption)
+                    .with_media(MediaType::Image, ProductType::Feed),
+                _ => spec.with_title("trail diary").with_description(caption),
+            };
+            sandbox.add_post(account, spec)?;
+            published += 1;
         }
         if hour == 10 * 24 {
-            sim.fake(revoked.1).revoke(&revoked.2);
+            sandbox.revoke(&revoked.2, Default::default())?;
         }
         if hour == 14 * 24 {
-            let creds = sim.fake(revoked.1).reauthorize(&revoked.2);
-            sim.connect_with(revoked.0.id, revoked.1, &revoked.2, creds)
-                .await;
+            let code = sandbox.authorization_code(&revoked.2)?;
+            let connected = platforms.exchange(revoked.1, &code).await?;
+            engine
+                .connect(connected.into_new_connection(revoked.0.id))
+                .await?;
         }
-        sim.cycle().await;
+        engine.run_cycle().await?;
         let mut changed = 0;
         let fresh = store.list_events(seen, usize::MAX).await?;
         seen = fresh.last().map(|e| e.id).or(seen);
@@ -148,6 +236,7 @@ async fn main() -> anyhow::Result<()> {
                             format!("disconnected ({reason})")
                         }
                         ConnectionChange::Reconnected => "reconnected".into(),
+                        ConnectionChange::Refreshed => continue,
                         other => format!("{other:?}").to_lowercase(),
                     };
                     println!(
@@ -166,16 +255,21 @@ async fn main() -> anyhow::Result<()> {
         if hour % 24 == 0 && (hour / 24) % 10 == 0 {
             let day = hour / 24;
             println!(
-                "  day {day:>3}        {changed_today:>4} changed scans today, {} posts published so far",
-                posts.len()
+                "  day {day:>3}        {changed_today:>4} changed scans today, {published} posts published so far"
             );
         }
         if hour % 24 == 0 {
             changed_today = 0;
         }
     }
-    let lost = sim.notifier.lost();
-    println!("reconnect prompts sent: {}", lost.len());
+    println!("reconnect prompts sent: {}", notifier.lost().len());
+    for p in kinds {
+        println!(
+            "{p}: {} requests served, {} refused for rate limits",
+            sandbox.platform_request_count(p),
+            sandbox.platform_rate_limited_count(p)
+        );
+    }
     let report = socialsync::core::report::campaign_report(
         &*store,
         brand.id,
@@ -188,13 +282,6 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
     println!("{}", report.to_table());
+    drop(running);
     Ok(())
-}
-
-fn metrics(engagement: u64, reach: u64) -> Metrics {
-    Metrics::new()
-        .with(Metric::Views, reach * 3 + engagement * 7)
-        .with(Metric::Likes, engagement)
-        .with(Metric::Comments, engagement / 9)
-        .with(Metric::Shares, engagement / 17)
 }
