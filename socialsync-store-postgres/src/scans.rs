@@ -1,0 +1,349 @@
+//! Claims, completions and snapshots: set-based, fenced by lease tokens.
+
+use crate::PgStore;
+use crate::aggregates::{AggregateChanges, hour_of, snapshot_from_parts};
+use crate::codec::{
+    col, metrics_from_column, metrics_to_column, platform, token_from_uuid, token_to_uuid,
+};
+use crate::error::db;
+use socialsync_core::clock::{Timestamp, truncate_to_micros as micros};
+use socialsync_core::domain::{MediaKind, Snapshot};
+use socialsync_core::error::{StoreError, StoreResult};
+use socialsync_core::ids::*;
+use socialsync_core::metrics::{CounterDelta, Metric, Metrics};
+use socialsync_core::store::*;
+use std::collections::HashMap;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// The claim: one statement. Due monitoring posts (partial index
+/// `posts_due`) of callable connections, oldest due first, skipping rows
+/// other claimers hold locked, each given a fresh lease token.
+pub const CLAIM_SQL: &str = "\
+WITH due AS ( \
+  SELECT p.id FROM posts p JOIN connections c ON c.id = p.connection_id \
+  WHERE p.state = 'monitoring' AND p.next_scan_at <= $1 \
+    AND (p.lease_until IS NULL OR p.lease_until <= $1) \
+    AND c.status_kind = 'active' AND (c.backoff_until IS NULL OR c.backoff_until <= $1) \
+    AND NOT EXISTS (SELECT 1 FROM platform_backoff b WHERE b.platform = p.platform AND b.until > $1) \
+  ORDER BY p.next_scan_at, p.id LIMIT $3 \
+  FOR UPDATE OF p SKIP LOCKED) \
+UPDATE posts p SET lease_token = gen_random_uuid(), lease_until = $2 FROM due WHERE p.id = due.id \
+RETURNING p.id, p.lease_token, p.platform, p.platform_post_id, p.connection_id, p.creator_id, \
+  p.kind, p.published_at, p.monitor_until, p.next_scan_at, p.latest_metrics, p.brands, p.scopes";
+
+pub(crate) async fn claim_due_posts(
+    s: &PgStore,
+    req: ClaimRequest,
+) -> StoreResult<Vec<ClaimedPost>> {
+    if req.limit == 0 {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query(CLAIM_SQL)
+        .bind(micros(req.now))
+        .bind(micros(req.lease_until))
+        .bind(i64::try_from(req.limit).unwrap_or(i64::MAX))
+        .fetch_all(&s.pool)
+        .await
+        .map_err(db)?;
+    let mut out = Vec::with_capacity(rows.len());
+    // Platform ids and kinds repeat: decode each once.
+    let mut kinds: HashMap<String, MediaKind> = HashMap::new();
+    for r in &rows {
+        let latest: Option<Vec<Option<i64>>> = col(r, "latest_metrics")?;
+        let brands: Vec<i64> = col(r, "brands")?;
+        let scopes: Vec<i64> = col(r, "scopes")?;
+        let kind_json: serde_json::Value = col(r, "kind")?;
+        let kind_key = kind_json.to_string();
+        let kind = match kinds.get(&kind_key) {
+            Some(k) => *k,
+            None => {
+                let k: MediaKind = crate::codec::from_json(kind_json, "media kind")?;
+                kinds.insert(kind_key, k);
+                k
+            }
+        };
+        let token: Uuid = col(r, "lease_token")?;
+        out.push(ClaimedPost {
+            token: token_from_uuid(token),
+            post: DuePost {
+                id: PostId(col(r, "id")?),
+                platform: platform(col(r, "platform")?)?,
+                platform_post_id: PlatformPostId::new(col::<&str>(r, "platform_post_id")?),
+                connection: ConnectionId(col(r, "connection_id")?),
+                creator: CreatorId(col(r, "creator_id")?),
+                kind,
+                published_at: col(r, "published_at")?,
+                monitor_until: col(r, "monitor_until")?,
+                next_scan_at: col(r, "next_scan_at")?,
+                latest: latest.as_deref().map(metrics_from_column).transpose()?,
+                brands: brands.into_iter().map(BrandId).collect::<Arc<[_]>>(),
+                scopes: scopes.into_iter().map(ScopeId).collect::<Arc<[_]>>(),
+            },
+        });
+    }
+    out.sort_by_key(|c| (c.post.next_scan_at, c.post.id));
+    Ok(out)
+}
+
+/// A locked post as a completion sees it.
+struct Fenced {
+    lease: Option<Uuid>,
+    last_applied: Option<Uuid>,
+    latest_at: Option<Timestamp>,
+    latest_carried: Metrics,
+    scopes: Vec<i64>,
+    brands: Vec<i64>,
+}
+
+/// Column arrays of the post updates of one batch.
+#[derive(Default)]
+struct PostUpdates {
+    id: Vec<i64>,
+    token: Vec<Uuid>,
+    at: Vec<Timestamp>,
+    next: Vec<Option<Timestamp>>,
+    final_state: Vec<Option<&'static str>>,
+    has_new: Vec<bool>,
+    latest: Vec<Option<i64>>,
+    carried: Vec<Option<i64>>,
+}
+
+/// Column arrays of the snapshots of one batch.
+#[derive(Default)]
+struct SnapshotRows {
+    post: Vec<i64>,
+    at: Vec<Timestamp>,
+    metrics: Vec<Option<i64>>,
+    carried: Vec<Option<i64>>,
+    carried_same: Vec<bool>,
+}
+
+pub(crate) async fn complete_scans(
+    s: &PgStore,
+    completions: Vec<ScanCompletion>,
+) -> StoreResult<Vec<CompletionOutcome>> {
+    if completions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut ids: Vec<i64> = completions.iter().map(|c| c.post.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut tx = s.pool.begin().await.map_err(db)?;
+    let rows = sqlx::query(
+        "SELECT id, lease_token, last_applied, latest_at, latest_metrics, latest_carried, \
+         scopes, brands FROM posts WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db)?;
+    let mut posts: HashMap<i64, Fenced> = HashMap::with_capacity(rows.len());
+    for r in &rows {
+        let latest: Option<Vec<Option<i64>>> = col(r, "latest_metrics")?;
+        let carried: Option<Vec<Option<i64>>> = col(r, "latest_carried")?;
+        let latest_carried = match (carried, latest) {
+            (Some(c), _) => metrics_from_column(&c)?,
+            (None, Some(m)) => metrics_from_column(&m)?,
+            (None, None) => Metrics::new(),
+        };
+        posts.insert(
+            col(r, "id")?,
+            Fenced {
+                lease: col(r, "lease_token")?,
+                last_applied: col(r, "last_applied")?,
+                latest_at: col(r, "latest_at")?,
+                latest_carried,
+                scopes: col(r, "scopes")?,
+                brands: col(r, "brands")?,
+            },
+        );
+    }
+    let mut outcomes = Vec::with_capacity(completions.len());
+    let mut updates = PostUpdates::default();
+    let mut snaps = SnapshotRows::default();
+    let mut aggregates = AggregateChanges::default();
+    let none13 = [None; Metric::COUNT];
+    for c in completions {
+        let token = token_to_uuid(c.token);
+        let Some(p) = posts.get_mut(&c.post.0) else {
+            outcomes.push(CompletionOutcome::LeaseLost);
+            continue;
+        };
+        if p.lease != Some(token) {
+            outcomes.push(if p.last_applied == Some(token) {
+                CompletionOutcome::AlreadyApplied
+            } else {
+                CompletionOutcome::LeaseLost
+            });
+            continue;
+        }
+        p.lease = None;
+        p.last_applied = Some(token);
+        let at = micros(c.at);
+        let mut has_new = false;
+        if let Some(reading) = c.reading {
+            if p.latest_at.is_none_or(|l| l < at) {
+                let carried = reading.carried_over(&p.latest_carried);
+                let delta = CounterDelta::between(&p.latest_carried, &carried);
+                let m = metrics_to_column(&reading)?;
+                let k = metrics_to_column(&carried)?;
+                snaps.post.push(c.post.0);
+                snaps.at.push(at);
+                snaps.metrics.extend_from_slice(&m);
+                snaps.carried.extend_from_slice(&k);
+                snaps.carried_same.push(carried == reading);
+                updates.latest.extend_from_slice(&m);
+                updates.carried.extend_from_slice(&k);
+                has_new = true;
+                p.latest_at = Some(at);
+                p.latest_carried = carried;
+                if !delta.is_zero() {
+                    aggregates.add(&p.scopes, &p.brands, hour_of(at), &delta);
+                }
+            }
+        }
+        if !has_new {
+            updates.latest.extend_from_slice(&none13);
+            updates.carried.extend_from_slice(&none13);
+        }
+        let (next, final_state) = match c.next {
+            NextScan::At(t) => (Some(micros(t)), None),
+            NextScan::Expire => (None, Some("expired")),
+            NextScan::Delete => (None, Some("deleted")),
+        };
+        updates.id.push(c.post.0);
+        updates.token.push(token);
+        updates.at.push(at);
+        updates.next.push(next);
+        updates.final_state.push(final_state);
+        updates.has_new.push(has_new);
+        outcomes.push(CompletionOutcome::Applied);
+    }
+    if !snaps.post.is_empty() {
+        sqlx::query(
+            "INSERT INTO snapshots (post_id, observed_at, metrics, carried) \
+             SELECT u.p, u.t, ($3::bigint[])[((u.i - 1) * 13 + 1)::int : (u.i * 13)::int], \
+               CASE WHEN u.same THEN NULL \
+                 ELSE ($4::bigint[])[((u.i - 1) * 13 + 1)::int : (u.i * 13)::int] END \
+             FROM unnest($1::bigint[], $2::timestamptz[], $5::bool[]) WITH ORDINALITY AS u (p, t, same, i) \
+             ON CONFLICT (post_id, observed_at) DO NOTHING",
+        )
+        .bind(&snaps.post)
+        .bind(&snaps.at)
+        .bind(&snaps.metrics)
+        .bind(&snaps.carried)
+        .bind(&snaps.carried_same)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    }
+    aggregates.write(&mut tx).await?;
+    if !updates.id.is_empty() {
+        sqlx::query(
+            "UPDATE posts p SET lease_token = NULL, lease_until = NULL, last_applied = u.token, \
+               scan_count = p.scan_count + 1, last_scanned_at = u.at, \
+               next_scan_at = u.next, state = COALESCE(u.final_state, p.state), \
+               latest_at = CASE WHEN u.has_new THEN u.at ELSE p.latest_at END, \
+               latest_metrics = CASE WHEN u.has_new \
+                 THEN ($7::bigint[])[((u.i - 1) * 13 + 1)::int : (u.i * 13)::int] \
+                 ELSE p.latest_metrics END, \
+               latest_carried = CASE WHEN u.has_new \
+                 THEN ($8::bigint[])[((u.i - 1) * 13 + 1)::int : (u.i * 13)::int] \
+                 ELSE p.latest_carried END \
+             FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::timestamptz[], \
+               $5::text[], $6::bool[]) WITH ORDINALITY AS u (id, token, at, next, final_state, has_new, i) \
+             WHERE p.id = u.id",
+        )
+        .bind(&updates.id)
+        .bind(&updates.token)
+        .bind(&updates.at)
+        .bind(&updates.next)
+        .bind(&updates.final_state)
+        .bind(&updates.has_new)
+        .bind(&updates.latest)
+        .bind(&updates.carried)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(outcomes)
+}
+
+pub(crate) async fn release_claims(s: &PgStore, releases: Vec<Release>) -> StoreResult<()> {
+    if releases.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = releases.iter().map(|r| r.post.0).collect();
+    let tokens: Vec<Uuid> = releases.iter().map(|r| token_to_uuid(r.token)).collect();
+    sqlx::query(
+        "UPDATE posts p SET lease_token = NULL, lease_until = NULL \
+         FROM unnest($1::bigint[], $2::uuid[]) AS u (id, token) \
+         WHERE p.id = u.id AND p.lease_token = u.token",
+    )
+    .bind(&ids)
+    .bind(&tokens)
+    .execute(&s.pool)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+async fn require_post(s: &PgStore, post: PostId) -> StoreResult<()> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM posts WHERE id = $1")
+        .bind(post.0)
+        .fetch_optional(&s.pool)
+        .await
+        .map_err(db)?;
+    match found {
+        Some(_) => Ok(()),
+        None => Err(StoreError::not_found("post", post)),
+    }
+}
+
+fn snapshot_from_row(post: PostId, r: &sqlx::postgres::PgRow) -> StoreResult<Snapshot> {
+    let metrics: Vec<Option<i64>> = col(r, "metrics")?;
+    let carried: Option<Vec<Option<i64>>> = col(r, "carried")?;
+    snapshot_from_parts(post, col(r, "observed_at")?, &metrics, carried.as_deref())
+}
+
+pub(crate) async fn list_snapshots(
+    s: &PgStore,
+    post: PostId,
+    from: Timestamp,
+    to: Timestamp,
+) -> StoreResult<Vec<Snapshot>> {
+    let rows = sqlx::query(
+        "SELECT observed_at, metrics, carried FROM snapshots \
+         WHERE post_id = $1 AND observed_at >= $2 AND observed_at < $3 ORDER BY observed_at",
+    )
+    .bind(post.0)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&s.pool)
+    .await
+    .map_err(db)?;
+    if rows.is_empty() {
+        require_post(s, post).await?;
+    }
+    rows.iter().map(|r| snapshot_from_row(post, r)).collect()
+}
+
+pub(crate) async fn latest_snapshot(s: &PgStore, post: PostId) -> StoreResult<Option<Snapshot>> {
+    let row = sqlx::query(
+        "SELECT observed_at, metrics, carried FROM snapshots WHERE post_id = $1 \
+         ORDER BY observed_at DESC LIMIT 1",
+    )
+    .bind(post.0)
+    .fetch_optional(&s.pool)
+    .await
+    .map_err(db)?;
+    match row {
+        Some(r) => Ok(Some(snapshot_from_row(post, &r)?)),
+        None => {
+            require_post(s, post).await?;
+            Ok(None)
+        }
+    }
+}
