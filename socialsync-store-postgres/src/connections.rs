@@ -724,8 +724,10 @@ pub(crate) async fn acquire_budget(s: &PgStore, req: BudgetRequest) -> StoreResu
     let end = micros(req.window_end);
     let limit = u64_param(req.limit, "budget limit")?;
     let cost = u64_param(req.cost, "budget cost")?;
-    // Windows that ended before this one are of no use any more.
-    sqlx::query("DELETE FROM budgets WHERE key = $1 AND window_start < $2")
+    // Windows more than a day older than this one are of no use any more;
+    // a request for a window more than a day older than the newest is
+    // refused (its row may be gone), so a pruned window is never granted anew.
+    sqlx::query("DELETE FROM budgets WHERE key = $1 AND window_start < $2 - interval '1 day'")
         .bind(&req.key)
         .bind(start)
         .execute(&s.pool)
@@ -734,7 +736,9 @@ pub(crate) async fn acquire_budget(s: &PgStore, req: BudgetRequest) -> StoreResu
     // One statement: the row lock on (key, window) orders concurrent callers,
     // and the update applies only while the sum stays within the limit.
     let used: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO budgets (key, window_start, used) SELECT $1, $2, $3 WHERE $3 <= $4 \
+        "INSERT INTO budgets (key, window_start, used) SELECT $1, $2, $3 \
+         WHERE $3 <= $4 AND NOT EXISTS (SELECT 1 FROM budgets \
+           WHERE key = $1 AND window_start > $2 + interval '1 day') \
          ON CONFLICT (key, window_start) DO UPDATE SET used = budgets.used + excluded.used \
          WHERE budgets.used + excluded.used <= $4 RETURNING used",
     )
