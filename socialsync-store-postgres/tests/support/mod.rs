@@ -3,6 +3,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod cluster;
+
 use socialsync_store_postgres::{CredentialKeys, PgStore};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
