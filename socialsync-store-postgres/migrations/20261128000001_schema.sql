@@ -125,7 +125,8 @@ CREATE TABLE posts (
     latest_metrics bigint[],
     latest_carried bigint[],
     UNIQUE (platform, platform_post_id)
-);
+) WITH (fillfactor = 70);
+-- Room on each page lets lease and scan updates stay heap-only (HOT).
 -- Claims read due monitoring posts in due order.
 CREATE INDEX posts_due ON posts (next_scan_at, id) WHERE state = 'monitoring';
 CREATE INDEX posts_connection ON posts (connection_id);

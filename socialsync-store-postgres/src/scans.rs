@@ -21,10 +21,11 @@ use uuid::Uuid;
 /// other claimers hold locked, each given a fresh lease token.
 pub const CLAIM_SQL: &str = "\
 WITH due AS ( \
-  SELECT p.id FROM posts p JOIN connections c ON c.id = p.connection_id \
+  SELECT p.id FROM posts p \
   WHERE p.state = 'monitoring' AND p.next_scan_at <= $1 \
     AND (p.lease_until IS NULL OR p.lease_until <= $1) \
-    AND c.status_kind = 'active' AND (c.backoff_until IS NULL OR c.backoff_until <= $1) \
+    AND EXISTS (SELECT 1 FROM connections c WHERE c.id = p.connection_id \
+      AND c.status_kind = 'active' AND (c.backoff_until IS NULL OR c.backoff_until <= $1)) \
     AND NOT EXISTS (SELECT 1 FROM platform_backoff b WHERE b.platform = p.platform AND b.until > $1) \
   ORDER BY p.next_scan_at, p.id LIMIT $3 \
   FOR UPDATE OF p SKIP LOCKED) \
