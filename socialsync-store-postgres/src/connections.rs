@@ -528,34 +528,34 @@ pub(crate) async fn record_health(
     id: ConnectionId,
     update: HealthUpdate,
 ) -> StoreResult<()> {
-    let mut tx = s.pool.begin().await.map_err(db)?;
-    let health: serde_json::Value =
-        sqlx::query_scalar("SELECT health FROM connections WHERE id = $1 FOR UPDATE")
-            .bind(id.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?
-            .ok_or_else(|| StoreError::not_found("connection", id))?;
-    let mut h: ConnectionHealth = from_json(health, "health")?;
-    match update {
-        HealthUpdate::Success { at } => {
-            h.last_success_at = Some(micros(at));
-            h.consecutive_failures = 0;
-        }
-        HealthUpdate::Failure { at, error } => {
-            h.consecutive_failures = h.consecutive_failures.saturating_add(1);
-            h.last_failure_at = Some(micros(at));
-            h.last_error = Some(error);
-        }
-        HealthUpdate::MissingPermissions(p) => h.missing_permissions = p,
-    }
-    sqlx::query("UPDATE connections SET health = $2 WHERE id = $1")
+    // One statement each: health is a JSON document changed in place.
+    let q = match update {
+        HealthUpdate::Success { at } => sqlx::query(
+            "UPDATE connections SET health = health || \
+             jsonb_build_object('last_success_at', $2::jsonb, 'consecutive_failures', 0) \
+             WHERE id = $1",
+        )
         .bind(id.0)
-        .bind(json(&h)?)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-    tx.commit().await.map_err(db)?;
+        .bind(json(&micros(at))?),
+        HealthUpdate::Failure { at, error } => sqlx::query(
+            "UPDATE connections SET health = health || jsonb_build_object( \
+               'consecutive_failures', LEAST(COALESCE((health ->> 'consecutive_failures')::bigint, 0) + 1, 4294967295), \
+               'last_failure_at', $2::jsonb, 'last_error', $3::jsonb) WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(json(&micros(at))?)
+        .bind(json(&error)?),
+        HealthUpdate::MissingPermissions(p) => sqlx::query(
+            "UPDATE connections SET health = health || \
+             jsonb_build_object('missing_permissions', $2::jsonb) WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(json(&p)?),
+    };
+    let r = q.execute(&s.pool).await.map_err(db)?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::not_found("connection", id));
+    }
     Ok(())
 }
 

@@ -2,6 +2,11 @@
 //! age) and a NOTIFY carrying the newest id. A subscriber replays the table
 //! after the id it saw, then follows notifications; its reader task feeds a
 //! bounded channel, so a subscriber that stops reading never blocks commits.
+//!
+//! Events are the live feed, not the record: they commit asynchronously
+//! (`synchronous_commit = off` for their own statement only), so publishing
+//! never waits for a disk flush. A server crash may drop the newest events;
+//! the scans they describe commit synchronously and are never lost.
 
 use crate::PgStore;
 use crate::codec::{col, from_json, json};
@@ -22,8 +27,9 @@ const PAGE: i64 = 500;
 
 pub(crate) async fn publish_event(s: &PgStore, event: Event) -> StoreResult<StoredEvent> {
     let id: i64 = sqlx::query_scalar(
-        "WITH e AS (INSERT INTO events (at, body) VALUES ($1, $2) RETURNING id) \
-         SELECT id FROM e, LATERAL pg_notify($3, e.id::text) AS n",
+        "WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true)), \
+         e AS (INSERT INTO events (at, body) VALUES ($1, $2) RETURNING id) \
+         SELECT id FROM cfg, e, LATERAL pg_notify($3, e.id::text) AS n",
     )
     .bind(event.at())
     .bind(json(&event)?)
@@ -51,11 +57,12 @@ pub(crate) async fn publish_events(
         .collect::<StoreResult<Vec<serde_json::Value>>>()?;
     // Ids follow the order of the input (WITH ORDINALITY ... ORDER BY).
     let id: Option<i64> = sqlx::query_scalar(
-        "WITH e AS (INSERT INTO events (at, body) \
+        "WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true)), \
+         e AS (INSERT INTO events (at, body) \
            SELECT u.at, u.body FROM unnest($1::timestamptz[], $2::jsonb[]) WITH ORDINALITY \
              AS u (at, body, i) ORDER BY u.i RETURNING id), \
          m AS (SELECT max(id) AS id FROM e) \
-         SELECT m.id FROM m, LATERAL pg_notify($3, m.id::text) AS n",
+         SELECT m.id FROM cfg, m, LATERAL pg_notify($3, m.id::text) AS n",
     )
     .bind(&ats)
     .bind(&bodies)
