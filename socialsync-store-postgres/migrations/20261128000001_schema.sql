@@ -102,8 +102,6 @@ CREATE TABLE posts (
     creator_id bigint NOT NULL,
     published_at timestamptz NOT NULL,
     monitor_until timestamptz NOT NULL,
-    next_scan_at timestamptz,
-    state text NOT NULL,
     kind jsonb NOT NULL,
     title text,
     body text NOT NULL,
@@ -114,24 +112,32 @@ CREATE TABLE posts (
     scopes bigint[] GENERATED ALWAYS AS (attribution_scopes(attribution)) STORED,
     brands bigint[] GENERATED ALWAYS AS (attribution_brands(attribution)) STORED,
     first_seen_at timestamptz NOT NULL,
-    last_scanned_at timestamptz,
-    scan_count integer NOT NULL DEFAULT 0,
+    UNIQUE (platform, platform_post_id)
+);
+CREATE INDEX posts_connection ON posts (connection_id);
+CREATE INDEX posts_scopes ON posts USING gin (scopes);
+CREATE INDEX posts_brands ON posts USING gin (brands);
+
+-- What every scan changes, one narrow row per post, apart from the post's
+-- descriptive columns and their indexes: a claim or a completion writes
+-- here only.
+CREATE TABLE schedule (
+    post_id bigint PRIMARY KEY REFERENCES posts (id),
+    state text NOT NULL,
+    next_scan_at timestamptz,
     -- The current claim, and the token of the last completion written.
     lease_token uuid,
     lease_until timestamptz,
     last_applied uuid,
-    -- The latest snapshot, kept beside the post for claims and completions.
+    scan_count integer NOT NULL DEFAULT 0,
+    last_scanned_at timestamptz,
+    -- The latest snapshot, kept beside the schedule for claims and completions.
     latest_at timestamptz,
     latest_metrics bigint[],
-    latest_carried bigint[],
-    UNIQUE (platform, platform_post_id)
-) WITH (fillfactor = 70);
--- Room on each page lets lease and scan updates stay heap-only (HOT).
+    latest_carried bigint[]
+) WITH (fillfactor = 80);
 -- Claims read due monitoring posts in due order.
-CREATE INDEX posts_due ON posts (next_scan_at, id) WHERE state = 'monitoring';
-CREATE INDEX posts_connection ON posts (connection_id);
-CREATE INDEX posts_scopes ON posts USING gin (scopes);
-CREATE INDEX posts_brands ON posts USING gin (brands);
+CREATE INDEX schedule_due ON schedule (next_scan_at, post_id) WHERE state = 'monitoring';
 
 CREATE TABLE snapshots (
     post_id bigint NOT NULL,

@@ -95,9 +95,13 @@ where
 }
 
 /// The columns [`post_from_row`] reads.
-pub(crate) const POST_COLUMNS: &str = "id, platform, platform_post_id, connection_id, creator_id, \
-    published_at, monitor_until, next_scan_at, state, kind, title, body, keyword_tags, permalink, \
-    hashtags, attribution, first_seen_at, last_scanned_at, scan_count";
+pub(crate) const POST_COLUMNS: &str = "p.id, p.platform, p.platform_post_id, p.connection_id, \
+    p.creator_id, p.published_at, p.monitor_until, s.next_scan_at, s.state, p.kind, p.title, p.body, \
+    p.keyword_tags, p.permalink, p.hashtags, p.attribution, p.first_seen_at, s.last_scanned_at, \
+    s.scan_count";
+
+/// The tables [`POST_COLUMNS`] come from.
+pub(crate) const POST_TABLES: &str = "posts p JOIN schedule s ON s.post_id = p.id";
 
 /// A post from a row holding [`POST_COLUMNS`].
 pub(crate) fn post_from_row(row: &PgRow) -> StoreResult<Post> {

@@ -177,10 +177,11 @@ pub(crate) async fn connect(
     if previous != StatusKind::Active {
         write_status(&mut tx, &conn).await?;
         let states: Vec<String> = sqlx::query_scalar(
-            "UPDATE posts SET \
-               state = CASE WHEN monitor_until >= $2 THEN 'monitoring' ELSE 'expired' END, \
-               next_scan_at = CASE WHEN monitor_until >= $2 THEN $2 END \
-             WHERE connection_id = $1 AND state = 'paused' RETURNING state",
+            "UPDATE schedule s SET \
+               state = CASE WHEN p.monitor_until >= $2 THEN 'monitoring' ELSE 'expired' END, \
+               next_scan_at = CASE WHEN p.monitor_until >= $2 THEN $2 END \
+             FROM posts p WHERE p.id = s.post_id AND p.connection_id = $1 AND s.state = 'paused' \
+             RETURNING s.state",
         )
         .bind(conn.id.0)
         .bind(now)
@@ -324,7 +325,8 @@ pub(crate) async fn disconnect(s: &PgStore, req: DisconnectRequest) -> StoreResu
     );
     write_status(&mut tx, &conn).await?;
     sqlx::query(
-        "UPDATE posts SET state = 'paused' WHERE connection_id = $1 AND state = 'monitoring'",
+        "UPDATE schedule s SET state = 'paused' FROM posts p \
+         WHERE p.id = s.post_id AND p.connection_id = $1 AND s.state = 'monitoring'",
     )
     .bind(conn.id.0)
     .execute(&mut *tx)

@@ -10,7 +10,9 @@
 //!   the schema up to date; run it once at start-up.
 //! - **Set-based.** A claim is one statement ([`CLAIM_SQL`]: `FOR UPDATE
 //!   SKIP LOCKED`, a fresh lease token per post, the partial index on the
-//!   due time of monitoring posts). A batch of completions is one
+//!   due time of monitoring posts). What scans change lives in a narrow
+//!   `schedule` table beside `posts`, so a scan never rewrites a post's
+//!   descriptive row or its indexes. A batch of completions is one
 //!   transaction: fenced by the lease tokens, snapshots written with
 //!   `UNNEST`, the hourly aggregates reports read updated in the same
 //!   transaction, the posts updated with `UNNEST`. A retried batch changes

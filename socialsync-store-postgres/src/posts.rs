@@ -2,7 +2,7 @@
 
 use crate::PgStore;
 use crate::aggregates::{AggregateChanges, contributions};
-use crate::codec::{POST_COLUMNS, col, json, post_from_row, post_state};
+use crate::codec::{POST_COLUMNS, POST_TABLES, col, json, post_from_row, post_state};
 use crate::error::db;
 use socialsync_core::clock::{Timestamp, truncate_to_micros as micros};
 use socialsync_core::domain::{Attribution, Post, PostState};
@@ -132,8 +132,7 @@ async fn apply(
         Some(p) => {
             sqlx::query(
                 "UPDATE posts SET connection_id = $2, creator_id = $3, kind = $4, title = $5, \
-                 body = $6, keyword_tags = $7, permalink = $8, hashtags = $9, attribution = $10, \
-                 state = $11, next_scan_at = CASE WHEN $12 THEN $13 ELSE next_scan_at END \
+                 body = $6, keyword_tags = $7, permalink = $8, hashtags = $9, attribution = $10 \
                  WHERE id = $1",
             )
             .bind(post.id.0)
@@ -146,28 +145,32 @@ async fn apply(
             .bind(&p.permalink)
             .bind(json(&p.hashtags)?)
             .bind(attribution)
-            .bind(state.as_str())
-            .bind(set_due)
-            .bind(due)
             .execute(&mut *tx)
             .await
             .map_err(db)?;
             post.connection = p.connection.0;
         }
         None => {
-            sqlx::query(
-                "UPDATE posts SET attribution = $2, state = $3, \
-                 next_scan_at = CASE WHEN $4 THEN $5 ELSE next_scan_at END WHERE id = $1",
-            )
-            .bind(post.id.0)
-            .bind(attribution)
-            .bind(state.as_str())
-            .bind(set_due)
-            .bind(due)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+            sqlx::query("UPDATE posts SET attribution = $2 WHERE id = $1")
+                .bind(post.id.0)
+                .bind(attribution)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
         }
+    }
+    if state != post.state || set_due {
+        sqlx::query(
+            "UPDATE schedule SET state = $2, \
+             next_scan_at = CASE WHEN $3 THEN $4 ELSE next_scan_at END WHERE post_id = $1",
+        )
+        .bind(post.id.0)
+        .bind(state.as_str())
+        .bind(set_due)
+        .bind(due)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
     }
     post.state = state;
     post.scopes = scopes;
@@ -186,8 +189,8 @@ fn locked_from_row(r: &sqlx::postgres::PgRow) -> StoreResult<Locked> {
     })
 }
 
-const LOCKED_COLUMNS: &str =
-    "id, platform, platform_post_id, state, scopes, brands, monitor_until, connection_id";
+const LOCKED_COLUMNS: &str = "p.id, p.platform, p.platform_post_id, s.state, p.scopes, p.brands, \
+    p.monitor_until, p.connection_id";
 
 /// Locks the posts with these natural keys, in id order.
 async fn lock_by_keys(
@@ -197,8 +200,8 @@ async fn lock_by_keys(
     let platforms: Vec<&str> = keys.iter().map(|k| k.0.as_str()).collect();
     let ids: Vec<&str> = keys.iter().map(|k| k.1.as_str()).collect();
     let sql = format!(
-        "SELECT {LOCKED_COLUMNS} FROM posts WHERE (platform, platform_post_id) IN \
-         (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY id FOR UPDATE"
+        "SELECT {LOCKED_COLUMNS} FROM {POST_TABLES} WHERE (p.platform, p.platform_post_id) IN \
+         (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY p.id FOR UPDATE"
     );
     let rows = sqlx::query(&sql)
         .bind(&platforms)
@@ -285,14 +288,22 @@ pub(crate) async fn upsert_posts(
             a.push(p, state, due)?;
         }
         let rows = sqlx::query(
-            "INSERT INTO posts (platform, platform_post_id, connection_id, creator_id, \
-               published_at, monitor_until, next_scan_at, state, kind, title, body, keyword_tags, \
-               permalink, hashtags, attribution, first_seen_at) \
-             SELECT *, $16 FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], \
-               $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::jsonb[], \
-               $10::text[], $11::text[], $12::jsonb[], $13::text[], $14::jsonb[], $15::jsonb[]) \
-             ON CONFLICT (platform, platform_post_id) DO NOTHING \
-             RETURNING id, platform, platform_post_id",
+            "WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], \
+               $4::bigint[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::text[], \
+               $9::jsonb[], $10::text[], $11::text[], $12::jsonb[], $13::text[], $14::jsonb[], \
+               $15::jsonb[]) AS u (platform, ppid, conn, creator, published, monitor_until, due, \
+               state, kind, title, body, keyword_tags, permalink, hashtags, attribution)), \
+             ins AS (INSERT INTO posts (platform, platform_post_id, connection_id, creator_id, \
+               published_at, monitor_until, kind, title, body, keyword_tags, permalink, hashtags, \
+               attribution, first_seen_at) \
+               SELECT platform, ppid, conn, creator, published, monitor_until, kind, title, body, \
+                 keyword_tags, permalink, hashtags, attribution, $16 FROM input \
+               ON CONFLICT (platform, platform_post_id) DO NOTHING \
+               RETURNING id, platform, platform_post_id), \
+             sch AS (INSERT INTO schedule (post_id, state, next_scan_at) \
+               SELECT ins.id, input.state, input.due FROM ins JOIN input \
+                 ON input.platform = ins.platform AND input.ppid = ins.platform_post_id) \
+             SELECT id, platform, platform_post_id FROM ins",
         )
         .bind(&a.platform)
         .bind(&a.post_id)
@@ -355,7 +366,8 @@ pub(crate) async fn upsert_posts(
                 continue;
             }
             // A second occurrence in one batch: an update of the row just made.
-            let sql = format!("SELECT {LOCKED_COLUMNS} FROM posts WHERE id = $1 FOR UPDATE");
+            let sql =
+                format!("SELECT {LOCKED_COLUMNS} FROM {POST_TABLES} WHERE p.id = $1 FOR UPDATE");
             let row = sqlx::query(&sql)
                 .bind(id.0)
                 .fetch_one(&mut *tx)
@@ -436,7 +448,7 @@ pub(crate) async fn set_attribution(
 ) -> StoreResult<PostState> {
     let now = micros(now);
     let mut tx = s.pool.begin().await.map_err(db)?;
-    let sql = format!("SELECT {LOCKED_COLUMNS} FROM posts WHERE id = $1 FOR UPDATE");
+    let sql = format!("SELECT {LOCKED_COLUMNS} FROM {POST_TABLES} WHERE p.id = $1 FOR UPDATE");
     let row = sqlx::query(&sql)
         .bind(post.0)
         .fetch_optional(&mut *tx)
@@ -457,7 +469,7 @@ pub(crate) async fn set_attribution(
 }
 
 pub(crate) async fn get_post(s: &PgStore, id: PostId) -> StoreResult<Option<Post>> {
-    let sql = format!("SELECT {POST_COLUMNS} FROM posts WHERE id = $1");
+    let sql = format!("SELECT {POST_COLUMNS} FROM {POST_TABLES} WHERE p.id = $1");
     let row = sqlx::query(&sql)
         .bind(id.0)
         .fetch_optional(&s.pool)
@@ -471,8 +483,9 @@ pub(crate) async fn get_post_by_key(
     platform: Platform,
     id: &PlatformPostId,
 ) -> StoreResult<Option<Post>> {
-    let sql =
-        format!("SELECT {POST_COLUMNS} FROM posts WHERE platform = $1 AND platform_post_id = $2");
+    let sql = format!(
+        "SELECT {POST_COLUMNS} FROM {POST_TABLES} WHERE p.platform = $1 AND p.platform_post_id = $2"
+    );
     let row = sqlx::query(&sql)
         .bind(platform.as_str())
         .bind(id.as_str())
@@ -491,13 +504,13 @@ pub(crate) async fn list_posts(s: &PgStore, f: PostFilter) -> StoreResult<Vec<Po
         .as_ref()
         .map(|v| v.iter().map(|s| s.as_str()).collect());
     let sql = format!(
-        "SELECT {POST_COLUMNS} FROM posts p \
+        "SELECT {POST_COLUMNS} FROM {POST_TABLES} \
          WHERE ($1::bigint IS NULL OR p.connection_id = $1) \
            AND ($2::bigint IS NULL OR p.creator_id = $2) \
            AND ($3::bigint IS NULL OR p.brands @> ARRAY[$3::bigint]) \
            AND ($4::bigint IS NULL OR (p.scopes @> ARRAY[$4::bigint] AND EXISTS \
-                (SELECT 1 FROM scopes s WHERE s.id = $4 AND s.brand_id = $3))) \
-           AND ($5::text[] IS NULL OR p.state = ANY($5)) \
+                (SELECT 1 FROM scopes sc WHERE sc.id = $4 AND sc.brand_id = $3))) \
+           AND ($5::text[] IS NULL OR s.state = ANY($5)) \
            AND ($6::timestamptz IS NULL OR p.monitor_until > $6) \
          ORDER BY p.id"
     );
@@ -516,8 +529,8 @@ pub(crate) async fn list_posts(s: &PgStore, f: PostFilter) -> StoreResult<Vec<Po
 
 pub(crate) async fn expire_paused_posts(s: &PgStore, now: Timestamp) -> StoreResult<u64> {
     let r = sqlx::query(
-        "UPDATE posts SET state = 'expired', next_scan_at = NULL \
-         WHERE state = 'paused' AND monitor_until < $1",
+        "UPDATE schedule s SET state = 'expired', next_scan_at = NULL FROM posts p \
+         WHERE p.id = s.post_id AND s.state = 'paused' AND p.monitor_until < $1",
     )
     .bind(micros(now))
     .execute(&s.pool)

@@ -45,10 +45,10 @@ pub(crate) async fn report_inputs(s: &PgStore, q: ReportQuery) -> StoreResult<Re
     };
     let rows = sqlx::query(
         "SELECT p.id, p.platform, p.platform_post_id, p.creator_id, p.connection_id, \
-           p.permalink, p.published_at, p.state, \
+           p.permalink, p.published_at, sc.state, \
            f.observed_at AS f_at, f.metrics AS f_metrics, f.carried AS f_carried, \
            t.observed_at AS t_at, t.metrics AS t_metrics, t.carried AS t_carried \
-         FROM posts p \
+         FROM posts p JOIN schedule sc ON sc.post_id = p.id \
          LEFT JOIN LATERAL (SELECT observed_at, metrics, carried FROM snapshots \
            WHERE post_id = p.id AND observed_at < $3 ORDER BY observed_at DESC LIMIT 1) f ON true \
          LEFT JOIN LATERAL (SELECT observed_at, metrics, carried FROM snapshots \

@@ -17,21 +17,22 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 /// The claim: one statement. Due monitoring posts (partial index
-/// `posts_due`) of callable connections, oldest due first, skipping rows
+/// `schedule_due`) of callable connections, oldest due first, skipping rows
 /// other claimers hold locked, each given a fresh lease token.
 pub const CLAIM_SQL: &str = "\
 WITH due AS ( \
-  SELECT p.id FROM posts p \
-  WHERE p.state = 'monitoring' AND p.next_scan_at <= $1 \
-    AND (p.lease_until IS NULL OR p.lease_until <= $1) \
+  SELECT s.post_id FROM schedule s JOIN posts p ON p.id = s.post_id \
+  WHERE s.state = 'monitoring' AND s.next_scan_at <= $1 \
+    AND (s.lease_until IS NULL OR s.lease_until <= $1) \
     AND EXISTS (SELECT 1 FROM connections c WHERE c.id = p.connection_id \
       AND c.status_kind = 'active' AND (c.backoff_until IS NULL OR c.backoff_until <= $1)) \
     AND NOT EXISTS (SELECT 1 FROM platform_backoff b WHERE b.platform = p.platform AND b.until > $1) \
-  ORDER BY p.next_scan_at, p.id LIMIT $3 \
-  FOR UPDATE OF p SKIP LOCKED) \
-UPDATE posts p SET lease_token = gen_random_uuid(), lease_until = $2 FROM due WHERE p.id = due.id \
-RETURNING p.id, p.lease_token, p.platform, p.platform_post_id, p.connection_id, p.creator_id, \
-  p.kind, p.published_at, p.monitor_until, p.next_scan_at, p.latest_metrics, p.brands, p.scopes";
+  ORDER BY s.next_scan_at, s.post_id LIMIT $3 \
+  FOR UPDATE OF s SKIP LOCKED) \
+UPDATE schedule s SET lease_token = gen_random_uuid(), lease_until = $2 \
+FROM due, posts p WHERE s.post_id = due.post_id AND p.id = due.post_id \
+RETURNING p.id, s.lease_token, p.platform, p.platform_post_id, p.connection_id, p.creator_id, \
+  p.kind, p.published_at, p.monitor_until, s.next_scan_at, s.latest_metrics, p.brands, p.scopes";
 
 pub(crate) async fn claim_due_posts(
     s: &PgStore,
@@ -132,8 +133,9 @@ pub(crate) async fn complete_scans(
     ids.dedup();
     let mut tx = s.pool.begin().await.map_err(db)?;
     let rows = sqlx::query(
-        "SELECT id, lease_token, last_applied, latest_at, latest_metrics, latest_carried, \
-         scopes, brands FROM posts WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+        "SELECT s.post_id AS id, s.lease_token, s.last_applied, s.latest_at, s.latest_metrics, \
+         s.latest_carried, p.scopes, p.brands FROM schedule s JOIN posts p ON p.id = s.post_id \
+         WHERE s.post_id = ANY($1) ORDER BY s.post_id FOR UPDATE OF s",
     )
     .bind(&ids)
     .fetch_all(&mut *tx)
@@ -242,7 +244,7 @@ pub(crate) async fn complete_scans(
     aggregates.write(&mut tx).await?;
     if !updates.id.is_empty() {
         sqlx::query(
-            "UPDATE posts p SET lease_token = NULL, lease_until = NULL, last_applied = u.token, \
+            "UPDATE schedule p SET lease_token = NULL, lease_until = NULL, last_applied = u.token, \
                scan_count = p.scan_count + 1, last_scanned_at = u.at, \
                next_scan_at = u.next, state = COALESCE(u.final_state, p.state), \
                latest_at = CASE WHEN u.has_new THEN u.at ELSE p.latest_at END, \
@@ -254,7 +256,7 @@ pub(crate) async fn complete_scans(
                  ELSE p.latest_carried END \
              FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::timestamptz[], \
                $5::text[], $6::bool[]) WITH ORDINALITY AS u (id, token, at, next, final_state, has_new, i) \
-             WHERE p.id = u.id",
+             WHERE p.post_id = u.id",
         )
         .bind(&updates.id)
         .bind(&updates.token)
@@ -279,9 +281,9 @@ pub(crate) async fn release_claims(s: &PgStore, releases: Vec<Release>) -> Store
     let ids: Vec<i64> = releases.iter().map(|r| r.post.0).collect();
     let tokens: Vec<Uuid> = releases.iter().map(|r| token_to_uuid(r.token)).collect();
     sqlx::query(
-        "UPDATE posts p SET lease_token = NULL, lease_until = NULL \
+        "UPDATE schedule s SET lease_token = NULL, lease_until = NULL \
          FROM unnest($1::bigint[], $2::uuid[]) AS u (id, token) \
-         WHERE p.id = u.id AND p.lease_token = u.token",
+         WHERE s.post_id = u.id AND s.lease_token = u.token",
     )
     .bind(&ids)
     .bind(&tokens)
