@@ -59,15 +59,18 @@ impl AggregateChanges {
             kinds.push(k);
             keys.push(key);
             hours.push(h);
-            totals.extend_from_slice(&d.0);
+            totals.push(crate::codec::array_literal(
+                &d.0.iter().map(|v| Some(*v)).collect::<Vec<_>>(),
+            ));
         }
         if kinds.is_empty() {
             return Ok(());
         }
         sqlx::query(
             "INSERT INTO aggregates (kind, key, hour, totals) \
-             SELECT u.k, u.key, u.h, ($4::bigint[])[((u.i - 1) * 13 + 1)::int : (u.i * 13)::int] \
-             FROM unnest($1::smallint[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS u (k, key, h, i) \
+             SELECT u.k, u.key, u.h, u.t::bigint[] \
+             FROM unnest($1::smallint[], $2::bigint[], $3::bigint[], $4::text[]) \
+               WITH ORDINALITY AS u (k, key, h, t, i) \
              ORDER BY u.i \
              ON CONFLICT (kind, key, hour) \
              DO UPDATE SET totals = add_totals(aggregates.totals, excluded.totals)",

@@ -48,6 +48,24 @@ pub(crate) fn metrics_from_column(values: &[Option<i64>]) -> StoreResult<Metrics
     Ok(m)
 }
 
+/// An array literal (`{1,NULL,3}`) of values, to bind as one `text` element
+/// of a `text[]` and cast per row: cheaper than slicing one long array.
+pub(crate) fn array_literal(values: &[Option<i64>]) -> String {
+    let mut out = String::with_capacity(2 + values.len() * 8);
+    out.push('{');
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        match v {
+            Some(v) => out.push_str(&v.to_string()),
+            None => out.push_str("NULL"),
+        }
+    }
+    out.push('}');
+    out
+}
+
 /// A lease token as a uuid column.
 pub(crate) fn token_to_uuid(t: LeaseToken) -> Uuid {
     Uuid::from_u128(t.0)
@@ -191,5 +209,6 @@ mod tests {
         assert_eq!(metrics_from_column(&col).unwrap(), m);
         assert!(metrics_to_column(&Metrics::new().with(Metric::Views, u64::MAX)).is_err());
         assert!(metrics_from_column(&[Some(1)]).is_err());
+        assert_eq!(array_literal(&[Some(1), None, Some(-3)]), "{1,NULL,-3}");
     }
 }

@@ -25,6 +25,9 @@ pub const EVENTS_CHANNEL: &str = "socialsync_events";
 /// How many events a subscriber's reader fetches per query.
 const PAGE: i64 = 500;
 
+/// How long a subscriber's reader waits before retrying a failed read.
+const RETRY: std::time::Duration = std::time::Duration::from_millis(200);
+
 pub(crate) async fn publish_event(s: &PgStore, event: Event) -> StoreResult<StoredEvent> {
     let id: i64 = sqlx::query_scalar(
         "WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true)), \
@@ -175,7 +178,11 @@ async fn follow(
                 .await;
             match max {
                 Ok(m) => newest = newest.max(m.unwrap_or(0)),
-                Err(_) => continue,
+                Err(_) => {
+                    // The server is away: try again shortly.
+                    tokio::time::sleep(RETRY).await;
+                    continue;
+                }
             }
             check_table = false;
         }
@@ -200,7 +207,10 @@ async fn follow(
                     .bind(PAGE)
                     .fetch_all(&mut listener)
                     .await;
-            let Ok(rows) = rows else { break };
+            let Ok(rows) = rows else {
+                tokio::time::sleep(RETRY).await;
+                break;
+            };
             if rows.is_empty() {
                 cursor = newest;
                 break;

@@ -3,14 +3,15 @@
 use crate::PgStore;
 use crate::aggregates::{AggregateChanges, hour_of, snapshot_from_parts};
 use crate::codec::{
-    col, metrics_from_column, metrics_to_column, platform, token_from_uuid, token_to_uuid,
+    array_literal, col, metrics_from_column, metrics_to_column, platform, token_from_uuid,
+    token_to_uuid,
 };
 use crate::error::db;
 use socialsync_core::clock::{Timestamp, truncate_to_micros as micros};
 use socialsync_core::domain::{MediaKind, Snapshot};
 use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::ids::*;
-use socialsync_core::metrics::{CounterDelta, Metric, Metrics};
+use socialsync_core::metrics::{CounterDelta, Metrics};
 use socialsync_core::store::*;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -106,9 +107,8 @@ struct PostUpdates {
     at: Vec<Timestamp>,
     next: Vec<Option<Timestamp>>,
     final_state: Vec<Option<&'static str>>,
-    has_new: Vec<bool>,
-    latest: Vec<Option<i64>>,
-    carried: Vec<Option<i64>>,
+    latest: Vec<Option<String>>,
+    carried: Vec<Option<String>>,
 }
 
 /// Column arrays of the snapshots of one batch.
@@ -116,9 +116,8 @@ struct PostUpdates {
 struct SnapshotRows {
     post: Vec<i64>,
     at: Vec<Timestamp>,
-    metrics: Vec<Option<i64>>,
-    carried: Vec<Option<i64>>,
-    carried_same: Vec<bool>,
+    metrics: Vec<String>,
+    carried: Vec<Option<String>>,
 }
 
 pub(crate) async fn complete_scans(
@@ -166,7 +165,6 @@ pub(crate) async fn complete_scans(
     let mut updates = PostUpdates::default();
     let mut snaps = SnapshotRows::default();
     let mut aggregates = AggregateChanges::default();
-    let none13 = [None; Metric::COUNT];
     for c in completions {
         let token = token_to_uuid(c.token);
         let Some(p) = posts.get_mut(&c.post.0) else {
@@ -184,31 +182,26 @@ pub(crate) async fn complete_scans(
         p.lease = None;
         p.last_applied = Some(token);
         let at = micros(c.at);
-        let mut has_new = false;
+        let (mut latest, mut latest_carried) = (None, None);
         if let Some(reading) = c.reading {
             if p.latest_at.is_none_or(|l| l < at) {
                 let carried = reading.carried_over(&p.latest_carried);
                 let delta = CounterDelta::between(&p.latest_carried, &carried);
-                let m = metrics_to_column(&reading)?;
-                let k = metrics_to_column(&carried)?;
+                let m = array_literal(&metrics_to_column(&reading)?);
+                let k = array_literal(&metrics_to_column(&carried)?);
                 snaps.post.push(c.post.0);
                 snaps.at.push(at);
-                snaps.metrics.extend_from_slice(&m);
-                snaps.carried.extend_from_slice(&k);
-                snaps.carried_same.push(carried == reading);
-                updates.latest.extend_from_slice(&m);
-                updates.carried.extend_from_slice(&k);
-                has_new = true;
+                snaps.metrics.push(m.clone());
+                // `carried` is stored only where it differs from the reading.
+                snaps.carried.push((carried != reading).then(|| k.clone()));
+                latest = Some(m);
+                latest_carried = Some(k);
                 p.latest_at = Some(at);
                 p.latest_carried = carried;
                 if !delta.is_zero() {
                     aggregates.add(&p.scopes, &p.brands, hour_of(at), &delta);
                 }
             }
-        }
-        if !has_new {
-            updates.latest.extend_from_slice(&none13);
-            updates.carried.extend_from_slice(&none13);
         }
         let (next, final_state) = match c.next {
             NextScan::At(t) => (Some(micros(t)), None),
@@ -220,23 +213,21 @@ pub(crate) async fn complete_scans(
         updates.at.push(at);
         updates.next.push(next);
         updates.final_state.push(final_state);
-        updates.has_new.push(has_new);
+        updates.latest.push(latest);
+        updates.carried.push(latest_carried);
         outcomes.push(CompletionOutcome::Applied);
     }
     if !snaps.post.is_empty() {
         sqlx::query(
             "INSERT INTO snapshots (post_id, observed_at, metrics, carried) \
-             SELECT u.p, u.t, ($3::bigint[])[((u.i - 1) * 13 + 1)::int : (u.i * 13)::int], \
-               CASE WHEN u.same THEN NULL \
-                 ELSE ($4::bigint[])[((u.i - 1) * 13 + 1)::int : (u.i * 13)::int] END \
-             FROM unnest($1::bigint[], $2::timestamptz[], $5::bool[]) WITH ORDINALITY AS u (p, t, same, i) \
+             SELECT u.p, u.t, u.m::bigint[], u.c::bigint[] \
+             FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[]) AS u (p, t, m, c) \
              ON CONFLICT (post_id, observed_at) DO NOTHING",
         )
         .bind(&snaps.post)
         .bind(&snaps.at)
         .bind(&snaps.metrics)
         .bind(&snaps.carried)
-        .bind(&snaps.carried_same)
         .execute(&mut *tx)
         .await
         .map_err(db)?;
@@ -247,15 +238,12 @@ pub(crate) async fn complete_scans(
             "UPDATE schedule p SET lease_token = NULL, lease_until = NULL, last_applied = u.token, \
                scan_count = p.scan_count + 1, last_scanned_at = u.at, \
                next_scan_at = u.next, state = COALESCE(u.final_state, p.state), \
-               latest_at = CASE WHEN u.has_new THEN u.at ELSE p.latest_at END, \
-               latest_metrics = CASE WHEN u.has_new \
-                 THEN ($7::bigint[])[((u.i - 1) * 13 + 1)::int : (u.i * 13)::int] \
-                 ELSE p.latest_metrics END, \
-               latest_carried = CASE WHEN u.has_new \
-                 THEN ($8::bigint[])[((u.i - 1) * 13 + 1)::int : (u.i * 13)::int] \
-                 ELSE p.latest_carried END \
+               latest_at = CASE WHEN u.latest IS NULL THEN p.latest_at ELSE u.at END, \
+               latest_metrics = COALESCE(u.latest::bigint[], p.latest_metrics), \
+               latest_carried = CASE WHEN u.latest IS NULL THEN p.latest_carried \
+                 ELSE u.carried::bigint[] END \
              FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::timestamptz[], \
-               $5::text[], $6::bool[]) WITH ORDINALITY AS u (id, token, at, next, final_state, has_new, i) \
+               $5::text[], $6::text[], $7::text[]) AS u (id, token, at, next, final_state, latest, carried) \
              WHERE p.post_id = u.id",
         )
         .bind(&updates.id)
@@ -263,7 +251,6 @@ pub(crate) async fn complete_scans(
         .bind(&updates.at)
         .bind(&updates.next)
         .bind(&updates.final_state)
-        .bind(&updates.has_new)
         .bind(&updates.latest)
         .bind(&updates.carried)
         .execute(&mut *tx)
