@@ -65,6 +65,14 @@ mod reports;
 mod scans;
 
 pub use crypto::{CredentialKeys, CredentialsError};
+
+/// Translates a sqlx error as the store does at its boundary: pool timeout,
+/// I/O and a server going away are `Unavailable` (retryable), a unique
+/// violation is `Conflict`, the rest are `Backend` with their source. For
+/// hosts running their own SQL beside the store.
+pub fn store_error(e: sqlx::Error) -> socialsync_core::error::StoreError {
+    error::db(e)
+}
 pub use events::EVENTS_CHANNEL;
 pub use scans::CLAIM_SQL;
 
