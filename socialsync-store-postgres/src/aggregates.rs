@@ -18,6 +18,16 @@ pub(crate) fn hour_of(t: Timestamp) -> i64 {
     t.timestamp_micros().div_euclid(HOUR_MICROS)
 }
 
+/// Adds totals (`$1..$4`: kinds, keys, hours, totals literals) into the
+/// aggregates, rows in the order given.
+pub(crate) const UPSERT_AGGREGATES: &str = "INSERT INTO aggregates (kind, key, hour, totals) \
+    SELECT u.k, u.key, u.h, u.t::bigint[] \
+    FROM unnest($1::smallint[], $2::bigint[], $3::bigint[], $4::text[]) \
+      WITH ORDINALITY AS u (k, key, h, t, i) \
+    ORDER BY u.i \
+    ON CONFLICT (kind, key, hour) \
+    DO UPDATE SET totals = add_totals(aggregates.totals, excluded.totals)";
+
 /// Aggregate series kind: a scope's.
 pub(crate) const SCOPE: i16 = 1;
 /// Aggregate series kind: a brand's (each post once).
@@ -48,9 +58,9 @@ impl AggregateChanges {
         }
     }
 
-    /// Writes the changes: one statement, rows in key order so concurrent
-    /// writers lock them in the same order.
-    pub(crate) async fn write(self, tx: &mut PgConnection) -> StoreResult<()> {
+    /// The changes as column arrays (kinds, keys, hours, totals literals),
+    /// in key order, zero changes left out.
+    pub(crate) fn into_arrays(self) -> (Vec<i16>, Vec<i64>, Vec<i64>, Vec<String>) {
         let (mut kinds, mut keys, mut hours, mut totals) = (vec![], vec![], vec![], vec![]);
         for ((k, key, h), d) in self.0 {
             if d.is_zero() {
@@ -63,25 +73,24 @@ impl AggregateChanges {
                 &d.0.iter().map(|v| Some(*v)).collect::<Vec<_>>(),
             ));
         }
+        (kinds, keys, hours, totals)
+    }
+
+    /// Writes the changes: one statement, rows in key order so concurrent
+    /// writers lock them in the same order.
+    pub(crate) async fn write(self, tx: &mut PgConnection) -> StoreResult<()> {
+        let (kinds, keys, hours, totals) = self.into_arrays();
         if kinds.is_empty() {
             return Ok(());
         }
-        sqlx::query(
-            "INSERT INTO aggregates (kind, key, hour, totals) \
-             SELECT u.k, u.key, u.h, u.t::bigint[] \
-             FROM unnest($1::smallint[], $2::bigint[], $3::bigint[], $4::text[]) \
-               WITH ORDINALITY AS u (k, key, h, t, i) \
-             ORDER BY u.i \
-             ON CONFLICT (kind, key, hour) \
-             DO UPDATE SET totals = add_totals(aggregates.totals, excluded.totals)",
-        )
-        .bind(&kinds)
-        .bind(&keys)
-        .bind(&hours)
-        .bind(&totals)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
+        sqlx::query(UPSERT_AGGREGATES)
+            .bind(&kinds)
+            .bind(&keys)
+            .bind(&hours)
+            .bind(&totals)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
         Ok(())
     }
 }

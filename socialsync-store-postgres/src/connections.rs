@@ -530,26 +530,30 @@ pub(crate) async fn record_health(
     id: ConnectionId,
     update: HealthUpdate,
 ) -> StoreResult<()> {
-    // One statement each: health is a JSON document changed in place.
+    // One statement each: health is a JSON document changed in place. It is
+    // an observation, not a record: it commits without waiting for a flush.
     let q = match update {
         HealthUpdate::Success { at } => sqlx::query(
-            "UPDATE connections SET health = health || \
+            "WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true)) \
+             UPDATE connections SET health = health || \
              jsonb_build_object('last_success_at', $2::jsonb, 'consecutive_failures', 0) \
-             WHERE id = $1",
+             FROM cfg WHERE id = $1",
         )
         .bind(id.0)
         .bind(json(&micros(at))?),
         HealthUpdate::Failure { at, error } => sqlx::query(
-            "UPDATE connections SET health = health || jsonb_build_object( \
+            "WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true)) \
+             UPDATE connections SET health = health || jsonb_build_object( \
                'consecutive_failures', LEAST(COALESCE((health ->> 'consecutive_failures')::bigint, 0) + 1, 4294967295), \
-               'last_failure_at', $2::jsonb, 'last_error', $3::jsonb) WHERE id = $1",
+               'last_failure_at', $2::jsonb, 'last_error', $3::jsonb) FROM cfg WHERE id = $1",
         )
         .bind(id.0)
         .bind(json(&micros(at))?)
         .bind(json(&error)?),
         HealthUpdate::MissingPermissions(p) => sqlx::query(
-            "UPDATE connections SET health = health || \
-             jsonb_build_object('missing_permissions', $2::jsonb) WHERE id = $1",
+            "WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true)) \
+             UPDATE connections SET health = health || \
+             jsonb_build_object('missing_permissions', $2::jsonb) FROM cfg WHERE id = $1",
         )
         .bind(id.0)
         .bind(json(&p)?),

@@ -217,35 +217,41 @@ pub(crate) async fn complete_scans(
         updates.carried.push(latest_carried);
         outcomes.push(CompletionOutcome::Applied);
     }
-    if !snaps.post.is_empty() {
-        sqlx::query(
-            "INSERT INTO snapshots (post_id, observed_at, metrics, carried) \
-             SELECT u.p, u.t, u.m::bigint[], u.c::bigint[] \
-             FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[]) AS u (p, t, m, c) \
-             ON CONFLICT (post_id, observed_at) DO NOTHING",
-        )
-        .bind(&snaps.post)
-        .bind(&snaps.at)
-        .bind(&snaps.metrics)
-        .bind(&snaps.carried)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-    }
-    aggregates.write(&mut tx).await?;
     if !updates.id.is_empty() {
+        // Snapshots, aggregates and the schedule in one statement.
+        let (kinds, keys, hours, totals) = aggregates.into_arrays();
         sqlx::query(
-            "UPDATE schedule p SET lease_token = NULL, lease_until = NULL, last_applied = u.token, \
+            "WITH snaps AS ( \
+               INSERT INTO snapshots (post_id, observed_at, metrics, carried) \
+               SELECT u.p, u.t, u.m::bigint[], u.c::bigint[] \
+               FROM unnest($5::bigint[], $6::timestamptz[], $7::text[], $8::text[]) AS u (p, t, m, c) \
+               ON CONFLICT (post_id, observed_at) DO NOTHING), \
+             aggs AS ( \
+               INSERT INTO aggregates (kind, key, hour, totals) \
+               SELECT a.k, a.key, a.h, a.t::bigint[] \
+               FROM unnest($1::smallint[], $2::bigint[], $3::bigint[], $4::text[]) \
+                 WITH ORDINALITY AS a (k, key, h, t, i) ORDER BY a.i \
+               ON CONFLICT (kind, key, hour) \
+               DO UPDATE SET totals = add_totals(aggregates.totals, excluded.totals)) \
+             UPDATE schedule p SET lease_token = NULL, lease_until = NULL, last_applied = u.token, \
                scan_count = p.scan_count + 1, last_scanned_at = u.at, \
                next_scan_at = u.next, state = COALESCE(u.final_state, p.state), \
                latest_at = CASE WHEN u.latest IS NULL THEN p.latest_at ELSE u.at END, \
                latest_metrics = COALESCE(u.latest::bigint[], p.latest_metrics), \
                latest_carried = CASE WHEN u.latest IS NULL THEN p.latest_carried \
                  ELSE u.carried::bigint[] END \
-             FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::timestamptz[], \
-               $5::text[], $6::text[], $7::text[]) AS u (id, token, at, next, final_state, latest, carried) \
+             FROM unnest($9::bigint[], $10::uuid[], $11::timestamptz[], $12::timestamptz[], \
+               $13::text[], $14::text[], $15::text[]) AS u (id, token, at, next, final_state, latest, carried) \
              WHERE p.post_id = u.id",
         )
+        .bind(&kinds)
+        .bind(&keys)
+        .bind(&hours)
+        .bind(&totals)
+        .bind(&snaps.post)
+        .bind(&snaps.at)
+        .bind(&snaps.metrics)
+        .bind(&snaps.carried)
         .bind(&updates.id)
         .bind(&updates.token)
         .bind(&updates.at)
