@@ -31,13 +31,35 @@ pub use shared::*;
 #[doc(hidden)]
 pub use socialsync_core::store::PostStore;
 
-/// Stamps one `#[tokio::test]` per conformance behaviour. `$make` is an
-/// expression callable with no argument that returns a future of a fresh,
-/// empty store. The calling crate needs tokio (`macros`, `rt-multi-thread`).
+/// Stamps one test per conformance behaviour for a store.
+///
+/// With a store-making expression: one `#[tokio::test]` each. `$make` is
+/// callable with no argument and returns a future of a fresh, empty store.
+/// The calling crate needs tokio (`macros`, `rt-multi-thread`).
+///
+/// ```ignore
+/// socialsync_testkit::store_conformance_tests!(|| async { MemoryStore::new() });
+/// ```
+///
+/// With `wrap = m, (params) => make`: each behaviour becomes an item
+/// `m! { async fn behaviour(params) { .. } }` for the caller's macro `m` to
+/// turn into a test (say, one that hands each test a freshly migrated
+/// database); `make` is a future of the store and may use the parameters.
+///
+/// ```ignore
+/// macro_rules! pg_test { (async fn $name:ident $params:tt $body:block) => { /* ... */ } }
+/// socialsync_testkit::store_conformance_tests!(
+///     wrap = pg_test,
+///     (options: PgPoolOptions, connect: PgConnectOptions) => store(options, connect)
+/// );
+/// ```
 #[macro_export]
 macro_rules! store_conformance_tests {
-    ($make:expr) => {
-        $crate::store_conformance_tests!(@each $make;
+    (wrap = $wrapper:ident, $params:tt => $make:expr) => {
+        $crate::store_conformance_tests!(@list [@wrapped $wrapper, $params, $make]);
+    };
+    (@list [$($head:tt)*]) => {
+        $crate::store_conformance_tests!($($head)*;
             brand_and_creator_round_trip,
             create_scope_refuses_unknown_brand_and_changes_nothing,
             create_scope_refuses_unknown_member_and_changes_nothing,
@@ -83,6 +105,21 @@ macro_rules! store_conformance_tests {
             report_inputs_are_brand_isolated,
             unknown_ids_are_not_found,
         );
+    };
+    (@wrapped $wrapper:ident, $params:tt, $make:expr; $($name:ident),* $(,)?) => {
+        $(
+            $wrapper! {
+                async fn $name $params {
+                    let store = $make.await;
+                    let store: ::std::sync::Arc<dyn $crate::conformance::PostStore> =
+                        ::std::sync::Arc::new(store);
+                    $crate::conformance::$name(store).await;
+                }
+            }
+        )*
+    };
+    ($make:expr) => {
+        $crate::store_conformance_tests!(@list [@each $make]);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(

@@ -1,0 +1,811 @@
+//! Connections, credentials, leases on refresh and discovery, health,
+//! backoffs and the disconnection outbox.
+
+use crate::PgStore;
+use crate::codec::{
+    CONNECTION_COLUMNS, col, connection_from_row, from_json, json, micros_opt, platform,
+    token_from_uuid, token_to_uuid, u64_param,
+};
+use crate::error::{corrupt, db};
+use socialsync_core::clock::{Timestamp, truncate_to_micros as micros};
+use socialsync_core::credentials::{Credentials, VersionedCredentials};
+use socialsync_core::domain::{
+    Connection, ConnectionHealth, ConnectionStatus, DisconnectReason, Disconnection,
+    StatusInterval, StatusKind,
+};
+use socialsync_core::error::{StoreError, StoreResult};
+use socialsync_core::ids::*;
+use socialsync_core::platform::Platform;
+use socialsync_core::store::*;
+use sqlx::PgConnection;
+use sqlx::postgres::PgRow;
+
+fn status_kind(k: StatusKind) -> &'static str {
+    match k {
+        StatusKind::Active => "active",
+        StatusKind::Disconnected => "disconnected",
+        StatusKind::Reset => "reset",
+    }
+}
+
+/// What the credentials' ciphertext is bound to: the platform account.
+pub(crate) fn credentials_context(platform: Platform, account: &PlatformAccountId) -> Vec<u8> {
+    format!("socialsync credentials {platform}:{}", account.as_str()).into_bytes()
+}
+
+fn truncate_credentials(mut c: Credentials) -> Credentials {
+    c.expires_at = micros_opt(c.expires_at);
+    c.refresh_expires_at = micros_opt(c.refresh_expires_at);
+    c.issued_at = micros_opt(c.issued_at);
+    c
+}
+
+fn set_status(conn: &mut Connection, status: ConnectionStatus, now: Timestamp) {
+    if let Some(last) = conn.history.last_mut() {
+        last.to = Some(now);
+    }
+    let reason = match &status {
+        ConnectionStatus::Disconnected { reason, .. } => Some(reason.clone()),
+        _ => None,
+    };
+    conn.history.push(StatusInterval {
+        status: status.kind(),
+        from: now,
+        to: None,
+        reason,
+    });
+    conn.status = status;
+}
+
+/// Writes a connection's status and history.
+async fn write_status(tx: &mut PgConnection, conn: &Connection) -> StoreResult<()> {
+    sqlx::query("UPDATE connections SET status = $2, status_kind = $3, history = $4 WHERE id = $1")
+        .bind(conn.id.0)
+        .bind(json(&conn.status)?)
+        .bind(status_kind(conn.status.kind()))
+        .bind(json(&conn.history)?)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+async fn lock_connection(tx: &mut PgConnection, id: ConnectionId) -> StoreResult<Connection> {
+    let sql = format!("SELECT {CONNECTION_COLUMNS} FROM connections WHERE id = $1 FOR UPDATE");
+    let row = sqlx::query(&sql)
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| StoreError::not_found("connection", id))?;
+    connection_from_row(&row)
+}
+
+pub(crate) async fn connect(
+    s: &PgStore,
+    new: NewConnection,
+    now: Timestamp,
+) -> StoreResult<Connected> {
+    let now = micros(now);
+    let credentials = truncate_credentials(new.credentials);
+    let context = credentials_context(new.platform, &new.account_id);
+    let (key_id, sealed) = s
+        .keys
+        .seal(&credentials, &context)
+        .map_err(|e| StoreError::InvalidInput(e.to_string()))?;
+    let mut tx = s.pool.begin().await.map_err(db)?;
+    let creator: Option<i64> = sqlx::query_scalar("SELECT id FROM creators WHERE id = $1")
+        .bind(new.creator.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+    if creator.is_none() {
+        return Err(StoreError::not_found("creator", new.creator));
+    }
+    let history = vec![StatusInterval {
+        status: StatusKind::Active,
+        from: now,
+        to: None,
+        reason: None,
+    }];
+    let sql = format!(
+        "INSERT INTO connections (creator_id, platform, account_id, handle, status, status_kind, \
+         history, credentials_version, credentials, credentials_key, health, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 'active', $6, 1, $7, $8, $9, $10) \
+         ON CONFLICT (platform, account_id) DO NOTHING RETURNING {CONNECTION_COLUMNS}"
+    );
+    let inserted = sqlx::query(&sql)
+        .bind(new.creator.0)
+        .bind(new.platform.as_str())
+        .bind(new.account_id.as_str())
+        .bind(&new.handle)
+        .bind(json(&ConnectionStatus::Active)?)
+        .bind(json(&history)?)
+        .bind(&sealed)
+        .bind(&key_id)
+        .bind(json(&ConnectionHealth::default())?)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+    if let Some(row) = inserted {
+        let connection = connection_from_row(&row)?;
+        tx.commit().await.map_err(db)?;
+        return Ok(Connected {
+            connection,
+            previous: None,
+            resumed_posts: 0,
+            expired_posts: 0,
+        });
+    }
+    let sql = format!(
+        "SELECT {CONNECTION_COLUMNS} FROM connections WHERE platform = $1 AND account_id = $2 \
+         FOR UPDATE"
+    );
+    let row = sqlx::query(&sql)
+        .bind(new.platform.as_str())
+        .bind(new.account_id.as_str())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+    let mut conn = connection_from_row(&row)?;
+    let previous = conn.status.kind();
+    conn.credentials_version += 1;
+    conn.handle = new.handle;
+    conn.creator = new.creator;
+    conn.backoff_until = None;
+    conn.health.consecutive_failures = 0;
+    if previous != StatusKind::Active {
+        set_status(&mut conn, ConnectionStatus::Active, now);
+    }
+    sqlx::query(
+        "UPDATE connections SET credentials = $2, credentials_key = $3, \
+         credentials_version = $4, handle = $5, creator_id = $6, backoff_until = NULL, \
+         health = $7 WHERE id = $1",
+    )
+    .bind(conn.id.0)
+    .bind(&sealed)
+    .bind(&key_id)
+    .bind(u64_param(conn.credentials_version, "credentials version")?)
+    .bind(&conn.handle)
+    .bind(conn.creator.0)
+    .bind(json(&conn.health)?)
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    let (mut resumed, mut expired) = (0, 0);
+    if previous != StatusKind::Active {
+        write_status(&mut tx, &conn).await?;
+        let states: Vec<String> = sqlx::query_scalar(
+            "UPDATE schedule s SET \
+               state = CASE WHEN p.monitor_until >= $2 THEN 'monitoring' ELSE 'expired' END, \
+               next_scan_at = CASE WHEN p.monitor_until >= $2 THEN $2 END \
+             FROM posts p WHERE p.id = s.post_id AND p.connection_id = $1 AND s.state = 'paused' \
+             RETURNING s.state",
+        )
+        .bind(conn.id.0)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        for st in states {
+            if st == "monitoring" {
+                resumed += 1;
+            } else {
+                expired += 1;
+            }
+        }
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(Connected {
+        connection: conn,
+        previous: Some(previous),
+        resumed_posts: resumed,
+        expired_posts: expired,
+    })
+}
+
+pub(crate) async fn get_connection(
+    s: &PgStore,
+    id: ConnectionId,
+) -> StoreResult<Option<Connection>> {
+    let sql = format!("SELECT {CONNECTION_COLUMNS} FROM connections WHERE id = $1");
+    let row = sqlx::query(&sql)
+        .bind(id.0)
+        .fetch_optional(&s.pool)
+        .await
+        .map_err(db)?;
+    row.as_ref().map(connection_from_row).transpose()
+}
+
+pub(crate) async fn get_connection_by_account(
+    s: &PgStore,
+    platform: Platform,
+    account: &PlatformAccountId,
+) -> StoreResult<Option<Connection>> {
+    let sql = format!(
+        "SELECT {CONNECTION_COLUMNS} FROM connections WHERE platform = $1 AND account_id = $2"
+    );
+    let row = sqlx::query(&sql)
+        .bind(platform.as_str())
+        .bind(account.as_str())
+        .fetch_optional(&s.pool)
+        .await
+        .map_err(db)?;
+    row.as_ref().map(connection_from_row).transpose()
+}
+
+pub(crate) async fn list_connections(
+    s: &PgStore,
+    f: ConnectionFilter,
+) -> StoreResult<Vec<Connection>> {
+    let statuses: Option<Vec<&str>> = f.statuses.map(|v| v.into_iter().map(status_kind).collect());
+    let sql = format!(
+        "SELECT {CONNECTION_COLUMNS} FROM connections \
+         WHERE ($1::bigint IS NULL OR creator_id = $1) AND ($2::text IS NULL OR platform = $2) \
+         AND ($3::text[] IS NULL OR status_kind = ANY($3)) ORDER BY id"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(f.creator.map(|c| c.0))
+        .bind(f.platform.map(|p| p.as_str()))
+        .bind(statuses)
+        .fetch_all(&s.pool)
+        .await
+        .map_err(db)?;
+    rows.iter().map(connection_from_row).collect()
+}
+
+fn disconnection_from_row(r: &PgRow, newly: bool) -> StoreResult<Disconnection> {
+    let reason: DisconnectReason = from_json(col(r, "reason")?, "disconnect reason")?;
+    Ok(Disconnection {
+        id: DisconnectionId(col(r, "id")?),
+        connection: ConnectionId(col(r, "connection_id")?),
+        creator: CreatorId(col(r, "creator_id")?),
+        platform: platform(col(r, "platform")?)?,
+        since: col(r, "since")?,
+        reason,
+        newly_disconnected: newly,
+    })
+}
+
+const DISCONNECTION_COLUMNS: &str = "id, connection_id, creator_id, platform, since, reason";
+
+pub(crate) async fn disconnect(s: &PgStore, req: DisconnectRequest) -> StoreResult<Disconnection> {
+    let at = micros(req.at);
+    let mut tx = s.pool.begin().await.map_err(db)?;
+    let mut conn = lock_connection(&mut tx, req.connection).await?;
+    match &conn.status {
+        ConnectionStatus::Reset { .. } => {
+            return Err(StoreError::InvalidState(format!(
+                "{} was reset: there is nothing to disconnect",
+                req.connection
+            )));
+        }
+        ConnectionStatus::Disconnected { disconnection, .. } => {
+            let sql = format!("SELECT {DISCONNECTION_COLUMNS} FROM disconnections WHERE id = $1");
+            let row = sqlx::query(&sql)
+                .bind(disconnection.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?
+                .ok_or_else(|| corrupt(format!("{disconnection} missing")))?;
+            return disconnection_from_row(&row, false);
+        }
+        ConnectionStatus::Active => {}
+    }
+    if conn.credentials_version != req.credentials_version {
+        return Err(StoreError::Conflict(format!(
+            "{}: credentials changed since version {} (now {})",
+            req.connection, req.credentials_version, conn.credentials_version
+        )));
+    }
+    let sql = format!(
+        "INSERT INTO disconnections (connection_id, creator_id, platform, since, reason, \
+         claim_until) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {DISCONNECTION_COLUMNS}"
+    );
+    let row = sqlx::query(&sql)
+        .bind(conn.id.0)
+        .bind(conn.creator.0)
+        .bind(conn.platform.as_str())
+        .bind(at)
+        .bind(json(&req.reason)?)
+        .bind(micros(req.notify_claim_until))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+    let d = disconnection_from_row(&row, true)?;
+    set_status(
+        &mut conn,
+        ConnectionStatus::Disconnected {
+            since: at,
+            reason: req.reason,
+            disconnection: d.id,
+        },
+        at,
+    );
+    write_status(&mut tx, &conn).await?;
+    sqlx::query(
+        "UPDATE schedule s SET state = 'paused' FROM posts p \
+         WHERE p.id = s.post_id AND p.connection_id = $1 AND s.state = 'monitoring'",
+    )
+    .bind(conn.id.0)
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(d)
+}
+
+pub(crate) async fn reset_connection(
+    s: &PgStore,
+    id: ConnectionId,
+    now: Timestamp,
+) -> StoreResult<Connection> {
+    let now = micros(now);
+    let mut tx = s.pool.begin().await.map_err(db)?;
+    let mut conn = lock_connection(&mut tx, id).await?;
+    if conn.status.is_active() {
+        return Err(StoreError::InvalidState(format!(
+            "{id} is active: only a disconnected connection can be reset"
+        )));
+    }
+    conn.high_water = None;
+    conn.last_discovery_at = None;
+    conn.last_deep_pass_at = None;
+    conn.matched_revision = 0;
+    conn.backoff_until = None;
+    sqlx::query(
+        "UPDATE connections SET credentials = NULL, credentials_key = NULL, \
+         refresh_token = NULL, refresh_until = NULL, discovery_token = NULL, \
+         discovery_until = NULL, high_water = NULL, last_discovery_at = NULL, \
+         last_deep_pass_at = NULL, matched_revision = 0, backoff_until = NULL WHERE id = $1",
+    )
+    .bind(id.0)
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    if !matches!(conn.status, ConnectionStatus::Reset { .. }) {
+        set_status(&mut conn, ConnectionStatus::Reset { since: now }, now);
+        write_status(&mut tx, &conn).await?;
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(conn)
+}
+
+pub(crate) async fn get_credentials(
+    s: &PgStore,
+    id: ConnectionId,
+) -> StoreResult<Option<VersionedCredentials>> {
+    let row = sqlx::query(
+        "SELECT platform, account_id, credentials_version, credentials, credentials_key \
+         FROM connections WHERE id = $1",
+    )
+    .bind(id.0)
+    .fetch_optional(&s.pool)
+    .await
+    .map_err(db)?
+    .ok_or_else(|| StoreError::not_found("connection", id))?;
+    let sealed: Option<Vec<u8>> = col(&row, "credentials")?;
+    let key_id: Option<String> = col(&row, "credentials_key")?;
+    let (Some(sealed), Some(key_id)) = (sealed, key_id) else {
+        return Ok(None);
+    };
+    let p = platform(col(&row, "platform")?)?;
+    let account = PlatformAccountId::new(col::<&str>(&row, "account_id")?);
+    let credentials = s
+        .keys
+        .open(&key_id, &sealed, &credentials_context(p, &account))
+        .map_err(|e| StoreError::Corrupt(format!("{id}: {e}")))?;
+    let version: i64 = col(&row, "credentials_version")?;
+    Ok(Some(VersionedCredentials {
+        version: u64::try_from(version).map_err(corrupt)?,
+        credentials,
+    }))
+}
+
+pub(crate) async fn swap_credentials(
+    s: &PgStore,
+    id: ConnectionId,
+    expected: u64,
+    credentials: Credentials,
+) -> StoreResult<u64> {
+    let credentials = truncate_credentials(credentials);
+    let mut tx = s.pool.begin().await.map_err(db)?;
+    let row = sqlx::query(
+        "SELECT platform, account_id, credentials_version, credentials IS NOT NULL AS held \
+         FROM connections WHERE id = $1 FOR UPDATE",
+    )
+    .bind(id.0)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(db)?
+    .ok_or_else(|| StoreError::not_found("connection", id))?;
+    if !col::<bool>(&row, "held")? {
+        return Err(StoreError::InvalidState(format!(
+            "{id} holds no credentials (reset)"
+        )));
+    }
+    let version: i64 = col(&row, "credentials_version")?;
+    let version = u64::try_from(version).map_err(corrupt)?;
+    if version != expected {
+        return Err(StoreError::Conflict(format!(
+            "{id}: credentials are at version {version}, not {expected}"
+        )));
+    }
+    let p = platform(col(&row, "platform")?)?;
+    let account = PlatformAccountId::new(col::<&str>(&row, "account_id")?);
+    let (key_id, sealed) = s
+        .keys
+        .seal(&credentials, &credentials_context(p, &account))
+        .map_err(|e| StoreError::InvalidInput(e.to_string()))?;
+    let next = version + 1;
+    sqlx::query(
+        "UPDATE connections SET credentials = $2, credentials_key = $3, credentials_version = $4 \
+         WHERE id = $1",
+    )
+    .bind(id.0)
+    .bind(&sealed)
+    .bind(&key_id)
+    .bind(u64_param(next, "credentials version")?)
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(next)
+}
+
+/// Takes a lease held in the `<which>_token` / `<which>_until` columns.
+async fn take_lease(
+    s: &PgStore,
+    sql: &str,
+    id: ConnectionId,
+    now: Timestamp,
+    until: Timestamp,
+) -> StoreResult<Option<LeaseToken>> {
+    let token: Option<uuid::Uuid> = sqlx::query_scalar(sql)
+        .bind(id.0)
+        .bind(micros(now))
+        .bind(micros(until))
+        .fetch_optional(&s.pool)
+        .await
+        .map_err(db)?;
+    match token {
+        Some(t) => Ok(Some(token_from_uuid(t))),
+        None => {
+            let exists: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM connections WHERE id = $1")
+                    .bind(id.0)
+                    .fetch_optional(&s.pool)
+                    .await
+                    .map_err(db)?;
+            match exists {
+                Some(_) => Ok(None),
+                None => Err(StoreError::not_found("connection", id)),
+            }
+        }
+    }
+}
+
+pub(crate) async fn try_lock_refresh(
+    s: &PgStore,
+    id: ConnectionId,
+    now: Timestamp,
+    until: Timestamp,
+) -> StoreResult<Option<LeaseToken>> {
+    take_lease(
+        s,
+        "UPDATE connections SET refresh_token = gen_random_uuid(), refresh_until = $3 \
+         WHERE id = $1 AND (refresh_until IS NULL OR refresh_until <= $2) RETURNING refresh_token",
+        id,
+        now,
+        until,
+    )
+    .await
+}
+
+pub(crate) async fn unlock_refresh(
+    s: &PgStore,
+    id: ConnectionId,
+    token: LeaseToken,
+) -> StoreResult<()> {
+    let r = sqlx::query(
+        "UPDATE connections SET \
+           refresh_token = CASE WHEN refresh_token = $2 THEN NULL ELSE refresh_token END, \
+           refresh_until = CASE WHEN refresh_token = $2 THEN NULL ELSE refresh_until END \
+         WHERE id = $1",
+    )
+    .bind(id.0)
+    .bind(token_to_uuid(token))
+    .execute(&s.pool)
+    .await
+    .map_err(db)?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::not_found("connection", id));
+    }
+    Ok(())
+}
+
+pub(crate) async fn record_health(
+    s: &PgStore,
+    id: ConnectionId,
+    update: HealthUpdate,
+) -> StoreResult<()> {
+    // One statement each: health is a JSON document changed in place. It is
+    // an observation, not a record: it commits without waiting for a flush.
+    let q = match update {
+        HealthUpdate::Success { at } => sqlx::query(
+            "WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true)) \
+             UPDATE connections SET health = health || \
+             jsonb_build_object('last_success_at', $2::jsonb, 'consecutive_failures', 0) \
+             FROM cfg WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(json(&micros(at))?),
+        HealthUpdate::Failure { at, error } => sqlx::query(
+            "WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true)) \
+             UPDATE connections SET health = health || jsonb_build_object( \
+               'consecutive_failures', LEAST(COALESCE((health ->> 'consecutive_failures')::bigint, 0) + 1, 4294967295), \
+               'last_failure_at', $2::jsonb, 'last_error', $3::jsonb) FROM cfg WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(json(&micros(at))?)
+        .bind(json(&error)?),
+        HealthUpdate::MissingPermissions(p) => sqlx::query(
+            "WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true)) \
+             UPDATE connections SET health = health || \
+             jsonb_build_object('missing_permissions', $2::jsonb) FROM cfg WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(json(&p)?),
+    };
+    let r = q.execute(&s.pool).await.map_err(db)?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::not_found("connection", id));
+    }
+    Ok(())
+}
+
+pub(crate) async fn set_backoff(
+    s: &PgStore,
+    target: BackoffTarget,
+    until: Timestamp,
+) -> StoreResult<()> {
+    let until = micros(until);
+    match target {
+        BackoffTarget::Connection(id) => {
+            let r = sqlx::query(
+                "UPDATE connections SET backoff_until = GREATEST(COALESCE(backoff_until, $2), $2) \
+                 WHERE id = $1",
+            )
+            .bind(id.0)
+            .bind(until)
+            .execute(&s.pool)
+            .await
+            .map_err(db)?;
+            if r.rows_affected() == 0 {
+                return Err(StoreError::not_found("connection", id));
+            }
+        }
+        BackoffTarget::Platform(p) => {
+            sqlx::query(
+                "INSERT INTO platform_backoff (platform, until) VALUES ($1, $2) \
+                 ON CONFLICT (platform) DO UPDATE \
+                 SET until = GREATEST(platform_backoff.until, excluded.until)",
+            )
+            .bind(p.as_str())
+            .bind(until)
+            .execute(&s.pool)
+            .await
+            .map_err(db)?;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn get_platform_backoff(
+    s: &PgStore,
+    p: Platform,
+) -> StoreResult<Option<Timestamp>> {
+    sqlx::query_scalar("SELECT until FROM platform_backoff WHERE platform = $1")
+        .bind(p.as_str())
+        .fetch_optional(&s.pool)
+        .await
+        .map_err(db)
+}
+
+pub(crate) async fn claim_pending_notifications(
+    s: &PgStore,
+    now: Timestamp,
+    claim_until: Timestamp,
+    limit: usize,
+) -> StoreResult<Vec<Disconnection>> {
+    let sql = format!(
+        "UPDATE disconnections d SET claim_until = $2 FROM ( \
+           SELECT id FROM disconnections WHERE NOT notified AND claim_until <= $1 \
+           ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) due \
+         WHERE d.id = due.id RETURNING {}",
+        DISCONNECTION_COLUMNS
+            .split(", ")
+            .map(|c| format!("d.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let rows = sqlx::query(&sql)
+        .bind(micros(now))
+        .bind(micros(claim_until))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&s.pool)
+        .await
+        .map_err(db)?;
+    let mut out = rows
+        .iter()
+        .map(|r| disconnection_from_row(r, false))
+        .collect::<StoreResult<Vec<_>>>()?;
+    out.sort_by_key(|d| d.id);
+    Ok(out)
+}
+
+pub(crate) async fn mark_notified(s: &PgStore, id: DisconnectionId) -> StoreResult<()> {
+    let r = sqlx::query("UPDATE disconnections SET notified = true WHERE id = $1")
+        .bind(id.0)
+        .execute(&s.pool)
+        .await
+        .map_err(db)?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::not_found("disconnection", id));
+    }
+    Ok(())
+}
+
+pub(crate) async fn try_claim_discovery(
+    s: &PgStore,
+    id: ConnectionId,
+    now: Timestamp,
+    until: Timestamp,
+) -> StoreResult<Option<LeaseToken>> {
+    take_lease(
+        s,
+        "UPDATE connections SET discovery_token = gen_random_uuid(), discovery_until = $3 \
+         WHERE id = $1 AND (discovery_until IS NULL OR discovery_until <= $2) \
+         RETURNING discovery_token",
+        id,
+        now,
+        until,
+    )
+    .await
+}
+
+pub(crate) async fn finish_discovery(
+    s: &PgStore,
+    id: ConnectionId,
+    token: LeaseToken,
+    progress: DiscoveryProgress,
+) -> StoreResult<()> {
+    let mut tx = s.pool.begin().await.map_err(db)?;
+    let row = sqlx::query(
+        "SELECT discovery_token, high_water, matched_revision FROM connections \
+         WHERE id = $1 FOR UPDATE",
+    )
+    .bind(id.0)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(db)?
+    .ok_or_else(|| StoreError::not_found("connection", id))?;
+    let held: Option<uuid::Uuid> = col(&row, "discovery_token")?;
+    if held != Some(token_to_uuid(token)) {
+        return Err(StoreError::LeaseLost);
+    }
+    let old: Option<serde_json::Value> = col(&row, "high_water")?;
+    let old: Option<socialsync_core::domain::HighWater> =
+        old.map(|v| from_json(v, "high-water mark")).transpose()?;
+    let mut high_water = old.clone();
+    if let Some(mut hw) = progress.high_water {
+        hw.published_at = micros(hw.published_at);
+        if old.as_ref().is_none_or(|o| hw > *o) {
+            high_water = Some(hw);
+        }
+    }
+    let matched: i64 = col(&row, "matched_revision")?;
+    let matched = matched.max(u64_param(progress.matched_revision, "revision")?);
+    let at = micros(progress.at);
+    sqlx::query(
+        "UPDATE connections SET discovery_token = NULL, discovery_until = NULL, \
+         last_discovery_at = $2, last_deep_pass_at = CASE WHEN $3 THEN $2 ELSE last_deep_pass_at END, \
+         high_water = $4, matched_revision = $5 WHERE id = $1",
+    )
+    .bind(id.0)
+    .bind(at)
+    .bind(progress.deep_pass)
+    .bind(high_water.as_ref().map(json).transpose()?)
+    .bind(matched)
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn acquire_budget(s: &PgStore, req: BudgetRequest) -> StoreResult<BudgetDecision> {
+    let start = micros(req.window_start);
+    let end = micros(req.window_end);
+    let limit = u64_param(req.limit, "budget limit")?;
+    let cost = u64_param(req.cost, "budget cost")?;
+    // Windows more than a day older than this one are of no use any more;
+    // a request for a window more than a day older than the newest is
+    // refused (its row may be gone), so a pruned window is never granted anew.
+    sqlx::query("DELETE FROM budgets WHERE key = $1 AND window_start < $2 - interval '1 day'")
+        .bind(&req.key)
+        .bind(start)
+        .execute(&s.pool)
+        .await
+        .map_err(db)?;
+    // One statement: the row lock on (key, window) orders concurrent callers,
+    // and the update applies only while the sum stays within the limit.
+    let used: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO budgets (key, window_start, used) SELECT $1, $2, $3 \
+         WHERE $3 <= $4 AND NOT EXISTS (SELECT 1 FROM budgets \
+           WHERE key = $1 AND window_start > $2 + interval '1 day') \
+         ON CONFLICT (key, window_start) DO UPDATE SET used = budgets.used + excluded.used \
+         WHERE budgets.used + excluded.used <= $4 RETURNING used",
+    )
+    .bind(&req.key)
+    .bind(start)
+    .bind(cost)
+    .bind(limit)
+    .fetch_optional(&s.pool)
+    .await
+    .map_err(db)?;
+    Ok(match used {
+        Some(u) => BudgetDecision::Granted {
+            used: u64::try_from(u).map_err(corrupt)?,
+        },
+        None => BudgetDecision::Exhausted { retry_at: end },
+    })
+}
+
+pub(crate) async fn reseal_credentials(s: &PgStore) -> StoreResult<u64> {
+    let current = s.keys.current_key_id().to_owned();
+    let mut moved = 0;
+    loop {
+        let mut tx = s.pool.begin().await.map_err(db)?;
+        let rows = sqlx::query(
+            "SELECT id, platform, account_id, credentials, credentials_key FROM connections \
+             WHERE credentials IS NOT NULL AND credentials_key <> $1 \
+             ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED",
+        )
+        .bind(&current)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        if rows.is_empty() {
+            return Ok(moved);
+        }
+        for r in &rows {
+            let id: i64 = col(r, "id")?;
+            let p = platform(col(r, "platform")?)?;
+            let account = PlatformAccountId::new(col::<&str>(r, "account_id")?);
+            let context = credentials_context(p, &account);
+            let sealed: Vec<u8> = col(r, "credentials")?;
+            let key_id: String = col(r, "credentials_key")?;
+            let c = s
+                .keys
+                .open(&key_id, &sealed, &context)
+                .map_err(|e| StoreError::Corrupt(format!("{}: {e}", ConnectionId(id))))?;
+            let (new_key, resealed) = s
+                .keys
+                .seal(&c, &context)
+                .map_err(|e| StoreError::InvalidInput(e.to_string()))?;
+            sqlx::query(
+                "UPDATE connections SET credentials = $2, credentials_key = $3 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(&resealed)
+            .bind(&new_key)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+            moved += 1;
+        }
+        tx.commit().await.map_err(db)?;
+    }
+}

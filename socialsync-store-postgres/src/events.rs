@@ -1,0 +1,250 @@
+//! Live events across processes: an events table (ids in order, pruned by
+//! age) and a NOTIFY carrying the newest id. A subscriber replays the table
+//! after the id it saw, then follows notifications; its reader task feeds a
+//! bounded channel, so a subscriber that stops reading never blocks commits.
+//!
+//! Events are the live feed, not the record: they commit asynchronously
+//! (`synchronous_commit = off` for their own statement only), so publishing
+//! never waits for a disk flush. A server crash may drop the newest events;
+//! the scans they describe commit synchronously and are never lost.
+
+use crate::PgStore;
+use crate::codec::{col, from_json, json};
+use crate::error::db;
+use socialsync_core::clock::Timestamp;
+use socialsync_core::error::StoreResult;
+use socialsync_core::events::{Event, EventStream, EventsLagged, StoredEvent};
+use socialsync_core::ids::EventId;
+use sqlx::postgres::PgListener;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+
+/// The NOTIFY channel that carries the newest event id.
+pub const EVENTS_CHANNEL: &str = "socialsync_events";
+
+/// How many events a subscriber's reader fetches per query.
+const PAGE: i64 = 500;
+
+/// How long a subscriber's reader waits before retrying a failed read.
+const RETRY: std::time::Duration = std::time::Duration::from_millis(200);
+
+pub(crate) async fn publish_event(s: &PgStore, event: Event) -> StoreResult<StoredEvent> {
+    let id: i64 = sqlx::query_scalar(
+        "WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true)), \
+         e AS (INSERT INTO events (at, body) VALUES ($1, $2) RETURNING id) \
+         SELECT id FROM cfg, e, LATERAL pg_notify($3, e.id::text) AS n",
+    )
+    .bind(event.at())
+    .bind(json(&event)?)
+    .bind(EVENTS_CHANNEL)
+    .fetch_one(&s.pool)
+    .await
+    .map_err(db)?;
+    Ok(StoredEvent {
+        id: EventId(id),
+        event,
+    })
+}
+
+pub(crate) async fn publish_events(
+    s: &PgStore,
+    events: Vec<Event>,
+) -> StoreResult<Option<EventId>> {
+    if events.is_empty() {
+        return Ok(None);
+    }
+    let ats: Vec<Timestamp> = events.iter().map(Event::at).collect();
+    let bodies = events
+        .iter()
+        .map(json)
+        .collect::<StoreResult<Vec<serde_json::Value>>>()?;
+    // Ids follow the order of the input (WITH ORDINALITY ... ORDER BY).
+    let id: Option<i64> = sqlx::query_scalar(
+        "WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true)), \
+         e AS (INSERT INTO events (at, body) \
+           SELECT u.at, u.body FROM unnest($1::timestamptz[], $2::jsonb[]) WITH ORDINALITY \
+             AS u (at, body, i) ORDER BY u.i RETURNING id), \
+         m AS (SELECT max(id) AS id FROM e) \
+         SELECT m.id FROM cfg, m, LATERAL pg_notify($3, m.id::text) AS n",
+    )
+    .bind(&ats)
+    .bind(&bodies)
+    .bind(EVENTS_CHANNEL)
+    .fetch_one(&s.pool)
+    .await
+    .map_err(db)?;
+    Ok(id.map(EventId))
+}
+
+fn stored_from_row(r: &sqlx::postgres::PgRow) -> StoreResult<StoredEvent> {
+    Ok(StoredEvent {
+        id: EventId(col(r, "id")?),
+        event: from_json(col(r, "body")?, "event")?,
+    })
+}
+
+pub(crate) async fn list_events(
+    s: &PgStore,
+    after: Option<EventId>,
+    limit: usize,
+) -> StoreResult<Vec<StoredEvent>> {
+    let rows = sqlx::query("SELECT id, body FROM events WHERE id > $1 ORDER BY id LIMIT $2")
+        .bind(after.map_or(0, |a| a.0))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&s.pool)
+        .await
+        .map_err(db)?;
+    rows.iter().map(stored_from_row).collect()
+}
+
+/// Deletes events that happened before `before`; returns how many.
+pub(crate) async fn prune_events(s: &PgStore, before: Timestamp) -> StoreResult<u64> {
+    let r = sqlx::query("DELETE FROM events WHERE at < $1")
+        .bind(before)
+        .execute(&s.pool)
+        .await
+        .map_err(db)?;
+    Ok(r.rows_affected())
+}
+
+pub(crate) async fn subscribe_events(
+    s: &PgStore,
+    after: Option<EventId>,
+) -> StoreResult<EventStream> {
+    let mut listener = PgListener::connect_with(&s.pool).await.map_err(db)?;
+    listener.listen(EVENTS_CHANNEL).await.map_err(db)?;
+    // Listening before reading the table: nothing committed after this
+    // point is missed, and ids at or below the cursor are never sent twice.
+    let cursor = match after {
+        Some(a) => a.0,
+        None => {
+            let max: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM events")
+                .fetch_one(&mut listener)
+                .await
+                .map_err(db)?;
+            max.unwrap_or(0)
+        }
+    };
+    let capacity = s.subscriber_buffer.max(1);
+    let (tx, rx) = mpsc::channel(capacity);
+    tokio::spawn(follow(listener, tx, cursor, capacity, after.is_some()));
+    Ok(Box::pin(ReceiverStream::new(rx)))
+}
+
+type Item = Result<StoredEvent, EventsLagged>;
+
+/// The reader task of one subscriber: fetches what is new after `cursor`
+/// whenever a notification says so, and sends it into the bounded channel.
+/// When the subscriber has fallen more than `lag_after` events behind, the
+/// oldest undelivered ones are skipped and it is told how many.
+async fn follow(
+    mut listener: PgListener,
+    tx: mpsc::Sender<Item>,
+    mut cursor: i64,
+    lag_after: usize,
+    replay_first: bool,
+) {
+    let lag_after = i64::try_from(lag_after).unwrap_or(i64::MAX);
+    let mut newest = cursor;
+    let mut check_table = replay_first;
+    loop {
+        if tx.is_closed() {
+            return;
+        }
+        if !check_table && newest <= cursor {
+            match listener.try_recv().await {
+                Ok(Some(n)) => {
+                    if let Ok(id) = n.payload().parse::<i64>() {
+                        newest = newest.max(id);
+                    }
+                }
+                // The connection was lost and is re-established: events
+                // committed meanwhile are in the table.
+                Ok(None) => check_table = true,
+                Err(e) => {
+                    tracing::warn!(error = %e, "event subscription ended");
+                    return;
+                }
+            }
+        }
+        while let Some(n) = listener.next_buffered() {
+            if let Ok(id) = n.payload().parse::<i64>() {
+                newest = newest.max(id);
+            }
+        }
+        if check_table {
+            let max: Result<Option<i64>, _> = sqlx::query_scalar("SELECT max(id) FROM events")
+                .fetch_one(&mut listener)
+                .await;
+            match max {
+                Ok(m) => newest = newest.max(m.unwrap_or(0)),
+                Err(_) => {
+                    // The server is away: try again shortly.
+                    tokio::time::sleep(RETRY).await;
+                    continue;
+                }
+            }
+            check_table = false;
+        }
+        if newest - cursor > lag_after {
+            let skip_to = newest - lag_after;
+            let missed: Result<i64, _> =
+                sqlx::query_scalar("SELECT count(*) FROM events WHERE id > $1 AND id <= $2")
+                    .bind(cursor)
+                    .bind(skip_to)
+                    .fetch_one(&mut listener)
+                    .await;
+            cursor = skip_to;
+            let missed = missed.ok().and_then(|m| u64::try_from(m).ok()).unwrap_or(0);
+            if missed > 0 && tx.send(Err(EventsLagged { missed })).await.is_err() {
+                return;
+            }
+        }
+        while cursor < newest {
+            let rows =
+                sqlx::query("SELECT id, body FROM events WHERE id > $1 ORDER BY id LIMIT $2")
+                    .bind(cursor)
+                    .bind(PAGE)
+                    .fetch_all(&mut listener)
+                    .await;
+            let Ok(rows) = rows else {
+                tokio::time::sleep(RETRY).await;
+                break;
+            };
+            if rows.is_empty() {
+                cursor = newest;
+                break;
+            }
+            for r in &rows {
+                match stored_from_row(r) {
+                    Ok(e) => {
+                        cursor = e.id.0;
+                        if tx.send(Ok(e)).await.is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "skipping an undecodable event");
+                        if let Ok(id) = col::<i64>(r, "id") {
+                            cursor = id;
+                        }
+                    }
+                }
+                // A full channel waits for the reader here; notifications
+                // keep arriving in the listener's buffer meanwhile, and the
+                // lag check above runs before the next page.
+                if newest - cursor > lag_after {
+                    break;
+                }
+            }
+            while let Some(n) = listener.next_buffered() {
+                if let Ok(id) = n.payload().parse::<i64>() {
+                    newest = newest.max(id);
+                }
+            }
+            if newest - cursor > lag_after {
+                break;
+            }
+        }
+    }
+}

@@ -1,0 +1,350 @@
+//! # socialsync-store-postgres
+//!
+//! [`PgStore`]: the whole [`PostStore`] over PostgreSQL with sqlx, for any
+//! number of worker processes sharing one database.
+//!
+//! - **A pool the host owns.** [`PgStore::new`] takes a [`PgPool`]; size it
+//!   for the worker (a handful of connections suffices; an event subscriber
+//!   holds one while it lives).
+//! - **Embedded migrations.** [`PgStore::migrate`] (or [`MIGRATOR`]) brings
+//!   the schema up to date; run it once at start-up.
+//! - **Set-based.** A claim is one statement ([`CLAIM_SQL`]: `FOR UPDATE
+//!   SKIP LOCKED`, a fresh lease token per post, the partial index on the
+//!   due time of monitoring posts). What scans change lives in a narrow
+//!   `schedule` table beside `posts`, so a scan never rewrites a post's
+//!   descriptive row or its indexes. A batch of completions is one
+//!   transaction: fenced by the lease tokens, snapshots written with
+//!   `UNNEST`, the hourly aggregates reports read updated in the same
+//!   transaction, the posts updated with `UNNEST`. A retried batch changes
+//!   nothing.
+//! - **Shared state in the database.** Disconnection is a compare-and-set on
+//!   the connection row, refresh and discovery are leases on it, and the
+//!   app-wide rate and quota budgets are rows every worker draws from.
+//! - **Live events across processes.** Events go to a table (ids in order,
+//!   [`PgStore::prune_events`] drops old ones) and a NOTIFY on
+//!   [`EVENTS_CHANNEL`] carries the newest id; subscribers replay after the
+//!   id they saw and follow the notifications, each through a bounded
+//!   buffer, so a stalled subscriber never holds up a commit.
+//! - **Credentials encrypted at rest** with XChaCha20-Poly1305 under the
+//!   host's [`CredentialKeys`]; the key id is stored beside each value, so
+//!   keys rotate ([`PgStore::reseal_credentials`]).
+//! - **Errors.** Pool timeouts, I/O and a server restarting are
+//!   [`StoreError::Unavailable`](socialsync_core::error::StoreError::Unavailable)
+//!   (retryable: the pool reconnects and the next cycle goes on); a unique
+//!   violation is `Conflict`; the rest keep their source.
+//!
+//! Every value reaches the server as a bound parameter.
+//!
+//! ```no_run
+//! use socialsync_core::store::PostStore;
+//! use socialsync_store_postgres::{CredentialKeys, PgStore};
+//! use sqlx::postgres::PgPoolOptions;
+//! use std::sync::Arc;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let pool = PgPoolOptions::new()
+//!     .max_connections(8)
+//!     .connect("postgres://postgres@127.0.0.1:5432/socialsync")
+//!     .await?;
+//! let keys = CredentialKeys::new("2026-11", [0x42; 32]); // from your secret store
+//! let store = PgStore::new(pool, keys);
+//! store.migrate().await?;
+//! let store: Arc<dyn PostStore> = Arc::new(store);
+//! # Ok(()) }
+//! ```
+
+mod aggregates;
+mod codec;
+mod config;
+mod connections;
+mod crypto;
+mod error;
+mod events;
+mod posts;
+mod reports;
+mod scans;
+
+pub use crypto::{CredentialKeys, CredentialsError};
+
+/// Translates a sqlx error as the store does at its boundary: pool timeout,
+/// I/O and a server going away are `Unavailable` (retryable), a unique
+/// violation is `Conflict`, the rest are `Backend` with their source. For
+/// hosts running their own SQL beside the store.
+pub fn store_error(e: sqlx::Error) -> socialsync_core::error::StoreError {
+    error::db(e)
+}
+pub use events::EVENTS_CHANNEL;
+pub use scans::CLAIM_SQL;
+
+use async_trait::async_trait;
+use socialsync_core::clock::Timestamp;
+use socialsync_core::credentials::{Credentials, VersionedCredentials};
+use socialsync_core::domain::{
+    Attribution, Brand, Connection, Creator, Disconnection, Post, PostState, Scope, Snapshot,
+};
+use socialsync_core::error::StoreResult;
+use socialsync_core::events::{Event, EventStream, StoredEvent};
+use socialsync_core::ids::*;
+use socialsync_core::platform::Platform;
+use socialsync_core::store::*;
+use sqlx::PgPool;
+use std::fmt;
+use std::sync::Arc;
+
+/// The embedded migrations of the schema.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The PostgreSQL [`PostStore`].
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+    keys: Arc<CredentialKeys>,
+    subscriber_buffer: usize,
+}
+
+impl fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PgStore")
+            .field("pool_size", &self.pool.size())
+            .field("keys", &self.keys)
+            .field("subscriber_buffer", &self.subscriber_buffer)
+            .finish()
+    }
+}
+
+impl PgStore {
+    /// A store over `pool`, sealing credentials with `keys`. Run
+    /// [`PgStore::migrate`] once before use.
+    pub fn new(pool: PgPool, keys: CredentialKeys) -> PgStore {
+        PgStore {
+            pool,
+            keys: Arc::new(keys),
+            subscriber_buffer: 1024,
+        }
+    }
+
+    /// How many events a live subscriber may fall behind before it is told
+    /// it lagged and skips to newer ones (default 1 024).
+    #[must_use]
+    pub fn with_subscriber_buffer(mut self, events: usize) -> PgStore {
+        self.subscriber_buffer = events.max(1);
+        self
+    }
+
+    /// Brings the schema up to date (the embedded [`MIGRATOR`]).
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        MIGRATOR.run(&self.pool).await
+    }
+
+    /// The pool.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Deletes the events that happened before `before`; returns how many.
+    /// Subscribers resuming after a pruned id continue from the oldest kept.
+    pub async fn prune_events(&self, before: Timestamp) -> StoreResult<u64> {
+        events::prune_events(self, before).await
+    }
+
+    /// Re-seals every connection's credentials under the current key (after
+    /// a rotation, so the old key can be dropped); returns how many moved.
+    pub async fn reseal_credentials(&self) -> StoreResult<u64> {
+        connections::reseal_credentials(self).await
+    }
+}
+
+#[async_trait]
+impl PostStore for PgStore {
+    async fn create_brand(&self, new: NewBrand, now: Timestamp) -> StoreResult<Brand> {
+        config::create_brand(self, new, now).await
+    }
+    async fn get_brand(&self, id: BrandId) -> StoreResult<Option<Brand>> {
+        config::get_brand(self, id).await
+    }
+    async fn create_creator(&self, new: NewCreator, now: Timestamp) -> StoreResult<Creator> {
+        config::create_creator(self, new, now).await
+    }
+    async fn get_creator(&self, id: CreatorId) -> StoreResult<Option<Creator>> {
+        config::get_creator(self, id).await
+    }
+    async fn create_scope(&self, new: NewScope, now: Timestamp) -> StoreResult<Scope> {
+        config::create_scope(self, new, now).await
+    }
+    async fn get_scope(&self, brand: BrandId, id: ScopeId) -> StoreResult<Option<Scope>> {
+        config::get_scope(self, brand, id).await
+    }
+    async fn list_scopes(&self, brand: BrandId) -> StoreResult<Vec<Scope>> {
+        config::list_scopes(self, brand).await
+    }
+    async fn list_scopes_for_creator(&self, creator: CreatorId) -> StoreResult<Vec<Scope>> {
+        config::list_scopes_for_creator(self, creator).await
+    }
+    async fn update_scope(
+        &self,
+        brand: BrandId,
+        id: ScopeId,
+        change: ScopeChange,
+    ) -> StoreResult<Scope> {
+        config::update_scope(self, brand, id, change).await
+    }
+    async fn tracking_revision(&self) -> StoreResult<u64> {
+        config::tracking_revision(self).await
+    }
+    async fn connect(&self, new: NewConnection, now: Timestamp) -> StoreResult<Connected> {
+        connections::connect(self, new, now).await
+    }
+    async fn get_connection(&self, id: ConnectionId) -> StoreResult<Option<Connection>> {
+        connections::get_connection(self, id).await
+    }
+    async fn get_connection_by_account(
+        &self,
+        platform: Platform,
+        account: &PlatformAccountId,
+    ) -> StoreResult<Option<Connection>> {
+        connections::get_connection_by_account(self, platform, account).await
+    }
+    async fn list_connections(&self, filter: ConnectionFilter) -> StoreResult<Vec<Connection>> {
+        connections::list_connections(self, filter).await
+    }
+    async fn disconnect(&self, request: DisconnectRequest) -> StoreResult<Disconnection> {
+        connections::disconnect(self, request).await
+    }
+    async fn reset_connection(&self, id: ConnectionId, now: Timestamp) -> StoreResult<Connection> {
+        connections::reset_connection(self, id, now).await
+    }
+    async fn get_credentials(&self, id: ConnectionId) -> StoreResult<Option<VersionedCredentials>> {
+        connections::get_credentials(self, id).await
+    }
+    async fn swap_credentials(
+        &self,
+        id: ConnectionId,
+        expected_version: u64,
+        credentials: Credentials,
+    ) -> StoreResult<u64> {
+        connections::swap_credentials(self, id, expected_version, credentials).await
+    }
+    async fn try_lock_refresh(
+        &self,
+        id: ConnectionId,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<Option<LeaseToken>> {
+        connections::try_lock_refresh(self, id, now, until).await
+    }
+    async fn unlock_refresh(&self, id: ConnectionId, token: LeaseToken) -> StoreResult<()> {
+        connections::unlock_refresh(self, id, token).await
+    }
+    async fn record_health(&self, id: ConnectionId, update: HealthUpdate) -> StoreResult<()> {
+        connections::record_health(self, id, update).await
+    }
+    async fn set_backoff(&self, target: BackoffTarget, until: Timestamp) -> StoreResult<()> {
+        connections::set_backoff(self, target, until).await
+    }
+    async fn get_platform_backoff(&self, platform: Platform) -> StoreResult<Option<Timestamp>> {
+        connections::get_platform_backoff(self, platform).await
+    }
+    async fn claim_pending_notifications(
+        &self,
+        now: Timestamp,
+        claim_until: Timestamp,
+        limit: usize,
+    ) -> StoreResult<Vec<Disconnection>> {
+        connections::claim_pending_notifications(self, now, claim_until, limit).await
+    }
+    async fn mark_notified(&self, id: DisconnectionId) -> StoreResult<()> {
+        connections::mark_notified(self, id).await
+    }
+    async fn try_claim_discovery(
+        &self,
+        id: ConnectionId,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<Option<LeaseToken>> {
+        connections::try_claim_discovery(self, id, now, until).await
+    }
+    async fn finish_discovery(
+        &self,
+        id: ConnectionId,
+        token: LeaseToken,
+        progress: DiscoveryProgress,
+    ) -> StoreResult<()> {
+        connections::finish_discovery(self, id, token, progress).await
+    }
+    async fn upsert_posts(
+        &self,
+        posts: Vec<PostUpsert>,
+        now: Timestamp,
+    ) -> StoreResult<Vec<UpsertedPost>> {
+        posts::upsert_posts(self, posts, now).await
+    }
+    async fn set_attribution(
+        &self,
+        post: PostId,
+        attribution: Vec<Attribution>,
+        now: Timestamp,
+    ) -> StoreResult<PostState> {
+        posts::set_attribution(self, post, attribution, now).await
+    }
+    async fn get_post(&self, id: PostId) -> StoreResult<Option<Post>> {
+        posts::get_post(self, id).await
+    }
+    async fn get_post_by_key(
+        &self,
+        platform: Platform,
+        id: &PlatformPostId,
+    ) -> StoreResult<Option<Post>> {
+        posts::get_post_by_key(self, platform, id).await
+    }
+    async fn list_posts(&self, filter: PostFilter) -> StoreResult<Vec<Post>> {
+        posts::list_posts(self, filter).await
+    }
+    async fn expire_paused_posts(&self, now: Timestamp) -> StoreResult<u64> {
+        posts::expire_paused_posts(self, now).await
+    }
+    async fn claim_due_posts(&self, request: ClaimRequest) -> StoreResult<Vec<ClaimedPost>> {
+        scans::claim_due_posts(self, request).await
+    }
+    async fn complete_scans(
+        &self,
+        completions: Vec<ScanCompletion>,
+    ) -> StoreResult<Vec<CompletionOutcome>> {
+        scans::complete_scans(self, completions).await
+    }
+    async fn release_claims(&self, releases: Vec<Release>) -> StoreResult<()> {
+        scans::release_claims(self, releases).await
+    }
+    async fn list_snapshots(
+        &self,
+        post: PostId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<Snapshot>> {
+        scans::list_snapshots(self, post, from, to).await
+    }
+    async fn latest_snapshot(&self, post: PostId) -> StoreResult<Option<Snapshot>> {
+        scans::latest_snapshot(self, post).await
+    }
+    async fn report_inputs(&self, query: ReportQuery) -> StoreResult<ReportInputs> {
+        reports::report_inputs(self, query).await
+    }
+    async fn acquire_budget(&self, request: BudgetRequest) -> StoreResult<BudgetDecision> {
+        connections::acquire_budget(self, request).await
+    }
+    async fn publish_event(&self, event: Event) -> StoreResult<StoredEvent> {
+        events::publish_event(self, event).await
+    }
+    async fn publish_events(&self, events: Vec<Event>) -> StoreResult<Option<EventId>> {
+        events::publish_events(self, events).await
+    }
+    async fn list_events(
+        &self,
+        after: Option<EventId>,
+        limit: usize,
+    ) -> StoreResult<Vec<StoredEvent>> {
+        events::list_events(self, after, limit).await
+    }
+    async fn subscribe_events(&self, after: Option<EventId>) -> StoreResult<EventStream> {
+        events::subscribe_events(self, after).await
+    }
+}

@@ -1,0 +1,540 @@
+//! Posts: upserts by natural key, attribution and its state rules, listings.
+
+use crate::PgStore;
+use crate::aggregates::{AggregateChanges, contributions};
+use crate::codec::{POST_COLUMNS, POST_TABLES, col, json, post_from_row, post_state};
+use crate::error::db;
+use socialsync_core::clock::{Timestamp, truncate_to_micros as micros};
+use socialsync_core::domain::{Attribution, Post, PostState};
+use socialsync_core::error::{StoreError, StoreResult};
+use socialsync_core::ids::*;
+use socialsync_core::platform::Platform;
+use socialsync_core::store::{PostFilter, PostUpsert, UpsertedPost};
+use sqlx::PgConnection;
+use std::collections::{BTreeSet, HashMap};
+
+/// What the attribution rules need of a locked post.
+#[derive(Debug, Clone)]
+struct Locked {
+    id: PostId,
+    state: PostState,
+    scopes: Vec<i64>,
+    brands: Vec<i64>,
+    monitor_until: Timestamp,
+    connection: i64,
+}
+
+fn sorted_unique(v: impl Iterator<Item = i64>) -> Vec<i64> {
+    v.collect::<BTreeSet<_>>().into_iter().collect()
+}
+
+/// What an attribution change does to the due time.
+#[derive(Debug, Clone, Copy)]
+enum Due {
+    /// Kept as it was.
+    Keep,
+    /// Set (or cleared).
+    Set(Option<Timestamp>),
+}
+
+/// The state rules of an attribution change: the new state and due time,
+/// or `None` when the state stays.
+fn next_state(
+    before: PostState,
+    matched: bool,
+    active: bool,
+    monitor_until: Timestamp,
+    now: Timestamp,
+) -> Option<(PostState, Due)> {
+    match (before, matched) {
+        (PostState::Seen | PostState::Untracked, true) => Some(if now > monitor_until {
+            (PostState::Expired, Due::Set(None))
+        } else if active {
+            (PostState::Monitoring, Due::Set(Some(now)))
+        } else {
+            (PostState::Paused, Due::Set(Some(now)))
+        }),
+        (PostState::Monitoring | PostState::Paused, false) => {
+            Some((PostState::Untracked, Due::Keep))
+        }
+        _ => None,
+    }
+}
+
+/// Moves a post's contributions between aggregates when its scopes or
+/// brands change.
+async fn move_contributions(
+    tx: &mut PgConnection,
+    post: &Locked,
+    scopes: &[i64],
+    brands: &[i64],
+) -> StoreResult<()> {
+    let gone_s: Vec<i64> = post
+        .scopes
+        .iter()
+        .filter(|s| !scopes.contains(s))
+        .copied()
+        .collect();
+    let came_s: Vec<i64> = scopes
+        .iter()
+        .filter(|s| !post.scopes.contains(s))
+        .copied()
+        .collect();
+    let gone_b: Vec<i64> = post
+        .brands
+        .iter()
+        .filter(|b| !brands.contains(b))
+        .copied()
+        .collect();
+    let came_b: Vec<i64> = brands
+        .iter()
+        .filter(|b| !post.brands.contains(b))
+        .copied()
+        .collect();
+    if gone_s.is_empty() && came_s.is_empty() && gone_b.is_empty() && came_b.is_empty() {
+        return Ok(());
+    }
+    let mut changes = AggregateChanges::default();
+    for (h, d) in contributions(tx, post.id).await? {
+        changes.sub(&gone_s, &gone_b, h, &d);
+        changes.add(&came_s, &came_b, h, &d);
+    }
+    changes.write(tx).await
+}
+
+/// Replaces a locked post's attribution (and, for an upsert, its texts),
+/// applying the state rules; returns the new state.
+async fn apply(
+    tx: &mut PgConnection,
+    post: &mut Locked,
+    attribution: Vec<Attribution>,
+    upsert: Option<&PostUpsert>,
+    active: bool,
+    now: Timestamp,
+) -> StoreResult<PostState> {
+    let scopes = sorted_unique(attribution.iter().map(|a| a.scope.0));
+    let brands = sorted_unique(attribution.iter().map(|a| a.brand.0));
+    move_contributions(tx, post, &scopes, &brands).await?;
+    let change = next_state(
+        post.state,
+        !attribution.is_empty(),
+        active,
+        post.monitor_until,
+        now,
+    );
+    let (state, set_due, due) = match change {
+        Some((s, Due::Set(due))) => (s, true, due),
+        Some((s, Due::Keep)) => (s, false, None),
+        None => (post.state, false, None),
+    };
+    let attribution = json(&attribution)?;
+    match upsert {
+        Some(p) => {
+            sqlx::query(
+                "UPDATE posts SET connection_id = $2, creator_id = $3, kind = $4, title = $5, \
+                 body = $6, keyword_tags = $7, permalink = $8, hashtags = $9, attribution = $10 \
+                 WHERE id = $1",
+            )
+            .bind(post.id.0)
+            .bind(p.connection.0)
+            .bind(p.creator.0)
+            .bind(json(&p.kind)?)
+            .bind(&p.title)
+            .bind(&p.text)
+            .bind(json(&p.keyword_tags)?)
+            .bind(&p.permalink)
+            .bind(json(&p.hashtags)?)
+            .bind(attribution)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+            post.connection = p.connection.0;
+        }
+        None => {
+            sqlx::query("UPDATE posts SET attribution = $2 WHERE id = $1")
+                .bind(post.id.0)
+                .bind(attribution)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+    }
+    if state != post.state || set_due {
+        sqlx::query(
+            "UPDATE schedule SET state = $2, \
+             next_scan_at = CASE WHEN $3 THEN $4 ELSE next_scan_at END WHERE post_id = $1",
+        )
+        .bind(post.id.0)
+        .bind(state.as_str())
+        .bind(set_due)
+        .bind(due)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    }
+    post.state = state;
+    post.scopes = scopes;
+    post.brands = brands;
+    Ok(state)
+}
+
+fn locked_from_row(r: &sqlx::postgres::PgRow) -> StoreResult<Locked> {
+    Ok(Locked {
+        id: PostId(col(r, "id")?),
+        state: post_state(col(r, "state")?)?,
+        scopes: col(r, "scopes")?,
+        brands: col(r, "brands")?,
+        monitor_until: col(r, "monitor_until")?,
+        connection: col(r, "connection_id")?,
+    })
+}
+
+const LOCKED_COLUMNS: &str = "p.id, p.platform, p.platform_post_id, s.state, p.scopes, p.brands, \
+    p.monitor_until, p.connection_id";
+
+/// Locks the posts with these natural keys, in id order.
+async fn lock_by_keys(
+    tx: &mut PgConnection,
+    keys: &[(Platform, PlatformPostId)],
+) -> StoreResult<HashMap<(String, String), Locked>> {
+    let platforms: Vec<&str> = keys.iter().map(|k| k.0.as_str()).collect();
+    let ids: Vec<&str> = keys.iter().map(|k| k.1.as_str()).collect();
+    let sql = format!(
+        "SELECT {LOCKED_COLUMNS} FROM {POST_TABLES} WHERE (p.platform, p.platform_post_id) IN \
+         (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY p.id FOR UPDATE"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(&platforms)
+        .bind(&ids)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+    let mut out = HashMap::with_capacity(rows.len());
+    for r in &rows {
+        let key = (col::<String>(r, "platform")?, col(r, "platform_post_id")?);
+        out.insert(key, locked_from_row(r)?);
+    }
+    Ok(out)
+}
+
+pub(crate) async fn upsert_posts(
+    s: &PgStore,
+    posts: Vec<PostUpsert>,
+    now: Timestamp,
+) -> StoreResult<Vec<UpsertedPost>> {
+    let now = micros(now);
+    if posts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut tx = s.pool.begin().await.map_err(db)?;
+    // Check everything first, so a refused batch changes nothing.
+    let conn_ids: Vec<i64> = sorted_unique(posts.iter().map(|p| p.connection.0));
+    let rows = sqlx::query("SELECT id, platform, status_kind FROM connections WHERE id = ANY($1)")
+        .bind(&conn_ids)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+    let mut conns: HashMap<i64, (String, bool)> = HashMap::new();
+    for r in &rows {
+        let kind: String = col(r, "status_kind")?;
+        conns.insert(col(r, "id")?, (col(r, "platform")?, kind == "active"));
+    }
+    for p in &posts {
+        let (platform, _) = conns
+            .get(&p.connection.0)
+            .ok_or_else(|| StoreError::not_found("connection", p.connection))?;
+        if platform != p.platform.as_str() {
+            return Err(StoreError::InvalidInput(format!(
+                "{} is a {platform} connection, not {}",
+                p.connection, p.platform
+            )));
+        }
+    }
+    let keys: Vec<(Platform, PlatformPostId)> = posts
+        .iter()
+        .map(|p| (p.platform, p.platform_post_id.clone()))
+        .collect();
+    let mut locked = lock_by_keys(&mut tx, &keys).await?;
+    // New posts, first occurrence of each key, in one insert.
+    let mut fresh: Vec<usize> = Vec::new();
+    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+    for (i, p) in posts.iter().enumerate() {
+        let key = (
+            p.platform.as_str().to_owned(),
+            p.platform_post_id.as_str().to_owned(),
+        );
+        if !locked.contains_key(&key) && seen.insert(key) {
+            fresh.push(i);
+        }
+    }
+    let mut created: HashMap<(String, String), PostId> = HashMap::new();
+    if !fresh.is_empty() {
+        let mut a = InsertArrays::default();
+        for &i in &fresh {
+            let p = &posts[i];
+            let active = conns.get(&p.connection.0).is_some_and(|c| c.1);
+            let (state, due) = next_state(
+                PostState::Seen,
+                !p.attribution.is_empty(),
+                active,
+                micros(p.monitor_until),
+                now,
+            )
+            .unwrap_or((PostState::Seen, Due::Set(None)));
+            let due = match due {
+                Due::Set(t) => t,
+                Due::Keep => None,
+            };
+            a.push(p, state, due)?;
+        }
+        let rows = sqlx::query(
+            "WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], \
+               $4::bigint[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::text[], \
+               $9::jsonb[], $10::text[], $11::text[], $12::jsonb[], $13::text[], $14::jsonb[], \
+               $15::jsonb[]) AS u (platform, ppid, conn, creator, published, monitor_until, due, \
+               state, kind, title, body, keyword_tags, permalink, hashtags, attribution)), \
+             ins AS (INSERT INTO posts (platform, platform_post_id, connection_id, creator_id, \
+               published_at, monitor_until, kind, title, body, keyword_tags, permalink, hashtags, \
+               attribution, first_seen_at) \
+               SELECT platform, ppid, conn, creator, published, monitor_until, kind, title, body, \
+                 keyword_tags, permalink, hashtags, attribution, $16 FROM input \
+               ON CONFLICT (platform, platform_post_id) DO NOTHING \
+               RETURNING id, platform, platform_post_id), \
+             sch AS (INSERT INTO schedule (post_id, state, next_scan_at) \
+               SELECT ins.id, input.state, input.due FROM ins JOIN input \
+                 ON input.platform = ins.platform AND input.ppid = ins.platform_post_id) \
+             SELECT id, platform, platform_post_id FROM ins",
+        )
+        .bind(&a.platform)
+        .bind(&a.post_id)
+        .bind(&a.connection)
+        .bind(&a.creator)
+        .bind(&a.published_at)
+        .bind(&a.monitor_until)
+        .bind(&a.next_scan_at)
+        .bind(&a.state)
+        .bind(&a.kind)
+        .bind(&a.title)
+        .bind(&a.text)
+        .bind(&a.keyword_tags)
+        .bind(&a.permalink)
+        .bind(&a.hashtags)
+        .bind(&a.attribution)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        for r in &rows {
+            created.insert(
+                (col(r, "platform")?, col(r, "platform_post_id")?),
+                PostId(col(r, "id")?),
+            );
+        }
+        if created.len() < fresh.len() {
+            // Someone else inserted some of them meanwhile: update those.
+            let lost: Vec<(Platform, PlatformPostId)> = fresh
+                .iter()
+                .map(|&i| &keys[i])
+                .filter(|k| !created.contains_key(&(k.0.as_str().into(), k.1.as_str().into())))
+                .cloned()
+                .collect();
+            locked.extend(lock_by_keys(&mut tx, &lost).await?);
+        }
+    }
+    let mut out = Vec::with_capacity(posts.len());
+    let mut reported: BTreeSet<PostId> = BTreeSet::new();
+    for p in posts {
+        let key = (
+            p.platform.as_str().to_owned(),
+            p.platform_post_id.as_str().to_owned(),
+        );
+        if let Some(id) = created.get(&key) {
+            if reported.insert(*id) {
+                let state = if p.attribution.is_empty() {
+                    PostState::Seen
+                } else {
+                    let active = conns.get(&p.connection.0).is_some_and(|c| c.1);
+                    next_state(PostState::Seen, true, active, micros(p.monitor_until), now)
+                        .map_or(PostState::Seen, |x| x.0)
+                };
+                out.push(UpsertedPost {
+                    id: *id,
+                    created: true,
+                    previous_state: None,
+                    state,
+                });
+                continue;
+            }
+            // A second occurrence in one batch: an update of the row just made.
+            let sql =
+                format!("SELECT {LOCKED_COLUMNS} FROM {POST_TABLES} WHERE p.id = $1 FOR UPDATE");
+            let row = sqlx::query(&sql)
+                .bind(id.0)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+            locked.insert(key.clone(), locked_from_row(&row)?);
+            created.remove(&key);
+        }
+        let post = locked
+            .get_mut(&key)
+            .ok_or_else(|| StoreError::Corrupt(format!("post {} vanished", key.1)))?;
+        let previous = post.state;
+        let active = conns.get(&p.connection.0).is_some_and(|c| c.1);
+        let attribution = p.attribution.clone();
+        let state = apply(&mut tx, post, attribution, Some(&p), active, now).await?;
+        out.push(UpsertedPost {
+            id: post.id,
+            created: false,
+            previous_state: Some(previous),
+            state,
+        });
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(out)
+}
+
+/// Column arrays for a bulk insert of new posts.
+#[derive(Default)]
+struct InsertArrays {
+    platform: Vec<&'static str>,
+    post_id: Vec<String>,
+    connection: Vec<i64>,
+    creator: Vec<i64>,
+    published_at: Vec<Timestamp>,
+    monitor_until: Vec<Timestamp>,
+    next_scan_at: Vec<Option<Timestamp>>,
+    state: Vec<&'static str>,
+    kind: Vec<serde_json::Value>,
+    title: Vec<Option<String>>,
+    text: Vec<String>,
+    keyword_tags: Vec<serde_json::Value>,
+    permalink: Vec<Option<String>>,
+    hashtags: Vec<serde_json::Value>,
+    attribution: Vec<serde_json::Value>,
+}
+
+impl InsertArrays {
+    fn push(
+        &mut self,
+        p: &PostUpsert,
+        state: PostState,
+        due: Option<Timestamp>,
+    ) -> StoreResult<()> {
+        self.platform.push(p.platform.as_str());
+        self.post_id.push(p.platform_post_id.as_str().to_owned());
+        self.connection.push(p.connection.0);
+        self.creator.push(p.creator.0);
+        self.published_at.push(micros(p.published_at));
+        self.monitor_until.push(micros(p.monitor_until));
+        self.next_scan_at.push(due);
+        self.state.push(state.as_str());
+        self.kind.push(json(&p.kind)?);
+        self.title.push(p.title.clone());
+        self.text.push(p.text.clone());
+        self.keyword_tags.push(json(&p.keyword_tags)?);
+        self.permalink.push(p.permalink.clone());
+        self.hashtags.push(json(&p.hashtags)?);
+        self.attribution.push(json(&p.attribution)?);
+        Ok(())
+    }
+}
+
+pub(crate) async fn set_attribution(
+    s: &PgStore,
+    post: PostId,
+    attribution: Vec<Attribution>,
+    now: Timestamp,
+) -> StoreResult<PostState> {
+    let now = micros(now);
+    let mut tx = s.pool.begin().await.map_err(db)?;
+    let sql = format!("SELECT {LOCKED_COLUMNS} FROM {POST_TABLES} WHERE p.id = $1 FOR UPDATE");
+    let row = sqlx::query(&sql)
+        .bind(post.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| StoreError::not_found("post", post))?;
+    let mut locked = locked_from_row(&row)?;
+    let active: bool =
+        sqlx::query_scalar("SELECT status_kind = 'active' FROM connections WHERE id = $1")
+            .bind(locked.connection)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?
+            .unwrap_or(false);
+    let state = apply(&mut tx, &mut locked, attribution, None, active, now).await?;
+    tx.commit().await.map_err(db)?;
+    Ok(state)
+}
+
+pub(crate) async fn get_post(s: &PgStore, id: PostId) -> StoreResult<Option<Post>> {
+    let sql = format!("SELECT {POST_COLUMNS} FROM {POST_TABLES} WHERE p.id = $1");
+    let row = sqlx::query(&sql)
+        .bind(id.0)
+        .fetch_optional(&s.pool)
+        .await
+        .map_err(db)?;
+    row.as_ref().map(post_from_row).transpose()
+}
+
+pub(crate) async fn get_post_by_key(
+    s: &PgStore,
+    platform: Platform,
+    id: &PlatformPostId,
+) -> StoreResult<Option<Post>> {
+    let sql = format!(
+        "SELECT {POST_COLUMNS} FROM {POST_TABLES} WHERE p.platform = $1 AND p.platform_post_id = $2"
+    );
+    let row = sqlx::query(&sql)
+        .bind(platform.as_str())
+        .bind(id.as_str())
+        .fetch_optional(&s.pool)
+        .await
+        .map_err(db)?;
+    row.as_ref().map(post_from_row).transpose()
+}
+
+pub(crate) async fn list_posts(s: &PgStore, f: PostFilter) -> StoreResult<Vec<Post>> {
+    if f.scope.is_some() && f.brand.is_none() {
+        return Ok(Vec::new());
+    }
+    let states: Option<Vec<&str>> = f
+        .states
+        .as_ref()
+        .map(|v| v.iter().map(|s| s.as_str()).collect());
+    let sql = format!(
+        "SELECT {POST_COLUMNS} FROM {POST_TABLES} \
+         WHERE ($1::bigint IS NULL OR p.connection_id = $1) \
+           AND ($2::bigint IS NULL OR p.creator_id = $2) \
+           AND ($3::bigint IS NULL OR p.brands @> ARRAY[$3::bigint]) \
+           AND ($4::bigint IS NULL OR (p.scopes @> ARRAY[$4::bigint] AND EXISTS \
+                (SELECT 1 FROM scopes sc WHERE sc.id = $4 AND sc.brand_id = $3))) \
+           AND ($5::text[] IS NULL OR s.state = ANY($5)) \
+           AND ($6::timestamptz IS NULL OR p.monitor_until > $6) \
+         ORDER BY p.id"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(f.connection.map(|c| c.0))
+        .bind(f.creator.map(|c| c.0))
+        .bind(f.brand.map(|b| b.0))
+        .bind(f.scope.map(|s| s.0))
+        .bind(states)
+        .bind(f.monitor_until_after)
+        .fetch_all(&s.pool)
+        .await
+        .map_err(db)?;
+    rows.iter().map(post_from_row).collect()
+}
+
+pub(crate) async fn expire_paused_posts(s: &PgStore, now: Timestamp) -> StoreResult<u64> {
+    let r = sqlx::query(
+        "UPDATE schedule s SET state = 'expired', next_scan_at = NULL FROM posts p \
+         WHERE p.id = s.post_id AND s.state = 'paused' AND p.monitor_until < $1",
+    )
+    .bind(micros(now))
+    .execute(&s.pool)
+    .await
+    .map_err(db)?;
+    Ok(r.rows_affected())
+}

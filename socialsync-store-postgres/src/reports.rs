@@ -1,0 +1,175 @@
+//! What a report reads: the posts with their readings at the range's ends,
+//! and the as-of totals at each bucket boundary from the maintained aggregates.
+
+use crate::PgStore;
+use crate::aggregates::{BRAND, SCOPE, hour_of, snapshot_from_parts};
+use crate::codec::{col, from_json, platform, post_state};
+use crate::error::db;
+use socialsync_core::domain::StatusInterval;
+use socialsync_core::error::{StoreError, StoreResult};
+use socialsync_core::ids::*;
+use socialsync_core::metrics::{CounterDelta, Metric};
+use socialsync_core::store::{ReportInputs, ReportPost, ReportQuery};
+use std::collections::BTreeSet;
+
+pub(crate) async fn report_inputs(s: &PgStore, q: ReportQuery) -> StoreResult<ReportInputs> {
+    let mut tx = s.pool.begin().await.map_err(db)?;
+    // One snapshot of the database for the whole read.
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    let brand: Option<i64> = sqlx::query_scalar("SELECT id FROM brands WHERE id = $1")
+        .bind(q.brand.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+    if brand.is_none() {
+        return Err(StoreError::not_found("brand", q.brand));
+    }
+    let (kind, key) = match q.scope {
+        Some(sc) => {
+            let found: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM scopes WHERE id = $1 AND brand_id = $2")
+                    .bind(sc.0)
+                    .bind(q.brand.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db)?;
+            if found.is_none() {
+                return Err(StoreError::not_found("scope", sc));
+            }
+            (SCOPE, sc.0)
+        }
+        None => (BRAND, q.brand.0),
+    };
+    let rows = sqlx::query(
+        "SELECT p.id, p.platform, p.platform_post_id, p.creator_id, p.connection_id, \
+           p.permalink, p.published_at, sc.state, \
+           f.observed_at AS f_at, f.metrics AS f_metrics, f.carried AS f_carried, \
+           t.observed_at AS t_at, t.metrics AS t_metrics, t.carried AS t_carried \
+         FROM posts p JOIN schedule sc ON sc.post_id = p.id \
+         LEFT JOIN LATERAL (SELECT observed_at, metrics, carried FROM snapshots \
+           WHERE post_id = p.id AND observed_at < $3 ORDER BY observed_at DESC LIMIT 1) f ON true \
+         LEFT JOIN LATERAL (SELECT observed_at, metrics, carried FROM snapshots \
+           WHERE post_id = p.id AND observed_at < $4 ORDER BY observed_at DESC LIMIT 1) t ON true \
+         WHERE CASE WHEN $1 = 1 THEN p.scopes @> ARRAY[$2::bigint] \
+                    ELSE p.brands @> ARRAY[$2::bigint] END \
+         ORDER BY p.id",
+    )
+    .bind(kind)
+    .bind(key)
+    .bind(q.from)
+    .bind(q.to)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db)?;
+    let mut posts = Vec::with_capacity(rows.len());
+    let mut conns = BTreeSet::new();
+    for r in &rows {
+        let id = PostId(col(r, "id")?);
+        let f_at: Option<chrono::DateTime<chrono::Utc>> = col(r, "f_at")?;
+        let f = match f_at {
+            Some(at) => {
+                let m: Vec<Option<i64>> = col(r, "f_metrics")?;
+                let c: Option<Vec<Option<i64>>> = col(r, "f_carried")?;
+                Some(snapshot_from_parts(id, at, &m, c.as_deref())?)
+            }
+            None => None,
+        };
+        let t_at: Option<chrono::DateTime<chrono::Utc>> = col(r, "t_at")?;
+        let t = match t_at {
+            Some(at) => {
+                let m: Vec<Option<i64>> = col(r, "t_metrics")?;
+                let c: Option<Vec<Option<i64>>> = col(r, "t_carried")?;
+                Some(snapshot_from_parts(id, at, &m, c.as_deref())?)
+            }
+            None => None,
+        };
+        let connection = ConnectionId(col(r, "connection_id")?);
+        conns.insert(connection.0);
+        posts.push(ReportPost {
+            id,
+            platform: platform(col(r, "platform")?)?,
+            platform_post_id: PlatformPostId::new(col::<&str>(r, "platform_post_id")?),
+            creator: CreatorId(col(r, "creator_id")?),
+            connection,
+            permalink: col(r, "permalink")?,
+            published_at: col(r, "published_at")?,
+            state: post_state(col(r, "state")?)?,
+            at_from: f.map(|s| s.carried),
+            at_to: t.as_ref().map(|s| s.carried),
+            latest_before_to: t.map(|s| s.metrics),
+        });
+    }
+    // Boundaries: the totals of hours strictly before each boundary. Hours
+    // before `from` are summed by the server into one row.
+    let from_hour = hour_of(q.from);
+    let to_hour = hour_of(q.to);
+    let agg = sqlx::query(
+        "SELECT $3::bigint AS hour, ARRAY(SELECT sum(x)::bigint FROM aggregates a, \
+           unnest(a.totals) WITH ORDINALITY AS u (x, i) \
+           WHERE a.kind = $1 AND a.key = $2 AND a.hour < $3 GROUP BY i ORDER BY i) AS totals \
+         UNION ALL \
+         (SELECT hour, totals FROM aggregates WHERE kind = $1 AND key = $2 \
+           AND hour >= $3 AND hour < $4 ORDER BY hour)",
+    )
+    .bind(kind)
+    .bind(key)
+    .bind(from_hour)
+    .bind(to_hour)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db)?;
+    let mut boundaries = Vec::new();
+    let step = q.bucket.duration();
+    let mut b = q.from;
+    while b <= q.to {
+        boundaries.push((b, [0i64; Metric::COUNT]));
+        b += step;
+    }
+    let mut running = CounterDelta::default();
+    let mut k = 0;
+    for (n, r) in agg.iter().enumerate() {
+        let h: i64 = col(r, "hour")?;
+        let totals: Vec<i64> = col(r, "totals")?;
+        if n == 0 && totals.is_empty() {
+            continue; // nothing before `from`
+        }
+        let mut d = CounterDelta::default();
+        if totals.len() != Metric::COUNT {
+            return Err(crate::error::corrupt(
+                "an aggregate row has the wrong length",
+            ));
+        }
+        d.0.copy_from_slice(&totals);
+        // The row summing hours before `from` counts for every boundary.
+        let start = chrono::DateTime::from_timestamp_micros(h * 3_600_000_000).unwrap_or_default();
+        while k < boundaries.len() && start >= boundaries[k].0 && n > 0 {
+            boundaries[k].1 = running.0;
+            k += 1;
+        }
+        running.add(&d);
+    }
+    while k < boundaries.len() {
+        boundaries[k].1 = running.0;
+        k += 1;
+    }
+    let conn_ids: Vec<i64> = conns.into_iter().collect();
+    let hist = sqlx::query("SELECT id, history FROM connections WHERE id = ANY($1) ORDER BY id")
+        .bind(&conn_ids)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+    let mut connection_history = Vec::with_capacity(hist.len());
+    for r in &hist {
+        let h: Vec<StatusInterval> = from_json(col(r, "history")?, "status history")?;
+        connection_history.push((ConnectionId(col(r, "id")?), h));
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(ReportInputs {
+        posts,
+        boundaries,
+        connection_history,
+    })
+}

@@ -1,0 +1,73 @@
+//! Live events across processes: another store over its own pool (as a
+//! dashboard process would be) sees what a worker publishes, resumes after
+//! an id, and old events are pruned by age.
+
+mod support;
+
+use futures::StreamExt;
+use socialsync_core::events::{ConnectionChange, ConnectionEvent, Event};
+use socialsync_core::ids::{BrandId, ConnectionId, CreatorId};
+use socialsync_core::platform::Platform;
+use socialsync_core::store::PostStore;
+use socialsync_testkit::fixtures::hours;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use std::time::Duration;
+
+fn event(n: i64) -> Event {
+    Event::Connection(ConnectionEvent {
+        connection: ConnectionId(n),
+        creator: CreatorId(1),
+        platform: Platform::TikTok,
+        handle: "@x".into(),
+        brands: vec![BrandId(1)],
+        at: hours(n),
+        change: ConnectionChange::Refreshed,
+    })
+}
+
+pg_test! {
+    async fn another_process_sees_events_and_resumes(options: PgPoolOptions, connect: PgConnectOptions) {
+        let worker = support::store(options.clone(), connect.clone()).await;
+        let dashboard = support::store_with(options, connect, 2).await;
+        let mut live = dashboard.subscribe_events(None).await.unwrap();
+        let first = worker.publish_event(event(1)).await.unwrap();
+        let last = worker.publish_events(vec![event(2), event(3)]).await.unwrap().unwrap();
+        let mut got = Vec::new();
+        for _ in 0..3 {
+            let e = tokio::time::timeout(Duration::from_secs(5), live.next())
+                .await
+                .expect("in time")
+                .expect("open")
+                .expect("not lagged");
+            got.push(e);
+        }
+        assert_eq!(got.iter().map(|e| e.event.clone()).collect::<Vec<_>>(), [event(1), event(2), event(3)]);
+        assert_eq!(got[2].id, last);
+        drop(live);
+        // A dashboard that reconnects resumes after the last id it saw.
+        worker.publish_event(event(4)).await.unwrap();
+        let mut resumed = dashboard.subscribe_events(Some(first.id)).await.unwrap();
+        let mut ids = Vec::new();
+        for _ in 0..3 {
+            let e = tokio::time::timeout(Duration::from_secs(5), resumed.next())
+                .await
+                .expect("in time")
+                .expect("open")
+                .expect("not lagged");
+            ids.push(e.event);
+        }
+        assert_eq!(ids, [event(2), event(3), event(4)]);
+    }
+}
+
+pg_test! {
+    async fn events_are_pruned_by_age(options: PgPoolOptions, connect: PgConnectOptions) {
+        let store = support::store(options, connect).await;
+        for n in 1..=5 {
+            store.publish_event(event(n)).await.unwrap();
+        }
+        assert_eq!(store.prune_events(hours(3)).await.unwrap(), 2);
+        let kept = store.list_events(None, 10).await.unwrap();
+        assert_eq!(kept.iter().map(|e| e.event.clone()).collect::<Vec<_>>(), [event(3), event(4), event(5)]);
+    }
+}
