@@ -93,6 +93,11 @@ impl Engine {
         };
         let platform = self.platform(conn.platform)?.clone();
         let max_batch = platform.capabilities().max_batch.max(1);
+        // Completions of every call to this connection land in one store
+        // call (one transaction on a database), flushed before any return;
+        // a long run flushes every quarter lease so no claim lapses unwritten.
+        let mut pending = Pending::default();
+        let mut flushed_at = self.now();
         let mut rest: &[ClaimedPost] = &claims;
         while !rest.is_empty() {
             let (chunk, tail) = rest.split_at(rest.len().min(max_batch));
@@ -127,6 +132,11 @@ impl Engine {
                 })
                 .collect();
             let mut answer = self.fetch(&conn, &creds, &requests).await;
+            if answer.is_err() {
+                // What landed before the error is written before it is handled
+                // (a disconnection pauses the posts).
+                report.add(self.flush(&conn, &mut pending).await?);
+            }
             if let Err(e) = &answer {
                 if let PlatformErrorKind::TokenInvalid(reason) = e.kind.clone() {
                     match self.on_token_invalid(&conn, &creds, reason).await? {
@@ -148,6 +158,7 @@ impl Engine {
                                 report.disconnections += 1;
                                 report.released += self.release(&claims_from(&chunk, rest)).await?;
                             }
+                            report.add(self.flush(&conn, &mut pending).await?);
                             return Ok(report);
                         }
                     }
@@ -194,14 +205,20 @@ impl Engine {
                         }
                     }
                     // Transient: claims lapse and are retried after the lease.
+                    report.add(self.flush(&conn, &mut pending).await?);
                     return Ok(report);
                 }
             };
             let verdicts = self
                 .judge(&conn, &creds, &chunk, batch, &mut report)
                 .await?;
-            report.add(self.land(&conn, &chunk, verdicts).await?);
+            self.stage(&mut pending, &chunk, verdicts);
+            if self.now() >= flushed_at + self.inner.policy.lease / 4 {
+                report.add(self.flush(&conn, &mut pending).await?);
+                flushed_at = self.now();
+            }
         }
+        report.add(self.flush(&conn, &mut pending).await?);
         store
             .record_health(id, HealthUpdate::Success { at: self.now() })
             .await?;
@@ -351,29 +368,26 @@ impl Engine {
         }
     }
 
-    /// Writes the verdicts and publishes the scan events.
-    async fn land(
+    /// Queues the verdicts' completions; `flush` writes them.
+    fn stage<'c>(
         &self,
-        conn: &Connection,
-        chunk: &[&ClaimedPost],
+        pending: &mut Pending<'c>,
+        chunk: &[&'c ClaimedPost],
         verdicts: Vec<Verdict>,
-    ) -> Result<CycleReport, EngineError> {
+    ) {
         let now = self.now();
-        let mut report = CycleReport::default();
-        let mut completions = Vec::with_capacity(chunk.len());
-        let mut landed = Vec::with_capacity(chunk.len());
         for (c, v) in chunk.iter().zip(verdicts) {
             match v {
                 Verdict::Retry => continue,
                 Verdict::Deleted => {
-                    completions.push(ScanCompletion {
+                    pending.completions.push(ScanCompletion {
                         post: c.post.id,
                         token: c.token,
                         at: now,
                         reading: None,
                         next: NextScan::Delete,
                     });
-                    landed.push((*c, None, ScanOutcome::Deleted));
+                    pending.landed.push((*c, None, ScanOutcome::Deleted));
                 }
                 Verdict::Read(m) => {
                     let changed = c
@@ -386,17 +400,30 @@ impl Engine {
                         (_, true) => ScanOutcome::Changed,
                         (_, false) => ScanOutcome::Unchanged,
                     };
-                    completions.push(completion);
-                    landed.push((*c, Some(m), outcome));
+                    pending.completions.push(completion);
+                    pending.landed.push((*c, Some(m), outcome));
                 }
             }
         }
-        if completions.is_empty() {
+    }
+
+    /// Writes the queued completions in one store call and publishes the
+    /// scan events of those that landed.
+    async fn flush(
+        &self,
+        conn: &Connection,
+        pending: &mut Pending<'_>,
+    ) -> Result<CycleReport, EngineError> {
+        let mut report = CycleReport::default();
+        if pending.completions.is_empty() {
             return Ok(report);
         }
+        let completions = std::mem::take(&mut pending.completions);
+        let ats: Vec<_> = completions.iter().map(|c| c.at).collect();
+        let landed = std::mem::take(&mut pending.landed);
         let outcomes = self.inner.store.complete_scans(completions).await?;
         let mut events = Vec::with_capacity(landed.len());
-        for ((c, reading, outcome), result) in landed.into_iter().zip(outcomes) {
+        for (((c, reading, outcome), result), at) in landed.into_iter().zip(outcomes).zip(ats) {
             if result != CompletionOutcome::Applied {
                 continue;
             }
@@ -430,7 +457,7 @@ impl Engine {
                 creator: c.post.creator,
                 brands: c.post.brands.clone(),
                 scopes: c.post.scopes.clone(),
-                at: now,
+                at,
                 outcome,
                 state,
                 changes,
@@ -483,6 +510,13 @@ impl Engine {
             tracing::warn!(error = %err, "could not record a platform failure");
         }
     }
+}
+
+/// Completions queued for one store call, with what each scan event needs.
+#[derive(Default)]
+struct Pending<'c> {
+    completions: Vec<ScanCompletion>,
+    landed: Vec<(&'c ClaimedPost, Option<Metrics>, ScanOutcome)>,
 }
 
 fn claims_from(chunk: &[&ClaimedPost], rest: &[ClaimedPost]) -> Vec<ClaimedPost> {
