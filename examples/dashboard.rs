@@ -1,38 +1,48 @@
-//! The monitoring dashboard on a live, simulated world.
+//! The monitoring dashboard on a live world: the engine scans through the
+//! real platform adapters, which talk HTTP to the sandbox (Instagram, TikTok
+//! and YouTube's local look-alike, started in-process on a loopback port).
 //!
-//! An in-memory store, in-process Instagram / TikTok / YouTube platforms and
-//! the real engine, on a clock that runs 360 times faster than the wall
-//! clock (one real second is six minutes: posts are scanned every ten
-//! seconds). Engagement grows as you watch, so the scan monitor moves; about
-//! half a minute in, one creator revokes the app, so a connection moves to
-//! the disabled tab where it can be reset; Bo's TikTok has transient errors
-//! from time to time, which shows in the health column.
+//! An in-memory store, the sandbox, the adapters and the engine share a
+//! clock that runs 360 times faster than the wall clock (one real second is
+//! six minutes: posts are scanned every ten seconds). Creators connect
+//! through each platform's OAuth code exchange; their posts' engagement
+//! follows growth curves in the sandbox, so the scan monitor moves (some
+//! posts have plateaued: their scans show unchanged); now and then a
+//! creator publishes a new post, which discovery picks up; TikTok's video
+//! query has a burst of server errors from time to time, which shows in the
+//! health column; about half a minute in, Cy removes the app on Instagram
+//! in the sandbox, so the connection moves to the disabled tab where it can
+//! be reset.
 //!
 //! Run with `cargo run --example dashboard` and open the URL it prints
 //! (`--addr 127.0.0.1:8080` to choose the address, `--seconds 30` to stop
 //! by itself).
-//!
-//! Everything platform-side sits in [`Platforms`]: a host swaps the fakes for
-//! the real adapters (or the local sandbox serving the platforms' APIs)
-//! without touching the store, the engine or the dashboard.
 
 use chrono::TimeDelta;
 use socialsync::core::clock::{Clock, SystemClock, Timestamp, truncate_to_micros};
 use socialsync::core::engine::Engine;
-use socialsync::core::metrics::{Metric, Metrics};
 use socialsync::core::platform::Platform;
-use socialsync::core::social_platform::PlatformErrorKind;
-use socialsync::core::store::{NewConnection, PostStore};
+use socialsync::core::social_platform::SocialPlatform;
+use socialsync::core::store::{PostStore, SharedBudget};
 use socialsync::core::tracking::{ScopeSpec, Tracking};
 use socialsync::memory::MemoryStore;
+use socialsync_adapters::instagram::Instagram;
+use socialsync_adapters::tiktok::TikTok;
+use socialsync_adapters::youtube::YouTube;
+use socialsync_adapters::{AppCredentials, ConnectedAccount};
 use socialsync_dashboard::{Dashboard, FixedBrand};
-use socialsync_testkit::{FakePlatform, FakePost, Op};
-use std::collections::HashMap;
+use socialsync_sandbox::{
+    AccountRef, AccountSpec, Curve, Endpoint, Fault, FaultKind, MediaType, Metric, PostSpec,
+    ProductType, RevokeReason, Sandbox,
+};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How much faster than the wall clock the simulated world runs.
 const SPEED: u32 = 360;
+
+/// Where the host's OAuth callback would be.
+const REDIRECT: &str = "https://host.example/oauth/callback";
 
 /// A clock that runs `SPEED` times faster than the wall clock.
 #[derive(Debug)]
@@ -64,24 +74,101 @@ impl Rng {
     }
 }
 
-/// The platform side of the demo: in-process fakes. To run against the
-/// platforms' APIs instead, build the adapters here and drive accounts and
-/// posts through their OAuth flows.
+/// The platform side of the demo: the three real adapters, pointed at the
+/// sandbox. A host points them at the platforms instead (their default
+/// addresses) and keeps everything else.
 struct Platforms {
-    fakes: HashMap<Platform, Arc<FakePlatform>>,
+    instagram: Instagram,
+    tiktok: TikTok,
+    youtube: YouTube,
 }
 
 impl Platforms {
-    fn new(clock: Arc<dyn Clock>) -> Platforms {
-        let fakes = Platform::ALL
-            .into_iter()
-            .map(|p| (p, Arc::new(FakePlatform::new(p, clock.clone()))))
-            .collect();
-        Platforms { fakes }
+    fn new(
+        base: &str,
+        clock: Arc<dyn Clock>,
+        budget: Arc<dyn SharedBudget>,
+    ) -> anyhow::Result<Platforms> {
+        let app = AppCredentials::new("dashboard-demo", "dashboard-demo-secret");
+        Ok(Platforms {
+            instagram: Instagram::builder()
+                .with_graph_base(format!("{base}/v25.0"))
+                .with_token_base(base)
+                .with_code_url(format!("{base}/oauth/access_token"))
+                .with_app_credentials(app.clone())
+                .with_clock(clock.clone())
+                .with_budget(budget.clone())
+                .build()?,
+            tiktok: TikTok::builder()
+                .with_base_url(base)
+                .with_app_credentials(app.clone())
+                .with_clock(clock.clone())
+                .with_budget(budget.clone())
+                .build()?,
+            youtube: YouTube::builder()
+                .with_api_base(format!("{base}/youtube/v3"))
+                .with_token_url(format!("{base}/token"))
+                .with_app_credentials(app)
+                .with_clock(clock)
+                .with_budget(budget)
+                .build()?,
+        })
     }
 
-    fn fake(&self, p: Platform) -> &Arc<FakePlatform> {
-        &self.fakes[&p]
+    /// The creator's consent, as the host's OAuth callback would finish it.
+    async fn exchange(&self, platform: Platform, code: &str) -> anyhow::Result<ConnectedAccount> {
+        Ok(match platform {
+            Platform::Instagram => self.instagram.exchange_code(code, REDIRECT).await?,
+            Platform::TikTok => self.tiktok.exchange_code(code, REDIRECT, None).await?,
+            Platform::YouTube => self.youtube.exchange_code(code, REDIRECT, None).await?,
+        })
+    }
+}
+
+const CAPTIONS: [&str; 4] = [
+    "Sunrise on the ridge #AcmeOutdoor #SpringHike",
+    "New boots, first miles #acmeoutdoor",
+    "Trail mix recipe #SPRINGHIKE",
+    "Rainy day reading #books",
+];
+
+/// A post in the sandbox: its caption (Instagram) or description (TikTok,
+/// YouTube), published at `published`, with metric curves. A `growing` post
+/// gains views, likes and comments by the hour; the others have plateaued.
+fn post(
+    platform: Platform,
+    caption: &str,
+    published: Timestamp,
+    growing: bool,
+    rng: &mut Rng,
+) -> PostSpec {
+    let views = 100 + rng.below(2_000);
+    let likes = views / 20 + rng.below(20);
+    let (v, l, c) = if growing {
+        (
+            Curve::linear(views, 50 + rng.below(400)),
+            Curve::linear(likes, 2 + rng.below(20)),
+            Curve::linear(likes / 10, 1 + rng.below(3)),
+        )
+    } else {
+        (
+            Curve::Constant(views),
+            Curve::Constant(likes),
+            Curve::Constant(likes / 10),
+        )
+    };
+    let spec = PostSpec::new(published)
+        .with_metric(Metric::Views, v)
+        .with_metric(Metric::Reach, Curve::Constant(views / 2))
+        .with_metric(Metric::Likes, l)
+        .with_metric(Metric::Comments, c)
+        .with_metric(Metric::Shares, Curve::Constant(likes / 8))
+        .with_metric(Metric::Saves, Curve::Constant(likes / 6));
+    match platform {
+        Platform::Instagram => spec
+            .with_caption(caption)
+            .with_media(MediaType::Image, ProductType::Feed),
+        _ => spec.with_title("trail diary").with_description(caption),
     }
 }
 
@@ -128,8 +215,26 @@ async fn main() -> anyhow::Result<()> {
         start,
         real_start: Instant::now(),
     });
-    let store: Arc<dyn PostStore> = Arc::new(MemoryStore::new());
-    let platforms = Platforms::new(clock.clone());
+    let memory = Arc::new(MemoryStore::new());
+    let store: Arc<dyn PostStore> = memory.clone();
+    let mut rng = Rng(start.timestamp_micros().unsigned_abs() | 1);
+
+    // The sandbox on a loopback port, and the adapters pointed at it.
+    let sandbox = Sandbox::builder()
+        .seed(rng.next())
+        .clock(clock.clone())
+        .build();
+    let running = sandbox.start().await?;
+    let base = running.base_url().trim_end_matches('/').to_owned();
+    let platforms = Platforms::new(&base, clock.clone(), memory.clone())?;
+    let engine = Engine::builder()
+        .with_store(store.clone())
+        .with_clock(clock.clone())
+        .with_tick(Duration::from_millis(500))
+        .with_platform(Arc::new(platforms.instagram.clone()) as Arc<dyn SocialPlatform>)
+        .with_platform(Arc::new(platforms.tiktok.clone()))
+        .with_platform(Arc::new(platforms.youtube.clone()))
+        .build()?;
     let tracking = Tracking::new(store.clone(), clock.clone());
 
     // A brand, three creators, a program and a campaign.
@@ -151,56 +256,32 @@ async fn main() -> anyhow::Result<()> {
         )
         .await?;
 
-    let mut engine = Engine::builder()
-        .with_store(store.clone())
-        .with_clock(clock.clone())
-        .with_tick(Duration::from_millis(500));
-    for fake in platforms.fakes.values() {
-        engine = engine.with_platform(fake.clone());
-    }
-    let engine = engine.build()?;
-
-    // Accounts and their posts, published over the last hours.
+    // The creators' accounts in the sandbox, with posts published over the
+    // last hours; each connects through the platform's OAuth code exchange.
     let accounts = [
-        (ana, Platform::Instagram, "ig-ana", "@ana.outdoors"),
-        (ana, Platform::TikTok, "tt-ana", "@ana_hikes"),
-        (bo, Platform::TikTok, "tt-bo", "@bo.climbs"),
-        (bo, Platform::YouTube, "yt-bo", "Bo Climbs"),
-        (cy, Platform::Instagram, "ig-cy", "@cy.trails"),
+        (ana, AccountSpec::instagram("ana.outdoors")),
+        (ana, AccountSpec::tiktok("ana_hikes", "Ana Hikes")),
+        (bo, AccountSpec::tiktok("bo.climbs", "Bo Climbs")),
+        (bo, AccountSpec::youtube("@boclimbs", "Bo Climbs")),
+        (cy, AccountSpec::instagram("cy.trails")),
     ];
-    let captions = [
-        "Sunrise on the ridge #AcmeOutdoor #SpringHike",
-        "New boots, first miles #acmeoutdoor",
-        "Trail mix recipe #SPRINGHIKE",
-        "Rainy day reading #books",
-    ];
-    let mut posts: Vec<(Platform, String)> = Vec::new();
-    for (i, (creator, platform, account, handle)) in accounts.iter().enumerate() {
-        let fake = platforms.fake(*platform);
-        let credentials = fake.add_account(account, handle);
-        for (j, caption) in captions.iter().enumerate() {
-            let id = format!("{account}-post-{j}");
+    let mut refs: Vec<AccountRef> = Vec::new();
+    for (i, (creator, spec)) in accounts.into_iter().enumerate() {
+        let platform = spec.platform;
+        let account = sandbox.add_account(spec)?;
+        for (j, caption) in CAPTIONS.iter().enumerate() {
             let published = start - TimeDelta::hours(((i * 4 + j) % 11 + 1) as i64);
-            fake.add_post(
-                FakePost::new(&id, account, published, caption).reads(
-                    published,
-                    Metrics::new()
-                        .with(Metric::Views, 100 * (j as u64 + 1))
-                        .with(Metric::Likes, 10)
-                        .with(Metric::Comments, 1),
-                ),
-            );
-            posts.push((*platform, id));
+            sandbox.add_post(
+                &account,
+                post(platform, caption, published, j != 1, &mut rng),
+            )?;
         }
+        let code = sandbox.authorization_code(&account)?;
+        let connected = platforms.exchange(platform, &code).await?;
         engine
-            .connect(NewConnection {
-                creator: *creator,
-                platform: *platform,
-                account_id: (*account).into(),
-                handle: (*handle).into(),
-                credentials,
-            })
+            .connect(connected.into_new_connection(creator))
             .await?;
+        refs.push(account);
     }
 
     // The dashboard, mounted under /dashboard.
@@ -215,7 +296,9 @@ async fn main() -> anyhow::Result<()> {
         "socialsync dashboard for {}: open http://{addr}/dashboard",
         brand.name
     );
-    println!("(simulated time runs {SPEED}x: a scan round every 10 seconds; Ctrl-C to stop)");
+    println!(
+        "(the platforms' sandbox serves at {base}; simulated time runs {SPEED}x: a scan round every 10 seconds; Ctrl-C to stop)"
+    );
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
@@ -232,13 +315,13 @@ async fn main() -> anyhow::Result<()> {
         tokio::spawn(async move { engine.run(stop).await })
     };
 
-    // The world moves: engagement grows, Bo's TikTok hiccups, Cy revokes.
+    // The world moves in the sandbox: creators post now and then, TikTok
+    // hiccups, Cy removes the app on Instagram.
     let world = {
-        let fakes = platforms.fakes.clone();
+        let sandbox = sandbox.clone();
+        let clock = clock.clone();
         let mut stop = stop_rx.clone();
         tokio::spawn(async move {
-            let mut rng = Rng(start.timestamp_micros().unsigned_abs() | 1);
-            let mut counts: HashMap<String, (u64, u64, u64)> = HashMap::new();
             let mut tick = tokio::time::interval(Duration::from_secs(2));
             let mut rounds = 0u64;
             loop {
@@ -247,33 +330,32 @@ async fn main() -> anyhow::Result<()> {
                     _ = stop.changed() => break,
                 }
                 rounds += 1;
-                for (platform, id) in &posts {
-                    if rng.below(3) == 0 {
-                        continue; // this one stays unchanged for now
+                if rounds % 4 == 0 {
+                    let account = &refs[rng.below(refs.len() as u64) as usize];
+                    let caption = CAPTIONS[rng.below(CAPTIONS.len() as u64) as usize];
+                    let now = clock.now();
+                    let spec = post(account.platform, caption, now, true, &mut rng);
+                    if let Err(e) = sandbox.add_post(account, spec) {
+                        eprintln!("could not publish a post in the sandbox: {e}");
                     }
-                    let c = counts.entry(id.clone()).or_insert((100, 10, 1));
-                    c.0 += 5 + rng.below(200);
-                    c.1 += rng.below(15);
-                    c.2 += rng.below(3);
-                    fakes[platform].set_current(
-                        &id.as_str().into(),
-                        Metrics::new()
-                            .with(Metric::Views, c.0)
-                            .with(Metric::Likes, c.1)
-                            .with(Metric::Comments, c.2),
-                    );
                 }
                 if rounds % 20 == 7 {
-                    fakes[&Platform::TikTok].fail(
-                        Op::FetchMetrics,
-                        Some("tt-bo"),
-                        PlatformErrorKind::Unavailable,
-                        2,
+                    // More server errors in a row than the adapter retries.
+                    sandbox.add_fault(
+                        Fault::on(
+                            Endpoint::TikTokVideoQuery,
+                            FaultKind::ServerError { status: 503 },
+                        )
+                        .times(3),
                     );
                 }
                 if rounds == 15 {
-                    fakes[&Platform::Instagram].revoke("ig-cy");
-                    println!("Cy revoked the app on Instagram: see the Disabled connections tab");
+                    match sandbox.revoke(&refs[4], RevokeReason::AppRemoved) {
+                        Ok(()) => println!(
+                            "Cy removed the app on Instagram: see the Disabled connections tab"
+                        ),
+                        Err(e) => eprintln!("could not revoke in the sandbox: {e}"),
+                    }
                 }
             }
         })
@@ -290,6 +372,11 @@ async fn main() -> anyhow::Result<()> {
     world.await?;
     server.await??;
     let events = store.list_events(None, 100_000).await?.len();
-    println!("stopped after {events} events");
+    let requests: u64 = Platform::ALL
+        .into_iter()
+        .map(|p| sandbox.platform_request_count(p))
+        .sum();
+    println!("stopped after {events} events, {requests} requests to the sandbox");
+    running.shutdown().await;
     Ok(())
 }

@@ -1,5 +1,10 @@
 //! The dashboard in a real headless Chromium, driven over WebDriver
-//! (chromedriver, spawned on a free port) with fantoccini.
+//! (chromedriver, spawned on a free port) with fantoccini, over a live
+//! world: the engine scans through the real platform adapters, which talk
+//! HTTP to the sandbox (the platforms' local look-alike, started in-process
+//! on a loopback port). A metric changed in the sandbox arrives on the
+//! monitor highlighted; a creator revoking the app in the sandbox moves the
+//! connection to the disabled tab, where it is reset.
 //!
 //! Needs `chromium` and `chromedriver` on the PATH (Debian: `chromium` and
 //! `chromium-driver`; or set `CHROME_BIN` / `CHROMEDRIVER`). Without them the
@@ -15,12 +20,29 @@ use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
-use socialsync_core::domain::StatusKind;
+use socialsync_adapters::instagram::Instagram;
+use socialsync_adapters::tiktok::TikTok;
+use socialsync_adapters::youtube::YouTube;
+use socialsync_adapters::{AppCredentials, RetrySettings};
+use socialsync_core::clock::ManualClock;
+use socialsync_core::domain::{Connection, ConnectionStatus, DisconnectReason, Scope, StatusKind};
+use socialsync_core::engine::Engine;
 use socialsync_core::events::{Event, ScanOutcome};
-use socialsync_core::platform::Platform;
+use socialsync_core::ids::BrandId;
+use socialsync_core::social_platform::SocialPlatform;
+use socialsync_core::store::{PostStore, SharedBudget};
+use socialsync_core::tracking::{ScopeSpec, Tracking};
+use socialsync_dashboard::Dashboard;
+use socialsync_sandbox::{
+    AccountRef, AccountSpec, Curve, MediaType, Metric as SbMetric, PostRef, PostSpec, ProductType,
+    RevokeReason, RunningSandbox, Sandbox,
+};
+use socialsync_store_memory::MemoryStore;
+use socialsync_testkit::sim::RecordingNotifier;
 use std::future::IntoFuture;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn on_path(names: &[&str]) -> Option<PathBuf> {
@@ -188,9 +210,232 @@ async fn the_dashboard_works_in_a_real_browser() {
     result.expect("the browser scenario took too long");
 }
 
+const REDIRECT: &str = "https://host.example/oauth/callback";
+
+/// The browser test's world: the memory store, the sandbox (Instagram,
+/// TikTok and YouTube on a loopback port), the real adapters pointed at it
+/// and the engine, all on one manual clock; the dashboard mounted under
+/// [`PREFIX`].
+///
+/// Acme: Ana (TikTok, program + campaign) and Bo (Instagram, campaign);
+/// Other Co: Cy (YouTube).
+struct SandboxWorld {
+    clock: Arc<ManualClock>,
+    store: Arc<dyn PostStore>,
+    sandbox: Sandbox,
+    _running: RunningSandbox,
+    engine: Engine,
+    app: axum::Router,
+    acme: BrandId,
+    campaign: Scope,
+    ana_account: AccountRef,
+    ana_tiktok: Connection,
+    bo_instagram: Connection,
+    cy_youtube: Connection,
+    ana_post: PostRef,
+    bo_post: PostRef,
+}
+
+/// Constant metric curves: a post's readings change only when the test
+/// says so.
+fn constant(spec: PostSpec, views: u64) -> PostSpec {
+    spec.with_metric(SbMetric::Views, Curve::Constant(views))
+        .with_metric(SbMetric::Likes, Curve::Constant(views / 10))
+        .with_metric(SbMetric::Comments, Curve::Constant(1))
+        .with_metric(SbMetric::Shares, Curve::Constant(1))
+        .with_metric(SbMetric::Saves, Curve::Constant(1))
+        .with_metric(SbMetric::Reach, Curve::Constant(views / 2))
+}
+
+impl SandboxWorld {
+    async fn new(monitor_rows: usize) -> SandboxWorld {
+        let clock = Arc::new(ManualClock::at(t0()));
+        let memory = Arc::new(MemoryStore::new());
+        let store: Arc<dyn PostStore> = memory.clone();
+        let budget: Arc<dyn SharedBudget> = memory;
+        let sandbox = Sandbox::builder().seed(6).clock(clock.clone()).build();
+        let running = sandbox.start().await.expect("the sandbox starts");
+        let base = running.base_url().trim_end_matches('/').to_owned();
+        let app_credentials = AppCredentials::new("dashboard-test", "dashboard-secret");
+        let retry = RetrySettings {
+            max_retries: 1,
+            initial_backoff: Duration::from_millis(5),
+            ..RetrySettings::default()
+        };
+        let instagram = Instagram::builder()
+            .with_graph_base(format!("{base}/v25.0"))
+            .with_token_base(&base)
+            .with_code_url(format!("{base}/oauth/access_token"))
+            .with_app_credentials(app_credentials.clone())
+            .with_clock(clock.clone())
+            .with_budget(budget.clone())
+            .with_retry(retry.clone())
+            .build()
+            .unwrap();
+        let tiktok = TikTok::builder()
+            .with_base_url(&base)
+            .with_app_credentials(app_credentials.clone())
+            .with_clock(clock.clone())
+            .with_budget(budget.clone())
+            .with_retry(retry.clone())
+            .build()
+            .unwrap();
+        let youtube = YouTube::builder()
+            .with_api_base(format!("{base}/youtube/v3"))
+            .with_token_url(format!("{base}/token"))
+            .with_app_credentials(app_credentials)
+            .with_clock(clock.clone())
+            .with_budget(budget)
+            .with_retry(retry)
+            .build()
+            .unwrap();
+        let engine = Engine::builder()
+            .with_store(store.clone())
+            .with_platform(Arc::new(instagram.clone()) as Arc<dyn SocialPlatform>)
+            .with_platform(Arc::new(tiktok.clone()))
+            .with_platform(Arc::new(youtube.clone()))
+            .with_clock(clock.clone())
+            .with_notifier(Arc::new(RecordingNotifier::default()))
+            .build()
+            .unwrap();
+
+        let tracking = Tracking::new(store.clone(), clock.clone());
+        let acme = tracking.create_brand("Acme").await.unwrap().id;
+        let other = tracking.create_brand("Other Co").await.unwrap().id;
+        let ana = tracking.create_creator("Ana", None).await.unwrap().id;
+        let bo = tracking.create_creator("Bo", None).await.unwrap().id;
+        let cy = tracking.create_creator("Cy", None).await.unwrap().id;
+        tracking
+            .create_program(
+                acme,
+                ScopeSpec::new("Ambassadors", ["#BrandX"]).members([ana]),
+            )
+            .await
+            .unwrap();
+        let campaign = tracking
+            .create_campaign(
+                acme,
+                ScopeSpec::new("Spring launch", ["#Spring"]).members([ana, bo]),
+                None,
+            )
+            .await
+            .unwrap();
+        tracking
+            .create_program(
+                other,
+                ScopeSpec::new("Other program", ["#OtherCo"]).members([cy]),
+            )
+            .await
+            .unwrap();
+
+        // The accounts and their posts, in the sandbox.
+        let ana_account = sandbox
+            .add_account(AccountSpec::tiktok("ana.hikes", "Ana Hikes"))
+            .unwrap();
+        let bo_account = sandbox
+            .add_account(AccountSpec::instagram("bo.looks"))
+            .unwrap();
+        let cy_account = sandbox
+            .add_account(AccountSpec::youtube("@cyreviews", "Cy Reviews"))
+            .unwrap();
+        let ana_post = sandbox
+            .add_post(
+                &ana_account,
+                constant(PostSpec::new(t0() - h(2)), 10)
+                    .with_title("launch day")
+                    .with_description("launch day #BrandX #spring"),
+            )
+            .unwrap();
+        let bo_post = sandbox
+            .add_post(
+                &bo_account,
+                constant(PostSpec::new(t0() - h(1)), 100)
+                    .with_caption("#spring look")
+                    .with_media(MediaType::Image, ProductType::Feed),
+            )
+            .unwrap();
+        sandbox
+            .add_post(
+                &cy_account,
+                constant(PostSpec::new(t0() - h(1)), 1000)
+                    .with_title("review")
+                    .with_description("#OtherCo review"),
+            )
+            .unwrap();
+
+        // Each creator connects through the platform's OAuth code exchange.
+        let code = |account: &AccountRef| sandbox.authorization_code(account).unwrap();
+        let connected = tiktok
+            .exchange_code(&code(&ana_account), REDIRECT, None)
+            .await
+            .unwrap();
+        let ana_tiktok = engine
+            .connect(connected.into_new_connection(ana))
+            .await
+            .unwrap()
+            .connection;
+        let connected = instagram
+            .exchange_code(&code(&bo_account), REDIRECT)
+            .await
+            .unwrap();
+        let bo_instagram = engine
+            .connect(connected.into_new_connection(bo))
+            .await
+            .unwrap()
+            .connection;
+        let connected = youtube
+            .exchange_code(&code(&cy_account), REDIRECT, None)
+            .await
+            .unwrap();
+        let cy_youtube = engine
+            .connect(connected.into_new_connection(cy))
+            .await
+            .unwrap()
+            .connection;
+
+        let dashboard = Dashboard::builder(store.clone())
+            .with_resolver(HeaderBrand)
+            .with_clock(clock.clone())
+            .with_csrf_secret(b"test secret".to_vec())
+            .with_monitor_rows(monitor_rows)
+            .build();
+        let app = dashboard.mount(axum::Router::new(), PREFIX);
+        SandboxWorld {
+            clock,
+            store,
+            sandbox,
+            _running: running,
+            engine,
+            app,
+            acme,
+            campaign,
+            ana_account,
+            ana_tiktok,
+            bo_instagram,
+            cy_youtube,
+            ana_post,
+            bo_post,
+        }
+    }
+
+    /// Runs one engine cycle now.
+    async fn cycle(&self) {
+        self.engine
+            .run_cycle()
+            .await
+            .expect("the engine cycle runs");
+    }
+
+    /// Advances the clock and runs one engine cycle.
+    async fn step(&self, hours: i64) {
+        self.clock.advance(h(hours));
+        self.cycle().await;
+    }
+}
+
 async fn scenario(c: &Client) {
-    let w = World::with(|b| b.with_monitor_rows(5)).await;
-    w.sim.cycle().await; // first readings
+    let w = SandboxWorld::new(5).await;
+    w.cycle().await; // discovery and first readings, through the adapters
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let origin = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(axum::serve(listener, w.app.clone()).into_future());
@@ -216,7 +461,8 @@ async fn scenario(c: &Client) {
     wait_live(c).await;
     assert!(c.title().await.unwrap().starts_with("Scan monitor · Acme"));
 
-    // A scan that changes tt-post-1 and leaves ig-post-1 unchanged.
+    // A scan that changes Ana's TikTok video (views 10 → 25 in the sandbox)
+    // and leaves Bo's Instagram post unchanged.
     let before = w
         .store
         .list_events(None, 10_000)
@@ -225,9 +471,12 @@ async fn scenario(c: &Client) {
         .last()
         .unwrap()
         .id;
-    w.sim
-        .fake(Platform::TikTok)
-        .set_metrics("tt-post-1", t0() + h(1), views(25));
+    w.sandbox
+        .set_metric(&w.ana_post, SbMetric::Views, Curve::Constant(25))
+        .unwrap();
+    w.sandbox
+        .set_metric(&w.ana_post, SbMetric::Likes, Curve::Constant(2))
+        .unwrap();
     w.step(1).await;
     let new = w.store.list_events(Some(before), 10_000).await.unwrap();
     let scan_of = |post: &str, outcome: ScanOutcome| {
@@ -236,8 +485,8 @@ async fn scenario(c: &Client) {
             .map(|e| e.id.get())
             .unwrap_or_else(|| panic!("no {outcome:?} scan of {post}"))
     };
-    let changed = scan_of("tt-post-1", ScanOutcome::Changed);
-    let unchanged = scan_of("ig-post-1", ScanOutcome::Unchanged);
+    let changed = scan_of(&w.ana_post.id, ScanOutcome::Changed);
+    let unchanged = scan_of(&w.bo_post.id, ScanOutcome::Unchanged);
     let newest = new
         .iter()
         .filter(|e| e.event.visible_to(w.acme))
@@ -258,13 +507,16 @@ async fn scenario(c: &Client) {
     assert_eq!(arrived["mark"], "inline", "marked in words too: {arrived}");
     let text = arrived["text"].as_str().unwrap();
     assert!(
-        text.contains("views 10 → 25") && text.contains("Changed") && text.contains("New"),
+        text.contains("views 10 → 25")
+            && text.contains("likes 1 → 2")
+            && text.contains("Changed")
+            && text.contains("New"),
         "{text}"
     );
     assert!(
         text.contains("Ana")
             && text.contains("tiktok")
-            && text.contains("tt-post-1")
+            && text.contains(&w.ana_post.id)
             && text.contains("2026-03-01 01:00:00 UTC"),
         "{text}"
     );
@@ -352,13 +604,19 @@ async fn scenario(c: &Client) {
         .await
         .unwrap();
     assert!(
-        table.contains("@tt-ana") && table.contains("@ig-bo") && !table.contains("@yt-cy"),
+        table.contains(&w.ana_tiktok.handle)
+            && table.contains(&w.bo_instagram.handle)
+            && !table.contains(&w.cy_youtube.handle),
         "{table}"
     );
     screenshot(c, "active.png").await;
 
-    // Ana revokes the app: her connection leaves the active tab live.
-    w.sim.fake(Platform::TikTok).revoke("tt-ana");
+    // Ana removes the app in the sandbox: at the next scan TikTok refuses
+    // her access token and then her refresh token (`invalid_grant`), and her
+    // connection leaves the active tab live.
+    w.sandbox
+        .revoke(&w.ana_account, RevokeReason::AppRemoved)
+        .unwrap();
     w.step(1).await;
     let status = w
         .store
@@ -366,9 +624,12 @@ async fn scenario(c: &Client) {
         .await
         .unwrap()
         .unwrap()
-        .status
-        .kind();
-    assert_eq!(status, StatusKind::Disconnected);
+        .status;
+    let ConnectionStatus::Disconnected { reason, since, .. } = status else {
+        panic!("Ana's TikTok is still {status:?} after the revocation");
+    };
+    assert_eq!(reason, DisconnectReason::RefreshRejected);
+    assert_eq!(since, t0() + h(2));
     wait_for(
         5,
         "the active tab to drop the revoked connection",
@@ -380,7 +641,7 @@ async fn scenario(c: &Client) {
             )
             .await;
             let t = t.as_str()?.to_owned();
-            (!t.contains("@tt-ana") && t.contains("@ig-bo")).then_some(())
+            (!t.contains(&w.ana_tiktok.handle) && t.contains(&w.bo_instagram.handle)).then_some(())
         },
     )
     .await;
@@ -401,7 +662,10 @@ async fn scenario(c: &Client) {
     .await;
     let text = row.text().await.unwrap();
     assert!(
-        text.contains("Disconnected") && text.contains("authorization revoked"),
+        text.contains("Disconnected")
+            && text.contains("refresh token rejected")
+            && text.contains("2026-03-01 02:00:00 UTC")
+            && text.contains("all readings kept"),
         "{text}"
     );
     screenshot(c, "disabled.png").await;
