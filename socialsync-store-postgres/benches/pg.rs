@@ -11,6 +11,9 @@
 //! - `EXPLAIN ANALYZE` of the claim statement.
 //!
 //! `cargo bench -p socialsync-store-postgres --bench pg`
+//!
+//! For profiling: `PG_BENCH_KEEP=1` stops after (a) and leaves its database
+//! in place; `PG_BENCH_SKIP_REPORT=1` leaves out (c).
 
 #![allow(missing_docs)]
 
@@ -158,7 +161,9 @@ async fn scan_cycle(opts: &PgConnectOptions) -> Res<f64> {
         let now = sim.now();
         let t = Instant::now();
         let mut scanned = 0;
+        let (mut t_claim, mut t_complete) = (Duration::ZERO, Duration::ZERO);
         loop {
+            let tc = Instant::now();
             let claims = pg
                 .claim_due_posts(ClaimRequest {
                     now,
@@ -166,6 +171,7 @@ async fn scan_cycle(opts: &PgConnectOptions) -> Res<f64> {
                     limit: 1000,
                 })
                 .await?;
+            t_claim += tc.elapsed();
             if claims.is_empty() {
                 break;
             }
@@ -182,13 +188,18 @@ async fn scan_cycle(opts: &PgConnectOptions) -> Res<f64> {
                     }
                 })
                 .collect();
+            let tc = Instant::now();
             scanned += pg.complete_scans(done).await?.len();
+            t_complete += tc.elapsed();
         }
         let secs = t.elapsed().as_secs_f64();
         assert_eq!(scanned, POSTS);
         println!(
-            "store-level cycle {round}: {scanned} scans in batches of 1 000, {secs:.2} s, {:.0} post-scans/s",
-            POSTS as f64 / secs
+            "store-level cycle {round}: {scanned} scans in batches of 1 000, {secs:.2} s, {:.0} post-scans/s \
+             (claims {:.2} s, completions {:.2} s)",
+            POSTS as f64 / secs,
+            t_claim.as_secs_f64(),
+            t_complete.as_secs_f64()
         );
         best_store = best_store.min(secs);
     }
@@ -426,6 +437,9 @@ fn main() -> Res<()> {
     rt.block_on(async {
         let opts = fresh_database(&url).await?;
         let a = scan_cycle(&opts).await?;
+        if std::env::var_os("PG_BENCH_KEEP").is_some() {
+            return Ok(());
+        }
         let opts = fresh_database(&url).await?;
         let b = raw_copy(&opts).await?;
         println!(
@@ -433,8 +447,10 @@ fn main() -> Res<()> {
             a / b,
             b / a
         );
-        let opts = fresh_database(&url).await?;
-        report(&opts).await?;
+        if std::env::var_os("PG_BENCH_SKIP_REPORT").is_none() {
+            let opts = fresh_database(&url).await?;
+            report(&opts).await?;
+        }
         let admin = PgConnectOptions::from_str(&url)?;
         let mut conn = admin.connect().await?;
         conn.execute(format!("DROP DATABASE IF EXISTS {DB} WITH (FORCE)").as_str())
