@@ -70,6 +70,14 @@ async fn store(opts: &PgConnectOptions) -> Res<PgStore> {
     Ok(store)
 }
 
+/// The engine's claim batch (`PG_BENCH_CLAIM_BATCH`, default 1 000).
+fn claim_batch() -> usize {
+    std::env::var("PG_BENCH_CLAIM_BATCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000)
+}
+
 /// (a): returns post-scans per second (best of the timed cycles).
 async fn scan_cycle(opts: &PgConnectOptions) -> Res<f64> {
     let start: Timestamp = "2026-03-01T00:00:00Z".parse()?;
@@ -108,7 +116,8 @@ async fn scan_cycle(opts: &PgConnectOptions) -> Res<f64> {
     let mut b = Engine::builder()
         .with_store(store.clone())
         .with_clock(sim.clock.clone())
-        .with_unchanged_events(false);
+        .with_unchanged_events(false)
+        .with_claim_batch(claim_batch());
     for p in sim.platforms.values() {
         b = b.with_platform(p.clone());
     }

@@ -207,14 +207,19 @@ pub(crate) async fn complete_scans(
                 let carried = reading.carried_over(&p.latest_carried);
                 let delta = CounterDelta::between(&p.latest_carried, &carried);
                 let m = array_literal(&metrics_to_column(&reading)?);
-                let k = array_literal(&metrics_to_column(&carried)?);
+                // `carried` is stored only where it differs from the reading,
+                // in the snapshot and beside the schedule alike.
+                let k = if carried == reading {
+                    None
+                } else {
+                    Some(array_literal(&metrics_to_column(&carried)?))
+                };
                 snaps.post.push(c.post.0);
                 snaps.at.push(at);
                 snaps.metrics.push(m.clone());
-                // `carried` is stored only where it differs from the reading.
-                snaps.carried.push((carried != reading).then(|| k.clone()));
+                snaps.carried.push(k.clone());
                 latest = Some(m);
-                latest_carried = Some(k);
+                latest_carried = k;
                 p.latest_at = Some(at);
                 p.latest_carried = carried;
                 if !delta.is_zero() {
