@@ -19,10 +19,14 @@ use uuid::Uuid;
 
 /// The claim: one statement. Due monitoring posts (partial index
 /// `schedule_due`) of callable connections, oldest due first, skipping rows
-/// other claimers hold locked, each given a fresh lease token.
+/// other claimers hold locked, each given a fresh lease token. The locked
+/// rows are updated through their row ids (`ctid`, stable while locked), so
+/// each post and schedule row is looked up once.
 pub const CLAIM_SQL: &str = "\
 WITH due AS ( \
-  SELECT s.post_id FROM schedule s JOIN posts p ON p.id = s.post_id \
+  SELECT s.ctid AS tid, p.id, p.platform, p.platform_post_id, p.connection_id, p.creator_id, \
+    p.kind, p.published_at, p.monitor_until, p.brands, p.scopes \
+  FROM schedule s JOIN posts p ON p.id = s.post_id \
   WHERE s.state = 'monitoring' AND s.next_scan_at <= $1 \
     AND (s.lease_until IS NULL OR s.lease_until <= $1) \
     AND EXISTS (SELECT 1 FROM connections c WHERE c.id = p.connection_id \
@@ -31,9 +35,10 @@ WITH due AS ( \
   ORDER BY s.next_scan_at, s.post_id LIMIT $3 \
   FOR UPDATE OF s SKIP LOCKED) \
 UPDATE schedule s SET lease_token = gen_random_uuid(), lease_until = $2 \
-FROM due, posts p WHERE s.post_id = due.post_id AND p.id = due.post_id \
-RETURNING p.id, s.lease_token, p.platform, p.platform_post_id, p.connection_id, p.creator_id, \
-  p.kind, p.published_at, p.monitor_until, s.next_scan_at, s.latest_metrics, p.brands, p.scopes";
+FROM due WHERE s.ctid = due.tid \
+RETURNING due.id, s.lease_token, due.platform, due.platform_post_id, due.connection_id, \
+  due.creator_id, due.kind, due.published_at, due.monitor_until, s.next_scan_at, \
+  s.latest_metrics, due.brands, due.scopes";
 
 pub(crate) async fn claim_due_posts(
     s: &PgStore,
@@ -91,6 +96,8 @@ pub(crate) async fn claim_due_posts(
 
 /// A locked post as a completion sees it.
 struct Fenced {
+    /// The row id of the locked schedule row (stable while locked).
+    tid: String,
     lease: Option<Uuid>,
     last_applied: Option<Uuid>,
     latest_at: Option<Timestamp>,
@@ -102,6 +109,7 @@ struct Fenced {
 /// Column arrays of the post updates of one batch.
 #[derive(Default)]
 struct PostUpdates {
+    tid: Vec<String>,
     id: Vec<i64>,
     token: Vec<Uuid>,
     at: Vec<Timestamp>,
@@ -131,12 +139,22 @@ pub(crate) async fn complete_scans(
     ids.sort_unstable();
     ids.dedup();
     let mut tx = s.pool.begin().await.map_err(db)?;
+    // The scopes and brands of a post matter only when it has a reading.
+    let mut read: Vec<i64> = completions
+        .iter()
+        .filter(|c| c.reading.is_some())
+        .map(|c| c.post.0)
+        .collect();
+    read.sort_unstable();
+    read.dedup();
     let rows = sqlx::query(
-        "SELECT s.post_id AS id, s.lease_token, s.last_applied, s.latest_at, s.latest_metrics, \
-         s.latest_carried, p.scopes, p.brands FROM schedule s JOIN posts p ON p.id = s.post_id \
+        "SELECT s.ctid::text AS tid, s.post_id AS id, s.lease_token, s.last_applied, s.latest_at, \
+         s.latest_metrics, s.latest_carried, p.scopes, p.brands \
+         FROM schedule s LEFT JOIN posts p ON p.id = s.post_id AND p.id = ANY($2) \
          WHERE s.post_id = ANY($1) ORDER BY s.post_id FOR UPDATE OF s",
     )
     .bind(&ids)
+    .bind(&read)
     .fetch_all(&mut *tx)
     .await
     .map_err(db)?;
@@ -152,12 +170,13 @@ pub(crate) async fn complete_scans(
         posts.insert(
             col(r, "id")?,
             Fenced {
+                tid: col(r, "tid")?,
                 lease: col(r, "lease_token")?,
                 last_applied: col(r, "last_applied")?,
                 latest_at: col(r, "latest_at")?,
                 latest_carried,
-                scopes: col(r, "scopes")?,
-                brands: col(r, "brands")?,
+                scopes: col::<Option<Vec<i64>>>(r, "scopes")?.unwrap_or_default(),
+                brands: col::<Option<Vec<i64>>>(r, "brands")?.unwrap_or_default(),
             },
         );
     }
@@ -188,14 +207,19 @@ pub(crate) async fn complete_scans(
                 let carried = reading.carried_over(&p.latest_carried);
                 let delta = CounterDelta::between(&p.latest_carried, &carried);
                 let m = array_literal(&metrics_to_column(&reading)?);
-                let k = array_literal(&metrics_to_column(&carried)?);
+                // `carried` is stored only where it differs from the reading,
+                // in the snapshot and beside the schedule alike.
+                let k = if carried == reading {
+                    None
+                } else {
+                    Some(array_literal(&metrics_to_column(&carried)?))
+                };
                 snaps.post.push(c.post.0);
                 snaps.at.push(at);
                 snaps.metrics.push(m.clone());
-                // `carried` is stored only where it differs from the reading.
-                snaps.carried.push((carried != reading).then(|| k.clone()));
+                snaps.carried.push(k.clone());
                 latest = Some(m);
-                latest_carried = Some(k);
+                latest_carried = k;
                 p.latest_at = Some(at);
                 p.latest_carried = carried;
                 if !delta.is_zero() {
@@ -208,6 +232,7 @@ pub(crate) async fn complete_scans(
             NextScan::Expire => (None, Some("expired")),
             NextScan::Delete => (None, Some("deleted")),
         };
+        updates.tid.push(p.tid.clone());
         updates.id.push(c.post.0);
         updates.token.push(token);
         updates.at.push(at);
@@ -218,7 +243,8 @@ pub(crate) async fn complete_scans(
         outcomes.push(CompletionOutcome::Applied);
     }
     if !updates.id.is_empty() {
-        // Snapshots, aggregates and the schedule in one statement.
+        // Snapshots, aggregates and the schedule in one statement; the
+        // schedule rows through the row ids read under the lock.
         let (kinds, keys, hours, totals) = aggregates.into_arrays();
         sqlx::query(
             "WITH snaps AS ( \
@@ -241,8 +267,9 @@ pub(crate) async fn complete_scans(
                latest_carried = CASE WHEN u.latest IS NULL THEN p.latest_carried \
                  ELSE u.carried::bigint[] END \
              FROM unnest($9::bigint[], $10::uuid[], $11::timestamptz[], $12::timestamptz[], \
-               $13::text[], $14::text[], $15::text[]) AS u (id, token, at, next, final_state, latest, carried) \
-             WHERE p.post_id = u.id",
+               $13::text[], $14::text[], $15::text[], $16::text[]) \
+               AS u (id, token, at, next, final_state, latest, carried, tid) \
+             WHERE p.ctid = u.tid::tid AND p.post_id = u.id",
         )
         .bind(&kinds)
         .bind(&keys)
@@ -259,6 +286,7 @@ pub(crate) async fn complete_scans(
         .bind(&updates.final_state)
         .bind(&updates.latest)
         .bind(&updates.carried)
+        .bind(&updates.tid)
         .execute(&mut *tx)
         .await
         .map_err(db)?;
