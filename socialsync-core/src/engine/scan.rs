@@ -94,8 +94,9 @@ impl Engine {
         let platform = self.platform(conn.platform)?.clone();
         let max_batch = platform.capabilities().max_batch.max(1);
         // Completions of every call to this connection land in one store
-        // call (one transaction on a database), flushed before any return;
-        // a long run flushes every quarter lease so no claim lapses unwritten.
+        // call (one transaction on a database), flushed before a platform
+        // error is handled and at the end; a long run flushes every quarter
+        // lease so no claim lapses unwritten.
         let mut pending = Pending::default();
         let mut flushed_at = self.now();
         let mut rest: &[ClaimedPost] = &claims;
@@ -134,7 +135,8 @@ impl Engine {
             let mut answer = self.fetch(&conn, &creds, &requests).await;
             if answer.is_err() {
                 // What landed before the error is written before it is handled
-                // (a disconnection pauses the posts).
+                // (a disconnection pauses the posts), so every return below
+                // leaves nothing queued.
                 report.add(self.flush(&conn, &mut pending).await?);
             }
             if let Err(e) = &answer {
@@ -158,7 +160,6 @@ impl Engine {
                                 report.disconnections += 1;
                                 report.released += self.release(&claims_from(&chunk, rest)).await?;
                             }
-                            report.add(self.flush(&conn, &mut pending).await?);
                             return Ok(report);
                         }
                     }
@@ -205,7 +206,6 @@ impl Engine {
                         }
                     }
                     // Transient: claims lapse and are retried after the lease.
-                    report.add(self.flush(&conn, &mut pending).await?);
                     return Ok(report);
                 }
             };
@@ -387,7 +387,7 @@ impl Engine {
                         reading: None,
                         next: NextScan::Delete,
                     });
-                    pending.landed.push((*c, None, ScanOutcome::Deleted));
+                    pending.landed.push((*c, None, ScanOutcome::Deleted, now));
                 }
                 Verdict::Read(m) => {
                     let changed = c
@@ -401,7 +401,7 @@ impl Engine {
                         (_, false) => ScanOutcome::Unchanged,
                     };
                     pending.completions.push(completion);
-                    pending.landed.push((*c, Some(m), outcome));
+                    pending.landed.push((*c, Some(m), outcome, now));
                 }
             }
         }
@@ -419,11 +419,10 @@ impl Engine {
             return Ok(report);
         }
         let completions = std::mem::take(&mut pending.completions);
-        let ats: Vec<_> = completions.iter().map(|c| c.at).collect();
         let landed = std::mem::take(&mut pending.landed);
         let outcomes = self.inner.store.complete_scans(completions).await?;
         let mut events = Vec::with_capacity(landed.len());
-        for (((c, reading, outcome), result), at) in landed.into_iter().zip(outcomes).zip(ats) {
+        for ((c, reading, outcome, at), result) in landed.into_iter().zip(outcomes) {
             if result != CompletionOutcome::Applied {
                 continue;
             }
@@ -516,7 +515,13 @@ impl Engine {
 #[derive(Default)]
 struct Pending<'c> {
     completions: Vec<ScanCompletion>,
-    landed: Vec<(&'c ClaimedPost, Option<Metrics>, ScanOutcome)>,
+    /// Per completion: the claim, the reading, the outcome, when it was read.
+    landed: Vec<(
+        &'c ClaimedPost,
+        Option<Metrics>,
+        ScanOutcome,
+        crate::clock::Timestamp,
+    )>,
 }
 
 fn claims_from(chunk: &[&ClaimedPost], rest: &[ClaimedPost]) -> Vec<ClaimedPost> {
