@@ -8,9 +8,8 @@
 //! - (c) a campaign report over 1 000 posts × 90 days of hourly readings from
 //!   the maintained aggregates, against the fastest single SQL query over the
 //!   raw snapshots;
-//! - `EXPLAIN ANALYZE` of the claim statement;
-//! - the floor under any cycle that writes a lease per post: the lease and
-//!   the next slot written to every post, one statement each.
+//! - `EXPLAIN ANALYZE` of the claim's statement that picks and locks the
+//!   blocks of due posts.
 //!
 //! `cargo bench -p socialsync-store-postgres --bench pg`
 //!
@@ -132,7 +131,7 @@ async fn scan_cycle(opts: &PgConnectOptions) -> Res<f64> {
         first.scans,
         t.elapsed()
     );
-    sqlx::query("VACUUM ANALYZE schedule")
+    sqlx::query("VACUUM ANALYZE schedule, scan_blocks")
         .execute(pg.pool())
         .await?;
     explain_claim(&pg, start + TimeDelta::hours(1)).await?;
@@ -145,7 +144,7 @@ async fn scan_cycle(opts: &PgConnectOptions) -> Res<f64> {
         }
         sim.clock.advance(TimeDelta::hours(1));
         // What autovacuum does in a running system between hourly cycles.
-        sqlx::query("VACUUM ANALYZE schedule")
+        sqlx::query("VACUUM ANALYZE schedule, scan_blocks")
             .execute(pg.pool())
             .await?;
         let t = Instant::now();
@@ -166,7 +165,7 @@ async fn scan_cycle(opts: &PgConnectOptions) -> Res<f64> {
     let mut best_store = f64::MAX;
     for round in 4..=6u64 {
         sim.clock.advance(TimeDelta::hours(1));
-        sqlx::query("VACUUM ANALYZE schedule")
+        sqlx::query("VACUUM ANALYZE schedule, scan_blocks")
             .execute(pg.pool())
             .await?;
         let now = sim.now();
@@ -214,7 +213,6 @@ async fn scan_cycle(opts: &PgConnectOptions) -> Res<f64> {
         );
         best_store = best_store.min(secs);
     }
-    floor(&pg).await?;
     println!(
         "(a) engine cycle: {:.0} post-scans/s; store-level cycle: {:.0} post-scans/s",
         POSTS as f64 / best,
@@ -223,47 +221,20 @@ async fn scan_cycle(opts: &PgConnectOptions) -> Res<f64> {
     Ok(POSTS as f64 / best)
 }
 
-/// The floor under any scan cycle with a lease per post: the two row writes
-/// every scan makes (the lease, then the next slot), each as one statement
-/// over all posts at once, no reads, no snapshots, no round trips.
-async fn floor(pg: &PgStore) -> Res<()> {
-    sqlx::query("VACUUM ANALYZE schedule")
-        .execute(pg.pool())
-        .await?;
-    let t = Instant::now();
-    sqlx::query(
-        "UPDATE schedule SET lease_token = gen_random_uuid(), \
-         lease_until = next_scan_at + interval '10 minutes'",
-    )
-    .execute(pg.pool())
-    .await?;
-    let lease = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    sqlx::query(
-        "UPDATE schedule SET lease_token = NULL, lease_until = NULL, last_applied = lease_token, \
-         scan_count = scan_count + 1, next_scan_at = next_scan_at + interval '1 hour'",
-    )
-    .execute(pg.pool())
-    .await?;
-    let next = t.elapsed().as_secs_f64();
-    println!(
-        "floor: lease write {lease:.2} s + next-slot write {next:.2} s over {POSTS} rows, \
-         one statement each -> at most {:.0} post-scans/s",
-        POSTS as f64 / (lease + next)
-    );
-    Ok(())
-}
-
 async fn explain_claim(pg: &PgStore, now: Timestamp) -> Res<()> {
     let mut tx = pg.pool().begin().await?;
     let plan: Vec<String> = sqlx::query_scalar(&format!("EXPLAIN (ANALYZE, BUFFERS) {CLAIM_SQL}"))
+        .bind(now.timestamp_micros())
         .bind(now)
-        .bind(now + TimeDelta::minutes(10))
-        .bind(1000i64)
+        // What a claim of 1 000 posts locks first.
+        .bind(9i64)
+        .bind(Vec::<i64>::new())
         .fetch_all(&mut *tx)
         .await?;
     tx.rollback().await?;
-    println!("\nEXPLAIN ANALYZE of the claim (limit 1000, {POSTS} due posts):");
+    println!(
+        "\nEXPLAIN ANALYZE of the claim's block selection (a claim of 1000, {POSTS} due posts):"
+    );
     for line in plan {
         println!("  {line}");
     }

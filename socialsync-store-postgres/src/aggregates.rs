@@ -58,6 +58,11 @@ impl AggregateChanges {
         }
     }
 
+    /// Whether no change was added.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The changes as column arrays (kinds, keys, hours, totals literals),
     /// in key order, zero changes left out.
     pub(crate) fn into_arrays(self) -> (Vec<i16>, Vec<i64>, Vec<i64>, Vec<String>) {

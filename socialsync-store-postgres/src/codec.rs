@@ -114,17 +114,24 @@ where
 
 /// The columns [`post_from_row`] reads.
 pub(crate) const POST_COLUMNS: &str = "p.id, p.platform, p.platform_post_id, p.connection_id, \
-    p.creator_id, p.published_at, p.monitor_until, s.next_scan_at, s.state, p.kind, p.title, p.body, \
-    p.keyword_tags, p.permalink, p.hashtags, p.attribution, p.first_seen_at, s.last_scanned_at, \
-    s.scan_count";
+    p.creator_id, p.published_at, p.monitor_until, b.nexts[s.slot] AS next_us, s.state, p.kind, \
+    p.title, p.body, p.keyword_tags, p.permalink, p.hashtags, p.attribution, p.first_seen_at, \
+    b.lasts[s.slot] AS last_us, b.counts[s.slot] AS scan_count";
 
 /// The tables [`POST_COLUMNS`] come from.
-pub(crate) const POST_TABLES: &str = "posts p JOIN schedule s ON s.post_id = p.id";
+/// Lock through them with `FOR UPDATE OF p`.
+pub(crate) const POST_TABLES: &str =
+    "posts p JOIN schedule s ON s.post_id = p.id LEFT JOIN scan_blocks b ON b.id = s.block_id";
 
 /// A post from a row holding [`POST_COLUMNS`].
 pub(crate) fn post_from_row(row: &PgRow) -> StoreResult<Post> {
     let attribution: Vec<Attribution> = from_json(get(row, "attribution")?, "attribution")?;
-    let scan_count: i32 = get(row, "scan_count")?;
+    let scan_count: Option<i32> = get(row, "scan_count")?;
+    let instant = |name: &str| -> StoreResult<Option<Timestamp>> {
+        get::<Option<i64>>(row, name)?
+            .map(crate::blocks::from_us)
+            .transpose()
+    };
     Ok(Post {
         id: PostId(get(row, "id")?),
         platform: platform(get(row, "platform")?)?,
@@ -133,7 +140,7 @@ pub(crate) fn post_from_row(row: &PgRow) -> StoreResult<Post> {
         creator: CreatorId(get(row, "creator_id")?),
         published_at: get(row, "published_at")?,
         monitor_until: get(row, "monitor_until")?,
-        next_scan_at: get(row, "next_scan_at")?,
+        next_scan_at: instant("next_us")?,
         state: post_state(get(row, "state")?)?,
         kind: from_json(get(row, "kind")?, "media kind")?,
         title: get(row, "title")?,
@@ -143,8 +150,8 @@ pub(crate) fn post_from_row(row: &PgRow) -> StoreResult<Post> {
         hashtags: from_json(get(row, "hashtags")?, "hashtags")?,
         attribution,
         first_seen_at: get(row, "first_seen_at")?,
-        last_scanned_at: get(row, "last_scanned_at")?,
-        scan_count: u32::try_from(scan_count).map_err(corrupt)?,
+        last_scanned_at: instant("last_us")?,
+        scan_count: u32::try_from(scan_count.unwrap_or(0)).map_err(corrupt)?,
     })
 }
 

@@ -2,6 +2,7 @@
 //! backoffs and the disconnection outbox.
 
 use crate::PgStore;
+use crate::blocks::{self, SlotChange};
 use crate::codec::{
     CONNECTION_COLUMNS, col, connection_from_row, from_json, json, micros_opt, platform,
     token_from_uuid, token_to_uuid, u64_param,
@@ -176,25 +177,35 @@ pub(crate) async fn connect(
     let (mut resumed, mut expired) = (0, 0);
     if previous != StatusKind::Active {
         write_status(&mut tx, &conn).await?;
-        let states: Vec<String> = sqlx::query_scalar(
+        // The connection's blocks before its posts' schedule rows: the one lock order.
+        blocks::lock_connection(&mut tx, conn.id.0).await?;
+        let rows = sqlx::query(
             "UPDATE schedule s SET \
-               state = CASE WHEN p.monitor_until >= $2 THEN 'monitoring' ELSE 'expired' END, \
-               next_scan_at = CASE WHEN p.monitor_until >= $2 THEN $2 END \
+               state = CASE WHEN p.monitor_until >= $2 THEN 'monitoring' ELSE 'expired' END \
              FROM posts p WHERE p.id = s.post_id AND p.connection_id = $1 AND s.state = 'paused' \
-             RETURNING s.state",
+             RETURNING s.post_id, s.state",
         )
         .bind(conn.id.0)
         .bind(now)
         .fetch_all(&mut *tx)
         .await
         .map_err(db)?;
-        for st in states {
-            if st == "monitoring" {
+        let mut changes = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let live = col::<&str>(r, "state")? == "monitoring";
+            if live {
                 resumed += 1;
             } else {
                 expired += 1;
             }
+            changes.push(SlotChange {
+                post: col(r, "post_id")?,
+                live,
+                next: Some(live.then(|| blocks::us(now))),
+                bump: false,
+            });
         }
+        blocks::change(&mut tx, &changes).await?;
     }
     tx.commit().await.map_err(db)?;
     Ok(Connected {
@@ -324,14 +335,27 @@ pub(crate) async fn disconnect(s: &PgStore, req: DisconnectRequest) -> StoreResu
         at,
     );
     write_status(&mut tx, &conn).await?;
-    sqlx::query(
+    // The connection's blocks before its posts' schedule rows: the one lock order.
+    blocks::lock_connection(&mut tx, conn.id.0).await?;
+    let paused: Vec<i64> = sqlx::query_scalar(
         "UPDATE schedule s SET state = 'paused' FROM posts p \
-         WHERE p.id = s.post_id AND p.connection_id = $1 AND s.state = 'monitoring'",
+         WHERE p.id = s.post_id AND p.connection_id = $1 AND s.state = 'monitoring' \
+         RETURNING s.post_id",
     )
     .bind(conn.id.0)
-    .execute(&mut *tx)
+    .fetch_all(&mut *tx)
     .await
     .map_err(db)?;
+    let changes: Vec<SlotChange> = paused
+        .into_iter()
+        .map(|post| SlotChange {
+            post,
+            live: false,
+            next: None,
+            bump: false,
+        })
+        .collect();
+    blocks::change(&mut tx, &changes).await?;
     tx.commit().await.map_err(db)?;
     Ok(d)
 }

@@ -8,15 +8,18 @@
 //!   holds one while it lives).
 //! - **Embedded migrations.** [`PgStore::migrate`] (or [`MIGRATOR`]) brings
 //!   the schema up to date; run it once at start-up.
-//! - **Set-based.** A claim is one statement ([`CLAIM_SQL`]: `FOR UPDATE
-//!   SKIP LOCKED`, a fresh lease token per post, the partial index on the
-//!   due time of monitoring posts). What scans change lives in a narrow
-//!   `schedule` table beside `posts`, so a scan never rewrites a post's
-//!   descriptive row or its indexes. A batch of completions is one
-//!   transaction: fenced by the lease tokens, snapshots written with
-//!   `UNNEST`, the hourly aggregates reports read updated in the same
-//!   transaction, the posts updated with `UNNEST`. A retried batch changes
-//!   nothing.
+//! - **Set-based, a row per block of posts.** What every scan changes (due
+//!   time, scan count, last scan, lease) lives in scan blocks: up to 128
+//!   posts of one connection whose slots fall in the same five minutes of
+//!   the hour share a row of arrays. A claim ([`CLAIM_SQL`]: `FOR UPDATE
+//!   SKIP LOCKED` on the blocks with a claimable post, through a partial
+//!   index on their earliest due time) leases due posts under a fresh token
+//!   per block and writes each block once; a batch of completions is one
+//!   transaction that checks every post's token under its block's lock,
+//!   writes the blocks back, and only for posts whose reading changed
+//!   appends snapshots with `UNNEST`, updates the hourly aggregates reports
+//!   read and the post's latest reading. A retried batch changes nothing;
+//!   a post's descriptive row is never rewritten by a scan.
 //! - **Shared state in the database.** Disconnection is a compare-and-set on
 //!   the connection row, refresh and discovery are leases on it, and the
 //!   app-wide rate and quota budgets are rows every worker draws from.
@@ -54,6 +57,8 @@
 //! ```
 
 mod aggregates;
+mod blocks;
+mod cache;
 mod codec;
 mod config;
 mod connections;
@@ -100,6 +105,8 @@ pub struct PgStore {
     pool: PgPool,
     keys: Arc<CredentialKeys>,
     subscriber_buffer: usize,
+    /// What this process remembers of the posts it claims.
+    cache: Arc<cache::PostCache>,
 }
 
 impl fmt::Debug for PgStore {
@@ -120,6 +127,7 @@ impl PgStore {
             pool,
             keys: Arc::new(keys),
             subscriber_buffer: 1024,
+            cache: Arc::default(),
         }
     }
 

@@ -2,6 +2,7 @@
 
 use crate::PgStore;
 use crate::aggregates::{AggregateChanges, contributions};
+use crate::blocks::{self, Entry, Placement, SlotChange};
 use crate::codec::{POST_COLUMNS, POST_TABLES, col, json, post_from_row, post_state};
 use crate::error::db;
 use socialsync_core::clock::{Timestamp, truncate_to_micros as micros};
@@ -22,6 +23,9 @@ struct Locked {
     brands: Vec<i64>,
     monitor_until: Timestamp,
     connection: i64,
+    published_at: Timestamp,
+    creator: i64,
+    kind: serde_json::Value,
 }
 
 fn sorted_unique(v: impl Iterator<Item = i64>) -> Vec<i64> {
@@ -127,9 +131,14 @@ async fn apply(
         Some((s, Due::Keep)) => (s, false, None),
         None => (post.state, false, None),
     };
+    // What a claim hands out about the post (workers remember it, checked
+    // against the revision in its block).
+    let mut described = scopes != post.scopes || brands != post.brands;
     let attribution = json(&attribution)?;
     match upsert {
         Some(p) => {
+            let kind = json(&p.kind)?;
+            described |= p.creator.0 != post.creator || kind != post.kind;
             sqlx::query(
                 "UPDATE posts SET connection_id = $2, creator_id = $3, kind = $4, title = $5, \
                  body = $6, keyword_tags = $7, permalink = $8, hashtags = $9, attribution = $10 \
@@ -138,7 +147,7 @@ async fn apply(
             .bind(post.id.0)
             .bind(p.connection.0)
             .bind(p.creator.0)
-            .bind(json(&p.kind)?)
+            .bind(&kind)
             .bind(&p.title)
             .bind(&p.text)
             .bind(json(&p.keyword_tags)?)
@@ -148,7 +157,18 @@ async fn apply(
             .execute(&mut *tx)
             .await
             .map_err(db)?;
+            if post.connection != p.connection.0 {
+                blocks::move_post(
+                    tx,
+                    post.id.0,
+                    p.connection.0,
+                    blocks::phase_of(post.published_at),
+                )
+                .await?;
+            }
             post.connection = p.connection.0;
+            post.creator = p.creator.0;
+            post.kind = kind;
         }
         None => {
             sqlx::query("UPDATE posts SET attribution = $2 WHERE id = $1")
@@ -159,18 +179,25 @@ async fn apply(
                 .map_err(db)?;
         }
     }
-    if state != post.state || set_due {
-        sqlx::query(
-            "UPDATE schedule SET state = $2, \
-             next_scan_at = CASE WHEN $3 THEN $4 ELSE next_scan_at END WHERE post_id = $1",
+    if state != post.state || set_due || described {
+        blocks::change(
+            tx,
+            &[SlotChange {
+                post: post.id.0,
+                live: state == PostState::Monitoring,
+                next: set_due.then(|| due.map(blocks::us)),
+                bump: described,
+            }],
         )
-        .bind(post.id.0)
-        .bind(state.as_str())
-        .bind(set_due)
-        .bind(due)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
+        .await?;
+    }
+    if state != post.state {
+        sqlx::query("UPDATE schedule SET state = $2 WHERE post_id = $1")
+            .bind(post.id.0)
+            .bind(state.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
     }
     post.state = state;
     post.scopes = scopes;
@@ -186,11 +213,41 @@ fn locked_from_row(r: &sqlx::postgres::PgRow) -> StoreResult<Locked> {
         brands: col(r, "brands")?,
         monitor_until: col(r, "monitor_until")?,
         connection: col(r, "connection_id")?,
+        published_at: col(r, "published_at")?,
+        creator: col(r, "creator_id")?,
+        kind: col(r, "kind")?,
     })
 }
 
 const LOCKED_COLUMNS: &str = "p.id, p.platform, p.platform_post_id, s.state, p.scopes, p.brands, \
-    p.monitor_until, p.connection_id";
+    p.monitor_until, p.connection_id, p.published_at, p.creator_id, p.kind, s.block_id";
+
+/// Locks the blocks of locked posts, then reads their states afresh: a
+/// state changes only under its block's lock (posts, then blocks, then
+/// schedule rows: the one lock order).
+async fn lock_blocks_of(tx: &mut PgConnection, rows: &[sqlx::postgres::PgRow]) -> StoreResult<()> {
+    let ids: Vec<i64> = rows
+        .iter()
+        .map(|r| col::<Option<i64>>(r, "block_id"))
+        .collect::<StoreResult<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    blocks::lock(tx, &ids).await?;
+    Ok(())
+}
+
+/// The states of posts, read now.
+async fn states(tx: &mut PgConnection, ids: &[i64]) -> StoreResult<HashMap<i64, PostState>> {
+    let rows = sqlx::query("SELECT post_id, state FROM schedule WHERE post_id = ANY($1)")
+        .bind(ids)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+    rows.iter()
+        .map(|r| Ok((col(r, "post_id")?, post_state(col(r, "state")?)?)))
+        .collect()
+}
 
 /// Locks the posts with these natural keys, in id order.
 async fn lock_by_keys(
@@ -201,7 +258,7 @@ async fn lock_by_keys(
     let ids: Vec<&str> = keys.iter().map(|k| k.1.as_str()).collect();
     let sql = format!(
         "SELECT {LOCKED_COLUMNS} FROM {POST_TABLES} WHERE (p.platform, p.platform_post_id) IN \
-         (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY p.id FOR UPDATE"
+         (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY p.id FOR UPDATE OF p"
     );
     let rows = sqlx::query(&sql)
         .bind(&platforms)
@@ -209,10 +266,20 @@ async fn lock_by_keys(
         .fetch_all(&mut *tx)
         .await
         .map_err(db)?;
+    lock_blocks_of(tx, &rows).await?;
+    let ids: Vec<i64> = rows
+        .iter()
+        .map(|r| col(r, "id"))
+        .collect::<StoreResult<_>>()?;
+    let now = states(tx, &ids).await?;
     let mut out = HashMap::with_capacity(rows.len());
     for r in &rows {
         let key = (col::<String>(r, "platform")?, col(r, "platform_post_id")?);
-        out.insert(key, locked_from_row(r)?);
+        let mut locked = locked_from_row(r)?;
+        if let Some(state) = now.get(&locked.id.0) {
+            locked.state = *state;
+        }
+        out.insert(key, locked);
     }
     Ok(out)
 }
@@ -300,8 +367,8 @@ pub(crate) async fn upsert_posts(
                  keyword_tags, permalink, hashtags, attribution, $16 FROM input \
                ON CONFLICT (platform, platform_post_id) DO NOTHING \
                RETURNING id, platform, platform_post_id), \
-             sch AS (INSERT INTO schedule (post_id, state, next_scan_at) \
-               SELECT ins.id, input.state, input.due FROM ins JOIN input \
+             sch AS (INSERT INTO schedule (post_id, state) \
+               SELECT ins.id, input.state FROM ins JOIN input \
                  ON input.platform = ins.platform AND input.ppid = ins.platform_post_id) \
              SELECT id, platform, platform_post_id FROM ins",
         )
@@ -330,6 +397,27 @@ pub(crate) async fn upsert_posts(
                 PostId(col(r, "id")?),
             );
         }
+        let placements: Vec<Placement> = fresh
+            .iter()
+            .zip(a.state.iter().zip(&a.next_scan_at))
+            .filter_map(|(&i, (state, due))| {
+                let p = &posts[i];
+                let key = (
+                    p.platform.as_str().to_owned(),
+                    p.platform_post_id.as_str().to_owned(),
+                );
+                created.get(&key).map(|id| Placement {
+                    post: id.0,
+                    connection: p.connection.0,
+                    phase: blocks::phase_of(p.published_at),
+                    entry: Entry::new(
+                        *state == PostState::Monitoring.as_str(),
+                        due.map(blocks::us),
+                    ),
+                })
+            })
+            .collect();
+        blocks::place(&mut tx, &placements).await?;
         if created.len() < fresh.len() {
             // Someone else inserted some of them meanwhile: update those.
             let lost: Vec<(Platform, PlatformPostId)> = fresh
@@ -366,8 +454,9 @@ pub(crate) async fn upsert_posts(
                 continue;
             }
             // A second occurrence in one batch: an update of the row just made.
-            let sql =
-                format!("SELECT {LOCKED_COLUMNS} FROM {POST_TABLES} WHERE p.id = $1 FOR UPDATE");
+            let sql = format!(
+                "SELECT {LOCKED_COLUMNS} FROM {POST_TABLES} WHERE p.id = $1 FOR UPDATE OF p"
+            );
             let row = sqlx::query(&sql)
                 .bind(id.0)
                 .fetch_one(&mut *tx)
@@ -448,14 +537,18 @@ pub(crate) async fn set_attribution(
 ) -> StoreResult<PostState> {
     let now = micros(now);
     let mut tx = s.pool.begin().await.map_err(db)?;
-    let sql = format!("SELECT {LOCKED_COLUMNS} FROM {POST_TABLES} WHERE p.id = $1 FOR UPDATE");
+    let sql = format!("SELECT {LOCKED_COLUMNS} FROM {POST_TABLES} WHERE p.id = $1 FOR UPDATE OF p");
     let row = sqlx::query(&sql)
         .bind(post.0)
         .fetch_optional(&mut *tx)
         .await
         .map_err(db)?
         .ok_or_else(|| StoreError::not_found("post", post))?;
+    lock_blocks_of(&mut tx, std::slice::from_ref(&row)).await?;
     let mut locked = locked_from_row(&row)?;
+    if let Some(state) = states(&mut tx, &[post.0]).await?.get(&post.0) {
+        locked.state = *state;
+    }
     let active: bool =
         sqlx::query_scalar("SELECT status_kind = 'active' FROM connections WHERE id = $1")
             .bind(locked.connection)
@@ -528,13 +621,39 @@ pub(crate) async fn list_posts(s: &PgStore, f: PostFilter) -> StoreResult<Vec<Po
 }
 
 pub(crate) async fn expire_paused_posts(s: &PgStore, now: Timestamp) -> StoreResult<u64> {
-    let r = sqlx::query(
-        "UPDATE schedule s SET state = 'expired', next_scan_at = NULL FROM posts p \
-         WHERE p.id = s.post_id AND s.state = 'paused' AND p.monitor_until < $1",
+    let now = micros(now);
+    let mut tx = s.pool.begin().await.map_err(db)?;
+    // Their blocks first, then their schedule rows: the one lock order.
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT s.block_id FROM schedule s JOIN posts p ON p.id = s.post_id \
+         WHERE s.state = 'paused' AND p.monitor_until < $1 AND s.block_id IS NOT NULL",
     )
-    .bind(micros(now))
-    .execute(&s.pool)
+    .bind(now)
+    .fetch_all(&mut *tx)
     .await
     .map_err(db)?;
-    Ok(r.rows_affected())
+    blocks::lock(&mut tx, &ids).await?;
+    let expired: Vec<i64> = sqlx::query_scalar(
+        "UPDATE schedule s SET state = 'expired' FROM posts p \
+         WHERE p.id = s.post_id AND s.state = 'paused' AND p.monitor_until < $1 \
+           AND s.block_id = ANY($2) \
+         RETURNING s.post_id",
+    )
+    .bind(now)
+    .bind(&ids)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db)?;
+    let changes: Vec<SlotChange> = expired
+        .iter()
+        .map(|&post| SlotChange {
+            post,
+            live: false,
+            next: Some(None),
+            bump: false,
+        })
+        .collect();
+    blocks::change(&mut tx, &changes).await?;
+    tx.commit().await.map_err(db)?;
+    Ok(expired.len() as u64)
 }

@@ -2,6 +2,8 @@
 
 use crate::PgStore;
 use crate::aggregates::{AggregateChanges, hour_of, snapshot_from_parts};
+use crate::blocks::{self, Block, SlotLease, from_us, us};
+use crate::cache::Remembered;
 use crate::codec::{
     array_literal, col, metrics_from_column, metrics_to_column, platform, token_from_uuid,
     token_to_uuid,
@@ -13,32 +15,38 @@ use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::ids::*;
 use socialsync_core::metrics::{CounterDelta, Metrics};
 use socialsync_core::store::*;
-use std::collections::HashMap;
+use sqlx::PgConnection;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
-use uuid::Uuid;
 
-/// The claim: one statement. Due monitoring posts (partial index
-/// `schedule_due`) of callable connections, oldest due first, skipping rows
-/// other claimers hold locked, each given a fresh lease token. The locked
-/// rows are updated through their row ids (`ctid`, stable while locked), so
-/// each post and schedule row is looked up once.
+/// The claim's first statement: the blocks holding a claimable post of a
+/// callable connection (active, not backing off, its platform not backing
+/// off), earliest first, skipping blocks other transactions hold locked.
+/// `$1` is now in microseconds since the epoch, `$2` now, `$3` how many
+/// blocks at most, `$4` blocks this claim holds already. The columns come
+/// from the locked rows themselves (a re-read of the table could see an
+/// older version). The claim then leases due posts of these blocks in Rust
+/// and writes the blocks back in one statement: a claim writes a row per
+/// block, not per post.
 pub const CLAIM_SQL: &str = "\
-WITH due AS ( \
-  SELECT s.ctid AS tid, p.id, p.platform, p.platform_post_id, p.connection_id, p.creator_id, \
-    p.kind, p.published_at, p.monitor_until, p.brands, p.scopes \
-  FROM schedule s JOIN posts p ON p.id = s.post_id \
-  WHERE s.state = 'monitoring' AND s.next_scan_at <= $1 \
-    AND (s.lease_until IS NULL OR s.lease_until <= $1) \
-    AND EXISTS (SELECT 1 FROM connections c WHERE c.id = p.connection_id \
-      AND c.status_kind = 'active' AND (c.backoff_until IS NULL OR c.backoff_until <= $1)) \
-    AND NOT EXISTS (SELECT 1 FROM platform_backoff b WHERE b.platform = p.platform AND b.until > $1) \
-  ORDER BY s.next_scan_at, s.post_id LIMIT $3 \
-  FOR UPDATE OF s SKIP LOCKED) \
-UPDATE schedule s SET lease_token = gen_random_uuid(), lease_until = $2 \
-FROM due WHERE s.ctid = due.tid \
-RETURNING due.id, s.lease_token, due.platform, due.platform_post_id, due.connection_id, \
-  due.creator_id, due.kind, due.published_at, due.monitor_until, s.next_scan_at, \
-  s.latest_metrics, due.brands, due.scopes";
+SELECT b.id, b.connection_id, b.post_ids, b.live, b.nexts, b.counts, b.lasts, b.latest_ats, \
+  b.revs, b.lease_no, b.lease_tokens, b.lease_untils \
+FROM scan_blocks b \
+WHERE b.min_due <= $1 AND b.id <> ALL($4) \
+  AND EXISTS (SELECT 1 FROM connections c WHERE c.id = b.connection_id \
+    AND c.status_kind = 'active' AND (c.backoff_until IS NULL OR c.backoff_until <= $2) \
+    AND NOT EXISTS (SELECT 1 FROM platform_backoff pb \
+      WHERE pb.platform = c.platform AND pb.until > $2)) \
+ORDER BY b.min_due, b.id LIMIT $3 \
+FOR UPDATE OF b SKIP LOCKED";
+
+/// Blocks a claim of `limit` posts locks first: as many as full blocks of
+/// due posts would need. When they hold fewer due posts, the claim locks
+/// twice as many more, and so on, until it has `limit` posts or no block is
+/// left.
+fn blocks_for(limit: usize) -> usize {
+    (limit.div_ceil(blocks::CAPACITY) + 1).min(1_024)
+}
 
 pub(crate) async fn claim_due_posts(
     s: &PgStore,
@@ -47,85 +55,300 @@ pub(crate) async fn claim_due_posts(
     if req.limit == 0 {
         return Ok(Vec::new());
     }
-    let rows = sqlx::query(CLAIM_SQL)
-        .bind(micros(req.now))
-        .bind(micros(req.lease_until))
-        .bind(i64::try_from(req.limit).unwrap_or(i64::MAX))
-        .fetch_all(&s.pool)
+    let now = us(micros(req.now));
+    let until = us(micros(req.lease_until));
+    let mut tx = s.pool.begin().await.map_err(db)?;
+    // A claim lost in a crash only delays its posts by a lease: it need not
+    // wait for a disk flush.
+    sqlx::query("SELECT set_config('synchronous_commit', 'off', true)")
+        .execute(&mut *tx)
         .await
         .map_err(db)?;
-    let mut out = Vec::with_capacity(rows.len());
-    // Platform ids and kinds repeat: decode each once.
-    let mut kinds: HashMap<String, MediaKind> = HashMap::new();
-    for r in &rows {
-        let latest: Option<Vec<Option<i64>>> = col(r, "latest_metrics")?;
-        let brands: Vec<i64> = col(r, "brands")?;
-        let scopes: Vec<i64> = col(r, "scopes")?;
-        let kind_json: serde_json::Value = col(r, "kind")?;
-        let kind_key = kind_json.to_string();
-        let kind = match kinds.get(&kind_key) {
-            Some(k) => *k,
-            None => {
-                let k: MediaKind = crate::codec::from_json(kind_json, "media kind")?;
-                kinds.insert(kind_key, k);
-                k
+    // Whole blocks in order of their earliest due post, up to the limit.
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut picked: Vec<(usize, Vec<usize>)> = Vec::new();
+    let mut wanted: Vec<i64> = Vec::new();
+    let mut held: Vec<i64> = Vec::new();
+    let mut ask = blocks_for(req.limit);
+    while wanted.len() < req.limit {
+        let rows = sqlx::query(CLAIM_SQL)
+            .bind(now)
+            .bind(micros(req.now))
+            .bind(i64::try_from(ask).unwrap_or(i64::MAX))
+            .bind(&held)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?;
+        let got = rows.len();
+        for r in &rows {
+            let b = Block::from_row(r)?;
+            held.push(b.id);
+            let room = req.limit - wanted.len();
+            if room == 0 {
+                break;
             }
-        };
-        let token: Uuid = col(r, "lease_token")?;
-        out.push(ClaimedPost {
-            token: token_from_uuid(token),
-            post: DuePost {
-                id: PostId(col(r, "id")?),
-                platform: platform(col(r, "platform")?)?,
-                platform_post_id: PlatformPostId::new(col::<&str>(r, "platform_post_id")?),
-                connection: ConnectionId(col(r, "connection_id")?),
-                creator: CreatorId(col(r, "creator_id")?),
-                kind,
-                published_at: col(r, "published_at")?,
-                monitor_until: col(r, "monitor_until")?,
-                next_scan_at: col(r, "next_scan_at")?,
-                latest: latest.as_deref().map(metrics_from_column).transpose()?,
-                brands: brands.into_iter().map(BrandId).collect::<Arc<[_]>>(),
-                scopes: scopes.into_iter().map(ScopeId).collect::<Arc<[_]>>(),
-            },
-        });
+            let mut due: Vec<usize> = (0..b.post_ids.len())
+                .filter(|&i| b.claimable(i, now))
+                .collect();
+            due.sort_by_key(|&i| (b.nexts[i], b.post_ids[i]));
+            due.truncate(room);
+            wanted.extend(due.iter().filter_map(|&i| b.post_ids[i]));
+            picked.push((blocks.len(), due));
+            blocks.push(b);
+        }
+        if got < ask {
+            break;
+        }
+        ask = (ask * 2).min(1_024);
     }
+    // What this worker remembers, where the blocks agree; the rest is read.
+    let remembered = s.cache.get_many(&wanted);
+    let mut misses = Misses::default();
+    for (bi, due) in &picked {
+        let b = &blocks[*bi];
+        for &i in due {
+            let Some(post) = b.post_ids[i] else { continue };
+            let fresh = remembered
+                .get(&post)
+                .is_some_and(|r| r.matches(b.id, slot_of(i), b.revs[i], b.latest_ats[i]));
+            if !fresh {
+                misses.push(post, b.latest_ats[i])?;
+            }
+        }
+    }
+    let read = misses.read(&mut tx).await?;
+    let mut out = Vec::with_capacity(wanted.len());
+    let mut learnt = Vec::new();
+    let mut touched = Vec::new();
+    for (bi, due) in picked {
+        let b = &mut blocks[bi];
+        let mut take: Vec<(usize, &DuePost)> = Vec::with_capacity(due.len());
+        let mut healed = false;
+        for i in due {
+            let Some(post) = b.post_ids[i] else { continue };
+            if let Some(r) = remembered.get(&post) {
+                if r.matches(b.id, slot_of(i), b.revs[i], b.latest_ats[i]) {
+                    take.push((i, &r.post));
+                    continue;
+                }
+            }
+            match read.get(&post) {
+                Some(d) if d.state == "monitoring" && d.post.connection.0 == b.connection => {
+                    learnt.push((
+                        post,
+                        Remembered {
+                            block: b.id,
+                            slot: slot_of(i),
+                            rev: b.revs[i],
+                            latest_at: b.latest_ats[i],
+                            post: d.post.clone(),
+                            carried: d.carried,
+                        },
+                    ));
+                    take.push((i, &d.post));
+                }
+                // A slot monitored while its post is not: it is not due.
+                _ => {
+                    b.live[i] = false;
+                    healed = true;
+                }
+            }
+        }
+        if take.is_empty() {
+            if healed {
+                touched.push(bi);
+            }
+            continue;
+        }
+        let slots: Vec<usize> = take.iter().map(|(i, _)| *i).collect();
+        let token = token_from_uuid(b.take(&slots, until)?);
+        for (i, post) in take {
+            let mut post = post.clone();
+            post.next_scan_at = b.nexts[i].map(from_us).transpose()?.unwrap_or(req.now);
+            out.push(ClaimedPost { token, post });
+        }
+        touched.push(bi);
+    }
+    blocks::write(
+        &mut tx,
+        blocks
+            .iter_mut()
+            .enumerate()
+            .filter(|(i, _)| touched.contains(i))
+            .map(|(_, b)| b),
+    )
+    .await?;
+    tx.commit().await.map_err(db)?;
+    s.cache.put_many(learnt);
     out.sort_by_key(|c| (c.post.next_scan_at, c.post.id));
     Ok(out)
 }
 
-/// A locked post as a completion sees it.
-struct Fenced {
-    /// The row id of the locked schedule row (stable while locked).
-    tid: String,
-    lease: Option<Uuid>,
-    last_applied: Option<Uuid>,
-    latest_at: Option<Timestamp>,
-    latest_carried: Metrics,
-    scopes: Vec<i64>,
-    brands: Vec<i64>,
+/// The 1-based slot of index `i` (blocks hold at most [`blocks::CAPACITY`]).
+fn slot_of(i: usize) -> i32 {
+    i32::try_from(i + 1).unwrap_or(i32::MAX)
 }
 
-/// Column arrays of the post updates of one batch.
+/// A post as read from its rows.
+struct Read {
+    state: String,
+    post: DuePost,
+    carried: Metrics,
+}
+
+/// Posts to read, each with the instant of its latest snapshot.
 #[derive(Default)]
-struct PostUpdates {
-    tid: Vec<String>,
-    id: Vec<i64>,
-    token: Vec<Uuid>,
-    at: Vec<Timestamp>,
-    next: Vec<Option<Timestamp>>,
-    final_state: Vec<Option<&'static str>>,
-    latest: Vec<Option<String>>,
-    carried: Vec<Option<String>>,
+struct Misses {
+    ids: Vec<i64>,
+    latest_at: Vec<Option<Timestamp>>,
 }
 
-/// Column arrays of the snapshots of one batch.
+impl Misses {
+    fn push(&mut self, post: i64, latest_at: Option<i64>) -> StoreResult<()> {
+        self.ids.push(post);
+        self.latest_at.push(latest_at.map(from_us).transpose()?);
+        Ok(())
+    }
+
+    /// The posts' descriptions, states and latest readings.
+    async fn read(&self, tx: &mut PgConnection) -> StoreResult<HashMap<i64, Read>> {
+        if self.ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = sqlx::query(
+            "SELECT p.id, p.platform, p.platform_post_id, p.connection_id, p.creator_id, p.kind, \
+               p.published_at, p.monitor_until, p.brands, p.scopes, s.state, \
+               sn.metrics, sn.carried \
+             FROM unnest($1::bigint[], $2::timestamptz[]) AS u (id, at) \
+             JOIN posts p ON p.id = u.id JOIN schedule s ON s.post_id = u.id \
+             LEFT JOIN snapshots sn ON sn.post_id = u.id AND sn.observed_at = u.at",
+        )
+        .bind(&self.ids)
+        .bind(&self.latest_at)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        let mut out = HashMap::with_capacity(rows.len());
+        // Kinds repeat: decode each once.
+        let mut kinds: HashMap<String, MediaKind> = HashMap::new();
+        for r in &rows {
+            let metrics: Option<Vec<Option<i64>>> = col(r, "metrics")?;
+            let carried: Option<Vec<Option<i64>>> = col(r, "carried")?;
+            let latest = metrics.as_deref().map(metrics_from_column).transpose()?;
+            let carried = match carried {
+                Some(c) => metrics_from_column(&c)?,
+                None => latest.unwrap_or_default(),
+            };
+            let brands: Vec<i64> = col(r, "brands")?;
+            let scopes: Vec<i64> = col(r, "scopes")?;
+            let kind_json: serde_json::Value = col(r, "kind")?;
+            let kind_key = kind_json.to_string();
+            let kind = match kinds.get(&kind_key) {
+                Some(k) => *k,
+                None => {
+                    let k: MediaKind = crate::codec::from_json(kind_json, "media kind")?;
+                    kinds.insert(kind_key, k);
+                    k
+                }
+            };
+            let id: i64 = col(r, "id")?;
+            let published_at: Timestamp = col(r, "published_at")?;
+            out.insert(
+                id,
+                Read {
+                    state: col(r, "state")?,
+                    post: DuePost {
+                        id: PostId(id),
+                        platform: platform(col(r, "platform")?)?,
+                        platform_post_id: PlatformPostId::new(col::<&str>(r, "platform_post_id")?),
+                        connection: ConnectionId(col(r, "connection_id")?),
+                        creator: CreatorId(col(r, "creator_id")?),
+                        kind,
+                        published_at,
+                        monitor_until: col(r, "monitor_until")?,
+                        // Set from the block by each claim.
+                        next_scan_at: published_at,
+                        latest,
+                        brands: brands.into_iter().map(BrandId).collect::<Arc<[_]>>(),
+                        scopes: scopes.into_iter().map(ScopeId).collect::<Arc<[_]>>(),
+                    },
+                    carried,
+                },
+            );
+        }
+        Ok(out)
+    }
+}
+
+/// The snapshots of one batch, as `COPY` text rows.
 #[derive(Default)]
 struct SnapshotRows {
-    post: Vec<i64>,
-    at: Vec<Timestamp>,
-    metrics: Vec<String>,
-    carried: Vec<Option<String>>,
+    rows: usize,
+    text: String,
+}
+
+impl SnapshotRows {
+    fn push(&mut self, post: i64, at: Timestamp, metrics: &str, carried: Option<&str>) {
+        use std::fmt::Write as _;
+        // Writing to a String cannot fail.
+        let _ = writeln!(
+            self.text,
+            "{post}\t{}\t{metrics}\t{}",
+            at.format("%Y-%m-%d %H:%M:%S%.6f+00"),
+            carried.unwrap_or("\\N")
+        );
+        self.rows += 1;
+    }
+}
+
+/// Finds the blocks of `ids` (what this worker remembers, checked under the
+/// lock; the rest from their schedule rows) and locks them. Returns each
+/// post's block and index, for the posts that have one.
+async fn lock_posts(
+    tx: &mut PgConnection,
+    ids: &[i64],
+    remembered: &HashMap<i64, Remembered>,
+) -> StoreResult<(BTreeMap<i64, Block>, HashMap<i64, (i64, usize)>)> {
+    let mut at: HashMap<i64, (i64, i32)> = HashMap::with_capacity(ids.len());
+    let unknown: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|p| match remembered.get(p) {
+            Some(r) => {
+                at.insert(*p, (r.block, r.slot));
+                false
+            }
+            None => true,
+        })
+        .collect();
+    if !unknown.is_empty() {
+        at.extend(blocks::locate(tx, &unknown).await?);
+    }
+    let block_ids: Vec<i64> = at.values().map(|&(b, _)| b).collect();
+    let mut locked = blocks::lock(tx, &block_ids).await?;
+    let mut found: HashMap<i64, (i64, usize)> = HashMap::with_capacity(at.len());
+    let mut moved = Vec::new();
+    for (&post, &(b, slot)) in &at {
+        match locked.get(&b).and_then(|block| block.index(post, slot)) {
+            Some(i) => {
+                found.insert(post, (b, i));
+            }
+            None if remembered.contains_key(&post) => moved.push(post),
+            None => {}
+        }
+    }
+    if !moved.is_empty() {
+        // Remembered somewhere it no longer is: look it up.
+        let again = blocks::locate(tx, &moved).await?;
+        let more: Vec<i64> = again.values().map(|&(b, _)| b).collect();
+        locked.extend(blocks::lock(tx, &more).await?);
+        for (post, (b, slot)) in again {
+            if let Some(i) = locked.get(&b).and_then(|block| block.index(post, slot)) {
+                found.insert(post, (b, i));
+            }
+        }
+    }
+    Ok((locked, found))
 }
 
 pub(crate) async fn complete_scans(
@@ -138,160 +361,158 @@ pub(crate) async fn complete_scans(
     let mut ids: Vec<i64> = completions.iter().map(|c| c.post.0).collect();
     ids.sort_unstable();
     ids.dedup();
+    let remembered = s.cache.get_many(&ids);
     let mut tx = s.pool.begin().await.map_err(db)?;
-    // The scopes and brands of a post matter only when it has a reading.
-    let mut read: Vec<i64> = completions
-        .iter()
-        .filter(|c| c.reading.is_some())
-        .map(|c| c.post.0)
-        .collect();
-    read.sort_unstable();
-    read.dedup();
-    let rows = sqlx::query(
-        "SELECT s.ctid::text AS tid, s.post_id AS id, s.lease_token, s.last_applied, s.latest_at, \
-         s.latest_metrics, s.latest_carried, p.scopes, p.brands \
-         FROM schedule s LEFT JOIN posts p ON p.id = s.post_id AND p.id = ANY($2) \
-         WHERE s.post_id = ANY($1) ORDER BY s.post_id FOR UPDATE OF s",
-    )
-    .bind(&ids)
-    .bind(&read)
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(db)?;
-    let mut posts: HashMap<i64, Fenced> = HashMap::with_capacity(rows.len());
-    for r in &rows {
-        let latest: Option<Vec<Option<i64>>> = col(r, "latest_metrics")?;
-        let carried: Option<Vec<Option<i64>>> = col(r, "latest_carried")?;
-        let latest_carried = match (carried, latest) {
-            (Some(c), _) => metrics_from_column(&c)?,
-            (None, Some(m)) => metrics_from_column(&m)?,
-            (None, None) => Metrics::new(),
+    let (mut blocks, found) = lock_posts(&mut tx, &ids, &remembered).await?;
+    // The baseline of each post with a new reading: remembered, where its
+    // block agrees, else read.
+    let mut misses = Misses::default();
+    let mut asked = BTreeSet::new();
+    for c in completions.iter().filter(|c| c.reading.is_some()) {
+        let Some(&(b, i)) = found.get(&c.post.0) else {
+            continue;
         };
-        posts.insert(
-            col(r, "id")?,
-            Fenced {
-                tid: col(r, "tid")?,
-                lease: col(r, "lease_token")?,
-                last_applied: col(r, "last_applied")?,
-                latest_at: col(r, "latest_at")?,
-                latest_carried,
-                scopes: col::<Option<Vec<i64>>>(r, "scopes")?.unwrap_or_default(),
-                brands: col::<Option<Vec<i64>>>(r, "brands")?.unwrap_or_default(),
-            },
-        );
+        let block = &blocks[&b];
+        let fresh = remembered
+            .get(&c.post.0)
+            .is_some_and(|r| r.matches(b, slot_of(i), block.revs[i], block.latest_ats[i]));
+        if !fresh && asked.insert(c.post.0) {
+            misses.push(c.post.0, block.latest_ats[i])?;
+        }
     }
+    let read = misses.read(&mut tx).await?;
+    let mut touched: BTreeSet<i64> = BTreeSet::new();
     let mut outcomes = Vec::with_capacity(completions.len());
-    let mut updates = PostUpdates::default();
+    let mut finals: (Vec<i64>, Vec<&'static str>) = (Vec::new(), Vec::new());
+    let mut learnt: Vec<(i64, Remembered)> = Vec::new();
     let mut snaps = SnapshotRows::default();
     let mut aggregates = AggregateChanges::default();
     for c in completions {
         let token = token_to_uuid(c.token);
-        let Some(p) = posts.get_mut(&c.post.0) else {
+        let Some((b, i)) = found
+            .get(&c.post.0)
+            .and_then(|&(b, i)| Some((blocks.get_mut(&b)?, i)))
+        else {
             outcomes.push(CompletionOutcome::LeaseLost);
             continue;
         };
-        if p.lease != Some(token) {
-            outcomes.push(if p.last_applied == Some(token) {
-                CompletionOutcome::AlreadyApplied
-            } else {
-                CompletionOutcome::LeaseLost
-            });
-            continue;
+        match b.lease(i) {
+            SlotLease::Held(t, _) if t == token => {}
+            SlotLease::Done(t) if t == token => {
+                outcomes.push(CompletionOutcome::AlreadyApplied);
+                continue;
+            }
+            _ => {
+                outcomes.push(CompletionOutcome::LeaseLost);
+                continue;
+            }
         }
-        p.lease = None;
-        p.last_applied = Some(token);
         let at = micros(c.at);
-        let (mut latest, mut latest_carried) = (None, None);
-        if let Some(reading) = c.reading {
-            if p.latest_at.is_none_or(|l| l < at) {
-                let carried = reading.carried_over(&p.latest_carried);
-                let delta = CounterDelta::between(&p.latest_carried, &carried);
-                let m = array_literal(&metrics_to_column(&reading)?);
-                // `carried` is stored only where it differs from the reading,
-                // in the snapshot and beside the schedule alike.
+        let baseline = remembered
+            .get(&c.post.0)
+            .filter(|r| r.matches(b.id, slot_of(i), b.revs[i], b.latest_ats[i]))
+            .map(|r| (r.post.clone(), r.carried))
+            .or_else(|| read.get(&c.post.0).map(|d| (d.post.clone(), d.carried)));
+        b.finish(i);
+        b.counts[i] = b.counts[i].saturating_add(1);
+        b.lasts[i] = Some(us(at));
+        let final_state = match c.next {
+            NextScan::At(t) => {
+                b.nexts[i] = Some(us(micros(t)));
+                None
+            }
+            NextScan::Expire => Some("expired"),
+            NextScan::Delete => Some("deleted"),
+        };
+        if let Some(state) = final_state {
+            b.live[i] = false;
+            b.nexts[i] = None;
+            finals.0.push(c.post.0);
+            finals.1.push(state);
+        }
+        touched.insert(b.id);
+        if let (Some(reading), Some((mut post, before))) = (c.reading, baseline) {
+            if b.latest_ats[i].is_none_or(|l| l < us(at)) {
+                let carried = reading.carried_over(&before);
+                let delta = CounterDelta::between(&before, &carried);
+                // `carried` is stored only where it differs from the reading.
                 let k = if carried == reading {
                     None
                 } else {
                     Some(array_literal(&metrics_to_column(&carried)?))
                 };
-                snaps.post.push(c.post.0);
-                snaps.at.push(at);
-                snaps.metrics.push(m.clone());
-                snaps.carried.push(k.clone());
-                latest = Some(m);
-                latest_carried = k;
-                p.latest_at = Some(at);
-                p.latest_carried = carried;
+                snaps.push(
+                    c.post.0,
+                    at,
+                    &array_literal(&metrics_to_column(&reading)?),
+                    k.as_deref(),
+                );
                 if !delta.is_zero() {
-                    aggregates.add(&p.scopes, &p.brands, hour_of(at), &delta);
+                    let scopes: Vec<i64> = post.scopes.iter().map(|s| s.0).collect();
+                    let brands: Vec<i64> = post.brands.iter().map(|b| b.0).collect();
+                    aggregates.add(&scopes, &brands, hour_of(at), &delta);
                 }
+                b.latest_ats[i] = Some(us(at));
+                post.latest = Some(reading);
+                learnt.push((
+                    c.post.0,
+                    Remembered {
+                        block: b.id,
+                        slot: slot_of(i),
+                        rev: b.revs[i],
+                        latest_at: b.latest_ats[i],
+                        post,
+                        carried,
+                    },
+                ));
             }
         }
-        let (next, final_state) = match c.next {
-            NextScan::At(t) => (Some(micros(t)), None),
-            NextScan::Expire => (None, Some("expired")),
-            NextScan::Delete => (None, Some("deleted")),
-        };
-        updates.tid.push(p.tid.clone());
-        updates.id.push(c.post.0);
-        updates.token.push(token);
-        updates.at.push(at);
-        updates.next.push(next);
-        updates.final_state.push(final_state);
-        updates.latest.push(latest);
-        updates.carried.push(latest_carried);
         outcomes.push(CompletionOutcome::Applied);
     }
-    if !updates.id.is_empty() {
-        // Snapshots, aggregates and the schedule in one statement; the
-        // schedule rows through the row ids read under the lock.
+    blocks::write(
+        &mut tx,
+        blocks
+            .iter_mut()
+            .filter(|(id, _)| touched.contains(id))
+            .map(|(_, b)| b),
+    )
+    .await?;
+    if snaps.rows > 0 {
+        // No snapshot of these posts exists at or after these instants (the
+        // blocks' latest instants, under their locks, say so): a plain COPY.
+        let mut copy = tx
+            .copy_in_raw("COPY snapshots (post_id, observed_at, metrics, carried) FROM STDIN")
+            .await
+            .map_err(db)?;
+        copy.send(snaps.text.into_bytes()).await.map_err(db)?;
+        copy.finish().await.map_err(db)?;
+    }
+    if !aggregates.is_empty() || !finals.0.is_empty() {
         let (kinds, keys, hours, totals) = aggregates.into_arrays();
         sqlx::query(
-            "WITH snaps AS ( \
-               INSERT INTO snapshots (post_id, observed_at, metrics, carried) \
-               SELECT u.p, u.t, u.m::bigint[], u.c::bigint[] \
-               FROM unnest($5::bigint[], $6::timestamptz[], $7::text[], $8::text[]) AS u (p, t, m, c) \
-               ON CONFLICT (post_id, observed_at) DO NOTHING), \
-             aggs AS ( \
+            "WITH aggs AS ( \
                INSERT INTO aggregates (kind, key, hour, totals) \
                SELECT a.k, a.key, a.h, a.t::bigint[] \
                FROM unnest($1::smallint[], $2::bigint[], $3::bigint[], $4::text[]) \
                  WITH ORDINALITY AS a (k, key, h, t, i) ORDER BY a.i \
                ON CONFLICT (kind, key, hour) \
                DO UPDATE SET totals = add_totals(aggregates.totals, excluded.totals)) \
-             UPDATE schedule p SET lease_token = NULL, lease_until = NULL, last_applied = u.token, \
-               scan_count = p.scan_count + 1, last_scanned_at = u.at, \
-               next_scan_at = u.next, state = COALESCE(u.final_state, p.state), \
-               latest_at = CASE WHEN u.latest IS NULL THEN p.latest_at ELSE u.at END, \
-               latest_metrics = COALESCE(u.latest::bigint[], p.latest_metrics), \
-               latest_carried = CASE WHEN u.latest IS NULL THEN p.latest_carried \
-                 ELSE u.carried::bigint[] END \
-             FROM unnest($9::bigint[], $10::uuid[], $11::timestamptz[], $12::timestamptz[], \
-               $13::text[], $14::text[], $15::text[], $16::text[]) \
-               AS u (id, token, at, next, final_state, latest, carried, tid) \
-             WHERE p.ctid = u.tid::tid AND p.post_id = u.id",
+             UPDATE schedule p SET state = u.state \
+             FROM unnest($5::bigint[], $6::text[]) AS u (id, state) WHERE p.post_id = u.id",
         )
         .bind(&kinds)
         .bind(&keys)
         .bind(&hours)
         .bind(&totals)
-        .bind(&snaps.post)
-        .bind(&snaps.at)
-        .bind(&snaps.metrics)
-        .bind(&snaps.carried)
-        .bind(&updates.id)
-        .bind(&updates.token)
-        .bind(&updates.at)
-        .bind(&updates.next)
-        .bind(&updates.final_state)
-        .bind(&updates.latest)
-        .bind(&updates.carried)
-        .bind(&updates.tid)
+        .bind(&finals.0)
+        .bind(&finals.1)
         .execute(&mut *tx)
         .await
         .map_err(db)?;
     }
     tx.commit().await.map_err(db)?;
+    s.cache.forget(finals.0);
+    s.cache.put_many(learnt);
     Ok(outcomes)
 }
 
@@ -300,17 +521,35 @@ pub(crate) async fn release_claims(s: &PgStore, releases: Vec<Release>) -> Store
         return Ok(());
     }
     let ids: Vec<i64> = releases.iter().map(|r| r.post.0).collect();
-    let tokens: Vec<Uuid> = releases.iter().map(|r| token_to_uuid(r.token)).collect();
-    sqlx::query(
-        "UPDATE schedule s SET lease_token = NULL, lease_until = NULL \
-         FROM unnest($1::bigint[], $2::uuid[]) AS u (id, token) \
-         WHERE s.post_id = u.id AND s.lease_token = u.token",
+    let mut tx = s.pool.begin().await.map_err(db)?;
+    let at = blocks::locate(&mut tx, &ids).await?;
+    let block_ids: Vec<i64> = at.values().map(|&(b, _)| b).collect();
+    let mut locked = blocks::lock(&mut tx, &block_ids).await?;
+    let mut touched = BTreeSet::new();
+    for r in releases {
+        let Some(&(b, slot)) = at.get(&r.post.0) else {
+            continue;
+        };
+        let Some(block) = locked.get_mut(&b) else {
+            continue;
+        };
+        let Some(i) = block.index(r.post.0, slot) else {
+            continue;
+        };
+        if matches!(block.lease(i), SlotLease::Held(t, _) if t == token_to_uuid(r.token)) {
+            block.free(i);
+            touched.insert(b);
+        }
+    }
+    blocks::write(
+        &mut tx,
+        locked
+            .iter_mut()
+            .filter(|(id, _)| touched.contains(id))
+            .map(|(_, b)| b),
     )
-    .bind(&ids)
-    .bind(&tokens)
-    .execute(&s.pool)
-    .await
-    .map_err(db)?;
+    .await?;
+    tx.commit().await.map_err(db)?;
     Ok(())
 }
 
@@ -369,5 +608,16 @@ pub(crate) async fn latest_snapshot(s: &PgStore, post: PostId) -> StoreResult<Op
             require_post(s, post).await?;
             Ok(None)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_claim_reads_every_column_a_block_needs() {
+        let squeeze = |s: &str| s.split_whitespace().collect::<String>();
+        assert!(squeeze(CLAIM_SQL).contains(&squeeze(blocks::BLOCK_COLUMNS)));
     }
 }

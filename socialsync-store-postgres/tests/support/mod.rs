@@ -49,6 +49,27 @@ pub async fn store_with(options: PgPoolOptions, connect: PgConnectOptions, size:
 /// `#[sqlx::test(migrator = ..)]` expands to, behind [`database_configured`].
 #[macro_export]
 macro_rules! pg_test {
+    // A database with no schema yet, for tests of the migrations themselves.
+    (unmigrated $(#[$attr:meta])* async fn $name:ident $params:tt $body:block) => {
+        $(#[$attr])*
+        #[test]
+        fn $name() {
+            async fn inner $params $body
+            if !$crate::support::database_configured() {
+                return;
+            }
+            let args = ::sqlx::testing::TestArgs::new(concat!(
+                module_path!(),
+                "::",
+                stringify!($name)
+            ));
+            let f: fn(
+                ::sqlx::postgres::PgPoolOptions,
+                ::sqlx::postgres::PgConnectOptions,
+            ) -> _ = inner;
+            ::sqlx::testing::TestFn::run_test(f, args)
+        }
+    };
     ($(#[$attr:meta])* async fn $name:ident $params:tt $body:block) => {
         $(#[$attr])*
         #[test]
