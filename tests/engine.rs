@@ -841,3 +841,55 @@ async fn a_refresh_held_by_another_engine_is_waited_for_not_spun_on() {
             .is_active()
     );
 }
+
+/// With room for several claim batches at once, one engine reads several
+/// connections at a time: four connections of 50 posts, a second per
+/// platform call, take one second with four lanes and four with one.
+#[tokio::test(start_paused = true)]
+async fn claim_batches_are_scanned_concurrently() {
+    let mut took = Vec::new();
+    for lanes in [1, 4] {
+        let w = world().await;
+        let fake = w.sim.fake(Platform::YouTube);
+        let mut members = Vec::new();
+        for c in 0..4 {
+            let creator = w
+                .tracking
+                .create_creator(&format!("c{c}"), None)
+                .await
+                .unwrap()
+                .id;
+            members.push(creator);
+            for p in 0..50 {
+                fake.add_post(
+                    FakePost::new(&format!("c{c}p{p}"), &format!("yt{c}"), t0(), "#brandx")
+                        .reads(t0(), views(p)),
+                );
+            }
+        }
+        w.tracking
+            .add_members(w.brand, w.program.id, &members)
+            .await
+            .unwrap();
+        for (c, creator) in members.iter().enumerate() {
+            w.sim
+                .connect(*creator, Platform::YouTube, &format!("yt{c}"))
+                .await;
+        }
+        fake.set_latency(std::time::Duration::from_secs(1));
+        let mut b = socialsync::core::engine::Engine::builder()
+            .with_store(w.sim.store.clone())
+            .with_clock(w.sim.clock.clone())
+            .with_claim_batch(50)
+            .with_scan_concurrency(lanes);
+        for p in w.sim.platforms.values() {
+            b = b.with_platform(p.clone());
+        }
+        let engine = b.build().unwrap();
+        let start = tokio::time::Instant::now();
+        let r = engine.run_scans().await.unwrap();
+        assert_eq!(r.scans, 200, "{lanes} lanes");
+        took.push(start.elapsed().as_secs());
+    }
+    assert_eq!(took, [4, 1]);
+}

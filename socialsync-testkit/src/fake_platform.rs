@@ -144,6 +144,7 @@ struct State {
     faults: Vec<Fault>,
     unsupported: Vec<(MediaKind, MetricSet)>,
     missing_permission: Option<(MetricSet, String)>,
+    latency: Option<std::time::Duration>,
 }
 
 /// An in-process platform. One value serves many accounts.
@@ -189,6 +190,12 @@ impl FakePlatform {
     pub fn with_max_batch(mut self, n: usize) -> FakePlatform {
         self.capabilities.max_batch = n.max(1);
         self
+    }
+
+    /// Makes every metrics read take `latency` (tokio time) before it
+    /// answers, as a real platform's round trip does.
+    pub fn set_latency(&self, latency: std::time::Duration) {
+        self.lock().latency = Some(latency);
     }
 
     /// With another page size.
@@ -477,6 +484,10 @@ impl SocialPlatform for FakePlatform {
         posts: &[MetricsRequest],
     ) -> Result<MetricsBatch, PlatformError> {
         self.enter(Op::FetchMetrics, &account)?;
+        let latency = self.lock().latency;
+        if let Some(latency) = latency {
+            tokio::time::sleep(latency).await;
+        }
         if posts.len() > self.capabilities.max_batch {
             return Err(self
                 .err("fetch_metrics", PlatformErrorKind::InvalidResponse)

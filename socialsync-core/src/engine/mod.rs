@@ -96,6 +96,7 @@ pub struct EngineBuilder {
     policy: MonitoringPolicy,
     notifier: Option<Arc<dyn ReconnectNotifier>>,
     claim_batch: Option<usize>,
+    scan_concurrency: Option<usize>,
     tick: Option<Duration>,
     publish_unchanged: Option<bool>,
 }
@@ -143,6 +144,16 @@ impl EngineBuilder {
         self
     }
 
+    /// How many claim batches one engine scans at once (default 4): while
+    /// one waits on a platform or the store, the others go on. Each holds a
+    /// store connection while it writes, so a database pool wants at least
+    /// this many.
+    #[must_use]
+    pub fn with_scan_concurrency(mut self, n: usize) -> Self {
+        self.scan_concurrency = Some(n.max(1));
+        self
+    }
+
     /// How often [`Engine::run`] runs a cycle (default 30 seconds).
     #[must_use]
     pub fn with_tick(mut self, tick: Duration) -> Self {
@@ -168,6 +179,7 @@ impl EngineBuilder {
                 policy: self.policy,
                 notifier: self.notifier.unwrap_or_else(|| Arc::new(LogNotifier)),
                 claim_batch: self.claim_batch.unwrap_or(1_000),
+                scan_concurrency: self.scan_concurrency.unwrap_or(4),
                 tick: self.tick.unwrap_or(Duration::from_secs(30)),
                 publish_unchanged: self.publish_unchanged.unwrap_or(true),
             }),
@@ -183,6 +195,7 @@ struct Inner {
     policy: MonitoringPolicy,
     notifier: Arc<dyn ReconnectNotifier>,
     claim_batch: usize,
+    scan_concurrency: usize,
     tick: Duration,
     publish_unchanged: bool,
 }

@@ -27,8 +27,34 @@ enum Verdict {
 }
 
 impl Engine {
-    /// Scans every due post, claim batch after claim batch, until none is due.
+    /// Scans every due post, claim batch after claim batch, until none is
+    /// due; [`super::EngineBuilder::with_scan_concurrency`] batches at once.
+    /// After an error the other batches still finish; the first error is
+    /// returned.
     pub async fn run_scans(&self) -> Result<CycleReport, EngineError> {
+        let lanes = self.inner.scan_concurrency;
+        if lanes <= 1 {
+            return self.scan_lane().await;
+        }
+        let results = futures::future::join_all((0..lanes).map(|_| self.scan_lane())).await;
+        let mut report = CycleReport::default();
+        let mut first_error = None;
+        for r in results {
+            match r {
+                Ok(r) => report.add(r),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(report),
+        }
+    }
+
+    /// One lane of [`Engine::run_scans`]: claims and scans until none is due.
+    async fn scan_lane(&self) -> Result<CycleReport, EngineError> {
         let mut report = CycleReport::default();
         loop {
             let now = self.now();
