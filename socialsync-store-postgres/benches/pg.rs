@@ -160,8 +160,10 @@ async fn scan_cycle(opts: &PgConnectOptions) -> Res<f64> {
         );
         best = best.min(secs);
     }
-    // The same cycle driven at the store directly, one transaction per claim
-    // batch of 1 000 (the engine writes one per platform call: 50 on YouTube).
+    // The same cycle driven at the store directly: claim, compare each
+    // post's current reading with the latest one the claim handed out,
+    // complete (snapshots and aggregates for the changed ones), one claim
+    // batch after another; no events, no platform.
     let mut best_store = f64::MAX;
     for round in 4..=6u64 {
         sim.clock.advance(TimeDelta::hours(1));
@@ -178,7 +180,7 @@ async fn scan_cycle(opts: &PgConnectOptions) -> Res<f64> {
                 .claim_due_posts(ClaimRequest {
                     now,
                     lease_until: now + TimeDelta::minutes(10),
-                    limit: 1000,
+                    limit: claim_batch(),
                 })
                 .await?;
             t_claim += tc.elapsed();
@@ -188,12 +190,18 @@ async fn scan_cycle(opts: &PgConnectOptions) -> Res<f64> {
             let done: Vec<ScanCompletion> = claims
                 .iter()
                 .map(|c| {
-                    let changed = (c.post.id.0 as u64 + round) % 10 < 3;
+                    // What the platform answers now: 30 % of posts moved.
+                    let moved = (c.post.id.0 as u64 + round) % 10 < 3;
+                    let current = if moved {
+                        views(round * 10 + c.post.id.0 as u64)
+                    } else {
+                        c.post.latest.unwrap_or_default()
+                    };
                     ScanCompletion {
                         post: c.post.id,
                         token: c.token,
                         at: now,
-                        reading: changed.then(|| views(round * 10 + c.post.id.0 as u64)),
+                        reading: (c.post.latest != Some(current)).then_some(current),
                         next: NextScan::At(now + TimeDelta::hours(1)),
                     }
                 })
@@ -205,8 +213,9 @@ async fn scan_cycle(opts: &PgConnectOptions) -> Res<f64> {
         let secs = t.elapsed().as_secs_f64();
         assert_eq!(scanned, POSTS);
         println!(
-            "store-level cycle {round}: {scanned} scans in batches of 1 000, {secs:.2} s, {:.0} post-scans/s \
+            "store-level cycle {round}: {scanned} scans in claims of {}, {secs:.2} s, {:.0} post-scans/s \
              (claims {:.2} s, completions {:.2} s)",
+            claim_batch(),
             POSTS as f64 / secs,
             t_claim.as_secs_f64(),
             t_complete.as_secs_f64()

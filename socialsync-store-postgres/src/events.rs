@@ -12,7 +12,7 @@ use crate::PgStore;
 use crate::codec::{col, from_json, json};
 use crate::error::db;
 use socialsync_core::clock::Timestamp;
-use socialsync_core::error::StoreResult;
+use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::events::{Event, EventStream, EventsLagged, StoredEvent};
 use socialsync_core::ids::EventId;
 use sqlx::postgres::PgListener;
@@ -46,12 +46,18 @@ pub(crate) async fn publish_event(s: &PgStore, event: Event) -> StoreResult<Stor
     })
 }
 
+/// From how many events a batch goes by `COPY` rather than one `INSERT`.
+const COPY_FROM: usize = 16;
+
 pub(crate) async fn publish_events(
     s: &PgStore,
     events: Vec<Event>,
 ) -> StoreResult<Option<EventId>> {
     if events.is_empty() {
         return Ok(None);
+    }
+    if events.len() >= COPY_FROM {
+        return copy_events(s, &events).await.map(Some);
     }
     let ats: Vec<Timestamp> = events.iter().map(Event::at).collect();
     let bodies = events
@@ -74,6 +80,47 @@ pub(crate) async fn publish_events(
     .await
     .map_err(db)?;
     Ok(id.map(EventId))
+}
+
+/// A large batch: one `COPY` (ids are drawn row by row, in order), then
+/// the session's last id is the batch's and is notified.
+async fn copy_events(s: &PgStore, events: &[Event]) -> StoreResult<EventId> {
+    use std::fmt::Write as _;
+    let mut text = String::with_capacity(events.len() * 256);
+    for e in events {
+        let body = serde_json::to_string(e)
+            .map_err(|e| StoreError::InvalidInput(format!("unencodable event: {e}")))?;
+        // Compact JSON holds no raw tab or newline; a backslash is COPY's
+        // escape, so it is doubled.
+        // Writing to a String cannot fail.
+        let _ = writeln!(
+            text,
+            "{}\t{}",
+            e.at().format("%Y-%m-%d %H:%M:%S%.6f+00"),
+            body.replace('\\', "\\\\")
+        );
+    }
+    let mut tx = s.pool.begin().await.map_err(db)?;
+    sqlx::query("SELECT set_config('synchronous_commit', 'off', true)")
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    let mut copy = tx
+        .copy_in_raw("COPY events (at, body) FROM STDIN")
+        .await
+        .map_err(db)?;
+    copy.send(text.into_bytes()).await.map_err(db)?;
+    copy.finish().await.map_err(db)?;
+    let id: i64 = sqlx::query_scalar(
+        "SELECT c.id FROM (SELECT currval(pg_get_serial_sequence('events', 'id')) AS id) c, \
+         LATERAL pg_notify($1, c.id::text) AS n",
+    )
+    .bind(EVENTS_CHANNEL)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(EventId(id))
 }
 
 fn stored_from_row(r: &sqlx::postgres::PgRow) -> StoreResult<StoredEvent> {

@@ -71,3 +71,29 @@ pg_test! {
         assert_eq!(kept.iter().map(|e| e.event.clone()).collect::<Vec<_>>(), [event(3), event(4), event(5)]);
     }
 }
+
+pg_test! {
+    /// A large batch (written with COPY) keeps its order, its last id and
+    /// every character of its bodies, escapes included.
+    async fn a_large_batch_keeps_order_ids_and_every_character(
+        options: PgPoolOptions,
+        connect: PgConnectOptions,
+    ) {
+        let store = support::store(options, connect).await;
+        let before = store.publish_event(event(0)).await.unwrap().id;
+        let batch: Vec<Event> = (1..=40)
+            .map(|n| match event(n) {
+                Event::Connection(mut e) => {
+                    e.handle = format!("@x{n} \\N back\\slash \"q\" tab\there\nline é✓ \\\\");
+                    Event::Connection(e)
+                }
+                other => other,
+            })
+            .collect();
+        let last = store.publish_events(batch.clone()).await.unwrap().unwrap();
+        let listed = store.list_events(Some(before), 100).await.unwrap();
+        assert_eq!(listed.iter().map(|e| e.event.clone()).collect::<Vec<_>>(), batch);
+        assert_eq!(listed.last().map(|e| e.id), Some(last));
+        assert!(listed.windows(2).all(|w| w[0].id < w[1].id));
+    }
+}

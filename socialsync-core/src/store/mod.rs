@@ -189,7 +189,9 @@ pub trait PostStore: Debug + Send + Sync + 'static {
 
     /// Claims up to `limit` due posts: `Monitoring`, `next_scan_at <= now`,
     /// connection active and not backing off, platform not backing off, not
-    /// under a live lease. Each claim gets a fresh token, oldest due first.
+    /// under a live lease. Every claim carries a token no earlier claim had
+    /// (posts claimed together may share it); oldest due first, or, for a
+    /// store that packs posts into groups, earliest-due group first.
     async fn claim_due_posts(&self, request: ClaimRequest) -> StoreResult<Vec<ClaimedPost>>;
     /// Writes scan results, each fenced by its token and idempotent: the
     /// snapshot (unique per post and instant), the aggregates of every scope
