@@ -2,7 +2,9 @@
 //! database `socialsync_bench` is created there afresh):
 //!
 //! - (a) the scan cycle at 100 000 due posts (claim, compare, snapshots,
-//!   aggregates; 30 % changed), in post-scans per second;
+//!   aggregates; 30 % changed), in post-scans per second: driven at the
+//!   store by two concurrent workers, and through the engine (which also
+//!   publishes events, records health and reads a fake platform);
 //! - (b) raw `COPY` of 100 000 rows into a bare snapshot table, rows per
 //!   second, and the ratio a / b;
 //! - (c) a campaign report over 1 000 posts × 90 days of hourly readings from
@@ -13,8 +15,10 @@
 //!
 //! `cargo bench -p socialsync-store-postgres --bench pg`
 //!
-//! For profiling: `PG_BENCH_KEEP=1` stops after (a) and leaves its database
-//! in place; `PG_BENCH_SKIP_REPORT=1` leaves out (c).
+//! `PG_BENCH_CLAIM_BATCH` (default 5 000 posts per claim) and
+//! `PG_BENCH_WORKERS` (default 2 store-level workers) vary (a). For
+//! profiling: `PG_BENCH_KEEP=1` stops after (a) and leaves its database in
+//! place; `PG_BENCH_SKIP_REPORT=1` leaves out (c).
 
 #![allow(missing_docs)]
 
@@ -42,7 +46,7 @@ const POSTS_PER_CREATOR: usize = 1_000;
 const POSTS: usize = CREATORS * POSTS_PER_CREATOR;
 const DB: &str = "socialsync_bench";
 
-type Res<T> = Result<T, Box<dyn std::error::Error>>;
+type Res<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 fn views(v: u64) -> Metrics {
     Metrics::new()
@@ -71,16 +75,76 @@ async fn store(opts: &PgConnectOptions) -> Res<PgStore> {
     Ok(store)
 }
 
-/// The engine's claim batch (`PG_BENCH_CLAIM_BATCH`, default 1 000).
+/// Posts per claim, store-level and in the engine (`PG_BENCH_CLAIM_BATCH`,
+/// default 5 000).
 fn claim_batch() -> usize {
     std::env::var("PG_BENCH_CLAIM_BATCH")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000)
+        .unwrap_or(5_000)
 }
 
 /// (a): returns post-scans per second (best of the timed cycles).
-async fn scan_cycle(opts: &PgConnectOptions) -> Res<f64> {
+/// Concurrent store-level workers (`PG_BENCH_WORKERS`, default 2: one per
+/// core, as a host runs workers).
+fn workers() -> usize {
+    std::env::var("PG_BENCH_WORKERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2)
+        .max(1)
+}
+
+/// The engine's scan concurrency in the bench (its default).
+const ENGINE_LANES: usize = 4;
+
+/// One store-level worker: claim, compare each post's current reading with
+/// the latest one the claim handed out, complete (snapshots and aggregates
+/// for the changed ones), until nothing is due. Returns the scans and the
+/// time spent in claims and in completions.
+async fn store_lane(pg: &PgStore, now: Timestamp, round: u64) -> Res<(usize, Duration, Duration)> {
+    let mut scanned = 0;
+    let (mut t_claim, mut t_complete) = (Duration::ZERO, Duration::ZERO);
+    loop {
+        let tc = Instant::now();
+        let claims = pg
+            .claim_due_posts(ClaimRequest {
+                now,
+                lease_until: now + TimeDelta::minutes(10),
+                limit: claim_batch(),
+            })
+            .await?;
+        t_claim += tc.elapsed();
+        if claims.is_empty() {
+            return Ok((scanned, t_claim, t_complete));
+        }
+        let done: Vec<ScanCompletion> = claims
+            .iter()
+            .map(|c| {
+                // What the platform answers now: 30 % of posts moved.
+                let moved = (c.post.id.0 as u64 + round) % 10 < 3;
+                let current = if moved {
+                    views(round * 10 + c.post.id.0 as u64)
+                } else {
+                    c.post.latest.unwrap_or_default()
+                };
+                ScanCompletion {
+                    post: c.post.id,
+                    token: c.token,
+                    at: now,
+                    reading: (c.post.latest != Some(current)).then_some(current),
+                    next: NextScan::At(now + TimeDelta::hours(1)),
+                }
+            })
+            .collect();
+        let tc = Instant::now();
+        scanned += pg.complete_scans(done).await?.len();
+        t_complete += tc.elapsed();
+    }
+}
+
+/// The scan cycle: (store-level, through the engine), post-scans per second.
+async fn scan_cycle(opts: &PgConnectOptions) -> Res<(f64, f64)> {
     let start: Timestamp = "2026-03-01T00:00:00Z".parse()?;
     let pg = store(opts).await?;
     let store: Arc<dyn PostStore> = Arc::new(pg.clone());
@@ -118,7 +182,8 @@ async fn scan_cycle(opts: &PgConnectOptions) -> Res<f64> {
         .with_store(store.clone())
         .with_clock(sim.clock.clone())
         .with_unchanged_events(false)
-        .with_claim_batch(claim_batch());
+        .with_claim_batch(claim_batch())
+        .with_scan_concurrency(ENGINE_LANES);
     for p in sim.platforms.values() {
         b = b.with_platform(p.clone());
     }
@@ -172,62 +237,29 @@ async fn scan_cycle(opts: &PgConnectOptions) -> Res<f64> {
             .await?;
         let now = sim.now();
         let t = Instant::now();
-        let mut scanned = 0;
-        let (mut t_claim, mut t_complete) = (Duration::ZERO, Duration::ZERO);
-        loop {
-            let tc = Instant::now();
-            let claims = pg
-                .claim_due_posts(ClaimRequest {
-                    now,
-                    lease_until: now + TimeDelta::minutes(10),
-                    limit: claim_batch(),
-                })
-                .await?;
-            t_claim += tc.elapsed();
-            if claims.is_empty() {
-                break;
-            }
-            let done: Vec<ScanCompletion> = claims
-                .iter()
-                .map(|c| {
-                    // What the platform answers now: 30 % of posts moved.
-                    let moved = (c.post.id.0 as u64 + round) % 10 < 3;
-                    let current = if moved {
-                        views(round * 10 + c.post.id.0 as u64)
-                    } else {
-                        c.post.latest.unwrap_or_default()
-                    };
-                    ScanCompletion {
-                        post: c.post.id,
-                        token: c.token,
-                        at: now,
-                        reading: (c.post.latest != Some(current)).then_some(current),
-                        next: NextScan::At(now + TimeDelta::hours(1)),
-                    }
-                })
-                .collect();
-            let tc = Instant::now();
-            scanned += pg.complete_scans(done).await?.len();
-            t_complete += tc.elapsed();
+        let lanes =
+            futures::future::join_all((0..workers()).map(|_| store_lane(&pg, now, round))).await;
+        let (mut scanned, mut t_claim, mut t_complete) = (0, Duration::ZERO, Duration::ZERO);
+        for lane in lanes {
+            let (n, c, d) = lane?;
+            scanned += n;
+            t_claim += c;
+            t_complete += d;
         }
         let secs = t.elapsed().as_secs_f64();
         assert_eq!(scanned, POSTS);
         println!(
-            "store-level cycle {round}: {scanned} scans in claims of {}, {secs:.2} s, {:.0} post-scans/s \
-             (claims {:.2} s, completions {:.2} s)",
+            "store-level cycle {round}: {scanned} scans in claims of {}, {} worker(s), {secs:.2} s, \
+             {:.0} post-scans/s (time in claims {:.2} s, in completions {:.2} s)",
             claim_batch(),
+            workers(),
             POSTS as f64 / secs,
             t_claim.as_secs_f64(),
             t_complete.as_secs_f64()
         );
         best_store = best_store.min(secs);
     }
-    println!(
-        "(a) engine cycle: {:.0} post-scans/s; store-level cycle: {:.0} post-scans/s",
-        POSTS as f64 / best,
-        POSTS as f64 / best_store
-    );
-    Ok(POSTS as f64 / best)
+    Ok((POSTS as f64 / best_store, POSTS as f64 / best))
 }
 
 async fn explain_claim(pg: &PgStore, now: Timestamp) -> Res<()> {
@@ -459,16 +491,24 @@ fn main() -> Res<()> {
         .build()?;
     rt.block_on(async {
         let opts = fresh_database(&url).await?;
-        let a = scan_cycle(&opts).await?;
+        let (a, engine) = scan_cycle(&opts).await?;
         if std::env::var_os("PG_BENCH_KEEP").is_some() {
             return Ok(());
         }
         let opts = fresh_database(&url).await?;
         let b = raw_copy(&opts).await?;
         println!(
-            "\n(a) scan cycle: {a:.0} post-scans/s; (b) raw COPY: {b:.0} rows/s; a/b = {:.3} (1/{:.1})\n",
+            "\n(a) scan cycle (claim, compare, snapshots, aggregates; claims of {}, {} worker(s)): \
+             {a:.0} post-scans/s\n(b) raw COPY: {b:.0} rows/s\na/b = {:.3} (1/{:.1})\n\
+             through the engine (plus events, health, the fake platform; {} lanes): \
+             {engine:.0} post-scans/s, {:.3} of b (1/{:.1})\n",
+            claim_batch(),
+            workers(),
             a / b,
-            b / a
+            b / a,
+            ENGINE_LANES,
+            engine / b,
+            b / engine
         );
         if std::env::var_os("PG_BENCH_SKIP_REPORT").is_none() {
             let opts = fresh_database(&url).await?;

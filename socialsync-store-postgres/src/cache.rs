@@ -9,10 +9,10 @@
 //! Another process's writes therefore never leave an entry in use that
 //! they made wrong.
 
+use rustc_hash::FxHashMap;
 use socialsync_core::metrics::Metrics;
 use socialsync_core::store::DuePost;
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Entries kept at most; past it the cache starts afresh.
 const MAX_ENTRIES: usize = 2_000_000;
@@ -44,11 +44,11 @@ impl Remembered {
 /// The remembered posts of one store (shared by its clones).
 #[derive(Debug, Default)]
 pub(crate) struct PostCache {
-    entries: Mutex<HashMap<i64, Remembered>>,
+    entries: Mutex<FxHashMap<i64, Arc<Remembered>>>,
 }
 
 impl PostCache {
-    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Remembered>> {
+    fn map(&self) -> std::sync::MutexGuard<'_, FxHashMap<i64, Arc<Remembered>>> {
         // A panic while holding the lock leaves plain data: keep using it.
         self.entries
             .lock()
@@ -56,19 +56,22 @@ impl PostCache {
     }
 
     /// The entries of `posts` that exist (matching or not).
-    pub(crate) fn get_many(&self, posts: &[i64]) -> HashMap<i64, Remembered> {
+    pub(crate) fn get_many(&self, posts: &[i64]) -> FxHashMap<i64, Arc<Remembered>> {
         let map = self.map();
-        posts
-            .iter()
-            .filter_map(|p| map.get(p).map(|r| (*p, r.clone())))
-            .collect()
+        let mut out = FxHashMap::with_capacity_and_hasher(posts.len(), Default::default());
+        for p in posts {
+            if let Some(r) = map.get(p) {
+                out.insert(*p, Arc::clone(r));
+            }
+        }
+        out
     }
 
     /// Remembers posts.
     pub(crate) fn put_many(&self, entries: impl IntoIterator<Item = (i64, Remembered)>) {
         let mut map = self.map();
         for (k, v) in entries {
-            map.insert(k, v);
+            map.insert(k, Arc::new(v));
         }
         if map.len() > MAX_ENTRIES {
             map.clear();

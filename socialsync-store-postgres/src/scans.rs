@@ -9,6 +9,7 @@ use crate::codec::{
     token_to_uuid,
 };
 use crate::error::db;
+use rustc_hash::FxHashMap as HashMap;
 use socialsync_core::clock::{Timestamp, truncate_to_micros as micros};
 use socialsync_core::domain::{MediaKind, Snapshot};
 use socialsync_core::error::{StoreError, StoreResult};
@@ -16,7 +17,7 @@ use socialsync_core::ids::*;
 use socialsync_core::metrics::{CounterDelta, Metrics};
 use socialsync_core::store::*;
 use sqlx::PgConnection;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// The claim's first statement: the blocks holding a claimable post of a
@@ -213,7 +214,7 @@ impl Misses {
     /// The posts' descriptions, states and latest readings.
     async fn read(&self, tx: &mut PgConnection) -> StoreResult<HashMap<i64, Read>> {
         if self.ids.is_empty() {
-            return Ok(HashMap::new());
+            return Ok(HashMap::default());
         }
         let rows = sqlx::query(
             "SELECT p.id, p.platform, p.platform_post_id, p.connection_id, p.creator_id, p.kind, \
@@ -228,9 +229,9 @@ impl Misses {
         .fetch_all(&mut *tx)
         .await
         .map_err(db)?;
-        let mut out = HashMap::with_capacity(rows.len());
+        let mut out = HashMap::with_capacity_and_hasher(rows.len(), Default::default());
         // Kinds repeat: decode each once.
-        let mut kinds: HashMap<String, MediaKind> = HashMap::new();
+        let mut kinds: HashMap<String, MediaKind> = HashMap::default();
         for r in &rows {
             let metrics: Option<Vec<Option<i64>>> = col(r, "metrics")?;
             let carried: Option<Vec<Option<i64>>> = col(r, "carried")?;
@@ -307,9 +308,10 @@ impl SnapshotRows {
 async fn lock_posts(
     tx: &mut PgConnection,
     ids: &[i64],
-    remembered: &HashMap<i64, Remembered>,
+    remembered: &HashMap<i64, Arc<Remembered>>,
 ) -> StoreResult<(BTreeMap<i64, Block>, HashMap<i64, (i64, usize)>)> {
-    let mut at: HashMap<i64, (i64, i32)> = HashMap::with_capacity(ids.len());
+    let mut at: HashMap<i64, (i64, i32)> =
+        HashMap::with_capacity_and_hasher(ids.len(), Default::default());
     let unknown: Vec<i64> = ids
         .iter()
         .copied()
@@ -326,7 +328,8 @@ async fn lock_posts(
     }
     let block_ids: Vec<i64> = at.values().map(|&(b, _)| b).collect();
     let mut locked = blocks::lock(tx, &block_ids).await?;
-    let mut found: HashMap<i64, (i64, usize)> = HashMap::with_capacity(at.len());
+    let mut found: HashMap<i64, (i64, usize)> =
+        HashMap::with_capacity_and_hasher(at.len(), Default::default());
     let mut moved = Vec::new();
     for (&post, &(b, slot)) in &at {
         match locked.get(&b).and_then(|block| block.index(post, slot)) {
