@@ -463,6 +463,53 @@ pub(crate) async fn write<'a>(
     Ok(())
 }
 
+/// What [`write_leases`] runs: only the leases (and the earliest due
+/// instant) change, the rest of each row is kept as it is.
+const WRITE_LEASES_SQL: &str = "UPDATE scan_blocks b SET min_due = u.min_due, \
+    lease_no = ($3::smallint[])[u.lo:u.hi], \
+    lease_tokens = ($4::uuid[])[u.llo:u.lhi], lease_untils = ($5::bigint[])[u.llo:u.lhi] \
+    FROM unnest($1::bigint[], $2::bigint[], $6::integer[], $7::integer[], $8::integer[], \
+      $9::integer[]) AS u (id, min_due, lo, hi, llo, lhi) \
+    WHERE b.id = u.id";
+
+/// Writes back blocks of which only leases changed (claims, releases): a
+/// fraction of what [`write`] sends.
+pub(crate) async fn write_leases<'a>(
+    tx: &mut PgConnection,
+    blocks: impl IntoIterator<Item = &'a mut Block>,
+) -> StoreResult<()> {
+    let mut w = Writes::default();
+    for b in blocks {
+        b.compact();
+        w.id.push(b.id);
+        w.min_due.push(b.min_due());
+        w.lo.push(position(w.lease_no.len() + 1));
+        w.lease_no.extend_from_slice(&b.lease_no);
+        w.hi.push(position(w.lease_no.len()));
+        w.llo.push(position(w.lease_tokens.len() + 1));
+        w.lease_tokens.extend_from_slice(&b.lease_tokens);
+        w.lease_untils.extend_from_slice(&b.lease_untils);
+        w.lhi.push(position(w.lease_tokens.len()));
+    }
+    if w.id.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(WRITE_LEASES_SQL)
+        .bind(w.id)
+        .bind(w.min_due)
+        .bind(w.lease_no)
+        .bind(w.lease_tokens)
+        .bind(w.lease_untils)
+        .bind(w.lo)
+        .bind(w.hi)
+        .bind(w.llo)
+        .bind(w.lhi)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
 /// Applies slot changes: locks the posts' blocks, edits, writes back.
 /// Posts with no slot are skipped.
 pub(crate) async fn change(tx: &mut PgConnection, changes: &[SlotChange]) -> StoreResult<()> {

@@ -121,6 +121,7 @@ pub(crate) async fn claim_due_posts(
     let mut out = Vec::with_capacity(wanted.len());
     let mut learnt = Vec::new();
     let mut touched = Vec::new();
+    let mut any_healed = false;
     for (bi, due) in picked {
         let b = &mut blocks[bi];
         let mut take: Vec<(usize, &DuePost)> = Vec::with_capacity(due.len());
@@ -155,6 +156,7 @@ pub(crate) async fn claim_due_posts(
                 }
             }
         }
+        any_healed |= healed;
         if take.is_empty() {
             if healed {
                 touched.push(bi);
@@ -170,15 +172,16 @@ pub(crate) async fn claim_due_posts(
         }
         touched.push(bi);
     }
-    blocks::write(
-        &mut tx,
-        blocks
-            .iter_mut()
-            .enumerate()
-            .filter(|(i, _)| touched.contains(i))
-            .map(|(_, b)| b),
-    )
-    .await?;
+    let changed = blocks
+        .iter_mut()
+        .enumerate()
+        .filter(|(i, _)| touched.contains(i))
+        .map(|(_, b)| b);
+    if any_healed {
+        blocks::write(&mut tx, changed).await?;
+    } else {
+        blocks::write_leases(&mut tx, changed).await?;
+    }
     tx.commit().await.map_err(db)?;
     s.cache.put_many(learnt);
     out.sort_by_key(|c| (c.post.next_scan_at, c.post.id));
@@ -286,16 +289,22 @@ impl Misses {
 struct SnapshotRows {
     rows: usize,
     text: String,
+    /// The last instant written and its text (a batch has few instants).
+    last_at: Option<(Timestamp, String)>,
 }
 
 impl SnapshotRows {
     fn push(&mut self, post: i64, at: Timestamp, metrics: &str, carried: Option<&str>) {
         use std::fmt::Write as _;
+        if self.last_at.as_ref().is_none_or(|(t, _)| *t != at) {
+            let text = at.format("%Y-%m-%d %H:%M:%S%.6f+00").to_string();
+            self.last_at = Some((at, text));
+        }
+        let at = self.last_at.as_ref().map_or("", |(_, text)| text.as_str());
         // Writing to a String cannot fail.
         let _ = writeln!(
             self.text,
-            "{post}\t{}\t{metrics}\t{}",
-            at.format("%Y-%m-%d %H:%M:%S%.6f+00"),
+            "{post}\t{at}\t{metrics}\t{}",
             carried.unwrap_or("\\N")
         );
         self.rows += 1;
@@ -544,7 +553,7 @@ pub(crate) async fn release_claims(s: &PgStore, releases: Vec<Release>) -> Store
             touched.insert(b);
         }
     }
-    blocks::write(
+    blocks::write_leases(
         &mut tx,
         locked
             .iter_mut()
