@@ -320,11 +320,15 @@ pub(crate) async fn lock(tx: &mut PgConnection, ids: &[i64]) -> StoreResult<BTre
     let sql = format!(
         "SELECT {BLOCK_COLUMNS} FROM scan_blocks b WHERE b.id = ANY($1) ORDER BY b.id FOR UPDATE"
     );
-    let rows = sqlx::query(&sql)
-        .bind(&ids)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db)?;
+    lock_rows(tx, sqlx::query(&sql).bind(&ids)).await
+}
+
+/// The blocks a locking query returns, by id.
+async fn lock_rows(
+    tx: &mut PgConnection,
+    query: sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments>,
+) -> StoreResult<BTreeMap<i64, Block>> {
+    let rows = query.fetch_all(&mut *tx).await.map_err(db)?;
     rows.iter()
         .map(|r| Block::from_row(r).map(|b| (b.id, b)))
         .collect()
@@ -339,14 +343,7 @@ pub(crate) async fn lock_connection(
         "SELECT {BLOCK_COLUMNS} FROM scan_blocks b WHERE b.connection_id = $1 ORDER BY b.id \
          FOR UPDATE"
     );
-    let rows = sqlx::query(&sql)
-        .bind(connection)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db)?;
-    rows.iter()
-        .map(|r| Block::from_row(r).map(|b| (b.id, b)))
-        .collect()
+    lock_rows(tx, sqlx::query(&sql).bind(connection)).await
 }
 
 /// The block and 1-based slot of each post.
@@ -400,31 +397,43 @@ struct Writes {
     lhi: Vec<i32>,
 }
 
+/// What [`write_leases`] runs: only the leases (and the earliest due
+/// instant) change, the rest of each row is kept as it is. Its parameters
+/// are numbered as in [`WRITE_SQL`]; the others go empty.
+const WRITE_LEASES_SQL: &str = "UPDATE scan_blocks b SET min_due = u.min_due, \
+    lease_no = ($10::smallint[])[u.lo:u.hi], \
+    lease_tokens = ($11::uuid[])[u.llo:u.lhi], lease_untils = ($12::bigint[])[u.llo:u.lhi] \
+    FROM unnest($1::bigint[], $2::bigint[], $13::integer[], $14::integer[], $15::integer[], \
+      $16::integer[]) AS u (id, min_due, lo, hi, llo, lhi) \
+    WHERE b.id = u.id";
+
 /// A 1-based array position (flat arrays stay far below `i32::MAX`).
 fn position(n: usize) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
 impl Writes {
-    /// Adds a block's new contents.
-    fn push(&mut self, b: &mut Block) {
+    /// Adds a block's new contents: all of it, or its leases only.
+    fn push(&mut self, b: &mut Block, leases_only: bool) {
         b.compact();
         self.id.push(b.id);
         self.min_due.push(b.min_due());
-        self.lo.push(position(self.post_ids.len() + 1));
-        self.post_ids.extend_from_slice(&b.post_ids);
-        self.live.extend_from_slice(&b.live);
-        self.nexts.extend_from_slice(&b.nexts);
-        self.counts.extend_from_slice(&b.counts);
-        self.lasts.extend_from_slice(&b.lasts);
-        self.latest_ats.extend_from_slice(&b.latest_ats);
-        self.revs.extend_from_slice(&b.revs);
+        self.lo.push(position(self.lease_no.len() + 1));
         self.lease_no.extend_from_slice(&b.lease_no);
-        self.hi.push(position(self.post_ids.len()));
+        self.hi.push(position(self.lease_no.len()));
         self.llo.push(position(self.lease_tokens.len() + 1));
         self.lease_tokens.extend_from_slice(&b.lease_tokens);
         self.lease_untils.extend_from_slice(&b.lease_untils);
         self.lhi.push(position(self.lease_tokens.len()));
+        if !leases_only {
+            self.post_ids.extend_from_slice(&b.post_ids);
+            self.live.extend_from_slice(&b.live);
+            self.nexts.extend_from_slice(&b.nexts);
+            self.counts.extend_from_slice(&b.counts);
+            self.lasts.extend_from_slice(&b.lasts);
+            self.latest_ats.extend_from_slice(&b.latest_ats);
+            self.revs.extend_from_slice(&b.revs);
+        }
     }
 }
 
@@ -433,44 +442,8 @@ pub(crate) async fn write<'a>(
     tx: &mut PgConnection,
     blocks: impl IntoIterator<Item = &'a mut Block>,
 ) -> StoreResult<()> {
-    let mut w = Writes::default();
-    for b in blocks {
-        w.push(b);
-    }
-    if w.id.is_empty() {
-        return Ok(());
-    }
-    sqlx::query(WRITE_SQL)
-        .bind(w.id)
-        .bind(w.min_due)
-        .bind(w.post_ids)
-        .bind(w.live)
-        .bind(w.nexts)
-        .bind(w.counts)
-        .bind(w.lasts)
-        .bind(w.latest_ats)
-        .bind(w.revs)
-        .bind(w.lease_no)
-        .bind(w.lease_tokens)
-        .bind(w.lease_untils)
-        .bind(w.lo)
-        .bind(w.hi)
-        .bind(w.llo)
-        .bind(w.lhi)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-    Ok(())
+    write_part(tx, blocks, false).await
 }
-
-/// What [`write_leases`] runs: only the leases (and the earliest due
-/// instant) change, the rest of each row is kept as it is.
-const WRITE_LEASES_SQL: &str = "UPDATE scan_blocks b SET min_due = u.min_due, \
-    lease_no = ($3::smallint[])[u.lo:u.hi], \
-    lease_tokens = ($4::uuid[])[u.llo:u.lhi], lease_untils = ($5::bigint[])[u.llo:u.lhi] \
-    FROM unnest($1::bigint[], $2::bigint[], $6::integer[], $7::integer[], $8::integer[], \
-      $9::integer[]) AS u (id, min_due, lo, hi, llo, lhi) \
-    WHERE b.id = u.id";
 
 /// Writes back blocks of which only leases changed (claims, releases): a
 /// fraction of what [`write`] sends.
@@ -478,35 +451,45 @@ pub(crate) async fn write_leases<'a>(
     tx: &mut PgConnection,
     blocks: impl IntoIterator<Item = &'a mut Block>,
 ) -> StoreResult<()> {
+    write_part(tx, blocks, true).await
+}
+
+async fn write_part<'a>(
+    tx: &mut PgConnection,
+    blocks: impl IntoIterator<Item = &'a mut Block>,
+    leases_only: bool,
+) -> StoreResult<()> {
     let mut w = Writes::default();
     for b in blocks {
-        b.compact();
-        w.id.push(b.id);
-        w.min_due.push(b.min_due());
-        w.lo.push(position(w.lease_no.len() + 1));
-        w.lease_no.extend_from_slice(&b.lease_no);
-        w.hi.push(position(w.lease_no.len()));
-        w.llo.push(position(w.lease_tokens.len() + 1));
-        w.lease_tokens.extend_from_slice(&b.lease_tokens);
-        w.lease_untils.extend_from_slice(&b.lease_untils);
-        w.lhi.push(position(w.lease_tokens.len()));
+        w.push(b, leases_only);
     }
     if w.id.is_empty() {
         return Ok(());
     }
-    sqlx::query(WRITE_LEASES_SQL)
-        .bind(w.id)
-        .bind(w.min_due)
-        .bind(w.lease_no)
-        .bind(w.lease_tokens)
-        .bind(w.lease_untils)
-        .bind(w.lo)
-        .bind(w.hi)
-        .bind(w.llo)
-        .bind(w.lhi)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
+    sqlx::query(if leases_only {
+        WRITE_LEASES_SQL
+    } else {
+        WRITE_SQL
+    })
+    .bind(w.id)
+    .bind(w.min_due)
+    .bind(w.post_ids)
+    .bind(w.live)
+    .bind(w.nexts)
+    .bind(w.counts)
+    .bind(w.lasts)
+    .bind(w.latest_ats)
+    .bind(w.revs)
+    .bind(w.lease_no)
+    .bind(w.lease_tokens)
+    .bind(w.lease_untils)
+    .bind(w.lo)
+    .bind(w.hi)
+    .bind(w.llo)
+    .bind(w.lhi)
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
     Ok(())
 }
 

@@ -51,26 +51,15 @@ pub async fn store_with(options: PgPoolOptions, connect: PgConnectOptions, size:
 macro_rules! pg_test {
     // A database with no schema yet, for tests of the migrations themselves.
     (unmigrated $(#[$attr:meta])* async fn $name:ident $params:tt $body:block) => {
-        $(#[$attr])*
-        #[test]
-        fn $name() {
-            async fn inner $params $body
-            if !$crate::support::database_configured() {
-                return;
-            }
-            let args = ::sqlx::testing::TestArgs::new(concat!(
-                module_path!(),
-                "::",
-                stringify!($name)
-            ));
-            let f: fn(
-                ::sqlx::postgres::PgPoolOptions,
-                ::sqlx::postgres::PgConnectOptions,
-            ) -> _ = inner;
-            ::sqlx::testing::TestFn::run_test(f, args)
-        }
+        $crate::pg_test!(@on None, $(#[$attr])* async fn $name $params $body);
     };
     ($(#[$attr:meta])* async fn $name:ident $params:tt $body:block) => {
+        $crate::pg_test!(
+            @on Some(&::socialsync_store_postgres::MIGRATOR),
+            $(#[$attr])* async fn $name $params $body
+        );
+    };
+    (@on $migrator:expr, $(#[$attr:meta])* async fn $name:ident $params:tt $body:block) => {
         $(#[$attr])*
         #[test]
         fn $name() {
@@ -83,7 +72,10 @@ macro_rules! pg_test {
                 "::",
                 stringify!($name)
             ));
-            args.migrator(&::socialsync_store_postgres::MIGRATOR);
+            let migrator: Option<&'static ::sqlx::migrate::Migrator> = $migrator;
+            if let Some(m) = migrator {
+                args.migrator(m);
+            }
             let f: fn(
                 ::sqlx::postgres::PgPoolOptions,
                 ::sqlx::postgres::PgConnectOptions,
