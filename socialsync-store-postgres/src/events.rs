@@ -28,18 +28,38 @@ const PAGE: i64 = 500;
 /// How long a subscriber's reader waits before retrying a failed read.
 const RETRY: std::time::Duration = std::time::Duration::from_millis(200);
 
+/// The advisory lock publishers hold from drawing their ids to their
+/// commit ("socialsync events").
+const PUBLISH_LOCK: i64 = 0x5353_4556_454e_5453;
+
+/// Starts a publication: its commit does not wait for a disk flush, and it
+/// holds [`PUBLISH_LOCK`] until it commits, so ids become visible in the
+/// order they are drawn. Without it a subscriber that read up to id 7
+/// could never see id 6, still uncommitted in another session.
+async fn begin_publish(s: &PgStore) -> StoreResult<sqlx::Transaction<'static, sqlx::Postgres>> {
+    let mut tx = s.pool.begin().await.map_err(db)?;
+    sqlx::query("SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock($1)")
+        .bind(PUBLISH_LOCK)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    Ok(tx)
+}
+
 pub(crate) async fn publish_event(s: &PgStore, event: Event) -> StoreResult<StoredEvent> {
+    let body = json(&event)?;
+    let mut tx = begin_publish(s).await?;
     let id: i64 = sqlx::query_scalar(
-        "WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true)), \
-         e AS (INSERT INTO events (at, body) VALUES ($1, $2) RETURNING id) \
-         SELECT id FROM cfg, e, LATERAL pg_notify($3, e.id::text) AS n",
+        "WITH e AS (INSERT INTO events (at, body) VALUES ($1, $2) RETURNING id) \
+         SELECT id FROM e, LATERAL pg_notify($3, e.id::text) AS n",
     )
     .bind(event.at())
-    .bind(json(&event)?)
+    .bind(body)
     .bind(EVENTS_CHANNEL)
-    .fetch_one(&s.pool)
+    .fetch_one(&mut *tx)
     .await
     .map_err(db)?;
+    tx.commit().await.map_err(db)?;
     Ok(StoredEvent {
         id: EventId(id),
         event,
@@ -64,21 +84,22 @@ pub(crate) async fn publish_events(
         .iter()
         .map(json)
         .collect::<StoreResult<Vec<serde_json::Value>>>()?;
+    let mut tx = begin_publish(s).await?;
     // Ids follow the order of the input (WITH ORDINALITY ... ORDER BY).
     let id: Option<i64> = sqlx::query_scalar(
-        "WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true)), \
-         e AS (INSERT INTO events (at, body) \
+        "WITH e AS (INSERT INTO events (at, body) \
            SELECT u.at, u.body FROM unnest($1::timestamptz[], $2::jsonb[]) WITH ORDINALITY \
              AS u (at, body, i) ORDER BY u.i RETURNING id), \
          m AS (SELECT max(id) AS id FROM e) \
-         SELECT m.id FROM cfg, m, LATERAL pg_notify($3, m.id::text) AS n",
+         SELECT m.id FROM m, LATERAL pg_notify($3, m.id::text) AS n",
     )
     .bind(&ats)
     .bind(&bodies)
     .bind(EVENTS_CHANNEL)
-    .fetch_one(&s.pool)
+    .fetch_one(&mut *tx)
     .await
     .map_err(db)?;
+    tx.commit().await.map_err(db)?;
     Ok(id.map(EventId))
 }
 
@@ -100,11 +121,7 @@ async fn copy_events(s: &PgStore, events: &[Event]) -> StoreResult<EventId> {
             body.replace('\\', "\\\\")
         );
     }
-    let mut tx = s.pool.begin().await.map_err(db)?;
-    sqlx::query("SELECT set_config('synchronous_commit', 'off', true)")
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
+    let mut tx = begin_publish(s).await?;
     let mut copy = tx
         .copy_in_raw("COPY events (at, body) FROM STDIN")
         .await
