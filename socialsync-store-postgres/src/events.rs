@@ -7,6 +7,9 @@
 //! (`synchronous_commit = off` for their own statement only), so publishing
 //! never waits for a disk flush. A server crash may drop the newest events;
 //! the scans they describe commit synchronously and are never lost.
+//! Publishers take turns from drawing their ids to their commit (an
+//! advisory lock), so ids become visible in order and a reader that has
+//! seen id n never finds a smaller one later.
 
 use crate::PgStore;
 use crate::codec::{col, from_json, json};
