@@ -48,6 +48,11 @@ pub(crate) fn phase_of(published_at: Timestamp) -> i16 {
     (us(published_at).rem_euclid(PERIOD_US) / PHASE_US) as i16
 }
 
+/// The 1-based slot of index `i` (blocks hold at most [`CAPACITY`]).
+pub(crate) fn slot_of(i: usize) -> i32 {
+    i32::try_from(i + 1).unwrap_or(i32::MAX)
+}
+
 /// The lease state of one slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SlotLease {
@@ -213,8 +218,7 @@ impl Block {
         self.latest_ats.push(entry.latest_at);
         self.revs.push(entry.rev);
         self.lease_no.push(0);
-        // At most CAPACITY: fits.
-        self.post_ids.len() as i32
+        slot_of(self.post_ids.len() - 1)
     }
 
     /// Takes slot `i` out (its post moved elsewhere); returns what it held.

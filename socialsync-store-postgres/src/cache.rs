@@ -9,6 +9,7 @@
 //! Another process's writes therefore never leave an entry in use that
 //! they made wrong.
 
+use crate::blocks::{Block, slot_of};
 use rustc_hash::FxHashMap;
 use socialsync_core::metrics::Metrics;
 use socialsync_core::store::DuePost;
@@ -35,9 +36,25 @@ pub(crate) struct Remembered {
 }
 
 impl Remembered {
-    /// Whether this entry is what the block says of the post now.
-    pub(crate) fn matches(&self, block: i64, slot: i32, rev: i32, latest_at: Option<i64>) -> bool {
-        self.block == block && self.slot == slot && self.rev == rev && self.latest_at == latest_at
+    /// What a worker remembers of the post at index `i` of `block`.
+    pub(crate) fn at(block: &Block, i: usize, post: DuePost, carried: Metrics) -> Remembered {
+        Remembered {
+            block: block.id,
+            slot: slot_of(i),
+            rev: block.revs[i],
+            latest_at: block.latest_ats[i],
+            post,
+            carried,
+        }
+    }
+
+    /// Whether this entry is what `block`, read under its lock, says of the
+    /// post at index `i` now.
+    pub(crate) fn matches(&self, block: &Block, i: usize) -> bool {
+        self.block == block.id
+            && self.slot == slot_of(i)
+            && self.rev == block.revs[i]
+            && self.latest_at == block.latest_ats[i]
     }
 }
 

@@ -109,10 +109,7 @@ pub(crate) async fn claim_due_posts(
         let b = &blocks[*bi];
         for &i in due {
             let Some(post) = b.post_ids[i] else { continue };
-            let fresh = remembered
-                .get(&post)
-                .is_some_and(|r| r.matches(b.id, slot_of(i), b.revs[i], b.latest_ats[i]));
-            if !fresh {
+            if !remembered.get(&post).is_some_and(|r| r.matches(b, i)) {
                 misses.push(post, b.latest_ats[i])?;
             }
         }
@@ -128,25 +125,13 @@ pub(crate) async fn claim_due_posts(
         let mut healed = false;
         for i in due {
             let Some(post) = b.post_ids[i] else { continue };
-            if let Some(r) = remembered.get(&post) {
-                if r.matches(b.id, slot_of(i), b.revs[i], b.latest_ats[i]) {
-                    take.push((i, &r.post));
-                    continue;
-                }
+            if let Some(r) = remembered.get(&post).filter(|r| r.matches(b, i)) {
+                take.push((i, &r.post));
+                continue;
             }
             match read.get(&post) {
                 Some(d) if d.state == "monitoring" && d.post.connection.0 == b.connection => {
-                    learnt.push((
-                        post,
-                        Remembered {
-                            block: b.id,
-                            slot: slot_of(i),
-                            rev: b.revs[i],
-                            latest_at: b.latest_ats[i],
-                            post: d.post.clone(),
-                            carried: d.carried,
-                        },
-                    ));
+                    learnt.push((post, Remembered::at(b, i, d.post.clone(), d.carried)));
                     take.push((i, &d.post));
                 }
                 // A slot monitored while its post is not: it is not due.
@@ -186,11 +171,6 @@ pub(crate) async fn claim_due_posts(
     s.cache.put_many(learnt);
     out.sort_by_key(|c| (c.post.next_scan_at, c.post.id));
     Ok(out)
-}
-
-/// The 1-based slot of index `i` (blocks hold at most [`blocks::CAPACITY`]).
-fn slot_of(i: usize) -> i32 {
-    i32::try_from(i + 1).unwrap_or(i32::MAX)
 }
 
 /// A post as read from its rows.
@@ -387,7 +367,7 @@ pub(crate) async fn complete_scans(
         let block = &blocks[&b];
         let fresh = remembered
             .get(&c.post.0)
-            .is_some_and(|r| r.matches(b, slot_of(i), block.revs[i], block.latest_ats[i]));
+            .is_some_and(|r| r.matches(block, i));
         if !fresh && asked.insert(c.post.0) {
             misses.push(c.post.0, block.latest_ats[i])?;
         }
@@ -422,7 +402,7 @@ pub(crate) async fn complete_scans(
         let at = micros(c.at);
         let baseline = remembered
             .get(&c.post.0)
-            .filter(|r| r.matches(b.id, slot_of(i), b.revs[i], b.latest_ats[i]))
+            .filter(|r| r.matches(b, i))
             .map(|r| (r.post.clone(), r.carried))
             .or_else(|| read.get(&c.post.0).map(|d| (d.post.clone(), d.carried)));
         b.finish(i);
@@ -466,17 +446,7 @@ pub(crate) async fn complete_scans(
                 }
                 b.latest_ats[i] = Some(us(at));
                 post.latest = Some(reading);
-                learnt.push((
-                    c.post.0,
-                    Remembered {
-                        block: b.id,
-                        slot: slot_of(i),
-                        rev: b.revs[i],
-                        latest_at: b.latest_ats[i],
-                        post,
-                        carried,
-                    },
-                ));
+                learnt.push((c.post.0, Remembered::at(b, i, post, carried)));
             }
         }
         outcomes.push(CompletionOutcome::Applied);

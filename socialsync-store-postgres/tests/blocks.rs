@@ -132,6 +132,41 @@ pg_test! {
 }
 
 pg_test! {
+    /// When the first blocks a claim locks hold few due posts (one each
+    /// here: twelve phases, one post in each), it locks more until it has
+    /// its limit, and never more than the limit.
+    async fn a_claim_gathers_sparse_blocks_up_to_its_limit(
+        options: PgPoolOptions,
+        connect: PgConnectOptions,
+    ) {
+        let s = support::store(options, connect).await;
+        let w = world(&s).await;
+        let ups = (0..12)
+            .map(|k| {
+                let published = hours(-1) + TimeDelta::minutes(5 * k);
+                post(&w.connection, &format!("p{k}"), published, vec![attributed(&w.scope, "brandx")])
+            })
+            .collect();
+        s.upsert_posts(ups, hours(0)).await.unwrap();
+        let blocks: i64 = sqlx::query_scalar("SELECT count(*) FROM scan_blocks")
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+        assert_eq!(blocks, 12);
+        let first = s
+            .claim_due_posts(ClaimRequest {
+                now: hours(0),
+                lease_until: hours(0) + TimeDelta::minutes(10),
+                limit: 10,
+            })
+            .await
+            .unwrap();
+        assert_eq!(first.len(), 10);
+        assert_eq!(claim_all(&s, hours(0)).await.len(), 2, "the rest");
+    }
+}
+
+pg_test! {
     unmigrated
     /// The migration to scan blocks keeps every post's state, due time, scan
     /// count, last scan and latest reading.
