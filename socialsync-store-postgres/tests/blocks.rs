@@ -12,7 +12,9 @@ use socialsync_core::store::{
     ScanCompletion,
 };
 use socialsync_store_postgres::{MIGRATOR, PgStore};
-use socialsync_testkit::fixtures::{attributed, hours, post, scan, scope, t0, world};
+use socialsync_testkit::fixtures::{
+    self, attributed, creator, hours, post, scan, scope, t0, world,
+};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::collections::BTreeSet;
 
@@ -163,6 +165,45 @@ pg_test! {
             .unwrap();
         assert_eq!(first.len(), 10);
         assert_eq!(claim_all(&s, hours(0)).await.len(), 2, "the rest");
+    }
+}
+
+pg_test! {
+    /// A monitored post another connection finds moves to a block of that
+    /// connection with its schedule and count, and is claimed there.
+    async fn a_post_taken_over_moves_to_its_new_connections_block(
+        options: PgPoolOptions,
+        connect: PgConnectOptions,
+    ) {
+        let s = support::store(options, connect).await;
+        let w = world(&s).await;
+        let tagged = || vec![attributed(&w.scope, "brandx")];
+        let id = s
+            .upsert_posts(vec![post(&w.connection, "shared", hours(-1), tagged())], hours(0))
+            .await
+            .unwrap()[0]
+            .id;
+        scan(&s, id, hours(0), views(5), NextScan::At(hours(1))).await;
+        let bo = creator(&s, "Bo").await;
+        let other = fixtures::connect(&s, bo.id, socialsync_core::platform::Platform::Instagram, "ig-bo").await;
+        s.upsert_posts(vec![post(&other, "shared", hours(-1), tagged())], hours(0))
+            .await
+            .unwrap();
+        let owner: i64 = sqlx::query_scalar(
+            "SELECT b.connection_id FROM schedule s JOIN scan_blocks b ON b.id = s.block_id \
+             WHERE s.post_id = $1",
+        )
+        .bind(id.0)
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+        assert_eq!(owner, other.id.0);
+        let p = s.get_post(id).await.unwrap().expect("post");
+        assert_eq!((p.scan_count, p.next_scan_at), (1, Some(hours(1))));
+        let claims = claim_all(&s, hours(1)).await;
+        assert_eq!(claims.len(), 1);
+        assert_eq!(claims[0].post.connection, other.id);
+        assert_eq!(claims[0].post.latest, Some(views(5)));
     }
 }
 
