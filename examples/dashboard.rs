@@ -19,7 +19,7 @@
 //! by itself).
 
 use chrono::TimeDelta;
-use socialsync::core::clock::{Clock, SystemClock, Timestamp, truncate_to_micros};
+use socialsync::core::clock::{Clock, SystemClock, Timestamp};
 use socialsync::core::engine::Engine;
 use socialsync::core::platform::Platform;
 use socialsync::core::social_platform::SocialPlatform;
@@ -55,7 +55,7 @@ impl Clock for AcceleratedClock {
     fn now(&self) -> Timestamp {
         let elapsed = self.real_start.elapsed() * SPEED;
         let elapsed = TimeDelta::from_std(elapsed).unwrap_or(TimeDelta::MAX);
-        truncate_to_micros(self.start + elapsed)
+        self.start + elapsed
     }
 }
 

@@ -2,7 +2,7 @@
 //! platform's budget uses.
 
 use async_trait::async_trait;
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::error::StoreResult;
 use socialsync_core::store::{BudgetDecision, BudgetRequest, SharedBudget};
@@ -52,7 +52,10 @@ pub(crate) fn aligned_window(now: Timestamp, length: TimeDelta) -> (Timestamp, T
     let len = length.num_milliseconds().max(1);
     let ms = now.timestamp_millis();
     let start_ms = ms - ms.rem_euclid(len);
-    let start = DateTime::<Utc>::from_timestamp_millis(start_ms).unwrap_or(now);
+    let start = start_ms
+        .checked_mul(1_000)
+        .and_then(Timestamp::from_micros)
+        .unwrap_or(now);
     (start, start + TimeDelta::milliseconds(len))
 }
 

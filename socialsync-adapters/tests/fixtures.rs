@@ -109,7 +109,7 @@ fn instagram_media_pages_parse_with_cursor_only_when_next_exists() {
     assert_eq!(
         reel.published_at.unwrap(),
         "2026-11-27T18:04:11Z"
-            .parse::<chrono::DateTime<chrono::Utc>>()
+            .parse::<socialsync_core::clock::Timestamp>()
             .unwrap()
     );
     assert_eq!(p1.posts[1].text, "Café vibes ☕ #Café #brandx");

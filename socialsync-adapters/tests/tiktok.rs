@@ -510,7 +510,7 @@ async fn connecting_builds_the_consent_url_and_exchanges_the_code_for_the_identi
 async fn the_authorization_removed_webhook_is_verified_and_becomes_a_disconnection() {
     let body = fixture("tiktok/webhook_authorization_removed.json");
     let verifier = WebhookVerifier::new(&app());
-    let now = chrono::DateTime::from_timestamp(1_764_333_727 + 30, 0).unwrap();
+    let now = socialsync_core::clock::Timestamp::from_timestamp(1_764_333_727 + 30, 0).unwrap();
     let sig = verifier.sign(1_764_333_727, &body);
     let removed = verifier
         .authorization_removed(Some(&sig), &body, now)

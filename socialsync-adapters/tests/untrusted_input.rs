@@ -51,7 +51,7 @@ fn every_decoder(body: &[u8]) {
         let _ = instagram::read_usage(&h);
     }
     let verifier = tiktok::webhook::WebhookVerifier::new(&common::app());
-    let now = chrono::DateTime::from_timestamp(1_764_333_727, 0).unwrap();
+    let now = socialsync_core::clock::Timestamp::from_timestamp(1_764_333_727, 0).unwrap();
     let _ = verifier.verify(std::str::from_utf8(body).ok(), body, now);
 }
 

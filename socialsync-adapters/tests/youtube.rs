@@ -257,7 +257,7 @@ async fn the_daily_quota_is_spent_before_calling_and_resets_at_midnight_pacific(
         .await
         .unwrap_err();
     // 2026-11-28T12:00Z is 04:00 PST: the quota day ends 2026-11-29T08:00Z.
-    let reset: chrono::DateTime<chrono::Utc> = "2026-11-29T08:00:00Z".parse().unwrap();
+    let reset: socialsync_core::clock::Timestamp = "2026-11-29T08:00:00Z".parse().unwrap();
     assert_eq!(next_quota_reset(t0()), reset);
     assert_eq!(
         e.kind,

@@ -1,11 +1,220 @@
 //! Time: every instant socialsync uses comes from a [`Clock`].
 
 use chrono::{DateTime, TimeDelta, Utc};
-use std::fmt::Debug;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt::{self, Debug, Display};
+use std::ops::{Add, AddAssign, Deref, Sub, SubAssign};
+use std::str::FromStr;
 use std::sync::Mutex;
 
-/// An instant in UTC.
-pub type Timestamp = DateTime<Utc>;
+/// An instant in UTC, to the microsecond.
+///
+/// Microseconds are the precision PostgreSQL keeps, so every way of making
+/// a `Timestamp` truncates to them: an instant a store wrote and the one it
+/// reads back are equal, whichever store it is. Arithmetic with a
+/// [`TimeDelta`] saturates at chrono's limits instead of panicking (use
+/// [`Timestamp::checked_add`] to tell). It dereferences to chrono's
+/// `DateTime<Utc>` for reading (calendar fields, formatting).
+///
+/// ```
+/// use socialsync_core::clock::Timestamp;
+/// use chrono::TimeDelta;
+///
+/// let t: Timestamp = "2026-01-01T00:00:00.123456789Z".parse().unwrap();
+/// assert_eq!(t.timestamp_subsec_nanos(), 123_456_000);
+/// assert_eq!((t + TimeDelta::nanoseconds(999)), t);
+/// assert_eq!(Timestamp::MAX + TimeDelta::days(1), Timestamp::MAX);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Timestamp(DateTime<Utc>);
+
+impl Timestamp {
+    /// The Unix epoch.
+    pub const UNIX_EPOCH: Timestamp = Timestamp(DateTime::<Utc>::UNIX_EPOCH);
+    /// The earliest instant chrono represents (whole microseconds).
+    pub const MIN: Timestamp = Timestamp(DateTime::<Utc>::MIN_UTC);
+    /// The latest whole-microsecond instant chrono represents.
+    pub const MAX: Timestamp = Timestamp(
+        match DateTime::from_timestamp(
+            DateTime::<Utc>::MAX_UTC.timestamp(),
+            DateTime::<Utc>::MAX_UTC.timestamp_subsec_micros() * 1_000,
+        ) {
+            Some(t) => t,
+            None => DateTime::<Utc>::MAX_UTC,
+        },
+    );
+
+    /// `t`, truncated to whole microseconds.
+    pub fn new(t: DateTime<Utc>) -> Self {
+        let nanos = t.timestamp_subsec_nanos();
+        let extra = TimeDelta::nanoseconds(i64::from(nanos % 1_000));
+        Timestamp(t.checked_sub_signed(extra).unwrap_or(t))
+    }
+
+    /// The instant `micros` microseconds after the Unix epoch, if chrono
+    /// represents it.
+    pub fn from_micros(micros: i64) -> Option<Self> {
+        DateTime::from_timestamp_micros(micros).map(Timestamp)
+    }
+
+    /// The instant `secs` seconds and `nanos` nanoseconds after the Unix
+    /// epoch (truncated to microseconds), if chrono represents it.
+    pub fn from_timestamp(secs: i64, nanos: u32) -> Option<Self> {
+        DateTime::from_timestamp(secs, nanos).map(Self::new)
+    }
+
+    /// Microseconds since the Unix epoch.
+    pub fn micros(self) -> i64 {
+        self.0.timestamp_micros()
+    }
+
+    /// The instant as chrono's type.
+    pub fn as_datetime(self) -> DateTime<Utc> {
+        self.0
+    }
+
+    /// `self + d`, or `None` past chrono's limits.
+    pub fn checked_add(self, d: TimeDelta) -> Option<Self> {
+        self.0.checked_add_signed(d).map(Self::new)
+    }
+
+    /// `self - d`, or `None` past chrono's limits.
+    pub fn checked_sub(self, d: TimeDelta) -> Option<Self> {
+        self.0.checked_sub_signed(d).map(Self::new)
+    }
+}
+
+impl From<DateTime<Utc>> for Timestamp {
+    fn from(t: DateTime<Utc>) -> Self {
+        Self::new(t)
+    }
+}
+
+impl From<Timestamp> for DateTime<Utc> {
+    fn from(t: Timestamp) -> Self {
+        t.0
+    }
+}
+
+impl Deref for Timestamp {
+    type Target = DateTime<Utc>;
+    fn deref(&self) -> &DateTime<Utc> {
+        &self.0
+    }
+}
+
+impl Add<TimeDelta> for Timestamp {
+    type Output = Timestamp;
+    fn add(self, d: TimeDelta) -> Timestamp {
+        self.checked_add(d).unwrap_or(if d < TimeDelta::zero() {
+            Timestamp::MIN
+        } else {
+            Timestamp::MAX
+        })
+    }
+}
+
+impl Sub<TimeDelta> for Timestamp {
+    type Output = Timestamp;
+    fn sub(self, d: TimeDelta) -> Timestamp {
+        self.checked_sub(d).unwrap_or(if d < TimeDelta::zero() {
+            Timestamp::MAX
+        } else {
+            Timestamp::MIN
+        })
+    }
+}
+
+impl AddAssign<TimeDelta> for Timestamp {
+    fn add_assign(&mut self, d: TimeDelta) {
+        *self = *self + d;
+    }
+}
+
+impl SubAssign<TimeDelta> for Timestamp {
+    fn sub_assign(&mut self, d: TimeDelta) {
+        *self = *self - d;
+    }
+}
+
+impl Sub for Timestamp {
+    type Output = TimeDelta;
+    fn sub(self, other: Timestamp) -> TimeDelta {
+        self.0.signed_duration_since(other.0)
+    }
+}
+
+impl Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Debug::fmt(&self.0, f)
+    }
+}
+
+impl Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Display::fmt(&self.0, f)
+    }
+}
+
+impl FromStr for Timestamp {
+    type Err = chrono::ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.parse::<DateTime<Utc>>().map(Self::new)
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DateTime::<Utc>::deserialize(d).map(Self::new)
+    }
+}
+
+/// `Timestamp` is PostgreSQL's `timestamptz`, which keeps microseconds.
+#[cfg(feature = "sqlx-postgres")]
+mod postgres {
+    use super::Timestamp;
+    use chrono::{DateTime, Utc};
+    use sqlx::encode::IsNull;
+    use sqlx::error::BoxDynError;
+    use sqlx::postgres::{PgArgumentBuffer, PgHasArrayType, PgTypeInfo, PgValueRef, Postgres};
+    use sqlx::{Decode, Encode, Type};
+
+    impl Type<Postgres> for Timestamp {
+        fn type_info() -> PgTypeInfo {
+            <DateTime<Utc> as Type<Postgres>>::type_info()
+        }
+        fn compatible(ty: &PgTypeInfo) -> bool {
+            <DateTime<Utc> as Type<Postgres>>::compatible(ty)
+        }
+    }
+
+    impl PgHasArrayType for Timestamp {
+        fn array_type_info() -> PgTypeInfo {
+            <DateTime<Utc> as PgHasArrayType>::array_type_info()
+        }
+    }
+
+    impl Encode<'_, Postgres> for Timestamp {
+        fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+            <DateTime<Utc> as Encode<Postgres>>::encode_by_ref(&self.0, buf)
+        }
+        fn size_hint(&self) -> usize {
+            <DateTime<Utc> as Encode<Postgres>>::size_hint(&self.0)
+        }
+    }
+
+    impl<'r> Decode<'r, Postgres> for Timestamp {
+        fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
+            <DateTime<Utc> as Decode<Postgres>>::decode(value).map(Timestamp::new)
+        }
+    }
+}
 
 /// Where time comes from. The engine never reads the system time directly.
 pub trait Clock: Debug + Send + Sync + 'static {
@@ -19,7 +228,7 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
-        truncate_to_micros(Utc::now())
+        Timestamp::new(Utc::now())
     }
 }
 
@@ -40,22 +249,22 @@ pub struct ManualClock {
 }
 
 impl ManualClock {
-    /// A clock standing at `start` (truncated to microseconds).
+    /// A clock standing at `start`.
     pub fn at(start: Timestamp) -> Self {
         Self {
-            now: Mutex::new(truncate_to_micros(start)),
+            now: Mutex::new(start),
         }
     }
 
     /// Moves the clock forward (or backward, for a negative delta).
     pub fn advance(&self, by: TimeDelta) {
         let mut now = self.now.lock().unwrap_or_else(|e| e.into_inner());
-        *now = truncate_to_micros(*now + by);
+        *now = *now + by;
     }
 
     /// Sets the clock to `to`.
     pub fn set(&self, to: Timestamp) {
-        *self.now.lock().unwrap_or_else(|e| e.into_inner()) = truncate_to_micros(to);
+        *self.now.lock().unwrap_or_else(|e| e.into_inner()) = to;
     }
 }
 
@@ -71,13 +280,6 @@ impl<C: Clock + ?Sized> Clock for std::sync::Arc<C> {
     }
 }
 
-/// Truncates an instant to whole microseconds, the precision PostgreSQL keeps.
-/// Stores apply it to every instant they persist.
-pub fn truncate_to_micros(t: Timestamp) -> Timestamp {
-    let micros = t.timestamp_micros();
-    DateTime::from_timestamp_micros(micros).unwrap_or(t)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +290,58 @@ mod tests {
         let clock = ManualClock::at(start);
         assert_eq!(clock.now().timestamp_subsec_nanos(), 123_456_000);
         clock.advance(TimeDelta::days(90));
-        assert_eq!(clock.now() - truncate_to_micros(start), TimeDelta::days(90));
+        assert_eq!(clock.now() - start, TimeDelta::days(90));
+    }
+}
+
+#[cfg(test)]
+mod timestamp_tests {
+    use super::*;
+
+    #[test]
+    fn every_constructor_truncates_to_microseconds() {
+        let t: DateTime<Utc> = "2026-03-01T00:00:00.123456789Z".parse().unwrap();
+        let want = 1_772_323_200_123_456;
+        assert_eq!(Timestamp::from(t).micros(), want);
+        assert_eq!(Timestamp::new(t).timestamp_subsec_nanos(), 123_456_000);
+        let parsed: Timestamp = "2026-03-01T00:00:00.123456789Z".parse().unwrap();
+        assert_eq!(parsed.micros(), want);
+        let json: Timestamp = serde_json::from_str("\"2026-03-01T00:00:00.123456789Z\"").unwrap();
+        assert_eq!(json.micros(), want);
+        assert_eq!(
+            Timestamp::from_timestamp(1_772_323_200, 123_456_789)
+                .unwrap()
+                .micros(),
+            want
+        );
+        let moved = Timestamp::new(t) + TimeDelta::nanoseconds(1_999);
+        assert_eq!(moved.micros(), want + 1);
+        // Before the epoch, truncation goes towards the past, like PostgreSQL.
+        let early: Timestamp = "1969-12-31T23:59:59.999999999Z".parse().unwrap();
+        assert_eq!(early.micros(), -1);
+    }
+
+    #[test]
+    fn arithmetic_saturates_instead_of_panicking() {
+        let t = Timestamp::UNIX_EPOCH;
+        assert_eq!(t + TimeDelta::MAX, Timestamp::MAX);
+        assert_eq!(t - TimeDelta::MAX, Timestamp::MIN);
+        assert_eq!(t + TimeDelta::MIN, Timestamp::MIN);
+        assert_eq!(t.checked_add(TimeDelta::MAX), None);
+        assert_eq!(Timestamp::MAX.timestamp_subsec_nanos() % 1_000, 0);
+        assert_eq!(
+            Timestamp::from_micros(Timestamp::MAX.micros()),
+            Some(Timestamp::MAX)
+        );
+    }
+
+    #[test]
+    fn serialises_like_chrono() {
+        let t: Timestamp = "2026-03-01T10:00:00.5Z".parse().unwrap();
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            serde_json::to_string(&t.as_datetime()).unwrap()
+        );
+        assert_eq!(format!("{t:?}"), "2026-03-01T10:00:00.500Z");
     }
 }

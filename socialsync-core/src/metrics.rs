@@ -4,6 +4,7 @@
 //! (never summed). A metric the platform hides or does not have is *absent*
 //! ([`None`]), never zero.
 
+use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -325,6 +326,34 @@ impl<'de> Deserialize<'de> for Metrics {
     }
 }
 
+/// The hour a reading's change is aggregated in: maintained aggregates keep
+/// one [`CounterDelta`] per series per hour, numbered from the Unix epoch
+/// (hour 0 starts at 1970-01-01T00:00Z; instants before it have negative
+/// hours).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct AggregateHour(pub i64);
+
+impl AggregateHour {
+    const MICROS: i64 = 3_600_000_000;
+
+    /// The hour holding `t`.
+    pub fn of(t: Timestamp) -> AggregateHour {
+        AggregateHour(t.micros().div_euclid(Self::MICROS))
+    }
+
+    /// The hour's first instant (saturating at the timestamp's limits).
+    pub fn start(self) -> Timestamp {
+        self.0
+            .checked_mul(Self::MICROS)
+            .and_then(Timestamp::from_micros)
+            .unwrap_or(if self.0 < 0 {
+                Timestamp::MIN
+            } else {
+                Timestamp::MAX
+            })
+    }
+}
+
 /// Per-counter signed differences between two carried-forward readings: what
 /// one scan adds to the totals of every scope the post counts for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -422,5 +451,19 @@ mod tests {
         let json = serde_json::to_string(&m).unwrap();
         assert_eq!(json, r#"{"views":3,"likes":0}"#);
         assert_eq!(serde_json::from_str::<Metrics>(&json).unwrap(), m);
+    }
+
+    #[test]
+    fn aggregate_hours_count_from_the_epoch_and_floor_before_it() {
+        let t: Timestamp = "1970-01-01T01:59:59.999999Z".parse().unwrap();
+        assert_eq!(AggregateHour::of(t), AggregateHour(1));
+        assert_eq!(
+            AggregateHour(1).start(),
+            "1970-01-01T01:00:00Z".parse().unwrap()
+        );
+        let before: Timestamp = "1969-12-31T23:00:00.000001Z".parse().unwrap();
+        assert_eq!(AggregateHour::of(before), AggregateHour(-1));
+        assert_eq!(AggregateHour(i64::MAX).start(), Timestamp::MAX);
+        assert_eq!(AggregateHour(i64::MIN).start(), Timestamp::MIN);
     }
 }

@@ -133,10 +133,10 @@ fn bucket_name(b: BucketSize) -> &'static str {
 fn parse_instant(name: &str, s: &str) -> Result<Timestamp, DashboardError> {
     let s = s.trim();
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Ok(d.and_time(chrono::NaiveTime::MIN).and_utc());
+        return Ok(d.and_time(chrono::NaiveTime::MIN).and_utc().into());
     }
     DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
+        .map(|t| t.with_timezone(&Utc).into())
         .map_err(|_| {
             DashboardError::BadRequest(format!(
                 "`{name}` must be a date (YYYY-MM-DD) or an RFC 3339 instant, not `{s}`"
@@ -163,7 +163,7 @@ fn range_of(p: &ReportParams, now: Timestamp) -> Result<ReportRange, DashboardEr
             let micros = len.num_microseconds().unwrap_or(i64::MAX);
             let t = now.timestamp_micros();
             let end = t - t.rem_euclid(micros) + micros;
-            DateTime::from_timestamp_micros(end).unwrap_or(now)
+            Timestamp::from_micros(end).unwrap_or(now)
         }
     };
     let from = match p.from.as_deref().filter(|s| !s.is_empty()) {

@@ -161,7 +161,7 @@ impl Sandbox {
                 let at = i32::try_from(i)
                     .ok()
                     .and_then(|i| spacing.checked_mul(i))
-                    .and_then(|offset| first.checked_add_signed(offset))
+                    .and_then(|offset| first.checked_add(offset))
                     .ok_or_else(|| {
                         SandboxError::InvalidInput(format!(
                             "post {i} of {count} falls outside the representable time range"

@@ -58,7 +58,7 @@ fn key(t: Timestamp) -> i64 {
 
 fn instant(micros: i64) -> Timestamp {
     // Keys come from `Timestamp`s, so they always convert back.
-    Timestamp::from_timestamp_micros(micros).unwrap_or(Timestamp::MIN_UTC)
+    Timestamp::from_micros(micros).unwrap_or(Timestamp::MIN)
 }
 
 impl DueQueue {

@@ -1,6 +1,6 @@
 //! The store's state and its operations, each run under one lock.
 
-use socialsync_core::clock::{Timestamp, truncate_to_micros as micros};
+use socialsync_core::clock::Timestamp;
 use socialsync_core::credentials::{Credentials, VersionedCredentials};
 use socialsync_core::domain::{
     Attribution, Brand, Connection, ConnectionHealth, ConnectionStatus, Creator, Disconnection,
@@ -8,7 +8,7 @@ use socialsync_core::domain::{
 };
 use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::ids::*;
-use socialsync_core::metrics::{CounterDelta, Metrics};
+use socialsync_core::metrics::{AggregateHour, CounterDelta, Metrics};
 use socialsync_core::platform::Platform;
 use socialsync_core::store::*;
 use std::cmp::Reverse;
@@ -16,8 +16,6 @@ use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, VecDeque};
 use std::sync::Arc;
 
 use crate::due::DueQueue;
-
-const HOUR_MICROS: i64 = 3_600_000_000;
 
 /// Which aggregate series a delta goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -79,17 +77,9 @@ pub(crate) struct Inner {
     early_leases: BinaryHeap<Reverse<(Timestamp, PostId, LeaseToken)>>,
     scope_posts: HashMap<ScopeId, BTreeSet<PostId>>,
     brand_posts: HashMap<BrandId, BTreeSet<PostId>>,
-    aggregates: HashMap<AggKey, BTreeMap<i64, CounterDelta>>,
+    aggregates: HashMap<AggKey, BTreeMap<AggregateHour, CounterDelta>>,
     budgets: HashMap<(String, Timestamp), u64>,
     pub(crate) history_cap: Option<usize>,
-}
-
-fn hour_of(t: Timestamp) -> i64 {
-    t.timestamp_micros().div_euclid(HOUR_MICROS)
-}
-
-fn hour_start(h: i64) -> Timestamp {
-    chrono::DateTime::from_timestamp_micros(h * HOUR_MICROS).unwrap_or_default()
 }
 
 impl Inner {
@@ -110,7 +100,7 @@ impl Inner {
         let brand = Brand {
             id: BrandId(self.id()),
             name: new.name,
-            created_at: micros(now),
+            created_at: now,
         };
         self.brands.insert(brand.id, brand.clone());
         brand
@@ -125,7 +115,7 @@ impl Inner {
             id: CreatorId(self.id()),
             name: new.name,
             external_ref: new.external_ref,
-            created_at: micros(now),
+            created_at: now,
         };
         self.creators.insert(creator.id, creator.clone());
         creator
@@ -152,16 +142,7 @@ impl Inner {
                 "a scope needs at least one hashtag".into(),
             ));
         }
-        let kind = match new.kind {
-            ScopeKind::Campaign { window } => ScopeKind::Campaign {
-                window: window.map(|mut w| {
-                    w.starts_at = w.starts_at.map(micros);
-                    w.ends_at = w.ends_at.map(micros);
-                    w
-                }),
-            },
-            k => k,
-        };
+        let kind = new.kind;
         let scope = Scope {
             id: ScopeId(self.id()),
             brand: new.brand,
@@ -170,7 +151,7 @@ impl Inner {
             hashtags: new.hashtags,
             members: new.members.into_iter().collect(),
             match_keyword_tags: new.match_keyword_tags,
-            created_at: micros(now),
+            created_at: now,
         };
         self.scopes.insert(scope.id, scope.clone());
         self.revision += 1;
@@ -235,11 +216,7 @@ impl Inner {
                             "window ends before it starts".into(),
                         ));
                     }
-                    *window = w.map(|mut w| {
-                        w.starts_at = w.starts_at.map(micros);
-                        w.ends_at = w.ends_at.map(micros);
-                        w
-                    });
+                    *window = w;
                 }
                 ScopeKind::Program => {
                     return Err(StoreError::InvalidInput(
@@ -284,14 +261,10 @@ impl Inner {
     }
 
     pub(crate) fn connect(&mut self, new: NewConnection, now: Timestamp) -> StoreResult<Connected> {
-        let now = micros(now);
         if !self.creators.contains_key(&new.creator) {
             return Err(StoreError::not_found("creator", new.creator));
         }
-        let mut credentials = new.credentials;
-        credentials.expires_at = credentials.expires_at.map(micros);
-        credentials.refresh_expires_at = credentials.refresh_expires_at.map(micros);
-        credentials.issued_at = credentials.issued_at.map(micros);
+        let credentials = new.credentials;
         let key = (new.platform, new.account_id.clone());
         let Some(&id) = self.by_account.get(&key) else {
             let id = ConnectionId(self.id());
@@ -406,7 +379,7 @@ impl Inner {
     }
 
     pub(crate) fn disconnect(&mut self, req: DisconnectRequest) -> StoreResult<Disconnection> {
-        let at = micros(req.at);
+        let at = req.at;
         let row = self.conn_mut(req.connection)?;
         match &row.conn.status {
             ConnectionStatus::Reset { .. } => {
@@ -467,7 +440,7 @@ impl Inner {
             DiscRow {
                 disconnection: d.clone(),
                 notified: false,
-                claim_until: micros(req.notify_claim_until),
+                claim_until: req.notify_claim_until,
             },
         );
         Ok(d)
@@ -478,7 +451,6 @@ impl Inner {
         id: ConnectionId,
         now: Timestamp,
     ) -> StoreResult<Connection> {
-        let now = micros(now);
         let row = self.conn_mut(id)?;
         if row.conn.status.is_active() {
             return Err(StoreError::InvalidState(format!(
@@ -520,7 +492,7 @@ impl Inner {
         &mut self,
         id: ConnectionId,
         expected: u64,
-        mut credentials: Credentials,
+        credentials: Credentials,
     ) -> StoreResult<u64> {
         let row = self.conn_mut(id)?;
         if row.credentials.is_none() {
@@ -534,9 +506,6 @@ impl Inner {
                 row.conn.credentials_version
             )));
         }
-        credentials.expires_at = credentials.expires_at.map(micros);
-        credentials.refresh_expires_at = credentials.refresh_expires_at.map(micros);
-        credentials.issued_at = credentials.issued_at.map(micros);
         row.credentials = Some(credentials);
         row.conn.credentials_version += 1;
         Ok(row.conn.credentials_version)
@@ -551,7 +520,7 @@ impl Inner {
         if lease.is_some_and(|(_, u)| u > now) {
             return None;
         }
-        *lease = Some((token, micros(until)));
+        *lease = Some((token, until));
         Some(token)
     }
 
@@ -563,12 +532,7 @@ impl Inner {
     ) -> StoreResult<Option<LeaseToken>> {
         let token = self.token();
         let row = self.conn_mut(id)?;
-        Ok(Self::take_lease(
-            &mut row.refresh_lease,
-            token,
-            micros(now),
-            until,
-        ))
+        Ok(Self::take_lease(&mut row.refresh_lease, token, now, until))
     }
 
     pub(crate) fn unlock_refresh(
@@ -591,12 +555,12 @@ impl Inner {
         let h = &mut self.conn_mut(id)?.conn.health;
         match update {
             HealthUpdate::Success { at } => {
-                h.last_success_at = Some(micros(at));
+                h.last_success_at = Some(at);
                 h.consecutive_failures = 0;
             }
             HealthUpdate::Failure { at, error } => {
                 h.consecutive_failures += 1;
-                h.last_failure_at = Some(micros(at));
+                h.last_failure_at = Some(at);
                 h.last_error = Some(error);
             }
             HealthUpdate::MissingPermissions(p) => h.missing_permissions = p,
@@ -609,7 +573,6 @@ impl Inner {
         target: BackoffTarget,
         until: Timestamp,
     ) -> StoreResult<()> {
-        let until = micros(until);
         match target {
             BackoffTarget::Connection(id) => {
                 let b = &mut self.conn_mut(id)?.conn.backoff_until;
@@ -633,14 +596,13 @@ impl Inner {
         claim_until: Timestamp,
         limit: usize,
     ) -> Vec<Disconnection> {
-        let now = micros(now);
         let mut out = Vec::new();
         for row in self.disconnections.values_mut() {
             if out.len() >= limit {
                 break;
             }
             if !row.notified && row.claim_until <= now {
-                row.claim_until = micros(claim_until);
+                row.claim_until = claim_until;
                 let mut d = row.disconnection.clone();
                 d.newly_disconnected = false;
                 out.push(d);
@@ -671,7 +633,7 @@ impl Inner {
         Ok(Self::take_lease(
             &mut row.discovery_lease,
             token,
-            micros(now),
+            now,
             until,
         ))
     }
@@ -687,13 +649,12 @@ impl Inner {
             return Err(StoreError::LeaseLost);
         }
         row.discovery_lease = None;
-        let at = micros(progress.at);
+        let at = progress.at;
         row.conn.last_discovery_at = Some(at);
         if progress.deep_pass {
             row.conn.last_deep_pass_at = Some(at);
         }
-        if let Some(mut hw) = progress.high_water {
-            hw.published_at = micros(hw.published_at);
+        if let Some(hw) = progress.high_water {
             if row.conn.high_water.as_ref().is_none_or(|old| hw > *old) {
                 row.conn.high_water = Some(hw);
             }
@@ -721,7 +682,6 @@ impl Inner {
         posts: Vec<PostUpsert>,
         now: Timestamp,
     ) -> StoreResult<Vec<UpsertedPost>> {
-        let now = micros(now);
         // Check everything first, so a refused batch changes nothing.
         for p in &posts {
             let row = self
@@ -769,8 +729,8 @@ impl Inner {
                         platform_post_id: p.platform_post_id,
                         connection: p.connection,
                         creator: p.creator,
-                        published_at: micros(p.published_at),
-                        monitor_until: micros(p.monitor_until),
+                        published_at: p.published_at,
+                        monitor_until: p.monitor_until,
                         next_scan_at: None,
                         state: PostState::Seen,
                         kind: p.kind,
@@ -813,7 +773,7 @@ impl Inner {
         now: Timestamp,
     ) -> StoreResult<PostState> {
         let i = self.row_index(post)?;
-        Ok(self.apply_attribution(i, attribution, micros(now)))
+        Ok(self.apply_attribution(i, attribution, now))
     }
 
     /// Replaces a post's attribution: moves its contributions between
@@ -970,7 +930,6 @@ impl Inner {
     }
 
     pub(crate) fn expire_paused_posts(&mut self, now: Timestamp) -> u64 {
-        let now = micros(now);
         let mut n = 0;
         for row in &mut self.posts {
             let p = &mut row.post;
@@ -996,8 +955,8 @@ impl Inner {
     }
 
     pub(crate) fn claim_due_posts(&mut self, req: ClaimRequest) -> Vec<ClaimedPost> {
-        let now = micros(req.now);
-        let lease_until = micros(req.lease_until);
+        let now = req.now;
+        let lease_until = req.lease_until;
         // Lapsed leases: the posts are due again at their unchanged due time.
         loop {
             let next = match (self.leases.front(), self.early_leases.peek()) {
@@ -1113,7 +1072,7 @@ impl Inner {
         let Ok(i) = self.row_index(c.post) else {
             return CompletionOutcome::LeaseLost;
         };
-        let at = micros(c.at);
+        let at = c.at;
         let row = &mut self.posts[i];
         match row.lease {
             Some((t, _)) if t == c.token => row.lease = None,
@@ -1148,7 +1107,6 @@ impl Inner {
         post.last_scanned_at = Some(at);
         match c.next {
             NextScan::At(t) => {
-                let t = micros(t);
                 post.next_scan_at = Some(t);
                 if post.state == PostState::Monitoring {
                     self.due.push(t, c.post);
@@ -1164,7 +1122,7 @@ impl Inner {
             }
         }
         if let Some(d) = delta.filter(|d| !d.is_zero()) {
-            let h = hour_of(at);
+            let h = AggregateHour::of(at);
             let mut brands: Vec<BrandId> = Vec::new();
             for a in &self.posts[i].post.attribution {
                 self.aggregates
@@ -1276,7 +1234,7 @@ impl Inner {
             let mut running = CounterDelta::default();
             let mut k = 0;
             for (h, d) in series {
-                while k < boundaries.len() && hour_start(*h) >= boundaries[k].0 {
+                while k < boundaries.len() && h.start() >= boundaries[k].0 {
                     boundaries[k].1 = running.0;
                     k += 1;
                 }
@@ -1305,8 +1263,8 @@ impl Inner {
     // ----- budgets ---------------------------------------------------------------
 
     pub(crate) fn acquire_budget(&mut self, req: BudgetRequest) -> BudgetDecision {
-        let start = micros(req.window_start);
-        let end = micros(req.window_end);
+        let start = req.window_start;
+        let end = req.window_end;
         // Windows that ended before this one are of no use any more.
         self.budgets
             .retain(|(k, s), _| k != &req.key || *s >= start);
@@ -1322,14 +1280,14 @@ impl Inner {
 
 /// A post's contributions to aggregates: per hour, the change of its
 /// carried-forward counters.
-fn contributions(snapshots: &[Snapshot]) -> Vec<(i64, CounterDelta)> {
+fn contributions(snapshots: &[Snapshot]) -> Vec<(AggregateHour, CounterDelta)> {
     let mut prev = Metrics::new();
     snapshots
         .iter()
         .map(|s| {
             let d = CounterDelta::between(&prev, &s.carried);
             prev = s.carried;
-            (hour_of(s.at), d)
+            (AggregateHour::of(s.at), d)
         })
         .collect()
 }

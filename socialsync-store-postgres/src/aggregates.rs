@@ -7,16 +7,9 @@ use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::Snapshot;
 use socialsync_core::error::StoreResult;
 use socialsync_core::ids::PostId;
-use socialsync_core::metrics::{CounterDelta, Metrics};
+use socialsync_core::metrics::{AggregateHour, CounterDelta, Metrics};
 use sqlx::PgConnection;
 use std::collections::BTreeMap;
-
-const HOUR_MICROS: i64 = 3_600_000_000;
-
-/// The hour an instant falls in, counted from the Unix epoch.
-pub(crate) fn hour_of(t: Timestamp) -> i64 {
-    t.timestamp_micros().div_euclid(HOUR_MICROS)
-}
 
 /// Adds totals (`$1..$4`: kinds, keys, hours, totals literals) into the
 /// aggregates, rows in the order given.
@@ -142,7 +135,7 @@ pub(crate) async fn contributions(
         let s = snapshot_from_parts(post, col(r, "observed_at")?, &metrics, carried.as_deref())?;
         let d = CounterDelta::between(&prev, &s.carried);
         prev = s.carried;
-        out.push((hour_of(s.at), d));
+        out.push((AggregateHour::of(s.at).0, d));
     }
     Ok(out)
 }

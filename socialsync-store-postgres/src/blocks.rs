@@ -39,7 +39,7 @@ pub(crate) fn us(t: Timestamp) -> i64 {
 
 /// An instant from microseconds since the Unix epoch.
 pub(crate) fn from_us(v: i64) -> StoreResult<Timestamp> {
-    Timestamp::from_timestamp_micros(v).ok_or_else(|| corrupt(format!("instant {v} out of range")))
+    Timestamp::from_micros(v).ok_or_else(|| corrupt(format!("instant {v} out of range")))
 }
 
 /// The phase of a post: where within the hour its slots fall.

@@ -3,7 +3,7 @@
 use crate::error::corrupt;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use socialsync_core::clock::{Timestamp, truncate_to_micros};
+use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::{
     Attribution, Connection, ConnectionHealth, ConnectionStatus, HighWater, Post, PostState,
     StatusInterval,
@@ -97,11 +97,6 @@ pub(crate) fn post_state(s: &str) -> StoreResult<PostState> {
         .into_iter()
         .find(|p| p.as_str() == s)
         .ok_or_else(|| corrupt(format!("unknown post state `{s}`")))
-}
-
-/// Truncates an optional instant to microseconds.
-pub(crate) fn micros_opt(t: Option<Timestamp>) -> Option<Timestamp> {
-    t.map(truncate_to_micros)
 }
 
 fn get<'r, T>(row: &'r PgRow, col: &str) -> StoreResult<T>

@@ -3,7 +3,7 @@
 use crate::PgStore;
 use crate::codec::{col, from_json, json};
 use crate::error::db;
-use socialsync_core::clock::{Timestamp, truncate_to_micros as micros};
+use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::{Brand, Creator, Scope, ScopeKind};
 use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::ids::{BrandId, CreatorId, ScopeId};
@@ -13,7 +13,6 @@ use sqlx::postgres::PgRow;
 use std::collections::BTreeSet;
 
 pub(crate) async fn create_brand(s: &PgStore, new: NewBrand, now: Timestamp) -> StoreResult<Brand> {
-    let now = micros(now);
     let id: i64 =
         sqlx::query_scalar("INSERT INTO brands (name, created_at) VALUES ($1, $2) RETURNING id")
             .bind(&new.name)
@@ -49,7 +48,6 @@ pub(crate) async fn create_creator(
     new: NewCreator,
     now: Timestamp,
 ) -> StoreResult<Creator> {
-    let now = micros(now);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO creators (name, external_ref, created_at) VALUES ($1, $2, $3) RETURNING id",
     )
@@ -103,19 +101,6 @@ fn scope_from_row(r: &PgRow) -> StoreResult<Scope> {
     })
 }
 
-fn truncate_kind(kind: ScopeKind) -> ScopeKind {
-    match kind {
-        ScopeKind::Campaign { window } => ScopeKind::Campaign {
-            window: window.map(|mut w| {
-                w.starts_at = w.starts_at.map(micros);
-                w.ends_at = w.ends_at.map(micros);
-                w
-            }),
-        },
-        k => k,
-    }
-}
-
 async fn check_creators(tx: &mut PgConnection, creators: &[CreatorId]) -> StoreResult<()> {
     let ids: Vec<i64> = creators.iter().map(|c| c.0).collect();
     let missing: Option<i64> = sqlx::query_scalar(
@@ -141,7 +126,6 @@ async fn bump_revision(tx: &mut PgConnection) -> StoreResult<()> {
 }
 
 pub(crate) async fn create_scope(s: &PgStore, new: NewScope, now: Timestamp) -> StoreResult<Scope> {
-    let now = micros(now);
     if new.hashtags.is_empty() {
         return Err(StoreError::InvalidInput(
             "a scope needs at least one hashtag".into(),
@@ -157,7 +141,7 @@ pub(crate) async fn create_scope(s: &PgStore, new: NewScope, now: Timestamp) -> 
         return Err(StoreError::not_found("brand", new.brand));
     }
     check_creators(&mut tx, &new.members).await?;
-    let kind = truncate_kind(new.kind);
+    let kind = new.kind;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO scopes (brand_id, name, kind, hashtags, match_keyword_tags, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -302,7 +286,7 @@ pub(crate) async fn update_scope(
                         "window ends before it starts".into(),
                     ));
                 }
-                let kind = truncate_kind(ScopeKind::Campaign { window: w });
+                let kind = ScopeKind::Campaign { window: w };
                 sqlx::query("UPDATE scopes SET kind = $2 WHERE id = $1")
                     .bind(id.0)
                     .bind(json(&kind)?)

@@ -4,11 +4,11 @@
 use crate::PgStore;
 use crate::blocks::{self, SlotChange};
 use crate::codec::{
-    CONNECTION_COLUMNS, col, connection_from_row, from_json, json, micros_opt, platform,
-    token_from_uuid, token_to_uuid, u64_param,
+    CONNECTION_COLUMNS, col, connection_from_row, from_json, json, platform, token_from_uuid,
+    token_to_uuid, u64_param,
 };
 use crate::error::{corrupt, db};
-use socialsync_core::clock::{Timestamp, truncate_to_micros as micros};
+use socialsync_core::clock::Timestamp;
 use socialsync_core::credentials::{Credentials, VersionedCredentials};
 use socialsync_core::domain::{
     Connection, ConnectionHealth, ConnectionStatus, DisconnectReason, Disconnection,
@@ -32,13 +32,6 @@ fn status_kind(k: StatusKind) -> &'static str {
 /// What the credentials' ciphertext is bound to: the platform account.
 pub(crate) fn credentials_context(platform: Platform, account: &PlatformAccountId) -> Vec<u8> {
     format!("socialsync credentials {platform}:{}", account.as_str()).into_bytes()
-}
-
-fn truncate_credentials(mut c: Credentials) -> Credentials {
-    c.expires_at = micros_opt(c.expires_at);
-    c.refresh_expires_at = micros_opt(c.refresh_expires_at);
-    c.issued_at = micros_opt(c.issued_at);
-    c
 }
 
 fn set_status(conn: &mut Connection, status: ConnectionStatus, now: Timestamp) {
@@ -87,8 +80,7 @@ pub(crate) async fn connect(
     new: NewConnection,
     now: Timestamp,
 ) -> StoreResult<Connected> {
-    let now = micros(now);
-    let credentials = truncate_credentials(new.credentials);
+    let credentials = new.credentials;
     let context = credentials_context(new.platform, &new.account_id);
     let (key_id, sealed) = s
         .keys
@@ -282,7 +274,7 @@ fn disconnection_from_row(r: &PgRow, newly: bool) -> StoreResult<Disconnection> 
 const DISCONNECTION_COLUMNS: &str = "id, connection_id, creator_id, platform, since, reason";
 
 pub(crate) async fn disconnect(s: &PgStore, req: DisconnectRequest) -> StoreResult<Disconnection> {
-    let at = micros(req.at);
+    let at = req.at;
     let mut tx = s.pool.begin().await.map_err(db)?;
     let mut conn = lock_connection(&mut tx, req.connection).await?;
     match &conn.status {
@@ -320,7 +312,7 @@ pub(crate) async fn disconnect(s: &PgStore, req: DisconnectRequest) -> StoreResu
         .bind(conn.platform.as_str())
         .bind(at)
         .bind(json(&req.reason)?)
-        .bind(micros(req.notify_claim_until))
+        .bind(req.notify_claim_until)
         .fetch_one(&mut *tx)
         .await
         .map_err(db)?;
@@ -365,7 +357,6 @@ pub(crate) async fn reset_connection(
     id: ConnectionId,
     now: Timestamp,
 ) -> StoreResult<Connection> {
-    let now = micros(now);
     let mut tx = s.pool.begin().await.map_err(db)?;
     let mut conn = lock_connection(&mut tx, id).await?;
     if conn.status.is_active() {
@@ -433,7 +424,6 @@ pub(crate) async fn swap_credentials(
     expected: u64,
     credentials: Credentials,
 ) -> StoreResult<u64> {
-    let credentials = truncate_credentials(credentials);
     let mut tx = s.pool.begin().await.map_err(db)?;
     let row = sqlx::query(
         "SELECT platform, account_id, credentials_version, credentials IS NOT NULL AS held \
@@ -488,8 +478,8 @@ async fn take_lease(
 ) -> StoreResult<Option<LeaseToken>> {
     let token: Option<uuid::Uuid> = sqlx::query_scalar(sql)
         .bind(id.0)
-        .bind(micros(now))
-        .bind(micros(until))
+        .bind(now)
+        .bind(until)
         .fetch_optional(&s.pool)
         .await
         .map_err(db)?;
@@ -564,7 +554,7 @@ pub(crate) async fn record_health(
              FROM cfg WHERE id = $1",
         )
         .bind(id.0)
-        .bind(json(&micros(at))?),
+        .bind(json(&at)?),
         HealthUpdate::Failure { at, error } => sqlx::query(
             "WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true)) \
              UPDATE connections SET health = health || jsonb_build_object( \
@@ -572,7 +562,7 @@ pub(crate) async fn record_health(
                'last_failure_at', $2::jsonb, 'last_error', $3::jsonb) FROM cfg WHERE id = $1",
         )
         .bind(id.0)
-        .bind(json(&micros(at))?)
+        .bind(json(&at)?)
         .bind(json(&error)?),
         HealthUpdate::MissingPermissions(p) => sqlx::query(
             "WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true)) \
@@ -594,7 +584,6 @@ pub(crate) async fn set_backoff(
     target: BackoffTarget,
     until: Timestamp,
 ) -> StoreResult<()> {
-    let until = micros(until);
     match target {
         BackoffTarget::Connection(id) => {
             let r = sqlx::query(
@@ -655,8 +644,8 @@ pub(crate) async fn claim_pending_notifications(
             .join(", ")
     );
     let rows = sqlx::query(&sql)
-        .bind(micros(now))
-        .bind(micros(claim_until))
+        .bind(now)
+        .bind(claim_until)
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .fetch_all(&s.pool)
         .await
@@ -723,15 +712,14 @@ pub(crate) async fn finish_discovery(
     let old: Option<socialsync_core::domain::HighWater> =
         old.map(|v| from_json(v, "high-water mark")).transpose()?;
     let mut high_water = old.clone();
-    if let Some(mut hw) = progress.high_water {
-        hw.published_at = micros(hw.published_at);
+    if let Some(hw) = progress.high_water {
         if old.as_ref().is_none_or(|o| hw > *o) {
             high_water = Some(hw);
         }
     }
     let matched: i64 = col(&row, "matched_revision")?;
     let matched = matched.max(u64_param(progress.matched_revision, "revision")?);
-    let at = micros(progress.at);
+    let at = progress.at;
     sqlx::query(
         "UPDATE connections SET discovery_token = NULL, discovery_until = NULL, \
          last_discovery_at = $2, last_deep_pass_at = CASE WHEN $3 THEN $2 ELSE last_deep_pass_at END, \
@@ -750,8 +738,8 @@ pub(crate) async fn finish_discovery(
 }
 
 pub(crate) async fn acquire_budget(s: &PgStore, req: BudgetRequest) -> StoreResult<BudgetDecision> {
-    let start = micros(req.window_start);
-    let end = micros(req.window_end);
+    let start = req.window_start;
+    let end = req.window_end;
     let limit = u64_param(req.limit, "budget limit")?;
     let cost = u64_param(req.cost, "budget cost")?;
     // Windows more than a day older than this one are of no use any more;

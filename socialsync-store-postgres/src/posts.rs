@@ -5,7 +5,7 @@ use crate::aggregates::{AggregateChanges, contributions};
 use crate::blocks::{self, Entry, Placement, SlotChange};
 use crate::codec::{POST_COLUMNS, POST_TABLES, col, json, post_from_row, post_state};
 use crate::error::db;
-use socialsync_core::clock::{Timestamp, truncate_to_micros as micros};
+use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::{Attribution, Post, PostState};
 use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::ids::*;
@@ -289,7 +289,6 @@ pub(crate) async fn upsert_posts(
     posts: Vec<PostUpsert>,
     now: Timestamp,
 ) -> StoreResult<Vec<UpsertedPost>> {
-    let now = micros(now);
     if posts.is_empty() {
         return Ok(Vec::new());
     }
@@ -344,7 +343,7 @@ pub(crate) async fn upsert_posts(
                 PostState::Seen,
                 !p.attribution.is_empty(),
                 active,
-                micros(p.monitor_until),
+                p.monitor_until,
                 now,
             )
             .unwrap_or((PostState::Seen, Due::Set(None)));
@@ -442,7 +441,7 @@ pub(crate) async fn upsert_posts(
                     PostState::Seen
                 } else {
                     let active = conns.get(&p.connection.0).is_some_and(|c| c.1);
-                    next_state(PostState::Seen, true, active, micros(p.monitor_until), now)
+                    next_state(PostState::Seen, true, active, p.monitor_until, now)
                         .map_or(PostState::Seen, |x| x.0)
                 };
                 out.push(UpsertedPost {
@@ -514,8 +513,8 @@ impl InsertArrays {
         self.post_id.push(p.platform_post_id.as_str().to_owned());
         self.connection.push(p.connection.0);
         self.creator.push(p.creator.0);
-        self.published_at.push(micros(p.published_at));
-        self.monitor_until.push(micros(p.monitor_until));
+        self.published_at.push(p.published_at);
+        self.monitor_until.push(p.monitor_until);
         self.next_scan_at.push(due);
         self.state.push(state.as_str());
         self.kind.push(json(&p.kind)?);
@@ -535,7 +534,6 @@ pub(crate) async fn set_attribution(
     attribution: Vec<Attribution>,
     now: Timestamp,
 ) -> StoreResult<PostState> {
-    let now = micros(now);
     let mut tx = s.pool.begin().await.map_err(db)?;
     let sql = format!("SELECT {LOCKED_COLUMNS} FROM {POST_TABLES} WHERE p.id = $1 FOR UPDATE OF p");
     let row = sqlx::query(&sql)
@@ -621,7 +619,6 @@ pub(crate) async fn list_posts(s: &PgStore, f: PostFilter) -> StoreResult<Vec<Po
 }
 
 pub(crate) async fn expire_paused_posts(s: &PgStore, now: Timestamp) -> StoreResult<u64> {
-    let now = micros(now);
     let mut tx = s.pool.begin().await.map_err(db)?;
     // Their blocks first, then their schedule rows: the one lock order.
     let ids: Vec<i64> = sqlx::query_scalar(

@@ -2,13 +2,14 @@
 //! and the as-of totals at each bucket boundary from the maintained aggregates.
 
 use crate::PgStore;
-use crate::aggregates::{BRAND, SCOPE, hour_of, snapshot_from_parts};
+use crate::aggregates::{BRAND, SCOPE, snapshot_from_parts};
 use crate::codec::{col, from_json, platform, post_state};
 use crate::error::db;
+use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::StatusInterval;
 use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::ids::*;
-use socialsync_core::metrics::{CounterDelta, Metric};
+use socialsync_core::metrics::{AggregateHour, CounterDelta, Metric};
 use socialsync_core::store::{ReportInputs, ReportPost, ReportQuery};
 use std::collections::BTreeSet;
 
@@ -68,7 +69,7 @@ pub(crate) async fn report_inputs(s: &PgStore, q: ReportQuery) -> StoreResult<Re
     let mut conns = BTreeSet::new();
     for r in &rows {
         let id = PostId(col(r, "id")?);
-        let f_at: Option<chrono::DateTime<chrono::Utc>> = col(r, "f_at")?;
+        let f_at: Option<Timestamp> = col(r, "f_at")?;
         let f = match f_at {
             Some(at) => {
                 let m: Vec<Option<i64>> = col(r, "f_metrics")?;
@@ -77,7 +78,7 @@ pub(crate) async fn report_inputs(s: &PgStore, q: ReportQuery) -> StoreResult<Re
             }
             None => None,
         };
-        let t_at: Option<chrono::DateTime<chrono::Utc>> = col(r, "t_at")?;
+        let t_at: Option<Timestamp> = col(r, "t_at")?;
         let t = match t_at {
             Some(at) => {
                 let m: Vec<Option<i64>> = col(r, "t_metrics")?;
@@ -104,8 +105,8 @@ pub(crate) async fn report_inputs(s: &PgStore, q: ReportQuery) -> StoreResult<Re
     }
     // Boundaries: the totals of hours strictly before each boundary. Hours
     // before `from` are summed by the server into one row.
-    let from_hour = hour_of(q.from);
-    let to_hour = hour_of(q.to);
+    let from_hour = AggregateHour::of(q.from).0;
+    let to_hour = AggregateHour::of(q.to).0;
     let agg = sqlx::query(
         "SELECT $3::bigint AS hour, ARRAY(SELECT sum(x)::bigint FROM aggregates a, \
            unnest(a.totals) WITH ORDINALITY AS u (x, i) \
@@ -144,7 +145,7 @@ pub(crate) async fn report_inputs(s: &PgStore, q: ReportQuery) -> StoreResult<Re
         }
         d.0.copy_from_slice(&totals);
         // The row summing hours before `from` counts for every boundary.
-        let start = chrono::DateTime::from_timestamp_micros(h * 3_600_000_000).unwrap_or_default();
+        let start = AggregateHour(h).start();
         while k < boundaries.len() && start >= boundaries[k].0 && n > 0 {
             boundaries[k].1 = running.0;
             k += 1;

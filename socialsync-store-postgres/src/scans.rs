@@ -1,7 +1,7 @@
 //! Claims, completions and snapshots: set-based, fenced by lease tokens.
 
 use crate::PgStore;
-use crate::aggregates::{AggregateChanges, hour_of, snapshot_from_parts};
+use crate::aggregates::{AggregateChanges, snapshot_from_parts};
 use crate::blocks::{self, Block, SlotLease, from_us, us};
 use crate::cache::Remembered;
 use crate::codec::{
@@ -10,11 +10,11 @@ use crate::codec::{
 };
 use crate::error::db;
 use rustc_hash::FxHashMap as HashMap;
-use socialsync_core::clock::{Timestamp, truncate_to_micros as micros};
+use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::{MediaKind, Snapshot};
 use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::ids::*;
-use socialsync_core::metrics::{CounterDelta, Metrics};
+use socialsync_core::metrics::{AggregateHour, CounterDelta, Metrics};
 use socialsync_core::store::*;
 use sqlx::PgConnection;
 use std::collections::{BTreeMap, BTreeSet};
@@ -56,8 +56,8 @@ pub(crate) async fn claim_due_posts(
     if req.limit == 0 {
         return Ok(Vec::new());
     }
-    let now = us(micros(req.now));
-    let until = us(micros(req.lease_until));
+    let now = us(req.now);
+    let until = us(req.lease_until);
     let mut tx = s.pool.begin().await.map_err(db)?;
     // A claim lost in a crash only delays its posts by a lease: it need not
     // wait for a disk flush.
@@ -74,7 +74,7 @@ pub(crate) async fn claim_due_posts(
     while wanted.len() < req.limit {
         let rows = sqlx::query(CLAIM_SQL)
             .bind(now)
-            .bind(micros(req.now))
+            .bind(req.now)
             .bind(i64::try_from(ask).unwrap_or(i64::MAX))
             .bind(&held)
             .fetch_all(&mut *tx)
@@ -399,7 +399,7 @@ pub(crate) async fn complete_scans(
                 continue;
             }
         }
-        let at = micros(c.at);
+        let at = c.at;
         let baseline = remembered
             .get(&c.post.0)
             .filter(|r| r.matches(b, i))
@@ -410,7 +410,7 @@ pub(crate) async fn complete_scans(
         b.lasts[i] = Some(us(at));
         let final_state = match c.next {
             NextScan::At(t) => {
-                b.nexts[i] = Some(us(micros(t)));
+                b.nexts[i] = Some(us(t));
                 None
             }
             NextScan::Expire => Some("expired"),
@@ -442,7 +442,7 @@ pub(crate) async fn complete_scans(
                 if !delta.is_zero() {
                     let scopes: Vec<i64> = post.scopes.iter().map(|s| s.0).collect();
                     let brands: Vec<i64> = post.brands.iter().map(|b| b.0).collect();
-                    aggregates.add(&scopes, &brands, hour_of(at), &delta);
+                    aggregates.add(&scopes, &brands, AggregateHour::of(at).0, &delta);
                 }
                 b.latest_ats[i] = Some(us(at));
                 post.latest = Some(reading);

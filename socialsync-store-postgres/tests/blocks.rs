@@ -22,7 +22,7 @@ fn views(v: u64) -> Metrics {
     Metrics::new().with(Metric::Views, v)
 }
 
-async fn claim_all(store: &PgStore, at: chrono::DateTime<chrono::Utc>) -> Vec<ClaimedPost> {
+async fn claim_all(store: &PgStore, at: socialsync_core::clock::Timestamp) -> Vec<ClaimedPost> {
     store
         .claim_due_posts(ClaimRequest {
             now: at,

@@ -272,7 +272,7 @@ impl FakePlatform {
     pub fn set_current(&self, post: &PlatformPostId, metrics: Metrics) {
         if let Some(p) = self.lock().posts.get_mut(post) {
             p.series.clear();
-            p.series.push((Timestamp::MIN_UTC, metrics));
+            p.series.push((Timestamp::MIN, metrics));
         }
     }
 

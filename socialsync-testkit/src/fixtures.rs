@@ -18,7 +18,7 @@ use socialsync_core::store::{
 
 /// The suite's epoch: 2026-03-01T00:00:00Z.
 pub fn t0() -> Timestamp {
-    chrono::DateTime::from_timestamp(1_772_323_200, 0).unwrap_or_default()
+    Timestamp::from_timestamp(1_772_323_200, 0).unwrap_or_default()
 }
 
 /// `t0() + hours`.

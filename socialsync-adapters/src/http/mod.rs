@@ -300,7 +300,7 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: Timestamp) -> Option<Duratio
         return Some(Duration::from_secs(secs));
     }
     let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-    (at.with_timezone(&chrono::Utc) - now)
+    (Timestamp::from(at.with_timezone(&chrono::Utc)) - now)
         .to_std()
         .ok()
         .or(Some(Duration::ZERO))

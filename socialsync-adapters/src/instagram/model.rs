@@ -62,7 +62,7 @@ pub fn parse_timestamp(s: &str) -> Option<Timestamp> {
     DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%z")
         .or_else(|_| DateTime::parse_from_rfc3339(s))
         .ok()
-        .map(|t| t.with_timezone(&Utc))
+        .map(|t| t.with_timezone(&Utc).into())
 }
 
 /// The media kind from `media_product_type`, falling back to `media_type`

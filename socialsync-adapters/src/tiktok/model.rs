@@ -1,8 +1,8 @@
 //! TikTok response bodies and their decoding.
 
 use crate::http::decode;
-use chrono::DateTime;
 use serde::Deserialize;
+use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::MediaKind;
 use socialsync_core::ids::PlatformPostId;
 use socialsync_core::metrics::{Metric, Metrics};
@@ -57,7 +57,7 @@ struct Envelope {
 
 fn to_post(v: Video) -> PlatformPost {
     PlatformPost {
-        published_at: v.create_time.and_then(|s| DateTime::from_timestamp(s, 0)),
+        published_at: v.create_time.and_then(|s| Timestamp::from_timestamp(s, 0)),
         kind: MediaKind::Video,
         title: v.title.filter(|t| !t.is_empty()),
         text: v.video_description.unwrap_or_default(),

@@ -189,8 +189,7 @@ impl WebhookVerifier {
         if !ok {
             return Err(WebhookError::BadSignature);
         }
-        let signed_at =
-            chrono::DateTime::from_timestamp(t, 0).ok_or(WebhookError::MalformedSignature)?;
+        let signed_at = Timestamp::from_timestamp(t, 0).ok_or(WebhookError::MalformedSignature)?;
         if (now - signed_at).abs() > self.tolerance {
             return Err(WebhookError::Stale);
         }

@@ -32,7 +32,7 @@ fn counter<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
 pub fn parse_time(s: &str) -> Option<Timestamp> {
     DateTime::parse_from_rfc3339(s)
         .ok()
-        .map(|t| t.with_timezone(&Utc))
+        .map(|t| t.with_timezone(&Utc).into())
 }
 
 #[derive(Debug, Deserialize)]

@@ -29,6 +29,7 @@ fn midnight(day: chrono::NaiveDate) -> Timestamp {
         .earliest()
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or_else(|| Utc.from_utc_datetime(&naive))
+        .into()
 }
 
 #[cfg(test)]

@@ -2,9 +2,9 @@
 //!
 //! A store is a narrow, object-safe async trait used as `Arc<dyn PostStore>`.
 //! Stores do not read the clock and do not know the monitoring policy: the
-//! engine computes instants and passes them in. Every instant a store
-//! persists is truncated to microseconds (see
-//! [`crate::clock::truncate_to_micros`]).
+//! engine computes instants and passes them in. Instants are whole
+//! microseconds by construction ([`crate::clock::Timestamp`]), the precision
+//! PostgreSQL keeps.
 //!
 //! The behaviour every implementation must have is pinned down by the store
 //! conformance suite in `socialsync-testkit`; `MemoryStore` is the reference.

@@ -315,7 +315,7 @@ pub(crate) async fn world_with(limits: RateLimits) -> World {
         ),
         ("7441000000000000001", 1_759_305_600, "just vibes"),
     ] {
-        let at = chrono::DateTime::from_timestamp(created, 0).unwrap();
+        let at = Timestamp::from_timestamp(created, 0).unwrap();
         sb.add_post(
             &tt,
             PostSpec::new(at)
