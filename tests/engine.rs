@@ -583,7 +583,7 @@ async fn a_reported_disconnection_is_published_and_notified_once() {
         }
         other => panic!("a connection event: {other:?}"),
     }
-    assert_eq!(w.sim.notifier.lost(), [d.clone()]);
+    assert_eq!(w.sim.notifier.lost(), std::slice::from_ref(&d));
     // Reported again (at-least-once delivery), by several engines at once:
     // the same disconnection, nothing published or notified again.
     let engines: Vec<_> = (0..4).map(|_| w.sim.new_engine()).collect();

@@ -468,7 +468,7 @@ async fn tiktok_webhook_from_the_sandbox_disconnects_the_connection() {
         ),
         "{published:?}"
     );
-    assert_eq!(w.notifier.lost(), [d.clone()]);
+    assert_eq!(w.notifier.lost(), std::slice::from_ref(&d));
     // TikTok delivers again: nothing more happens.
     let again = removed.disconnect(&w.engine).await.unwrap().unwrap();
     assert_eq!((again.id, again.newly_disconnected), (d.id, false));

@@ -608,7 +608,7 @@ async fn the_authorization_removed_webhook_is_verified_and_becomes_a_disconnecti
     };
     let events = store.list_events(None, 100).await.unwrap();
     assert_eq!(disconnected(&events), 1);
-    assert_eq!(notifier.lost(), [d.clone()]);
+    assert_eq!(notifier.lost(), std::slice::from_ref(&d));
     // A second delivery (TikTok delivers at least once) changes nothing.
     let again = removed.disconnect(&engine).await.unwrap().unwrap();
     assert_eq!((again.id, again.newly_disconnected), (d.id, false));
