@@ -285,9 +285,8 @@ async fn main() -> anyhow::Result<()> {
     }
 
     // The dashboard, mounted under /dashboard.
-    let dashboard = Dashboard::builder(store.clone())
+    let dashboard = Dashboard::builder(engine.clone())
         .with_resolver(FixedBrand(brand.id))
-        .with_clock(clock.clone())
         .build();
     let app = dashboard.mount(axum::Router::new(), "/dashboard");
     let listener = tokio::net::TcpListener::bind(&args.addr).await?;

@@ -1,10 +1,11 @@
 //! The engine on a manual clock, the fake platform and the memory store.
 
 use chrono::TimeDelta;
+use futures::StreamExt;
 use socialsync::core::clock::Timestamp;
-use socialsync::core::domain::{CampaignWindow, PostState, StatusKind};
-use socialsync::core::events::Event;
-use socialsync::core::ids::{BrandId, PlatformPostId};
+use socialsync::core::domain::{CampaignWindow, DisconnectReason, PostState, StatusKind};
+use socialsync::core::events::{ConnectionChange, Event};
+use socialsync::core::ids::{BrandId, PlatformAccountId, PlatformPostId};
 use socialsync::core::metrics::{Metric, MetricSet, Metrics};
 use socialsync::core::platform::Platform;
 use socialsync::core::social_platform::PlatformErrorKind;
@@ -507,6 +508,194 @@ async fn rate_limit_backs_off_and_releases_claims() {
     assert_eq!(w.sim.cycle().await.scans, 1);
 }
 
+/// The `Disconnected` events of `connection` published after `after`.
+async fn disconnected_events(
+    w: &World,
+    connection: socialsync::core::ids::ConnectionId,
+    after: Option<socialsync::core::ids::EventId>,
+) -> Vec<Event> {
+    w.sim
+        .store
+        .list_events(after, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event)
+        .filter(|e| {
+            matches!(e, Event::Connection(c)
+                if c.connection == connection
+                    && matches!(c.change, ConnectionChange::Disconnected { .. }))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_reported_disconnection_is_published_and_notified_once() {
+    let w = world().await;
+    let fake = w.sim.fake(Platform::TikTok);
+    fake.add_post(
+        FakePost::new("v1", "tt-ana", t0() - h(1), "#brandx").reads(t0() - h(1), views(3)),
+    );
+    let conn = w.sim.connect(w.ana, Platform::TikTok, "tt-ana").await;
+    w.sim.cycle().await;
+    let before = w.sim.store.newest_event_id().await.unwrap();
+    let mut live = w.sim.engine.subscribe(before).await.unwrap();
+    // The platform says the creator removed the app (a webhook).
+    fake.revoke("tt-ana");
+    let d = w
+        .sim
+        .engine
+        .disconnect_reported(
+            Platform::TikTok,
+            &conn.account_id,
+            DisconnectReason::AppRemoved,
+        )
+        .await
+        .unwrap()
+        .expect("the connection is disconnected");
+    assert!(d.newly_disconnected);
+    assert_eq!(
+        (d.connection, d.reason.clone()),
+        (conn.id, DisconnectReason::AppRemoved)
+    );
+    let c = w.sim.store.get_connection(conn.id).await.unwrap().unwrap();
+    assert_eq!(c.status.kind(), StatusKind::Disconnected);
+    assert_eq!(
+        post(&w, Platform::TikTok, "v1").await.state,
+        PostState::Paused
+    );
+    // Live subscribers see it, with the brands of the creator's scopes.
+    let event = tokio::time::timeout(std::time::Duration::from_secs(5), live.next())
+        .await
+        .expect("in time")
+        .expect("open")
+        .expect("not lagged");
+    match &event.event {
+        Event::Connection(e) => {
+            assert_eq!(
+                e.change,
+                ConnectionChange::Disconnected {
+                    disconnection: d.id,
+                    reason: DisconnectReason::AppRemoved
+                }
+            );
+            assert_eq!(e.brands, [w.brand]);
+        }
+        other => panic!("a connection event: {other:?}"),
+    }
+    assert_eq!(w.sim.notifier.lost(), std::slice::from_ref(&d));
+    // Reported again (at-least-once delivery), by several engines at once:
+    // the same disconnection, nothing published or notified again.
+    let engines: Vec<_> = (0..4).map(|_| w.sim.new_engine()).collect();
+    let reports = engines.iter().map(|e| {
+        let (e, account) = (e.clone(), conn.account_id.clone());
+        tokio::spawn(async move {
+            e.disconnect_reported(Platform::TikTok, &account, DisconnectReason::Revoked)
+                .await
+                .unwrap()
+                .unwrap()
+        })
+    });
+    for again in futures::future::join_all(reports).await {
+        let again = again.unwrap();
+        assert_eq!((again.id, again.newly_disconnected), (d.id, false));
+    }
+    assert_eq!(disconnected_events(&w, conn.id, before).await.len(), 1);
+    assert_eq!(w.sim.notifier.lost().len(), 1);
+    // The engine's own calls find nothing more to do.
+    w.sim.run(h(1), 3).await;
+    assert_eq!(disconnected_events(&w, conn.id, before).await.len(), 1);
+    assert_eq!(w.sim.notifier.lost().len(), 1);
+}
+
+#[tokio::test]
+async fn reports_of_disconnection_for_nothing_to_disconnect_are_none() {
+    let w = world().await;
+    let engine = &w.sim.engine;
+    let unknown = PlatformAccountId::from("nobody");
+    assert!(
+        engine
+            .disconnect_reported(Platform::TikTok, &unknown, DisconnectReason::AppRemoved)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Another platform's account of the same id is not this one.
+    let conn = w.sim.connect(w.ana, Platform::YouTube, "same-id").await;
+    let tiktok = engine
+        .disconnect_reported(
+            Platform::TikTok,
+            &conn.account_id,
+            DisconnectReason::AppRemoved,
+        )
+        .await
+        .unwrap();
+    assert!(tiktok.is_none());
+    assert!(
+        w.sim
+            .store
+            .get_connection(conn.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status
+            .is_active()
+    );
+    // A reset connection has nothing left to disconnect.
+    let d = engine
+        .disconnect_reported(
+            Platform::YouTube,
+            &conn.account_id,
+            DisconnectReason::Revoked,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    engine.reset_connection(d.connection).await.unwrap();
+    let before = w.sim.store.newest_event_id().await.unwrap();
+    assert!(
+        engine
+            .disconnect_reported(
+                Platform::YouTube,
+                &conn.account_id,
+                DisconnectReason::Revoked
+            )
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(w.sim.store.newest_event_id().await.unwrap(), before);
+    assert_eq!(w.sim.notifier.lost().len(), 1);
+}
+
+#[tokio::test]
+async fn a_reported_disconnection_whose_notice_failed_is_delivered_later() {
+    let w = world().await;
+    let conn = w.sim.connect(w.ana, Platform::Instagram, "ig-ana").await;
+    w.sim.notifier.fail_next(1);
+    let d = w
+        .sim
+        .engine
+        .disconnect_reported(
+            Platform::Instagram,
+            &conn.account_id,
+            DisconnectReason::AccountUnavailable,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(w.sim.notifier.lost().len(), 1, "tried once, failed");
+    // Once the claim lapses, a cycle delivers the same disconnection again.
+    w.sim
+        .run(w.sim.engine.policy().lease + TimeDelta::seconds(1), 1)
+        .await;
+    let lost = w.sim.notifier.lost();
+    assert_eq!(lost.len(), 2);
+    assert_eq!(lost[1].id, d.id);
+    w.sim.run(h(1), 2).await;
+    assert_eq!(w.sim.notifier.lost().len(), 2, "delivered: not again");
+}
+
 #[tokio::test]
 async fn reset_is_refused_while_active_and_reconnect_takes_posts_over() {
     let w = world().await;
@@ -598,7 +787,6 @@ async fn events_carry_brands_and_another_brand_never_sees_them() {
     fake.set_metrics("v1", t0() + h(1), views(3));
     w.sim.run(h(1), 2).await;
     let mut scans = Vec::new();
-    use futures::StreamExt;
     while let Ok(Some(Ok(e))) =
         tokio::time::timeout(std::time::Duration::from_millis(200), stream.next()).await
     {

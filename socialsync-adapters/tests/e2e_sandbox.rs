@@ -445,23 +445,41 @@ async fn tiktok_webhook_from_the_sandbox_disconnects_the_connection() {
         )
         .unwrap()
         .unwrap();
-    let request = socialsync_adapters::tiktok::webhook::disconnect_request(
-        &*w.store,
-        &removed,
-        w.clock.now(),
-        TimeDelta::minutes(5),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    assert_eq!(request.connection, conn);
+    let newest = w.store.newest_event_id().await.unwrap();
+    let d = removed.disconnect(&w.engine).await.unwrap().unwrap();
+    assert_eq!(d.connection, conn);
+    assert!(d.newly_disconnected);
+    let c = w.store.get_connection(conn).await.unwrap().unwrap();
+    assert!(!c.status.is_active());
+    // The live monitor sees the disconnection; the host is told once.
+    let published = w.store.list_events(newest, 100).await.unwrap();
     assert!(
-        w.store
-            .disconnect(request)
-            .await
-            .unwrap()
-            .newly_disconnected
+        matches!(
+            published.as_slice(),
+            [e] if matches!(
+                &e.event,
+                socialsync_core::events::Event::Connection(c)
+                    if c.connection == conn
+                        && c.change == socialsync_core::events::ConnectionChange::Disconnected {
+                            disconnection: d.id,
+                            reason: d.reason.clone(),
+                        }
+            )
+        ),
+        "{published:?}"
     );
+    assert_eq!(w.notifier.lost(), std::slice::from_ref(&d));
+    // TikTok delivers again: nothing more happens.
+    let again = removed.disconnect(&w.engine).await.unwrap().unwrap();
+    assert_eq!((again.id, again.newly_disconnected), (d.id, false));
+    assert_eq!(
+        w.store.newest_event_id().await.unwrap(),
+        Some(published[0].id)
+    );
+    assert_eq!(w.notifier.lost().len(), 1);
+    // The notice was marked delivered: the next cycle does not send it again.
+    w.engine.run_cycle().await.unwrap();
+    assert_eq!(w.notifier.lost().len(), 1);
 }
 
 /// Data requests one scan cycle of 1 000 monitored posts costs.

@@ -5,8 +5,11 @@ mod common;
 use chrono::TimeDelta;
 use common::{Account, CatchAll, FormHas, app, clock, fast_retry, fixture, json, t0};
 use socialsync_adapters::tiktok::TikTok;
-use socialsync_adapters::tiktok::webhook::{WebhookError, WebhookVerifier, disconnect_request};
+use socialsync_adapters::tiktok::webhook::{WebhookError, WebhookVerifier};
+use socialsync_core::clock::ManualClock;
 use socialsync_core::domain::{DisconnectReason, MediaKind};
+use socialsync_core::engine::Engine;
+use socialsync_core::events::{ConnectionChange, Event};
 use socialsync_core::ids::PlatformPostId;
 use socialsync_core::metrics::Metric;
 use socialsync_core::social_platform::{
@@ -14,6 +17,7 @@ use socialsync_core::social_platform::{
 };
 use socialsync_core::store::{NewConnection, NewCreator, PostStore, SharedBudget};
 use socialsync_store_memory::MemoryStore;
+use socialsync_testkit::RecordingNotifier;
 use std::sync::Arc;
 use wiremock::matchers::{body_json, body_partial_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -546,8 +550,21 @@ async fn the_authorization_removed_webhook_is_verified_and_becomes_a_disconnecti
         WebhookError::Stale
     );
 
-    // The creator's TikTok connection is the one disconnected.
-    let store = MemoryStore::new();
+    // The engine disconnects the creator's TikTok connection, publishes it
+    // and notifies the host, once however often TikTok delivers.
+    let store: Arc<dyn PostStore> = Arc::new(MemoryStore::new());
+    let notifier = Arc::new(RecordingNotifier::default());
+    let engine = Engine::builder()
+        .with_store(store.clone())
+        .with_clock(Arc::new(ManualClock::at(now)))
+        .with_notifier(notifier.clone())
+        .build()
+        .unwrap();
+    assert_eq!(
+        removed.disconnect(&engine).await.unwrap(),
+        None,
+        "no connection yet"
+    );
     let creator = store
         .create_creator(
             NewCreator {
@@ -571,24 +588,34 @@ async fn the_authorization_removed_webhook_is_verified_and_becomes_a_disconnecti
         )
         .await
         .unwrap();
-    let request = disconnect_request(&store, &removed, now, TimeDelta::minutes(5))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(request.connection, connected.connection.id);
-    let d = store.disconnect(request).await.unwrap();
+    let d = removed.disconnect(&engine).await.unwrap().unwrap();
     assert!(d.newly_disconnected);
+    assert_eq!(d.connection, connected.connection.id);
+    assert_eq!(d.reason, DisconnectReason::AppRemoved);
     let conn = store
         .get_connection(connected.connection.id)
         .await
         .unwrap()
         .unwrap();
     assert!(!conn.status.is_active());
-    // A second delivery (TikTok delivers at least once) asks for nothing.
-    assert!(
-        disconnect_request(&store, &removed, now, TimeDelta::minutes(5))
-            .await
-            .unwrap()
-            .is_none()
+    let disconnected = |events: &[socialsync_core::events::StoredEvent]| {
+        events
+            .iter()
+            .filter(|e| {
+                matches!(&e.event, Event::Connection(c) if matches!(c.change, ConnectionChange::Disconnected { .. }))
+            })
+            .count()
+    };
+    let events = store.list_events(None, 100).await.unwrap();
+    assert_eq!(disconnected(&events), 1);
+    assert_eq!(notifier.lost(), std::slice::from_ref(&d));
+    // A second delivery (TikTok delivers at least once) changes nothing.
+    let again = removed.disconnect(&engine).await.unwrap().unwrap();
+    assert_eq!((again.id, again.newly_disconnected), (d.id, false));
+    assert_eq!(
+        store.list_events(None, 100).await.unwrap(),
+        events,
+        "nothing published again"
     );
+    assert_eq!(notifier.lost().len(), 1, "notified once");
 }

@@ -14,7 +14,8 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::{Connection, ConnectionStatus, Creator, PostState};
-use socialsync_core::events::{ConnectionChange, ConnectionEvent, Event};
+use socialsync_core::engine::EngineError;
+use socialsync_core::error::StoreError;
 use socialsync_core::ids::{BrandId, ConnectionId};
 use socialsync_core::store::{PostFilter, PostStore};
 use std::sync::Arc;
@@ -75,9 +76,7 @@ async fn panel_response(
     }
     // The page's script follows connection changes from the newest event
     // this page was rendered after.
-    let after = crate::monitor::newest_id(store)
-        .await?
-        .map_or(0, |id| id.get());
+    let after = store.newest_event_id().await?.map_or(0, |id| id.get());
     let stream = viewer.url(&format!("/events?only=connection&after={after}"));
     let fragment = viewer.url(&format!(
         "{}?fragment=1",
@@ -376,45 +375,20 @@ pub(crate) async fn reset(
         ));
     }
     let (c, _) = resettable(&state, &viewer, id).await?;
-    let now = state.clock.now();
-    let reset = state.store.reset_connection(c.id, now).await.map_err(|e| {
-        if matches!(e, socialsync_core::error::StoreError::InvalidState(_)) {
-            DashboardError::Conflict(
+    // The engine resets and publishes the reset for every monitor.
+    let reset = state
+        .engine
+        .reset_connection(c.id)
+        .await
+        .map_err(|e| match e {
+            EngineError::Store(StoreError::InvalidState(_)) => DashboardError::Conflict(
                 "the connection became active meanwhile: an active connection cannot be reset"
                     .into(),
-            )
-        } else {
-            DashboardError::Store(e)
-        }
-    })?;
+            ),
+            other => other.into(),
+        })?;
     tracing::info!(connection = %reset.id, brand = %viewer.brand.id, "connection reset from the dashboard");
-    publish_reset(&*state.store, &reset, now).await;
     Ok(Redirect::to(
         &viewer.url(&format!("/disabled?reset={}", reset.id.get())),
     ))
-}
-
-/// Publishes the reset as the engine does, so every monitor shows it.
-async fn publish_reset(store: &dyn PostStore, c: &Connection, at: Timestamp) {
-    let mut brands: Vec<BrandId> = match store.list_scopes_for_creator(c.creator).await {
-        Ok(scopes) => scopes.iter().map(|s| s.brand).collect(),
-        Err(e) => {
-            tracing::warn!(error = %e, "reset event: scopes of the creator unreadable");
-            Vec::new()
-        }
-    };
-    brands.sort_unstable();
-    brands.dedup();
-    let event = Event::Connection(ConnectionEvent {
-        connection: c.id,
-        creator: c.creator,
-        platform: c.platform,
-        handle: c.handle.clone(),
-        brands,
-        at,
-        change: ConnectionChange::Reset,
-    });
-    if let Err(e) = store.publish_event(event).await {
-        tracing::warn!(error = %e, "reset event not published");
-    }
 }

@@ -3,6 +3,7 @@
 use crate::access::AccessDenied;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use socialsync_core::engine::EngineError;
 use socialsync_core::error::StoreError;
 use socialsync_core::report::ReportError;
 
@@ -31,6 +32,18 @@ pub enum DashboardError {
     /// The store failed: 503 when retryable, else 500.
     #[error("the store failed: {0}")]
     Store(#[from] StoreError),
+    /// The engine refused an action for another reason than its store: 500.
+    #[error("the engine failed: {0}")]
+    Engine(EngineError),
+}
+
+impl From<EngineError> for DashboardError {
+    fn from(e: EngineError) -> Self {
+        match e {
+            EngineError::Store(s) => DashboardError::Store(s),
+            other => DashboardError::Engine(other),
+        }
+    }
 }
 
 impl From<ReportError> for DashboardError {
@@ -57,7 +70,9 @@ impl DashboardError {
             DashboardError::Conflict(_) => StatusCode::CONFLICT,
             DashboardError::Store(e) if e.is_retryable() => StatusCode::SERVICE_UNAVAILABLE,
             DashboardError::Store(e) if e.is_not_found() => StatusCode::NOT_FOUND,
-            DashboardError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            DashboardError::Store(_) | DashboardError::Engine(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 
@@ -66,6 +81,9 @@ impl DashboardError {
             DashboardError::Store(e) if e.is_not_found() => "not found".to_owned(),
             DashboardError::Store(_) => {
                 "the dashboard could not read its data; try again shortly".to_owned()
+            }
+            DashboardError::Engine(_) => {
+                "the dashboard could not complete the action; try again shortly".to_owned()
             }
             other => other.to_string(),
         }

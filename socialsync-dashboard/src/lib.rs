@@ -1,7 +1,10 @@
 //! # socialsync-dashboard
 //!
-//! The monitoring dashboard a host service mounts: an axum [`Router`] over a
-//! [`PostStore`] and its event stream, showing one brand at a time.
+//! The monitoring dashboard a host service mounts: an axum [`Router`] over
+//! an [`Engine`]'s store and event stream, showing one brand at a time.
+//! Pages read the store; actions (resetting a connection) go through the
+//! engine, so they publish their events and follow its rules like any other
+//! change.
 //!
 //! A guided tour of what it serves (paths relative to where it is mounted):
 //!
@@ -23,19 +26,22 @@
 //! routed under, or from [`DashboardBuilder::with_base_path`]).
 //!
 //! ```
-//! use std::sync::Arc;
+//! use socialsync_core::engine::Engine;
 //! use socialsync_core::ids::BrandId;
-//! use socialsync_core::store::PostStore;
 //! use socialsync_dashboard::{Dashboard, FixedBrand};
 //!
-//! fn mount(store: Arc<dyn PostStore>) -> axum::Router {
-//!     let dashboard = Dashboard::builder(store)
+//! fn mount(engine: &Engine) -> axum::Router {
+//!     let dashboard = Dashboard::builder(engine.clone())
 //!         // A real host maps its signed-in user to a brand instead.
 //!         .with_resolver(FixedBrand(BrandId(1)))
 //!         .build();
 //!     dashboard.mount(axum::Router::new(), "/dashboard")
 //! }
 //! ```
+//!
+//! A process that serves the dashboard without scanning builds an engine
+//! over the store with no platforms and never runs it: its actions need
+//! none.
 
 mod access;
 mod assets;
@@ -56,7 +62,8 @@ pub use error::DashboardError;
 use axum::Router;
 use axum::routing::get;
 use chrono::TimeDelta;
-use socialsync_core::clock::{Clock, SystemClock};
+use socialsync_core::clock::Clock;
+use socialsync_core::engine::Engine;
 use socialsync_core::store::PostStore;
 use std::sync::Arc;
 
@@ -66,6 +73,9 @@ pub const DEFAULT_MONITOR_ROWS: usize = 100;
 /// The dashboard's shared state.
 #[derive(Debug)]
 pub(crate) struct State {
+    /// Actions go through it.
+    pub(crate) engine: Engine,
+    /// The engine's store, for reading.
     pub(crate) store: Arc<dyn PostStore>,
     pub(crate) resolver: Arc<dyn BrandResolver>,
     pub(crate) clock: Arc<dyn Clock>,
@@ -79,9 +89,8 @@ pub(crate) struct State {
 /// Builds a [`Dashboard`].
 #[derive(Debug)]
 pub struct DashboardBuilder {
-    store: Arc<dyn PostStore>,
+    engine: Engine,
     resolver: Option<Arc<dyn BrandResolver>>,
-    clock: Option<Arc<dyn Clock>>,
     csrf_secret: Option<Vec<u8>>,
     lease: TimeDelta,
     monitor_rows: usize,
@@ -98,14 +107,6 @@ impl DashboardBuilder {
         self
     }
 
-    /// The clock the engine uses (default: the system clock): the dashboard
-    /// reads "now" from it to tell overdue posts and to time resets.
-    #[must_use]
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = Some(clock);
-        self
-    }
-
     /// The secret CSRF tokens are signed with. Every process serving the
     /// same dashboard behind a load balancer needs the same secret; without
     /// one, a random secret is drawn at build time (tokens then only hold
@@ -116,8 +117,8 @@ impl DashboardBuilder {
         self
     }
 
-    /// The engine's claim lease (default: the default policy's, 10 minutes):
-    /// a monitoring post due longer ago than this is overdue.
+    /// How long past its due time a monitoring post counts as overdue
+    /// (default: the engine's claim lease).
     #[must_use]
     pub fn with_lease(mut self, lease: TimeDelta) -> Self {
         self.lease = lease;
@@ -158,11 +159,12 @@ impl DashboardBuilder {
         };
         Dashboard {
             state: Arc::new(State {
-                store: self.store,
+                store: self.engine.store().clone(),
+                clock: self.engine.clock().clone(),
+                engine: self.engine,
                 resolver: self
                     .resolver
                     .unwrap_or_else(|| Arc::new(access::NoBrand) as Arc<dyn BrandResolver>),
-                clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
                 csrf: key,
                 lease: self.lease,
                 monitor_rows: self.monitor_rows,
@@ -181,14 +183,14 @@ pub struct Dashboard {
 }
 
 impl Dashboard {
-    /// A builder over `store`.
-    pub fn builder(store: Arc<dyn PostStore>) -> DashboardBuilder {
+    /// A builder over `engine`: the dashboard reads the engine's store,
+    /// tells time by its clock, and asks it for actions.
+    pub fn builder(engine: Engine) -> DashboardBuilder {
         DashboardBuilder {
-            store,
+            lease: engine.policy().lease,
+            engine,
             resolver: None,
-            clock: None,
             csrf_secret: None,
-            lease: socialsync_core::policy::MonitoringPolicy::default().lease,
             monitor_rows: DEFAULT_MONITOR_ROWS,
             base_path: None,
             highlight_ms: 4_000,

@@ -24,21 +24,23 @@ use socialsync_core::events::{
 };
 use socialsync_core::ids::{BrandId, EventId};
 use socialsync_core::store::PostStore;
-use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// How many events one `list_events` call reads while looking for the
-/// newest rows.
-const PAGE: usize = 1_000;
 
 /// `GET /` and `GET /monitor`.
 pub(crate) async fn page(
     viewer: Viewer,
     AxState(state): AxState<Arc<State>>,
 ) -> Result<Html<String>, DashboardError> {
-    let (rows, last) = recent(&*state.store, viewer.brand.id, state.monitor_rows).await?;
+    // The newest id first, and no row past it: an event published between
+    // the two reads comes with the stream, once.
+    let last = state.store.newest_event_id().await?;
+    let mut rows = state
+        .store
+        .latest_events(viewer.brand.id, state.monitor_rows)
+        .await?;
+    rows.retain(|e| last.is_some_and(|l| e.id <= l));
     let mut names = CreatorNames::default();
     let mut rendered = Vec::with_capacity(rows.len());
     for e in rows.iter().rev() {
@@ -90,102 +92,6 @@ async fn names_for(names: &mut CreatorNames, store: &dyn PostStore, e: &StoredEv
         Event::Connection(c) => c.creator,
     };
     names.get(store, creator).await
-}
-
-/// The newest `limit` events `brand` may see, oldest first, and the id of
-/// the newest event in the log (visible or not).
-///
-/// The log may be long (a PostgreSQL events table holds every scan of every
-/// brand until pruned), so it is not read from its start: the newest id is
-/// found with `O(log n)` one-event reads, then windows of [`PAGE`] ids are
-/// read backwards until `limit` rows are found, at most [`MAX_WINDOWS`] of
-/// them. A brand whose latest events are older than that starts with fewer
-/// rows; the live stream is unaffected.
-async fn recent(
-    store: &dyn PostStore,
-    brand: BrandId,
-    limit: usize,
-) -> Result<(VecDeque<StoredEvent>, Option<EventId>), DashboardError> {
-    let mut rows = VecDeque::with_capacity(limit);
-    let Some(newest) = newest_id(store).await? else {
-        return Ok((rows, None));
-    };
-    let window = PAGE as i64;
-    let mut end = newest.get(); // inclusive
-    for _ in 0..MAX_WINDOWS {
-        if rows.len() >= limit || end <= 0 {
-            break;
-        }
-        let start = end.saturating_sub(window); // exclusive
-        let page = store.list_events(Some(EventId(start)), PAGE).await?;
-        let mut found: Vec<StoredEvent> = page
-            .into_iter()
-            .take_while(|e| e.id.get() <= end)
-            .filter(|e| e.event.visible_to(brand))
-            .collect();
-        // Newest first onto the front, so `rows` stays oldest first.
-        while let Some(e) = found.pop() {
-            if rows.len() == limit {
-                break;
-            }
-            rows.push_front(e);
-        }
-        end = start;
-    }
-    Ok((rows, Some(newest)))
-}
-
-/// At most this many windows of [`PAGE`] ids are read back for the page.
-const MAX_WINDOWS: usize = 50;
-
-/// The id of the newest event in the log, found by probing `list_events`
-/// with one-event reads: exponentially for an upper bound, then by bisection.
-pub(crate) async fn newest_id(store: &dyn PostStore) -> Result<Option<EventId>, DashboardError> {
-    // `after(a)`: the first event with an id above `a`, if any.
-    async fn after(store: &dyn PostStore, a: i64) -> Result<Option<EventId>, DashboardError> {
-        Ok(store
-            .list_events(Some(EventId(a)), 1)
-            .await?
-            .first()
-            .map(|e| e.id))
-    }
-    let Some(mut found) = store.list_events(None, 1).await?.first().map(|e| e.id) else {
-        return Ok(None);
-    };
-    // Invariant: an event exists above `found - 1` (namely `found`); look for
-    // one above `found` itself.
-    let mut step: i64 = 1;
-    loop {
-        match after(store, found.get()).await? {
-            None => return Ok(Some(found)),
-            Some(next) => {
-                // Jump ahead: is there an event above `next + step`?
-                let probe = next.get().saturating_add(step);
-                match after(store, probe).await? {
-                    Some(far) => {
-                        found = far;
-                        step = step.saturating_mul(2);
-                    }
-                    None => {
-                        // The newest id lies in [next, probe]: bisect.
-                        let (mut lo, mut hi) = (next.get(), probe);
-                        let mut best = next;
-                        while lo < hi {
-                            let mid = lo + (hi - lo) / 2;
-                            match after(store, mid).await? {
-                                Some(e) => {
-                                    best = e;
-                                    lo = e.get();
-                                }
-                                None => hi = mid,
-                            }
-                        }
-                        return Ok(Some(best));
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// One row of the monitor.
@@ -336,60 +242,4 @@ fn rows(
             return Some((Ok(sse), (live, store, names)));
         }
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use socialsync_core::events::{ConnectionChange, ConnectionEvent};
-    use socialsync_core::ids::{ConnectionId, CreatorId};
-    use socialsync_core::platform::Platform;
-    use socialsync_store_memory::MemoryStore;
-
-    fn event(brand: i64) -> Event {
-        Event::Connection(ConnectionEvent {
-            connection: ConnectionId(1),
-            creator: CreatorId(1),
-            platform: Platform::YouTube,
-            handle: "@x".into(),
-            brands: vec![BrandId(brand)],
-            at: "2026-03-01T00:00:00Z".parse().unwrap(),
-            change: ConnectionChange::Refreshed,
-        })
-    }
-
-    #[tokio::test]
-    async fn the_newest_id_is_found_whatever_the_log_length() {
-        let store = MemoryStore::with_event_capacity(100, 10);
-        assert_eq!(newest_id(&store).await.unwrap(), None);
-        for n in [1, 2, 3, 63, 64, 65, 500, 1_234] {
-            let before = newest_id(&store).await.unwrap().map_or(0, |e| e.get());
-            store
-                .publish_events((0..n).map(|_| event(1)).collect())
-                .await
-                .unwrap();
-            // The log keeps the last 100 only: its oldest id moves too.
-            assert_eq!(newest_id(&store).await.unwrap(), Some(EventId(before + n)));
-        }
-    }
-
-    #[tokio::test]
-    async fn recent_rows_are_the_brands_newest_oldest_first() {
-        let store = MemoryStore::new();
-        let brands = (0..3_000).map(|i| if i % 10 == 0 { 1 } else { 2 });
-        store
-            .publish_events(brands.map(event).collect())
-            .await
-            .unwrap();
-        let (rows, newest) = recent(&store, BrandId(1), 150).await.unwrap();
-        assert_eq!(newest, Some(EventId(3_000)));
-        let ids: Vec<i64> = rows.iter().map(|e| e.id.get()).collect();
-        let expected: Vec<i64> = (1..=3_000)
-            .filter(|i| (i - 1) % 10 == 0)
-            .skip(150)
-            .collect();
-        assert_eq!(ids, expected);
-        let (rows, _) = recent(&store, BrandId(3), 10).await.unwrap();
-        assert!(rows.is_empty());
-    }
 }

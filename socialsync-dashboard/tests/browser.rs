@@ -393,9 +393,8 @@ impl SandboxWorld {
             .unwrap()
             .connection;
 
-        let dashboard = Dashboard::builder(store.clone())
+        let dashboard = Dashboard::builder(engine.clone())
             .with_resolver(HeaderBrand)
-            .with_clock(clock.clone())
             .with_csrf_secret(b"test secret".to_vec())
             .with_monitor_rows(monitor_rows)
             .build();

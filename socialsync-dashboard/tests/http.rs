@@ -7,8 +7,9 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::*;
 use futures::StreamExt;
+use socialsync_core::clock::Clock;
 use socialsync_core::domain::{PostState, StatusKind};
-use socialsync_core::events::Event;
+use socialsync_core::events::{ConnectionChange, Event};
 use socialsync_core::ids::{BrandId, EventId};
 use socialsync_core::metrics::Metric;
 use socialsync_core::platform::Platform;
@@ -62,7 +63,7 @@ async fn a_request_without_a_brand_is_refused_401_and_an_unknown_brand_403() {
 #[tokio::test]
 async fn a_dashboard_built_without_a_resolver_lets_nobody_in() {
     let w = World::with(|b| b).await;
-    let bare = socialsync_dashboard::Dashboard::builder(w.store.clone()).build();
+    let bare = socialsync_dashboard::Dashboard::builder(w.sim.engine.clone()).build();
     let r = bare
         .router()
         .oneshot(
@@ -801,6 +802,41 @@ async fn reset_clears_the_connection_and_keeps_every_post_and_reading() {
 }
 
 #[tokio::test]
+async fn a_reset_goes_through_the_engine_and_is_published_once() {
+    let w = World::new().await;
+    disconnect_ana(&w).await;
+    w.sim.clock.advance(h(2));
+    let id = w.ana_tiktok.id;
+    let before = w.store.newest_event_id().await.unwrap();
+    let token = csrf_token(
+        &w.get(&format!("/disabled/{}/reset", id.get()), Some(w.acme))
+            .await
+            .body,
+    );
+    let a = w
+        .post_reset(
+            id.get(),
+            Some(w.acme),
+            &format!("csrf={token}&confirm=yes"),
+            &[],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    // One event: the engine's reset, at the engine's time, for the brands
+    // of the creator's scopes.
+    let new = w.store.list_events(before, 100).await.unwrap();
+    assert_eq!(new.len(), 1, "{new:?}");
+    let Event::Connection(e) = &new[0].event else {
+        panic!("a connection event: {:?}", new[0]);
+    };
+    assert_eq!(e.change, ConnectionChange::Reset);
+    assert_eq!((e.connection, e.creator), (id, w.ana));
+    assert_eq!(e.brands, [w.acme]);
+    assert_eq!(e.at, w.sim.clock.now());
+    assert_eq!(w.store.newest_event_id().await.unwrap(), Some(new[0].id));
+}
+
+#[tokio::test]
 async fn an_active_connection_cannot_be_reset() {
     let w = World::new().await;
     w.sim.cycle().await;
@@ -1159,7 +1195,7 @@ async fn the_default_report_range_is_the_last_seven_days() {
 
 #[tokio::test]
 async fn the_monitor_finds_the_newest_rows_in_a_long_log() {
-    use socialsync_core::events::{ConnectionChange, ConnectionEvent};
+    use socialsync_core::events::ConnectionEvent;
     let w = World::with(|b| b.with_monitor_rows(5)).await;
     let event = |brand: BrandId, handle: String| {
         Event::Connection(ConnectionEvent {

@@ -3,7 +3,7 @@
 
 use futures::StreamExt;
 use socialsync_core::events::{Event, EventStream, EventsLagged, StoredEvent};
-use socialsync_core::ids::EventId;
+use socialsync_core::ids::{BrandId, EventId};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
@@ -86,6 +86,25 @@ impl EventLog {
             .take(limit)
             .map(|e| StoredEvent::clone(e))
             .collect()
+    }
+
+    pub(crate) fn newest_id(&self) -> Option<EventId> {
+        self.lock().kept.back().map(|e| e.id)
+    }
+
+    /// The newest `limit` kept events `brand` may see, oldest first.
+    pub(crate) fn latest(&self, brand: BrandId, limit: usize) -> Vec<StoredEvent> {
+        let log = self.lock();
+        let mut latest: Vec<StoredEvent> = log
+            .kept
+            .iter()
+            .rev()
+            .filter(|e| e.event.visible_to(brand))
+            .take(limit)
+            .map(|e| StoredEvent::clone(e))
+            .collect();
+        latest.reverse();
+        latest
     }
 
     pub(crate) fn subscribe(&self, after: Option<EventId>) -> EventStream {

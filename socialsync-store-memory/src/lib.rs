@@ -280,6 +280,12 @@ impl PostStore for MemoryStore {
     ) -> StoreResult<Vec<StoredEvent>> {
         Ok(self.events.list(after, limit))
     }
+    async fn newest_event_id(&self) -> StoreResult<Option<EventId>> {
+        Ok(self.events.newest_id())
+    }
+    async fn latest_events(&self, brand: BrandId, limit: usize) -> StoreResult<Vec<StoredEvent>> {
+        Ok(self.events.latest(brand, limit))
+    }
     async fn subscribe_events(&self, after: Option<EventId>) -> StoreResult<EventStream> {
         Ok(self.events.subscribe(after))
     }

@@ -10,6 +10,10 @@
 //! Publishers take turns from drawing their ids to their commit (an
 //! advisory lock), so ids become visible in order and a reader that has
 //! seen id n never finds a smaller one later.
+//!
+//! Each row also carries the brands allowed to see its event, indexed, so a
+//! brand's newest events (the dashboard's first rows) are found without
+//! reading past every other brand's.
 
 use crate::PgStore;
 use crate::codec::{col, from_json, json};
@@ -17,7 +21,7 @@ use crate::error::db;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::events::{Event, EventStream, EventsLagged, StoredEvent};
-use socialsync_core::ids::EventId;
+use socialsync_core::ids::{BrandId, EventId};
 use sqlx::postgres::PgListener;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -53,11 +57,12 @@ pub(crate) async fn publish_event(s: &PgStore, event: Event) -> StoreResult<Stor
     let body = json(&event)?;
     let mut tx = begin_publish(s).await?;
     let id: i64 = sqlx::query_scalar(
-        "WITH e AS (INSERT INTO events (at, body) VALUES ($1, $2) RETURNING id) \
-         SELECT id FROM e, LATERAL pg_notify($3, e.id::text) AS n",
+        "WITH e AS (INSERT INTO events (at, body, brands) VALUES ($1, $2, $3) RETURNING id) \
+         SELECT id FROM e, LATERAL pg_notify($4, e.id::text) AS n",
     )
     .bind(event.at())
     .bind(body)
+    .bind(brands(&event))
     .bind(EVENTS_CHANNEL)
     .fetch_one(&mut *tx)
     .await
@@ -87,17 +92,22 @@ pub(crate) async fn publish_events(
         .iter()
         .map(json)
         .collect::<StoreResult<Vec<serde_json::Value>>>()?;
+    // Arrays of arrays must be rectangular: each event's brands go as the
+    // text of an array, cast row by row.
+    let brands: Vec<String> = events.iter().map(brands_text).collect();
     let mut tx = begin_publish(s).await?;
     // Ids follow the order of the input (WITH ORDINALITY ... ORDER BY).
     let id: Option<i64> = sqlx::query_scalar(
-        "WITH e AS (INSERT INTO events (at, body) \
-           SELECT u.at, u.body FROM unnest($1::timestamptz[], $2::jsonb[]) WITH ORDINALITY \
-             AS u (at, body, i) ORDER BY u.i RETURNING id), \
+        "WITH e AS (INSERT INTO events (at, body, brands) \
+           SELECT u.at, u.body, u.brands::bigint[] \
+             FROM unnest($1::timestamptz[], $2::jsonb[], $3::text[]) WITH ORDINALITY \
+             AS u (at, body, brands, i) ORDER BY u.i RETURNING id), \
          m AS (SELECT max(id) AS id FROM e) \
-         SELECT m.id FROM m, LATERAL pg_notify($3, m.id::text) AS n",
+         SELECT m.id FROM m, LATERAL pg_notify($4, m.id::text) AS n",
     )
     .bind(&ats)
     .bind(&bodies)
+    .bind(&brands)
     .bind(EVENTS_CHANNEL)
     .fetch_one(&mut *tx)
     .await
@@ -119,14 +129,15 @@ async fn copy_events(s: &PgStore, events: &[Event]) -> StoreResult<EventId> {
         // Writing to a String cannot fail.
         let _ = writeln!(
             text,
-            "{}\t{}",
+            "{}\t{}\t{}",
             e.at().format("%Y-%m-%d %H:%M:%S%.6f+00"),
-            body.replace('\\', "\\\\")
+            body.replace('\\', "\\\\"),
+            brands_text(e)
         );
     }
     let mut tx = begin_publish(s).await?;
     let mut copy = tx
-        .copy_in_raw("COPY events (at, body) FROM STDIN")
+        .copy_in_raw("COPY events (at, body, brands) FROM STDIN")
         .await
         .map_err(db)?;
     copy.send(text.into_bytes()).await.map_err(db)?;
@@ -141,6 +152,17 @@ async fn copy_events(s: &PgStore, events: &[Event]) -> StoreResult<EventId> {
     .map_err(db)?;
     tx.commit().await.map_err(db)?;
     Ok(EventId(id))
+}
+
+/// The brands allowed to see `event`, for its `brands` column.
+fn brands(event: &Event) -> Vec<i64> {
+    event.brands().iter().map(|b| b.get()).collect()
+}
+
+/// [`brands`] as the text of a PostgreSQL array (`{1,2}`).
+fn brands_text(event: &Event) -> String {
+    let ids: Vec<String> = brands(event).iter().map(i64::to_string).collect();
+    format!("{{{}}}", ids.join(","))
 }
 
 fn stored_from_row(r: &sqlx::postgres::PgRow) -> StoreResult<StoredEvent> {
@@ -161,6 +183,35 @@ pub(crate) async fn list_events(
         .fetch_all(&s.pool)
         .await
         .map_err(db)?;
+    rows.iter().map(stored_from_row).collect()
+}
+
+pub(crate) async fn newest_event_id(s: &PgStore) -> StoreResult<Option<EventId>> {
+    let max: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM events")
+        .fetch_one(&s.pool)
+        .await
+        .map_err(db)?;
+    Ok(max.map(EventId))
+}
+
+/// The newest `limit` events `brand` may see, oldest first: through the
+/// index on `brands`, or backwards along the ids when the brand sees most
+/// events (the planner picks).
+pub(crate) async fn latest_events(
+    s: &PgStore,
+    brand: BrandId,
+    limit: usize,
+) -> StoreResult<Vec<StoredEvent>> {
+    let rows = sqlx::query(
+        "SELECT id, body FROM (SELECT id, body FROM events WHERE brands @> ARRAY[$1::bigint] \
+           ORDER BY id DESC LIMIT $2) AS e \
+         ORDER BY id",
+    )
+    .bind(brand.get())
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+    .fetch_all(&s.pool)
+    .await
+    .map_err(db)?;
     rows.iter().map(stored_from_row).collect()
 }
 

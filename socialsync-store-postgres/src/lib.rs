@@ -352,6 +352,12 @@ impl PostStore for PgStore {
     ) -> StoreResult<Vec<StoredEvent>> {
         events::list_events(self, after, limit).await
     }
+    async fn newest_event_id(&self) -> StoreResult<Option<EventId>> {
+        events::newest_event_id(self).await
+    }
+    async fn latest_events(&self, brand: BrandId, limit: usize) -> StoreResult<Vec<StoredEvent>> {
+        events::latest_events(self, brand, limit).await
+    }
     async fn subscribe_events(&self, after: Option<EventId>) -> StoreResult<EventStream> {
         events::subscribe_events(self, after).await
     }

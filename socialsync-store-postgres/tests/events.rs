@@ -69,6 +69,11 @@ pg_test! {
         assert_eq!(store.prune_events(hours(3)).await.unwrap(), 2);
         let kept = store.list_events(None, 10).await.unwrap();
         assert_eq!(kept.iter().map(|e| e.event.clone()).collect::<Vec<_>>(), [event(3), event(4), event(5)]);
+        // Once every event is pruned the log has no newest id and no brand
+        // sees anything.
+        assert_eq!(store.prune_events(hours(6)).await.unwrap(), 3);
+        assert_eq!(store.newest_event_id().await.unwrap(), None);
+        assert!(store.latest_events(BrandId(1), 10).await.unwrap().is_empty());
     }
 }
 
@@ -137,5 +142,63 @@ pg_test! {
                 .expect("not lagged");
             assert!(seen.insert(e.id), "{} delivered twice", e.id);
         }
+    }
+}
+
+pg_test! {
+    unmigrated
+    /// The migration that indexes events by brand fills in the brands of
+    /// the events already in the log.
+    async fn events_logged_before_the_brand_index_are_found_for_their_brands(
+        options: PgPoolOptions,
+        connect: PgConnectOptions,
+    ) {
+        use socialsync_store_postgres::{MIGRATOR, PgStore};
+        let pool = options.max_connections(2).connect_with(connect).await.unwrap();
+        let (before, after): (Vec<_>, Vec<_>) =
+            MIGRATOR.migrations.iter().partition(|m| m.version < 20261128000004);
+        for m in &before {
+            sqlx::raw_sql(&m.sql).execute(&pool).await.unwrap();
+        }
+        let branded = |n: i64, brands: Vec<BrandId>| match event(n) {
+            Event::Connection(c) => Event::Connection(ConnectionEvent { brands, ..c }),
+            other => other,
+        };
+        let old = [
+            branded(1, vec![BrandId(1)]),
+            branded(2, vec![BrandId(2)]),
+            branded(3, vec![BrandId(1), BrandId(2)]),
+            branded(4, vec![]),
+        ];
+        for e in &old {
+            sqlx::query("INSERT INTO events (at, body) VALUES ($1, $2::json)")
+                .bind(e.at())
+                .bind(serde_json::to_string(e).unwrap())
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        for m in &after {
+            sqlx::raw_sql(&m.sql).execute(&pool).await.unwrap();
+        }
+        let store = PgStore::new(pool, support::test_keys());
+        let of = |brand: i64| {
+            let store = &store;
+            async move {
+                store
+                    .latest_events(BrandId(brand), 10)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|e| e.event)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(of(1).await, [old[0].clone(), old[2].clone()]);
+        assert_eq!(of(2).await, [old[1].clone(), old[2].clone()]);
+        assert_eq!(store.newest_event_id().await.unwrap(), Some(socialsync_core::ids::EventId(4)));
+        // Events published from then on are found alike.
+        let new = store.publish_event(branded(5, vec![BrandId(2)])).await.unwrap();
+        assert_eq!(store.latest_events(BrandId(2), 1).await.unwrap(), [new]);
     }
 }

@@ -1,17 +1,49 @@
 //! TikTok's `authorization.removed` webhook: the signature is checked
 //! (`TikTok-Signature: t=<unix seconds>,s=<hex HMAC-SHA256 of "<t>.<raw
 //! body>" keyed by the client secret>`, with a replay window), then the
-//! event becomes a disconnection of the creator's connection.
+//! event becomes a disconnection of the creator's connection, made by the
+//! engine ([`Engine::disconnect_reported`]) like one it finds itself: the
+//! `Disconnected` event is published and the host's notifier called once.
+//!
+//! The host's webhook handler verifies, parses, and reports to the engine:
+//!
+//! ```no_run
+//! use socialsync_adapters::tiktok::webhook::WebhookVerifier;
+//! use socialsync_core::clock::Clock;
+//! use socialsync_core::engine::Engine;
+//!
+//! /// Answers a delivery to the app's callback URL (its `TikTok-Signature`
+//! /// header and raw body) with a status code.
+//! async fn on_tiktok_webhook(
+//!     verifier: &WebhookVerifier,
+//!     engine: &Engine,
+//!     signature: Option<&str>,
+//!     body: &[u8],
+//! ) -> u16 {
+//!     match verifier.authorization_removed(signature, body, engine.clock().now()) {
+//!         // Forged, stale or malformed: refused, nothing changes.
+//!         Err(_) => 400,
+//!         // Another event this app does not act on.
+//!         Ok(None) => 200,
+//!         Ok(Some(removed)) => match removed.disconnect(engine).await {
+//!             // Disconnected now, already before (TikTok delivers at least
+//!             // once), or no such connection.
+//!             Ok(_) => 200,
+//!             // The store failed: TikTok delivers again later.
+//!             Err(_) => 503,
+//!         },
+//!     }
+//! }
+//! ```
 
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
 use socialsync_core::clock::Timestamp;
-use socialsync_core::domain::DisconnectReason;
-use socialsync_core::error::StoreError;
+use socialsync_core::domain::{DisconnectReason, Disconnection};
+use socialsync_core::engine::{Engine, EngineError};
 use socialsync_core::ids::PlatformAccountId;
 use socialsync_core::platform::Platform;
-use socialsync_core::store::{DisconnectRequest, PostStore};
 
 /// The header carrying the signature.
 pub const SIGNATURE_HEADER: &str = "TikTok-Signature";
@@ -234,34 +266,20 @@ pub fn removal(event: &WebhookEvent) -> Option<AuthorizationRemoved> {
     })
 }
 
-/// The disconnection a removal asks for: the creator's TikTok connection,
-/// at the credentials version stored now. `Ok(None)` when no such
-/// connection exists or it is not active. Pass the request to
-/// [`PostStore::disconnect`]; the engine delivers the reconnect notice
-/// through its outbox.
-pub async fn disconnect_request(
-    store: &dyn PostStore,
-    removed: &AuthorizationRemoved,
-    now: Timestamp,
-    notify_claim_for: chrono::TimeDelta,
-) -> Result<Option<DisconnectRequest>, StoreError> {
-    let Some(conn) = store
-        .get_connection_by_account(Platform::TikTok, &removed.open_id)
-        .await?
-    else {
-        return Ok(None);
-    };
-    if !conn.status.is_active() {
-        return Ok(None);
+impl AuthorizationRemoved {
+    /// Disconnects the creator's TikTok connection through the engine
+    /// ([`Engine::disconnect_reported`]): the first delivery makes the
+    /// disconnection (published, notified once) and gets it with
+    /// `newly_disconnected: true`; a repeated delivery gets the same
+    /// disconnection with `false` and changes nothing. `Ok(None)` when no
+    /// connection of this account needs disconnecting (unknown, or reset).
+    pub async fn disconnect(&self, engine: &Engine) -> Result<Option<Disconnection>, EngineError> {
+        engine
+            .disconnect_reported(
+                Platform::TikTok,
+                &self.open_id,
+                self.reason.disconnect_reason(),
+            )
+            .await
     }
-    let Some(creds) = store.get_credentials(conn.id).await? else {
-        return Ok(None);
-    };
-    Ok(Some(DisconnectRequest {
-        connection: conn.id,
-        credentials_version: creds.version,
-        reason: removed.reason.disconnect_reason(),
-        at: now,
-        notify_claim_until: now + notify_claim_for,
-    }))
 }

@@ -4,9 +4,11 @@
 use super::{Engine, EngineError};
 use crate::clock::Timestamp;
 use crate::credentials::VersionedCredentials;
-use crate::domain::{Connection, DisconnectReason};
+use crate::domain::{Connection, ConnectionStatus, DisconnectReason, Disconnection};
 use crate::error::StoreError;
 use crate::events::ConnectionChange;
+use crate::ids::PlatformAccountId;
+use crate::platform::Platform;
 use crate::social_platform::{AccountRef, PlatformErrorKind, RefreshModel};
 use crate::store::DisconnectRequest;
 use chrono::TimeDelta;
@@ -173,14 +175,72 @@ impl Engine {
         Ok(None)
     }
 
+    /// Disconnects a connection because its platform reported, outside any
+    /// API call, that the authorization is gone: a webhook (TikTok's
+    /// `authorization.removed`), a deauthorization or deletion callback.
+    /// Hosts call this rather than the store, so the disconnection is
+    /// published and notified like one the engine finds itself.
+    ///
+    /// The connection of `(platform, account)` is disconnected as a
+    /// compare-and-set at its current credentials version: the first
+    /// report (or failing API call) makes the disconnection, publishes a
+    /// [`ConnectionChange::Disconnected`] event and calls the notifier once
+    /// for it; the result then has `newly_disconnected: true`. Reports are
+    /// idempotent (platforms deliver at least once): a connection already
+    /// disconnected gives its existing disconnection, with
+    /// `newly_disconnected: false`, and nothing is published or notified
+    /// again.
+    ///
+    /// `Ok(None)` when there is nothing to disconnect: no connection of
+    /// that account, a connection that was reset, or one whose credentials
+    /// changed while the report was handled (a reconnection or a refresh:
+    /// if the authorization is really gone, the next API call finds it out
+    /// and disconnects). The platform need not be registered with this engine.
+    pub async fn disconnect_reported(
+        &self,
+        platform: Platform,
+        account: &PlatformAccountId,
+        reason: DisconnectReason,
+    ) -> Result<Option<Disconnection>, EngineError> {
+        let store = &self.inner.store;
+        let Some(conn) = store.get_connection_by_account(platform, account).await? else {
+            return Ok(None);
+        };
+        if matches!(conn.status, ConnectionStatus::Reset { .. }) {
+            return Ok(None);
+        }
+        match self
+            .disconnect_at(&conn, conn.credentials_version, reason)
+            .await
+        {
+            // Reset between the read and the compare-and-set.
+            Err(EngineError::Store(StoreError::InvalidState(_))) => Ok(None),
+            other => other,
+        }
+    }
+
     /// Disconnects (compare-and-set); the engine that made the disconnection
-    /// publishes it and calls the host's notifier.
+    /// publishes it and calls the host's notifier. Whether this call made it.
     pub(super) async fn disconnect(
         &self,
         conn: &Connection,
         credentials_version: u64,
         reason: DisconnectReason,
     ) -> Result<bool, EngineError> {
+        Ok(self
+            .disconnect_at(conn, credentials_version, reason)
+            .await?
+            .is_some_and(|d| d.newly_disconnected))
+    }
+
+    /// [`Engine::disconnect`], with the disconnection (new or existing);
+    /// `None` when the credentials moved past `credentials_version`.
+    async fn disconnect_at(
+        &self,
+        conn: &Connection,
+        credentials_version: u64,
+        reason: DisconnectReason,
+    ) -> Result<Option<Disconnection>, EngineError> {
         let now = self.now();
         let request = DisconnectRequest {
             connection: conn.id,
@@ -192,11 +252,11 @@ impl Engine {
         let d = match self.inner.store.disconnect(request).await {
             Ok(d) => d,
             // The credentials changed since the failing call: not this one's to disconnect.
-            Err(StoreError::Conflict(_)) => return Ok(false),
+            Err(StoreError::Conflict(_)) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
         if !d.newly_disconnected {
-            return Ok(false);
+            return Ok(Some(d));
         }
         tracing::warn!(connection = %conn.id, disconnection = %d.id, %reason, "disconnected");
         self.publish_connection(
@@ -210,7 +270,7 @@ impl Engine {
         if self.inner.notifier.connection_lost(&d).await.is_ok() {
             self.inner.store.mark_notified(d.id).await?;
         }
-        Ok(true)
+        Ok(Some(d))
     }
 
     /// Delivers notifications whose delivery did not complete (a crash, a

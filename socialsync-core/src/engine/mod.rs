@@ -222,6 +222,11 @@ impl Engine {
         &self.inner.policy
     }
 
+    /// The clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.inner.clock
+    }
+
     fn platform(&self, p: Platform) -> Result<&Arc<dyn SocialPlatform>, EngineError> {
         self.inner
             .platforms

@@ -238,6 +238,13 @@ pub trait PostStore: Debug + Send + Sync + 'static {
         after: Option<EventId>,
         limit: usize,
     ) -> StoreResult<Vec<StoredEvent>>;
+    /// The id of the newest event the log keeps (`None` when it keeps none):
+    /// a subscriber that starts after it sees exactly what is published from
+    /// then on.
+    async fn newest_event_id(&self) -> StoreResult<Option<EventId>>;
+    /// The newest `limit` events the log keeps that `brand` may see
+    /// ([`Event::visible_to`]), oldest first.
+    async fn latest_events(&self, brand: BrandId, limit: usize) -> StoreResult<Vec<StoredEvent>>;
     /// A live stream of events published from now on, preceded by the kept
     /// events after `after` when given (resume without gap or duplicate).
     async fn subscribe_events(&self, after: Option<EventId>) -> StoreResult<EventStream>;
@@ -466,6 +473,16 @@ macro_rules! forward_store {
                 limit: usize,
             ) -> StoreResult<Vec<StoredEvent>> {
                 (**self).list_events(after, limit).await
+            }
+            async fn newest_event_id(&self) -> StoreResult<Option<EventId>> {
+                (**self).newest_event_id().await
+            }
+            async fn latest_events(
+                &self,
+                brand: BrandId,
+                limit: usize,
+            ) -> StoreResult<Vec<StoredEvent>> {
+                (**self).latest_events(brand, limit).await
             }
             async fn subscribe_events(&self, after: Option<EventId>) -> StoreResult<EventStream> {
                 (**self).subscribe_events(after).await

@@ -152,9 +152,8 @@ impl World {
         let ana_tiktok = sim.connect(ana, Platform::TikTok, "tt-ana").await;
         let bo_instagram = sim.connect(bo, Platform::Instagram, "ig-bo").await;
         let cy_youtube = sim.connect(cy, Platform::YouTube, "yt-cy").await;
-        let builder = Dashboard::builder(store.clone())
+        let builder = Dashboard::builder(sim.engine.clone())
             .with_resolver(HeaderBrand)
-            .with_clock(sim.clock.clone())
             .with_csrf_secret(b"test secret".to_vec());
         let dashboard = configure(builder).build();
         let app = dashboard.mount(Router::new(), PREFIX);

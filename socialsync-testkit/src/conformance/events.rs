@@ -2,8 +2,11 @@ use super::shared::must;
 use crate::fixtures::*;
 use chrono::TimeDelta;
 use futures::StreamExt;
-use socialsync_core::events::{ConnectionChange, ConnectionEvent, Event};
-use socialsync_core::ids::{BrandId, ConnectionId, CreatorId};
+use socialsync_core::domain::PostState;
+use socialsync_core::events::{
+    ConnectionChange, ConnectionEvent, Event, ScanEvent, ScanOutcome, StoredEvent,
+};
+use socialsync_core::ids::{BrandId, ConnectionId, CreatorId, EventId, PlatformPostId, PostId};
 use socialsync_core::platform::Platform;
 use socialsync_core::store::{BudgetDecision, BudgetRequest, PostStore};
 use std::sync::Arc;
@@ -151,5 +154,183 @@ pub async fn slow_subscriber_lags_without_blocking_publishers(store: Arc<dyn Pos
         last,
         Some(event(19_999)),
         "and still gets the newest events"
+    );
+}
+
+/// An event at `hours(n)` that `brands` may see: a connection change for
+/// odd `n`, a scan for even `n` (both kinds carry their brands).
+fn seen_by(n: i64, brands: &[i64]) -> Event {
+    let brands: Vec<BrandId> = brands.iter().copied().map(BrandId).collect();
+    if n % 2 == 1 {
+        return Event::Connection(ConnectionEvent {
+            connection: ConnectionId(n),
+            creator: CreatorId(1),
+            platform: Platform::TikTok,
+            handle: "@x".into(),
+            brands,
+            at: hours(n),
+            change: ConnectionChange::Refreshed,
+        });
+    }
+    Event::Scan(ScanEvent {
+        post: PostId(n),
+        platform_post_id: PlatformPostId::from(format!("p{n}").as_str()),
+        platform: Platform::Instagram,
+        connection: ConnectionId(1),
+        creator: CreatorId(1),
+        brands: brands.into(),
+        scopes: Arc::from([]),
+        at: hours(n),
+        outcome: ScanOutcome::Unchanged,
+        state: PostState::Monitoring,
+        changes: Vec::new(),
+    })
+}
+
+/// The ids of `events`.
+fn ids_of(events: &[StoredEvent]) -> Vec<EventId> {
+    events.iter().map(|e| e.id).collect()
+}
+
+/// The newest id of the log, and a brand's latest events: none in an empty
+/// log; after single and batched publications (a large batch too) the
+/// newest id is the last published; a brand gets the newest `limit` events
+/// it may see, oldest first, whatever other brands' events lie between,
+/// with `limit` above or below what there is.
+pub async fn event_log_gives_newest_id_and_a_brands_latest_events(store: Arc<dyn PostStore>) {
+    assert_eq!(must(store.newest_event_id().await, "newest of empty"), None);
+    assert!(must(store.latest_events(BrandId(1), 10).await, "latest of empty").is_empty());
+
+    // Brand 1 sees every third event, brand 2 the others, both every fifth,
+    // nobody every seventh.
+    let brands_of = |n: i64| -> Vec<i64> {
+        if n % 7 == 0 {
+            vec![]
+        } else if n % 5 == 0 {
+            vec![1, 2]
+        } else if n % 3 == 0 {
+            vec![1]
+        } else {
+            vec![2]
+        }
+    };
+    let mut published: Vec<(EventId, Event)> = Vec::new();
+    for n in 1..=4 {
+        let e = seen_by(n, &brands_of(n));
+        let stored = must(store.publish_event(e.clone()).await, "publish");
+        published.push((stored.id, e));
+        assert_eq!(
+            must(store.newest_event_id().await, "newest after publish"),
+            Some(stored.id)
+        );
+    }
+    // A small batch and a large one (stores may write those differently).
+    for range in [5..=8, 9..=40] {
+        let batch: Vec<Event> = range.map(|n| seen_by(n, &brands_of(n))).collect();
+        let last = must(store.publish_events(batch.clone()).await, "publish batch")
+            .expect("a batch's last id");
+        assert_eq!(
+            must(store.newest_event_id().await, "newest after batch"),
+            Some(last)
+        );
+        let stored = must(
+            store.list_events(published.last().map(|p| p.0), 100).await,
+            "list batch",
+        );
+        assert_eq!(stored.len(), batch.len());
+        published.extend(stored.into_iter().map(|e| (e.id, e.event)));
+    }
+    assert_eq!(published.len(), 40);
+
+    let expected = |brand: i64, limit: usize| -> Vec<(EventId, Event)> {
+        let seen: Vec<(EventId, Event)> = published
+            .iter()
+            .filter(|(_, e)| e.visible_to(BrandId(brand)))
+            .cloned()
+            .collect();
+        seen[seen.len().saturating_sub(limit)..].to_vec()
+    };
+    for brand in [1, 2] {
+        let all = expected(brand, usize::MAX);
+        for limit in [0, 1, 3, all.len() - 1, all.len(), all.len() + 1, 1_000] {
+            let got = must(store.latest_events(BrandId(brand), limit).await, "latest");
+            assert_eq!(
+                got.iter()
+                    .map(|e| (e.id, e.event.clone()))
+                    .collect::<Vec<_>>(),
+                expected(brand, limit),
+                "brand {brand}, limit {limit}"
+            );
+        }
+    }
+    // Oldest first; an event two brands may see is each one's.
+    let latest = must(store.latest_events(BrandId(1), 4).await, "latest 4");
+    assert!(ids_of(&latest).windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(
+        latest.iter().map(|e| e.event.at()).collect::<Vec<_>>(),
+        [hours(33), hours(36), hours(39), hours(40)]
+    );
+    let both = must(
+        store.latest_events(BrandId(2), 2).await,
+        "latest of brand 2",
+    );
+    assert_eq!(
+        both.iter().map(|e| e.event.at()).collect::<Vec<_>>(),
+        [hours(38), hours(40)]
+    );
+    // A brand nothing was published for sees nothing.
+    assert!(must(store.latest_events(BrandId(3), 10).await, "brand 3").is_empty());
+}
+
+/// How many events [`event_queries_skip_pruned_events`] expects a store to
+/// keep once pruned.
+pub const KEPT_AFTER_PRUNING: usize = 4;
+
+/// The newest id and a brand's latest events once old events are pruned:
+/// only kept events are given, and the newest id stays the last published.
+///
+/// Not stamped by [`store_conformance_tests!`](crate::store_conformance_tests):
+/// pruning is each store's own. It publishes ten events at `hours(1)` to
+/// `hours(10)`, then awaits `prune`, after which the store must keep exactly
+/// the newest [`KEPT_AFTER_PRUNING`] of them (those at `hours(7)` and
+/// later). A store that keeps a bounded number of events may drop them as
+/// it publishes (made to keep that many) with a `prune` that does nothing;
+/// one that prunes by age drops the events before `hours(7)`.
+pub async fn event_queries_skip_pruned_events<F, Fut>(store: Arc<dyn PostStore>, prune: F)
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    // Brand 1 sees events 1, 2 and 8; brand 2 the others.
+    let brands_of = |n: i64| if [1, 2, 8].contains(&n) { 1 } else { 2 };
+    let last = must(
+        store
+            .publish_events((1..=10).map(|n| seen_by(n, &[brands_of(n)])).collect())
+            .await,
+        "publish",
+    )
+    .expect("an id");
+    prune().await;
+    let kept = must(store.list_events(None, 100).await, "list kept");
+    assert_eq!(
+        kept.iter().map(|e| e.event.at()).collect::<Vec<_>>(),
+        (7..=10).map(hours).collect::<Vec<_>>(),
+        "prune must keep the newest {KEPT_AFTER_PRUNING} events"
+    );
+    assert_eq!(must(store.newest_event_id().await, "newest"), Some(last));
+    let one = must(store.latest_events(BrandId(1), 10).await, "brand 1");
+    assert_eq!(
+        one.iter().map(|e| e.event.clone()).collect::<Vec<_>>(),
+        [seen_by(8, &[1])],
+        "pruned events are not given"
+    );
+    let two = must(store.latest_events(BrandId(2), 2).await, "brand 2");
+    assert_eq!(
+        two.iter().map(|e| e.event.clone()).collect::<Vec<_>>(),
+        [seen_by(9, &[2]), seen_by(10, &[2])]
+    );
+    assert_eq!(
+        must(store.latest_events(BrandId(2), 10).await, "brand 2, all").len(),
+        3
     );
 }

@@ -100,6 +100,7 @@ macro_rules! store_conformance_tests {
             shared_budget_never_grants_more_than_its_limit,
             events_are_kept_in_order_and_resumable,
             slow_subscriber_lags_without_blocking_publishers,
+            event_log_gives_newest_id_and_a_brands_latest_events,
             report_inputs_follow_scans,
             report_aggregates_move_with_attribution,
             report_inputs_are_brand_isolated,
