@@ -3,8 +3,8 @@
 use socialsync_core::clock::Timestamp;
 use socialsync_core::credentials::{Credentials, VersionedCredentials};
 use socialsync_core::domain::{
-    Attribution, Brand, Connection, ConnectionHealth, ConnectionStatus, Creator, Disconnection,
-    Post, PostState, Scope, ScopeKind, Snapshot, StatusInterval, StatusKind,
+    Attribution, Brand, Connection, Creator, Disconnection, Post, PostEvent, PostState, Scope,
+    ScopeKind, Snapshot, StatusKind,
 };
 use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::ids::*;
@@ -243,23 +243,6 @@ impl Inner {
             .ok_or_else(|| StoreError::not_found("connection", id))
     }
 
-    fn set_status(conn: &mut Connection, status: ConnectionStatus, now: Timestamp) {
-        if let Some(last) = conn.history.last_mut() {
-            last.to = Some(now);
-        }
-        let reason = match &status {
-            ConnectionStatus::Disconnected { reason, .. } => Some(reason.clone()),
-            _ => None,
-        };
-        conn.history.push(StatusInterval {
-            status: status.kind(),
-            from: now,
-            to: None,
-            reason,
-        });
-        conn.status = status;
-    }
-
     pub(crate) fn connect(&mut self, new: NewConnection, now: Timestamp) -> StoreResult<Connected> {
         if !self.creators.contains_key(&new.creator) {
             return Err(StoreError::not_found("creator", new.creator));
@@ -268,28 +251,14 @@ impl Inner {
         let key = (new.platform, new.account_id.clone());
         let Some(&id) = self.by_account.get(&key) else {
             let id = ConnectionId(self.id());
-            let conn = Connection {
+            let conn = Connection::opened(
                 id,
-                creator: new.creator,
-                platform: new.platform,
-                account_id: new.account_id,
-                handle: new.handle,
-                status: ConnectionStatus::Active,
-                history: vec![StatusInterval {
-                    status: StatusKind::Active,
-                    from: now,
-                    to: None,
-                    reason: None,
-                }],
-                credentials_version: 1,
-                high_water: None,
-                last_discovery_at: None,
-                last_deep_pass_at: None,
-                matched_revision: 0,
-                health: ConnectionHealth::default(),
-                backoff_until: None,
-                created_at: now,
-            };
+                new.creator,
+                new.platform,
+                new.account_id,
+                new.handle,
+                now,
+            );
             self.connections.insert(
                 id,
                 ConnRow {
@@ -308,36 +277,29 @@ impl Inner {
             });
         };
         let row = self.conn_mut(id)?;
-        let previous = row.conn.status.kind();
         row.credentials = Some(credentials);
-        row.conn.credentials_version += 1;
-        row.conn.handle = new.handle;
-        row.conn.creator = new.creator;
-        row.conn.backoff_until = None;
-        row.conn.health.consecutive_failures = 0;
-        if previous != StatusKind::Active {
-            Self::set_status(&mut row.conn, ConnectionStatus::Active, now);
-        }
+        let previous = row.conn.reconnect(new.handle, new.creator, now);
         let conn = row.conn.clone();
         let (mut resumed, mut expired) = (0, 0);
         if previous != StatusKind::Active {
-            for i in 0..self.posts.len() {
-                let p = &mut self.posts[i].post;
-                if p.connection != id || p.state != PostState::Paused {
+            for row in &mut self.posts {
+                if row.post.connection != id {
                     continue;
                 }
-                if p.monitor_until >= now {
-                    p.state = PostState::Monitoring;
-                    p.next_scan_at = Some(now);
-                    let pid = p.id;
-                    if self.posts[i].lease.is_none() {
-                        self.due.push(now, pid);
-                    }
-                    resumed += 1;
-                } else {
-                    p.state = PostState::Expired;
-                    p.next_scan_at = None;
-                    expired += 1;
+                let before = row.post.state;
+                let after = row.post.apply(PostEvent::ConnectionResumed, now);
+                if before == after.state {
+                    continue;
+                }
+                match after.state {
+                    PostState::Monitoring => resumed += 1,
+                    PostState::Expired => expired += 1,
+                    _ => {}
+                }
+                if let (true, Some(due), None) =
+                    (after.is_scheduled(), row.post.next_scan_at, row.lease)
+                {
+                    self.due.push(due, row.post.id);
                 }
             }
         }
@@ -381,49 +343,24 @@ impl Inner {
     pub(crate) fn disconnect(&mut self, req: DisconnectRequest) -> StoreResult<Disconnection> {
         let at = req.at;
         let row = self.conn_mut(req.connection)?;
-        match &row.conn.status {
-            ConnectionStatus::Reset { .. } => {
-                return Err(StoreError::InvalidState(format!(
-                    "{} was reset: there is nothing to disconnect",
-                    req.connection
-                )));
-            }
-            ConnectionStatus::Disconnected { disconnection, .. } => {
-                let d = *disconnection;
-                let mut existing = self
-                    .disconnections
-                    .get(&d)
-                    .map(|r| r.disconnection.clone())
-                    .ok_or_else(|| StoreError::Corrupt(format!("{d} missing")))?;
-                existing.newly_disconnected = false;
-                return Ok(existing);
-            }
-            ConnectionStatus::Active => {}
-        }
-        if row.conn.credentials_version != req.credentials_version {
-            return Err(StoreError::Conflict(format!(
-                "{}: credentials changed since version {} (now {})",
-                req.connection, req.credentials_version, row.conn.credentials_version
-            )));
+        if let Some(d) = row.conn.check_disconnect(req.credentials_version)? {
+            let mut existing = self
+                .disconnections
+                .get(&d)
+                .map(|r| r.disconnection.clone())
+                .ok_or_else(|| StoreError::Corrupt(format!("{d} missing")))?;
+            existing.newly_disconnected = false;
+            return Ok(existing);
         }
         let creator = row.conn.creator;
         let platform = row.conn.platform;
         self.next_id += 1;
         let did = DisconnectionId(self.next_id);
         let row = self.conn_mut(req.connection)?;
-        Self::set_status(
-            &mut row.conn,
-            ConnectionStatus::Disconnected {
-                since: at,
-                reason: req.reason.clone(),
-                disconnection: did,
-            },
-            at,
-        );
-        for i in 0..self.posts.len() {
-            let p = &mut self.posts[i].post;
-            if p.connection == req.connection && p.state == PostState::Monitoring {
-                p.state = PostState::Paused;
+        row.conn.disconnect(did, req.reason.clone(), at);
+        for row in &mut self.posts {
+            if row.post.connection == req.connection {
+                row.post.apply(PostEvent::ConnectionDisconnected, at);
             }
         }
         let d = Disconnection {
@@ -452,22 +389,10 @@ impl Inner {
         now: Timestamp,
     ) -> StoreResult<Connection> {
         let row = self.conn_mut(id)?;
-        if row.conn.status.is_active() {
-            return Err(StoreError::InvalidState(format!(
-                "{id} is active: only a disconnected connection can be reset"
-            )));
-        }
+        row.conn.reset(now)?;
         row.credentials = None;
         row.refresh_lease = None;
         row.discovery_lease = None;
-        row.conn.high_water = None;
-        row.conn.last_discovery_at = None;
-        row.conn.last_deep_pass_at = None;
-        row.conn.matched_revision = 0;
-        row.conn.backoff_until = None;
-        if !matches!(row.conn.status, ConnectionStatus::Reset { .. }) {
-            Self::set_status(&mut row.conn, ConnectionStatus::Reset { since: now }, now);
-        }
         Ok(row.conn.clone())
     }
 
@@ -862,28 +787,21 @@ impl Inner {
         row.scopes = attribution.iter().map(|a| a.scope).collect();
         post.attribution = attribution;
         let before = post.state;
-        match (before, matched) {
-            (PostState::Seen | PostState::Untracked, true) => {
-                if now > post.monitor_until {
-                    post.state = PostState::Expired;
-                    post.next_scan_at = None;
-                } else if active {
-                    post.state = PostState::Monitoring;
-                    post.next_scan_at = Some(now);
-                } else {
-                    post.state = PostState::Paused;
-                    post.next_scan_at = Some(now);
-                }
-            }
-            (PostState::Monitoring | PostState::Paused, false) => {
-                post.state = PostState::Untracked;
-            }
-            _ => {}
-        }
+        post.apply(
+            PostEvent::Attributed {
+                matched,
+                connection_active: active,
+            },
+            now,
+        );
         let after = post.state;
-        if before != PostState::Monitoring && after == PostState::Monitoring && row.lease.is_none()
-        {
-            self.due.push(now, id);
+        if let (false, PostState::Monitoring, Some(due), None) = (
+            before == PostState::Monitoring,
+            after,
+            post.next_scan_at,
+            row.lease,
+        ) {
+            self.due.push(due, id);
         }
         after
     }
@@ -932,10 +850,8 @@ impl Inner {
     pub(crate) fn expire_paused_posts(&mut self, now: Timestamp) -> u64 {
         let mut n = 0;
         for row in &mut self.posts {
-            let p = &mut row.post;
-            if p.state == PostState::Paused && p.monitor_until < now {
-                p.state = PostState::Expired;
-                p.next_scan_at = None;
+            let before = row.post.state;
+            if row.post.apply(PostEvent::PausedSwept, now).state != before {
                 n += 1;
             }
         }
@@ -1105,21 +1021,9 @@ impl Inner {
         let post = &mut row.post;
         post.scan_count += 1;
         post.last_scanned_at = Some(at);
-        match c.next {
-            NextScan::At(t) => {
-                post.next_scan_at = Some(t);
-                if post.state == PostState::Monitoring {
-                    self.due.push(t, c.post);
-                }
-            }
-            NextScan::Expire => {
-                post.state = PostState::Expired;
-                post.next_scan_at = None;
-            }
-            NextScan::Delete => {
-                post.state = PostState::Deleted;
-                post.next_scan_at = None;
-            }
+        let after = post.apply(PostEvent::Scanned(c.next), at);
+        if let (true, Some(due)) = (after.is_scheduled(), post.next_scan_at) {
+            self.due.push(due, c.post);
         }
         if let Some(d) = delta.filter(|d| !d.is_zero()) {
             let h = AggregateHour::of(at);

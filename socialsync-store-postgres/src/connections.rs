@@ -2,17 +2,17 @@
 //! backoffs and the disconnection outbox.
 
 use crate::PgStore;
-use crate::blocks::{self, SlotChange};
+use crate::blocks;
 use crate::codec::{
     CONNECTION_COLUMNS, col, connection_from_row, from_json, json, platform, token_from_uuid,
     token_to_uuid, u64_param,
 };
 use crate::error::{corrupt, db};
+use crate::lifecycle;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::credentials::{Credentials, VersionedCredentials};
 use socialsync_core::domain::{
-    Connection, ConnectionHealth, ConnectionStatus, DisconnectReason, Disconnection,
-    StatusInterval, StatusKind,
+    Connection, DisconnectReason, Disconnection, PostEvent, PostState, StatusKind,
 };
 use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::ids::*;
@@ -32,23 +32,6 @@ fn status_kind(k: StatusKind) -> &'static str {
 /// What the credentials' ciphertext is bound to: the platform account.
 pub(crate) fn credentials_context(platform: Platform, account: &PlatformAccountId) -> Vec<u8> {
     format!("socialsync credentials {platform}:{}", account.as_str()).into_bytes()
-}
-
-fn set_status(conn: &mut Connection, status: ConnectionStatus, now: Timestamp) {
-    if let Some(last) = conn.history.last_mut() {
-        last.to = Some(now);
-    }
-    let reason = match &status {
-        ConnectionStatus::Disconnected { reason, .. } => Some(reason.clone()),
-        _ => None,
-    };
-    conn.history.push(StatusInterval {
-        status: status.kind(),
-        from: now,
-        to: None,
-        reason,
-    });
-    conn.status = status;
 }
 
 /// Writes a connection's status and history.
@@ -95,29 +78,37 @@ pub(crate) async fn connect(
     if creator.is_none() {
         return Err(StoreError::not_found("creator", new.creator));
     }
-    let history = vec![StatusInterval {
-        status: StatusKind::Active,
-        from: now,
-        to: None,
-        reason: None,
-    }];
+    // What a new connection starts as; the database assigns its id.
+    let opened = Connection::opened(
+        ConnectionId(0),
+        new.creator,
+        new.platform,
+        new.account_id.clone(),
+        new.handle.clone(),
+        now,
+    );
     let sql = format!(
         "INSERT INTO connections (creator_id, platform, account_id, handle, status, status_kind, \
          history, credentials_version, credentials, credentials_key, health, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 'active', $6, 1, $7, $8, $9, $10) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
          ON CONFLICT (platform, account_id) DO NOTHING RETURNING {CONNECTION_COLUMNS}"
     );
     let inserted = sqlx::query(&sql)
         .bind(new.creator.0)
         .bind(new.platform.as_str())
         .bind(new.account_id.as_str())
-        .bind(&new.handle)
-        .bind(json(&ConnectionStatus::Active)?)
-        .bind(json(&history)?)
+        .bind(&opened.handle)
+        .bind(json(&opened.status)?)
+        .bind(status_kind(opened.status.kind()))
+        .bind(json(&opened.history)?)
+        .bind(u64_param(
+            opened.credentials_version,
+            "credentials version",
+        )?)
         .bind(&sealed)
         .bind(&key_id)
-        .bind(json(&ConnectionHealth::default())?)
-        .bind(now)
+        .bind(json(&opened.health)?)
+        .bind(opened.created_at)
         .fetch_optional(&mut *tx)
         .await
         .map_err(db)?;
@@ -142,15 +133,7 @@ pub(crate) async fn connect(
         .await
         .map_err(db)?;
     let mut conn = connection_from_row(&row)?;
-    let previous = conn.status.kind();
-    conn.credentials_version += 1;
-    conn.handle = new.handle;
-    conn.creator = new.creator;
-    conn.backoff_until = None;
-    conn.health.consecutive_failures = 0;
-    if previous != StatusKind::Active {
-        set_status(&mut conn, ConnectionStatus::Active, now);
-    }
+    let previous = conn.reconnect(new.handle, new.creator, now);
     sqlx::query(
         "UPDATE connections SET credentials = $2, credentials_key = $3, \
          credentials_version = $4, handle = $5, creator_id = $6, backoff_until = NULL, \
@@ -171,33 +154,16 @@ pub(crate) async fn connect(
         write_status(&mut tx, &conn).await?;
         // The connection's blocks before its posts' schedule rows: the one lock order.
         blocks::lock_connection(&mut tx, conn.id.0).await?;
-        let rows = sqlx::query(
-            "UPDATE schedule s SET \
-               state = CASE WHEN p.monitor_until >= $2 THEN 'monitoring' ELSE 'expired' END \
-             FROM posts p WHERE p.id = s.post_id AND p.connection_id = $1 AND s.state = 'paused' \
-             RETURNING s.post_id, s.state",
-        )
-        .bind(conn.id.0)
-        .bind(now)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db)?;
-        let mut changes = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let live = col::<&str>(r, "state")? == "monitoring";
-            if live {
-                resumed += 1;
-            } else {
-                expired += 1;
+        let changed =
+            lifecycle::apply_to_connection(&mut tx, conn.id.0, PostEvent::ConnectionResumed, now)
+                .await?;
+        for c in &changed {
+            match c.after.state {
+                PostState::Monitoring => resumed += 1,
+                PostState::Expired => expired += 1,
+                _ => {}
             }
-            changes.push(SlotChange {
-                post: col(r, "post_id")?,
-                live,
-                next: Some(live.then(|| blocks::us(now))),
-                bump: false,
-            });
         }
-        blocks::change(&mut tx, &changes).await?;
     }
     tx.commit().await.map_err(db)?;
     Ok(Connected {
@@ -277,30 +243,15 @@ pub(crate) async fn disconnect(s: &PgStore, req: DisconnectRequest) -> StoreResu
     let at = req.at;
     let mut tx = s.pool.begin().await.map_err(db)?;
     let mut conn = lock_connection(&mut tx, req.connection).await?;
-    match &conn.status {
-        ConnectionStatus::Reset { .. } => {
-            return Err(StoreError::InvalidState(format!(
-                "{} was reset: there is nothing to disconnect",
-                req.connection
-            )));
-        }
-        ConnectionStatus::Disconnected { disconnection, .. } => {
-            let sql = format!("SELECT {DISCONNECTION_COLUMNS} FROM disconnections WHERE id = $1");
-            let row = sqlx::query(&sql)
-                .bind(disconnection.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db)?
-                .ok_or_else(|| corrupt(format!("{disconnection} missing")))?;
-            return disconnection_from_row(&row, false);
-        }
-        ConnectionStatus::Active => {}
-    }
-    if conn.credentials_version != req.credentials_version {
-        return Err(StoreError::Conflict(format!(
-            "{}: credentials changed since version {} (now {})",
-            req.connection, req.credentials_version, conn.credentials_version
-        )));
+    if let Some(disconnection) = conn.check_disconnect(req.credentials_version)? {
+        let sql = format!("SELECT {DISCONNECTION_COLUMNS} FROM disconnections WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(disconnection.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| corrupt(format!("{disconnection} missing")))?;
+        return disconnection_from_row(&row, false);
     }
     let sql = format!(
         "INSERT INTO disconnections (connection_id, creator_id, platform, since, reason, \
@@ -317,37 +268,12 @@ pub(crate) async fn disconnect(s: &PgStore, req: DisconnectRequest) -> StoreResu
         .await
         .map_err(db)?;
     let d = disconnection_from_row(&row, true)?;
-    set_status(
-        &mut conn,
-        ConnectionStatus::Disconnected {
-            since: at,
-            reason: req.reason,
-            disconnection: d.id,
-        },
-        at,
-    );
+    conn.disconnect(d.id, req.reason, at);
     write_status(&mut tx, &conn).await?;
     // The connection's blocks before its posts' schedule rows: the one lock order.
     blocks::lock_connection(&mut tx, conn.id.0).await?;
-    let paused: Vec<i64> = sqlx::query_scalar(
-        "UPDATE schedule s SET state = 'paused' FROM posts p \
-         WHERE p.id = s.post_id AND p.connection_id = $1 AND s.state = 'monitoring' \
-         RETURNING s.post_id",
-    )
-    .bind(conn.id.0)
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(db)?;
-    let changes: Vec<SlotChange> = paused
-        .into_iter()
-        .map(|post| SlotChange {
-            post,
-            live: false,
-            next: None,
-            bump: false,
-        })
-        .collect();
-    blocks::change(&mut tx, &changes).await?;
+    lifecycle::apply_to_connection(&mut tx, conn.id.0, PostEvent::ConnectionDisconnected, at)
+        .await?;
     tx.commit().await.map_err(db)?;
     Ok(d)
 }
@@ -359,16 +285,8 @@ pub(crate) async fn reset_connection(
 ) -> StoreResult<Connection> {
     let mut tx = s.pool.begin().await.map_err(db)?;
     let mut conn = lock_connection(&mut tx, id).await?;
-    if conn.status.is_active() {
-        return Err(StoreError::InvalidState(format!(
-            "{id} is active: only a disconnected connection can be reset"
-        )));
-    }
-    conn.high_water = None;
-    conn.last_discovery_at = None;
-    conn.last_deep_pass_at = None;
-    conn.matched_revision = 0;
-    conn.backoff_until = None;
+    let before = conn.status.kind();
+    conn.reset(now)?;
     sqlx::query(
         "UPDATE connections SET credentials = NULL, credentials_key = NULL, \
          refresh_token = NULL, refresh_until = NULL, discovery_token = NULL, \
@@ -379,8 +297,7 @@ pub(crate) async fn reset_connection(
     .execute(&mut *tx)
     .await
     .map_err(db)?;
-    if !matches!(conn.status, ConnectionStatus::Reset { .. }) {
-        set_status(&mut conn, ConnectionStatus::Reset { since: now }, now);
+    if before != StatusKind::Reset {
         write_status(&mut tx, &conn).await?;
     }
     tx.commit().await.map_err(db)?;

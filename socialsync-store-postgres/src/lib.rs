@@ -65,6 +65,7 @@ mod connections;
 mod crypto;
 mod error;
 mod events;
+mod lifecycle;
 mod posts;
 mod reports;
 mod scans;

@@ -5,8 +5,11 @@ use crate::aggregates::{AggregateChanges, contributions};
 use crate::blocks::{self, Entry, Placement, SlotChange};
 use crate::codec::{POST_COLUMNS, POST_TABLES, col, json, post_from_row, post_state};
 use crate::error::db;
+use crate::lifecycle::{self, FACT_COLUMNS};
 use socialsync_core::clock::Timestamp;
-use socialsync_core::domain::{Attribution, Post, PostState};
+use socialsync_core::domain::{
+    Attribution, Due, Post, PostEvent, PostFacts, PostState, Transition, transition,
+};
 use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::ids::*;
 use socialsync_core::platform::Platform;
@@ -32,37 +35,25 @@ fn sorted_unique(v: impl Iterator<Item = i64>) -> Vec<i64> {
     v.collect::<BTreeSet<_>>().into_iter().collect()
 }
 
-/// What an attribution change does to the due time.
-#[derive(Debug, Clone, Copy)]
-enum Due {
-    /// Kept as it was.
-    Keep,
-    /// Set (or cleared).
-    Set(Option<Timestamp>),
-}
-
-/// The state rules of an attribution change: the new state and due time,
-/// or `None` when the state stays.
-fn next_state(
-    before: PostState,
+/// The attribution rules' answer for a post: its state and due time.
+fn attributed(
+    state: PostState,
     matched: bool,
-    active: bool,
+    connection_active: bool,
     monitor_until: Timestamp,
     now: Timestamp,
-) -> Option<(PostState, Due)> {
-    match (before, matched) {
-        (PostState::Seen | PostState::Untracked, true) => Some(if now > monitor_until {
-            (PostState::Expired, Due::Set(None))
-        } else if active {
-            (PostState::Monitoring, Due::Set(Some(now)))
-        } else {
-            (PostState::Paused, Due::Set(Some(now)))
-        }),
-        (PostState::Monitoring | PostState::Paused, false) => {
-            Some((PostState::Untracked, Due::Keep))
-        }
-        _ => None,
-    }
+) -> Transition {
+    transition(
+        PostFacts {
+            state,
+            monitor_until,
+        },
+        PostEvent::Attributed {
+            matched,
+            connection_active,
+        },
+        now,
+    )
 }
 
 /// Moves a post's contributions between aggregates when its scopes or
@@ -119,18 +110,14 @@ async fn apply(
     let scopes = sorted_unique(attribution.iter().map(|a| a.scope.0));
     let brands = sorted_unique(attribution.iter().map(|a| a.brand.0));
     move_contributions(tx, post, &scopes, &brands).await?;
-    let change = next_state(
+    let change = attributed(
         post.state,
         !attribution.is_empty(),
         active,
         post.monitor_until,
         now,
     );
-    let (state, set_due, due) = match change {
-        Some((s, Due::Set(due))) => (s, true, due),
-        Some((s, Due::Keep)) => (s, false, None),
-        None => (post.state, false, None),
-    };
+    let state = change.state;
     // What a claim hands out about the post (workers remember it, checked
     // against the revision in its block).
     let mut described = scopes != post.scopes || brands != post.brands;
@@ -179,13 +166,13 @@ async fn apply(
                 .map_err(db)?;
         }
     }
-    if state != post.state || set_due || described {
+    if state != post.state || change.due != Due::Keep || described {
         blocks::change(
             tx,
             &[SlotChange {
                 post: post.id.0,
-                live: state == PostState::Monitoring,
-                next: set_due.then(|| due.map(blocks::us)),
+                live: change.is_scheduled(),
+                next: lifecycle::slot_due(change.due),
                 bump: described,
             }],
         )
@@ -339,19 +326,14 @@ pub(crate) async fn upsert_posts(
         for &i in &fresh {
             let p = &posts[i];
             let active = conns.get(&p.connection.0).is_some_and(|c| c.1);
-            let (state, due) = next_state(
+            let t = attributed(
                 PostState::Seen,
                 !p.attribution.is_empty(),
                 active,
                 p.monitor_until,
                 now,
-            )
-            .unwrap_or((PostState::Seen, Due::Set(None)));
-            let due = match due {
-                Due::Set(t) => t,
-                Due::Keep => None,
-            };
-            a.push(p, state, due)?;
+            );
+            a.push(p, t.state, t.due.apply(None))?;
         }
         let rows = sqlx::query(
             "WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], \
@@ -437,13 +419,15 @@ pub(crate) async fn upsert_posts(
         );
         if let Some(id) = created.get(&key) {
             if reported.insert(*id) {
-                let state = if p.attribution.is_empty() {
-                    PostState::Seen
-                } else {
-                    let active = conns.get(&p.connection.0).is_some_and(|c| c.1);
-                    next_state(PostState::Seen, true, active, p.monitor_until, now)
-                        .map_or(PostState::Seen, |x| x.0)
-                };
+                let active = conns.get(&p.connection.0).is_some_and(|c| c.1);
+                let state = attributed(
+                    PostState::Seen,
+                    !p.attribution.is_empty(),
+                    active,
+                    p.monitor_until,
+                    now,
+                )
+                .state;
                 out.push(UpsertedPost {
                     id: *id,
                     created: true,
@@ -630,27 +614,22 @@ pub(crate) async fn expire_paused_posts(s: &PgStore, now: Timestamp) -> StoreRes
     .await
     .map_err(db)?;
     blocks::lock(&mut tx, &ids).await?;
-    let expired: Vec<i64> = sqlx::query_scalar(
-        "UPDATE schedule s SET state = 'expired' FROM posts p \
-         WHERE p.id = s.post_id AND s.state = 'paused' AND p.monitor_until < $1 \
-           AND s.block_id = ANY($2) \
-         RETURNING s.post_id",
-    )
-    .bind(now)
-    .bind(&ids)
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(db)?;
-    let changes: Vec<SlotChange> = expired
+    // Candidates only (the core decides): paused posts whose window is over.
+    let sql = format!(
+        "SELECT {FACT_COLUMNS} FROM schedule s JOIN posts p ON p.id = s.post_id \
+         WHERE s.state = 'paused' AND p.monitor_until < $1 AND s.block_id = ANY($2)"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(now)
+        .bind(&ids)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+    let changed = lifecycle::apply_rows(&mut tx, &rows, PostEvent::PausedSwept, now).await?;
+    let expired = changed
         .iter()
-        .map(|&post| SlotChange {
-            post,
-            live: false,
-            next: Some(None),
-            bump: false,
-        })
-        .collect();
-    blocks::change(&mut tx, &changes).await?;
+        .filter(|c| c.after.state == PostState::Expired)
+        .count();
     tx.commit().await.map_err(db)?;
-    Ok(expired.len() as u64)
+    Ok(expired as u64)
 }

@@ -9,9 +9,10 @@ use crate::codec::{
     token_to_uuid,
 };
 use crate::error::db;
+use crate::lifecycle;
 use rustc_hash::FxHashMap as HashMap;
 use socialsync_core::clock::Timestamp;
-use socialsync_core::domain::{MediaKind, Snapshot};
+use socialsync_core::domain::{MediaKind, PostState, Snapshot};
 use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::ids::*;
 use socialsync_core::metrics::{AggregateHour, CounterDelta, Metrics};
@@ -408,19 +409,14 @@ pub(crate) async fn complete_scans(
         b.finish(i);
         b.counts[i] = b.counts[i].saturating_add(1);
         b.lasts[i] = Some(us(at));
-        let final_state = match c.next {
-            NextScan::At(t) => {
-                b.nexts[i] = Some(us(t));
-                None
-            }
-            NextScan::Expire => Some("expired"),
-            NextScan::Delete => Some("deleted"),
-        };
-        if let Some(state) = final_state {
-            b.live[i] = false;
-            b.nexts[i] = None;
+        let (end, due) = c.next.outcome();
+        if let Some(next) = lifecycle::slot_due(due) {
+            b.nexts[i] = next;
+        }
+        if let Some(state) = end {
+            b.live[i] = state == PostState::Monitoring;
             finals.0.push(c.post.0);
-            finals.1.push(state);
+            finals.1.push(state.as_str());
         }
         touched.insert(b.id);
         if let (Some(reading), Some((mut post, before))) = (c.reading, baseline) {

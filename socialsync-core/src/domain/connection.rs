@@ -1,4 +1,5 @@
 use crate::clock::Timestamp;
+use crate::error::StoreError;
 use crate::ids::{ConnectionId, CreatorId, DisconnectionId, PlatformAccountId, PlatformPostId};
 use crate::platform::Platform;
 use serde::{Deserialize, Serialize};
@@ -181,6 +182,145 @@ impl Connection {
     /// Whether scans may call the platform for this connection at `now`.
     pub fn is_callable(&self, now: Timestamp) -> bool {
         self.status.is_active() && self.backoff_until.is_none_or(|b| b <= now)
+    }
+
+    /// A connection made at `now`: active, with one open history interval,
+    /// credentials at version 1 and nothing discovered yet.
+    pub fn opened(
+        id: ConnectionId,
+        creator: CreatorId,
+        platform: Platform,
+        account_id: PlatformAccountId,
+        handle: String,
+        now: Timestamp,
+    ) -> Connection {
+        Connection {
+            id,
+            creator,
+            platform,
+            account_id,
+            handle,
+            status: ConnectionStatus::Active,
+            history: vec![StatusInterval {
+                status: StatusKind::Active,
+                from: now,
+                to: None,
+                reason: None,
+            }],
+            credentials_version: 1,
+            high_water: None,
+            last_discovery_at: None,
+            last_deep_pass_at: None,
+            matched_revision: 0,
+            health: ConnectionHealth::default(),
+            backoff_until: None,
+            created_at: now,
+        }
+    }
+
+    /// Moves to `status` at `at`: the open history interval ends at `at`
+    /// and a new one starts (with the reason, for a disconnection).
+    pub fn set_status(&mut self, status: ConnectionStatus, at: Timestamp) {
+        if let Some(last) = self.history.last_mut() {
+            last.to = Some(at);
+        }
+        let reason = match &status {
+            ConnectionStatus::Disconnected { reason, .. } => Some(reason.clone()),
+            _ => None,
+        };
+        self.history.push(StatusInterval {
+            status: status.kind(),
+            from: at,
+            to: None,
+            reason,
+        });
+        self.status = status;
+    }
+
+    /// The account connected again at `now` (new credentials, maybe a new
+    /// handle or creator): the credentials version moves on, backoff and
+    /// the failure count are cleared, and the connection is active. Returns
+    /// the status it had before; its paused posts then resume
+    /// ([`PostEvent::ConnectionResumed`](super::PostEvent)) unless it was
+    /// active already.
+    pub fn reconnect(&mut self, handle: String, creator: CreatorId, now: Timestamp) -> StatusKind {
+        let previous = self.status.kind();
+        self.credentials_version += 1;
+        self.handle = handle;
+        self.creator = creator;
+        self.backoff_until = None;
+        self.health.consecutive_failures = 0;
+        if previous != StatusKind::Active {
+            self.set_status(ConnectionStatus::Active, now);
+        }
+        previous
+    }
+
+    /// Whether a disconnection at `credentials_version` applies: `Ok(None)`
+    /// when it does, `Ok(Some(id))` when the connection is disconnected
+    /// already (by disconnection `id`), an error when it was reset
+    /// (`InvalidState`) or its credentials changed since (`Conflict`: the
+    /// failure belonged to older credentials).
+    pub fn check_disconnect(
+        &self,
+        credentials_version: u64,
+    ) -> Result<Option<DisconnectionId>, StoreError> {
+        match &self.status {
+            ConnectionStatus::Reset { .. } => Err(StoreError::InvalidState(format!(
+                "{} was reset: there is nothing to disconnect",
+                self.id
+            ))),
+            ConnectionStatus::Disconnected { disconnection, .. } => Ok(Some(*disconnection)),
+            ConnectionStatus::Active if self.credentials_version != credentials_version => {
+                Err(StoreError::Conflict(format!(
+                    "{}: credentials changed since version {credentials_version} (now {})",
+                    self.id, self.credentials_version
+                )))
+            }
+            ConnectionStatus::Active => Ok(None),
+        }
+    }
+
+    /// Disconnected at `at` by `disconnection` for `reason` (after
+    /// [`Connection::check_disconnect`] said it applies); its monitoring
+    /// posts then pause ([`PostEvent::ConnectionDisconnected`](super::PostEvent)).
+    pub fn disconnect(
+        &mut self,
+        disconnection: DisconnectionId,
+        reason: DisconnectReason,
+        at: Timestamp,
+    ) {
+        self.set_status(
+            ConnectionStatus::Disconnected {
+                since: at,
+                reason,
+                disconnection,
+            },
+            at,
+        );
+    }
+
+    /// Reset at `now` (the disabled connections view): discovery's progress
+    /// and backoff are forgotten and the status becomes `Reset` (once; a
+    /// second reset changes nothing). The store drops the credentials and
+    /// the leases beside it; posts and readings stay. Refused for an active
+    /// connection.
+    pub fn reset(&mut self, now: Timestamp) -> Result<(), StoreError> {
+        if self.status.is_active() {
+            return Err(StoreError::InvalidState(format!(
+                "{} is active: only a disconnected connection can be reset",
+                self.id
+            )));
+        }
+        self.high_water = None;
+        self.last_discovery_at = None;
+        self.last_deep_pass_at = None;
+        self.matched_revision = 0;
+        self.backoff_until = None;
+        if !matches!(self.status, ConnectionStatus::Reset { .. }) {
+            self.set_status(ConnectionStatus::Reset { since: now }, now);
+        }
+        Ok(())
     }
 }
 

@@ -2,6 +2,7 @@
 //! snapshots.
 
 mod connection;
+mod lifecycle;
 mod post;
 mod scope;
 mod tenant;
@@ -10,6 +11,7 @@ pub use connection::{
     Connection, ConnectionHealth, ConnectionStatus, DisconnectReason, Disconnection, HighWater,
     StatusInterval, StatusKind,
 };
+pub use lifecycle::{Due, NextScan, PostEvent, PostFacts, Transition, transition};
 pub use post::{Attribution, FoundHashtag, MediaKind, Post, PostState, Snapshot, TextField};
 pub use scope::{CampaignWindow, Scope, ScopeKind};
 pub use tenant::{Brand, Creator};

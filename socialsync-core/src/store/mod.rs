@@ -12,6 +12,7 @@
 mod budget;
 mod types;
 
+pub use crate::domain::NextScan;
 pub use budget::SharedBudget;
 pub use types::*;
 

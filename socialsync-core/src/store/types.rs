@@ -3,8 +3,8 @@
 use crate::clock::Timestamp;
 use crate::credentials::Credentials;
 use crate::domain::{
-    Attribution, CampaignWindow, Connection, FoundHashtag, HighWater, MediaKind, PostState,
-    ScopeKind, StatusInterval, StatusKind,
+    Attribution, CampaignWindow, Connection, FoundHashtag, HighWater, MediaKind, NextScan,
+    PostState, ScopeKind, StatusInterval, StatusKind,
 };
 use crate::hashtag::TrackedHashtag;
 use crate::ids::{
@@ -260,17 +260,6 @@ pub struct ClaimedPost {
     pub token: LeaseToken,
     /// The post.
     pub post: DuePost,
-}
-
-/// What comes after a scan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NextScan {
-    /// Due again at this instant (the post stays `Monitoring`).
-    At(Timestamp),
-    /// The window is over: `Expired`.
-    Expire,
-    /// Confirmed gone: `Deleted`.
-    Delete,
 }
 
 /// The result of one scan, to write under the claim's token.

@@ -1,0 +1,115 @@
+//! Post transitions on PostgreSQL: the core's [`transition`] decides, this
+//! module reads the facts it needs and writes its answers (the schedule
+//! rows' states, the blocks' slots).
+
+use crate::blocks::{self, SlotChange};
+use crate::codec::{col, post_state};
+use crate::error::db;
+use socialsync_core::clock::Timestamp;
+use socialsync_core::domain::{Due, PostEvent, PostFacts, PostState, Transition, transition};
+use socialsync_core::error::StoreResult;
+use sqlx::PgConnection;
+use sqlx::postgres::PgRow;
+
+/// A post whose state or due time an event changed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Changed {
+    /// The post.
+    pub post: i64,
+    /// Its state before.
+    pub before: PostState,
+    /// Its state and due time after.
+    pub after: Transition,
+}
+
+/// The columns [`apply_rows`] reads: `post_id`, `state`, `monitor_until`.
+pub(crate) const FACT_COLUMNS: &str = "s.post_id, s.state, p.monitor_until";
+
+/// A slot's due time as a block change: `None` keeps it.
+pub(crate) fn slot_due(due: Due) -> Option<Option<i64>> {
+    match due {
+        Due::Keep => None,
+        Due::Clear => Some(None),
+        Due::At(t) => Some(Some(blocks::us(t))),
+    }
+}
+
+/// Applies `event` at `now` to every post of `connection`. The caller holds
+/// the connection's blocks.
+pub(crate) async fn apply_to_connection(
+    tx: &mut PgConnection,
+    connection: i64,
+    event: PostEvent,
+    now: Timestamp,
+) -> StoreResult<Vec<Changed>> {
+    let sql = format!(
+        "SELECT {FACT_COLUMNS} FROM schedule s JOIN posts p ON p.id = s.post_id \
+         WHERE p.connection_id = $1"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(connection)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+    apply_rows(tx, &rows, event, now).await
+}
+
+/// Applies `event` at `now` to the posts of `rows` (of [`FACT_COLUMNS`],
+/// read under their blocks' locks) and writes what changed.
+pub(crate) async fn apply_rows(
+    tx: &mut PgConnection,
+    rows: &[PgRow],
+    event: PostEvent,
+    now: Timestamp,
+) -> StoreResult<Vec<Changed>> {
+    let mut changed = Vec::new();
+    for r in rows {
+        let facts = PostFacts {
+            state: post_state(col(r, "state")?)?,
+            monitor_until: col(r, "monitor_until")?,
+        };
+        let after = transition(facts, event, now);
+        if after.state != facts.state || after.due != Due::Keep {
+            changed.push(Changed {
+                post: col(r, "post_id")?,
+                before: facts.state,
+                after,
+            });
+        }
+    }
+    write(tx, &changed).await?;
+    Ok(changed)
+}
+
+/// Writes transitions: the new states, then the slots.
+pub(crate) async fn write(tx: &mut PgConnection, changed: &[Changed]) -> StoreResult<()> {
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let (ids, states): (Vec<i64>, Vec<&str>) = changed
+        .iter()
+        .filter(|c| c.after.state != c.before)
+        .map(|c| (c.post, c.after.state.as_str()))
+        .unzip();
+    if !ids.is_empty() {
+        sqlx::query(
+            "UPDATE schedule s SET state = u.state \
+             FROM unnest($1::bigint[], $2::text[]) AS u (id, state) WHERE s.post_id = u.id",
+        )
+        .bind(&ids)
+        .bind(&states)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    }
+    let slots: Vec<SlotChange> = changed
+        .iter()
+        .map(|c| SlotChange {
+            post: c.post,
+            live: c.after.is_scheduled(),
+            next: slot_due(c.after.due),
+            bump: false,
+        })
+        .collect();
+    blocks::change(tx, &slots).await
+}
