@@ -16,6 +16,7 @@ mod claims;
 mod config;
 mod connections;
 mod events;
+mod lifecycle;
 mod posts;
 mod reports;
 mod shared;
@@ -24,6 +25,7 @@ pub use claims::*;
 pub use config::*;
 pub use connections::*;
 pub use events::*;
+pub use lifecycle::*;
 pub use posts::*;
 pub use reports::*;
 pub use shared::*;
@@ -73,6 +75,7 @@ macro_rules! store_conformance_tests {
             new_post_state_follows_attribution,
             seen_post_is_kept_for_retro_matching,
             unmatched_post_becomes_untracked_and_keeps_data,
+            post_transitions_follow_the_core_rules,
             attribution_to_several_scopes,
             list_posts_is_brand_isolated,
             due_claim_boundary_is_inclusive,
