@@ -259,7 +259,7 @@ impl ManualClock {
     /// Moves the clock forward (or backward, for a negative delta).
     pub fn advance(&self, by: TimeDelta) {
         let mut now = self.now.lock().unwrap_or_else(|e| e.into_inner());
-        *now = *now + by;
+        *now += by;
     }
 
     /// Sets the clock to `to`.
