@@ -345,3 +345,29 @@ mod timestamp_tests {
         assert_eq!(format!("{t:?}"), "2026-03-01T10:00:00.500Z");
     }
 }
+
+#[cfg(test)]
+mod hostile_timestamp_tests {
+    use super::*;
+
+    /// chrono parses and deserializes `23:59:60` (a leap second). A
+    /// `Timestamp` is one instant per microsecond count: the leap-second
+    /// form must equal the same instant rebuilt from its microseconds (what
+    /// PostgreSQL hands back), and order like its microseconds.
+    #[test]
+    fn leap_second_is_one_instant() {
+        let leap: Timestamp = "2016-12-31T23:59:60.5Z".parse().unwrap();
+        let json: Timestamp = serde_json::from_str("\"2016-12-31T23:59:60.5Z\"").unwrap();
+        let plain: Timestamp = "2017-01-01T00:00:00.5Z".parse().unwrap();
+        assert_eq!(leap.micros(), plain.micros());
+        assert_eq!(Timestamp::from_micros(leap.micros()), Some(leap), "from_micros(micros)");
+        assert_eq!(leap, plain, "parsed");
+        assert_eq!(json, plain, "deserialized");
+        let earlier: Timestamp = "2017-01-01T00:00:00.2Z".parse().unwrap();
+        assert_eq!(
+            leap.cmp(&earlier),
+            leap.micros().cmp(&earlier.micros()),
+            "order agrees with micros"
+        );
+    }
+}

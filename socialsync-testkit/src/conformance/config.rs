@@ -246,3 +246,40 @@ pub async fn instants_are_truncated_to_micros(store: Arc<dyn PostStore>) {
     assert_eq!(p.published_at, micros(1_234_567));
     assert_eq!(p.published_at.timestamp_subsec_nanos() % 1000, 0);
 }
+
+/// Instants at the limits of the timestamp type read back as written, on
+/// every store: the type promises that an instant a store wrote and the one
+/// it reads back are equal, whichever store it is. A hostile platform may
+/// report any publication instant the type can hold.
+pub async fn extreme_instants_round_trip(store: Arc<dyn PostStore>) {
+    use socialsync_core::clock::Timestamp;
+    let w = world(&*store).await;
+    for (i, published) in [Timestamp::MAX, Timestamp::MIN].into_iter().enumerate() {
+        let id = format!("extreme{i}");
+        let up = must(
+            store
+                .upsert_posts(vec![post(&w.connection, &id, published, vec![])], t0())
+                .await,
+            &format!("upsert a post published at {published:?}"),
+        );
+        let p = must(store.get_post(up[0].id).await, "get").expect("post");
+        assert_eq!(p.published_at, published, "published_at read back");
+    }
+}
+
+/// A leap-second instant (chrono parses `23:59:60`, so a platform's JSON
+/// can carry one) is one instant: what a store reads back equals what was
+/// written, and equals the same instant written without the leap second.
+pub async fn leap_second_instants_round_trip(store: Arc<dyn PostStore>) {
+    use socialsync_core::clock::Timestamp;
+    let w = world(&*store).await;
+    let leap: Timestamp = "2016-12-31T23:59:60.5Z".parse().expect("leap second");
+    let up = must(
+        store
+            .upsert_posts(vec![post(&w.connection, "leap", leap, vec![])], t0())
+            .await,
+        "upsert",
+    );
+    let p = must(store.get_post(up[0].id).await, "get").expect("post");
+    assert_eq!(p.published_at, leap, "published_at read back as written");
+}

@@ -69,6 +69,8 @@ macro_rules! store_conformance_tests {
             update_scope_changes_and_bumps_revision,
             refused_scope_change_changes_nothing,
             instants_are_truncated_to_micros,
+            extreme_instants_round_trip,
+            leap_second_instants_round_trip,
             upsert_posts_is_idempotent,
             post_is_never_duplicated_whoever_finds_it,
             concurrent_upserts_make_one_post,
