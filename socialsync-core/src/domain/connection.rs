@@ -342,3 +342,37 @@ pub struct Disconnection {
     /// Whether this call made the disconnection (false: it already existed).
     pub newly_disconnected: bool,
 }
+
+#[cfg(test)]
+mod hostile_tests {
+    use super::*;
+    use chrono::TimeDelta;
+
+    /// A host's clock that steps back (NTP, a restarted VM) must not make
+    /// the status history run backwards: every interval `[from, to)` has
+    /// `from <= to`, each starts where the one before ended, and
+    /// `status_since` never moves into the past.
+    #[test]
+    fn status_history_never_runs_backwards() {
+        let t = |h: i64| Timestamp::UNIX_EPOCH + TimeDelta::hours(h);
+        let mut c = Connection::opened(
+            ConnectionId(1),
+            CreatorId(1),
+            Platform::TikTok,
+            PlatformAccountId::from("acct"),
+            "@x".into(),
+            t(10),
+        );
+        c.disconnect(DisconnectionId(1), DisconnectReason::Revoked, t(5));
+        c.reconnect("@x".into(), CreatorId(1), t(3));
+        for i in &c.history {
+            if let Some(to) = i.to {
+                assert!(i.from <= to, "interval runs backwards: {i:?} in {:?}", c.history);
+            }
+        }
+        for w in c.history.windows(2) {
+            assert_eq!(w[0].to, Some(w[1].from), "gap or overlap: {:?}", c.history);
+        }
+        assert!(c.status_since() >= t(10), "status_since went back to {:?}", c.status_since());
+    }
+}
