@@ -1,6 +1,6 @@
 //! Time: every instant socialsync uses comes from a [`Clock`].
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt::{self, Debug, Display};
 use std::ops::{Add, AddAssign, Deref, Sub, SubAssign};
@@ -31,8 +31,16 @@ pub struct Timestamp(DateTime<Utc>);
 impl Timestamp {
     /// The Unix epoch.
     pub const UNIX_EPOCH: Timestamp = Timestamp(DateTime::<Utc>::UNIX_EPOCH);
-    /// The earliest instant chrono represents (whole microseconds).
-    pub const MIN: Timestamp = Timestamp(DateTime::<Utc>::MIN_UTC);
+    /// The earliest instant: 4714-11-24 BC (proleptic Gregorian, year
+    /// −4713) at midnight UTC, the earliest PostgreSQL's `timestamptz`
+    /// keeps, so that every store can keep every `Timestamp`.
+    pub const MIN: Timestamp = Timestamp(match NaiveDate::from_ymd_opt(-4713, 11, 24) {
+        Some(d) => match d.and_hms_opt(0, 0, 0) {
+            Some(t) => DateTime::from_naive_utc_and_offset(t, Utc),
+            None => DateTime::<Utc>::MIN_UTC,
+        },
+        None => DateTime::<Utc>::MIN_UTC,
+    });
     /// The latest whole-microsecond instant chrono represents.
     pub const MAX: Timestamp = Timestamp(
         match DateTime::from_timestamp(
@@ -44,17 +52,26 @@ impl Timestamp {
         },
     );
 
-    /// `t`, truncated to whole microseconds.
+    /// `t`, truncated to whole microseconds (towards the past), a leap
+    /// second (`23:59:60.x`) read as the instant it counts as
+    /// (`00:00:00.x` of the next day), and clamped to
+    /// [`MIN`](Self::MIN)..=[`MAX`](Self::MAX).
     pub fn new(t: DateTime<Utc>) -> Self {
-        let nanos = t.timestamp_subsec_nanos();
-        let extra = TimeDelta::nanoseconds(i64::from(nanos % 1_000));
-        Timestamp(t.checked_sub_signed(extra).unwrap_or(t))
+        // `timestamp_micros` floors, and counts a leap second's extra
+        // nanoseconds into the next second.
+        match Self::from_micros(t.timestamp_micros()) {
+            Some(t) => t,
+            None if t < Self::MIN.0 => Self::MIN,
+            None => Self::MAX,
+        }
     }
 
-    /// The instant `micros` microseconds after the Unix epoch, if chrono
-    /// represents it.
+    /// The instant `micros` microseconds after the Unix epoch, if it lies
+    /// within [`MIN`](Self::MIN)..=[`MAX`](Self::MAX).
     pub fn from_micros(micros: i64) -> Option<Self> {
-        DateTime::from_timestamp_micros(micros).map(Timestamp)
+        DateTime::from_timestamp_micros(micros)
+            .map(Timestamp)
+            .filter(|t| *t >= Self::MIN && *t <= Self::MAX)
     }
 
     /// The instant `secs` seconds and `nanos` nanoseconds after the Unix
@@ -360,7 +377,11 @@ mod hostile_timestamp_tests {
         let json: Timestamp = serde_json::from_str("\"2016-12-31T23:59:60.5Z\"").unwrap();
         let plain: Timestamp = "2017-01-01T00:00:00.5Z".parse().unwrap();
         assert_eq!(leap.micros(), plain.micros());
-        assert_eq!(Timestamp::from_micros(leap.micros()), Some(leap), "from_micros(micros)");
+        assert_eq!(
+            Timestamp::from_micros(leap.micros()),
+            Some(leap),
+            "from_micros(micros)"
+        );
         assert_eq!(leap, plain, "parsed");
         assert_eq!(json, plain, "deserialized");
         let earlier: Timestamp = "2017-01-01T00:00:00.2Z".parse().unwrap();

@@ -341,7 +341,6 @@ impl Inner {
     }
 
     pub(crate) fn disconnect(&mut self, req: DisconnectRequest) -> StoreResult<Disconnection> {
-        let at = req.at;
         let row = self.conn_mut(req.connection)?;
         if let Some(d) = row.conn.check_disconnect(req.credentials_version)? {
             let mut existing = self
@@ -352,6 +351,7 @@ impl Inner {
             existing.newly_disconnected = false;
             return Ok(existing);
         }
+        let at = row.conn.status_change_at(req.at);
         let creator = row.conn.creator;
         let platform = row.conn.platform;
         self.next_id += 1;

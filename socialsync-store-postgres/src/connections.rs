@@ -240,9 +240,9 @@ fn disconnection_from_row(r: &PgRow, newly: bool) -> StoreResult<Disconnection> 
 const DISCONNECTION_COLUMNS: &str = "id, connection_id, creator_id, platform, since, reason";
 
 pub(crate) async fn disconnect(s: &PgStore, req: DisconnectRequest) -> StoreResult<Disconnection> {
-    let at = req.at;
     let mut tx = s.pool.begin().await.map_err(db)?;
     let mut conn = lock_connection(&mut tx, req.connection).await?;
+    let at = conn.status_change_at(req.at);
     if let Some(disconnection) = conn.check_disconnect(req.credentials_version)? {
         let sql = format!("SELECT {DISCONNECTION_COLUMNS} FROM disconnections WHERE id = $1");
         let row = sqlx::query(&sql)

@@ -218,9 +218,18 @@ impl Connection {
         }
     }
 
-    /// Moves to `status` at `at`: the open history interval ends at `at`
-    /// and a new one starts (with the reason, for a disconnection).
+    /// The instant a status change asked for at `at` takes effect: never
+    /// before the current status began, so that a clock that stepped back
+    /// cannot make the history run backwards.
+    pub fn status_change_at(&self, at: Timestamp) -> Timestamp {
+        at.max(self.status_since())
+    }
+
+    /// Moves to `status` at `at` (see [`Connection::status_change_at`]):
+    /// the open history interval ends then and a new one starts (with the
+    /// reason, for a disconnection).
     pub fn set_status(&mut self, status: ConnectionStatus, at: Timestamp) {
+        let at = self.status_change_at(at);
         if let Some(last) = self.history.last_mut() {
             last.to = Some(at);
         }
@@ -282,7 +291,8 @@ impl Connection {
     }
 
     /// Disconnected at `at` by `disconnection` for `reason` (after
-    /// [`Connection::check_disconnect`] said it applies); its monitoring
+    /// [`Connection::check_disconnect`] said it applies; the store dates the
+    /// disconnection [`Connection::status_change_at`]); its monitoring
     /// posts then pause ([`PostEvent::ConnectionDisconnected`](super::PostEvent)).
     pub fn disconnect(
         &mut self,
@@ -290,6 +300,7 @@ impl Connection {
         reason: DisconnectReason,
         at: Timestamp,
     ) {
+        let at = self.status_change_at(at);
         self.set_status(
             ConnectionStatus::Disconnected {
                 since: at,
@@ -318,7 +329,8 @@ impl Connection {
         self.matched_revision = 0;
         self.backoff_until = None;
         if !matches!(self.status, ConnectionStatus::Reset { .. }) {
-            self.set_status(ConnectionStatus::Reset { since: now }, now);
+            let at = self.status_change_at(now);
+            self.set_status(ConnectionStatus::Reset { since: at }, at);
         }
         Ok(())
     }
@@ -367,12 +379,20 @@ mod hostile_tests {
         c.reconnect("@x".into(), CreatorId(1), t(3));
         for i in &c.history {
             if let Some(to) = i.to {
-                assert!(i.from <= to, "interval runs backwards: {i:?} in {:?}", c.history);
+                assert!(
+                    i.from <= to,
+                    "interval runs backwards: {i:?} in {:?}",
+                    c.history
+                );
             }
         }
         for w in c.history.windows(2) {
             assert_eq!(w[0].to, Some(w[1].from), "gap or overlap: {:?}", c.history);
         }
-        assert!(c.status_since() >= t(10), "status_since went back to {:?}", c.status_since());
+        assert!(
+            c.status_since() >= t(10),
+            "status_since went back to {:?}",
+            c.status_since()
+        );
     }
 }
