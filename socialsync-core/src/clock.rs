@@ -11,10 +11,11 @@ use std::sync::Mutex;
 ///
 /// Microseconds are the precision PostgreSQL keeps, so every way of making
 /// a `Timestamp` truncates to them: an instant a store wrote and the one it
-/// reads back are equal, whichever store it is. Arithmetic with a
-/// [`TimeDelta`] saturates at chrono's limits instead of panicking (use
-/// [`Timestamp::checked_add`] to tell). It dereferences to chrono's
-/// `DateTime<Utc>` for reading (calendar fields, formatting).
+/// reads back are equal, whichever store it is. Its range,
+/// [`MIN`](Self::MIN)..=[`MAX`](Self::MAX), is one every store keeps.
+/// Arithmetic with a [`TimeDelta`] saturates at that range instead of
+/// panicking (use [`Timestamp::checked_add`] to tell). It dereferences to
+/// chrono's `DateTime<Utc>` for reading (calendar fields, formatting).
 ///
 /// ```
 /// use socialsync_core::clock::Timestamp;
@@ -57,13 +58,18 @@ impl Timestamp {
     /// (`00:00:00.x` of the next day), and clamped to
     /// [`MIN`](Self::MIN)..=[`MAX`](Self::MAX).
     pub fn new(t: DateTime<Utc>) -> Self {
-        // `timestamp_micros` floors, and counts a leap second's extra
-        // nanoseconds into the next second.
-        match Self::from_micros(t.timestamp_micros()) {
+        match Self::within(t) {
             Some(t) => t,
             None if t < Self::MIN.0 => Self::MIN,
             None => Self::MAX,
         }
+    }
+
+    /// `t` truncated, if it lies within the range.
+    fn within(t: DateTime<Utc>) -> Option<Self> {
+        // `timestamp_micros` floors, and counts a leap second's extra
+        // nanoseconds into the next second.
+        Self::from_micros(t.timestamp_micros())
     }
 
     /// The instant `micros` microseconds after the Unix epoch, if it lies
@@ -75,9 +81,9 @@ impl Timestamp {
     }
 
     /// The instant `secs` seconds and `nanos` nanoseconds after the Unix
-    /// epoch (truncated to microseconds), if chrono represents it.
+    /// epoch (truncated to microseconds), if it lies within the range.
     pub fn from_timestamp(secs: i64, nanos: u32) -> Option<Self> {
-        DateTime::from_timestamp(secs, nanos).map(Self::new)
+        DateTime::from_timestamp(secs, nanos).and_then(Self::within)
     }
 
     /// Microseconds since the Unix epoch.
@@ -90,14 +96,14 @@ impl Timestamp {
         self.0
     }
 
-    /// `self + d`, or `None` past chrono's limits.
+    /// `self + d`, or `None` outside the range.
     pub fn checked_add(self, d: TimeDelta) -> Option<Self> {
-        self.0.checked_add_signed(d).map(Self::new)
+        self.0.checked_add_signed(d).and_then(Self::within)
     }
 
-    /// `self - d`, or `None` past chrono's limits.
+    /// `self - d`, or `None` outside the range.
     pub fn checked_sub(self, d: TimeDelta) -> Option<Self> {
-        self.0.checked_sub_signed(d).map(Self::new)
+        self.0.checked_sub_signed(d).and_then(Self::within)
     }
 }
 
@@ -134,11 +140,8 @@ impl Add<TimeDelta> for Timestamp {
 impl Sub<TimeDelta> for Timestamp {
     type Output = Timestamp;
     fn sub(self, d: TimeDelta) -> Timestamp {
-        self.checked_sub(d).unwrap_or(if d < TimeDelta::zero() {
-            Timestamp::MAX
-        } else {
-            Timestamp::MIN
-        })
+        // chrono's `TimeDelta` is symmetric: `-TimeDelta::MIN` is `MAX`.
+        self + -d
     }
 }
 
@@ -309,11 +312,6 @@ mod tests {
         clock.advance(TimeDelta::days(90));
         assert_eq!(clock.now() - start, TimeDelta::days(90));
     }
-}
-
-#[cfg(test)]
-mod timestamp_tests {
-    use super::*;
 
     #[test]
     fn every_constructor_truncates_to_microseconds() {
@@ -345,6 +343,12 @@ mod timestamp_tests {
         assert_eq!(t - TimeDelta::MAX, Timestamp::MIN);
         assert_eq!(t + TimeDelta::MIN, Timestamp::MIN);
         assert_eq!(t.checked_add(TimeDelta::MAX), None);
+        // Inside chrono's range but before PostgreSQL's: out of range too.
+        let too_early = TimeDelta::days(365 * 7_000);
+        assert_eq!(t.checked_sub(too_early), None);
+        assert_eq!(t - too_early, Timestamp::MIN);
+        assert_eq!(Timestamp::from_timestamp(i64::MIN / 2_000_000, 0), None);
+        assert_eq!(Timestamp::new(DateTime::<Utc>::MIN_UTC), Timestamp::MIN);
         assert_eq!(Timestamp::MAX.timestamp_subsec_nanos() % 1_000, 0);
         assert_eq!(
             Timestamp::from_micros(Timestamp::MAX.micros()),
@@ -361,11 +365,6 @@ mod timestamp_tests {
         );
         assert_eq!(format!("{t:?}"), "2026-03-01T10:00:00.500Z");
     }
-}
-
-#[cfg(test)]
-mod hostile_timestamp_tests {
-    use super::*;
 
     /// chrono parses and deserializes `23:59:60` (a leap second). A
     /// `Timestamp` is one instant per microsecond count: the leap-second

@@ -50,6 +50,18 @@ pub(crate) struct PostRow {
     pub(crate) snapshots: Vec<Snapshot>,
 }
 
+impl PostRow {
+    /// The due queue's entry for this post: `(due time, post)` while it is
+    /// monitored, has a due time and is not leased.
+    fn due_entry(&self) -> Option<(Timestamp, PostId)> {
+        let queued = self.post.state == PostState::Monitoring && self.lease.is_none();
+        self.post
+            .next_scan_at
+            .filter(|_| queued)
+            .map(|t| (t, self.post.id))
+    }
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct Inner {
     next_id: i64,
@@ -142,12 +154,11 @@ impl Inner {
                 "a scope needs at least one hashtag".into(),
             ));
         }
-        let kind = new.kind;
         let scope = Scope {
             id: ScopeId(self.id()),
             brand: new.brand,
             name: new.name,
-            kind,
+            kind: new.kind,
             hashtags: new.hashtags,
             members: new.members.into_iter().collect(),
             match_keyword_tags: new.match_keyword_tags,
@@ -247,7 +258,6 @@ impl Inner {
         if !self.creators.contains_key(&new.creator) {
             return Err(StoreError::not_found("creator", new.creator));
         }
-        let credentials = new.credentials;
         let key = (new.platform, new.account_id.clone());
         let Some(&id) = self.by_account.get(&key) else {
             let id = ConnectionId(self.id());
@@ -263,7 +273,7 @@ impl Inner {
                 id,
                 ConnRow {
                     conn: conn.clone(),
-                    credentials: Some(credentials),
+                    credentials: Some(new.credentials),
                     refresh_lease: None,
                     discovery_lease: None,
                 },
@@ -277,7 +287,7 @@ impl Inner {
             });
         };
         let row = self.conn_mut(id)?;
-        row.credentials = Some(credentials);
+        row.credentials = Some(new.credentials);
         let previous = row.conn.reconnect(new.handle, new.creator, now);
         let conn = row.conn.clone();
         let (mut resumed, mut expired) = (0, 0);
@@ -296,10 +306,8 @@ impl Inner {
                     PostState::Expired => expired += 1,
                     _ => {}
                 }
-                if let (true, Some(due), None) =
-                    (after.is_scheduled(), row.post.next_scan_at, row.lease)
-                {
-                    self.due.push(due, row.post.id);
+                if let Some((t, id)) = row.due_entry() {
+                    self.due.push(t, id);
                 }
             }
         }
@@ -795,13 +803,9 @@ impl Inner {
             now,
         );
         let after = post.state;
-        if let (false, PostState::Monitoring, Some(due), None) = (
-            before == PostState::Monitoring,
-            after,
-            post.next_scan_at,
-            row.lease,
-        ) {
-            self.due.push(due, id);
+        // Queued already while it was monitored.
+        if let (false, Some((t, id))) = (before == PostState::Monitoring, row.due_entry()) {
+            self.due.push(t, id);
         }
         after
     }
@@ -892,10 +896,8 @@ impl Inner {
             let row = &mut self.posts[i];
             if row.lease == Some((token, until)) {
                 row.lease = None;
-                if row.post.state == PostState::Monitoring {
-                    if let Some(t) = row.post.next_scan_at {
-                        self.due.push(t, id);
-                    }
+                if let Some((t, id)) = row.due_entry() {
+                    self.due.push(t, id);
                 }
             }
         }
@@ -1021,9 +1023,9 @@ impl Inner {
         let post = &mut row.post;
         post.scan_count += 1;
         post.last_scanned_at = Some(at);
-        let after = post.apply(PostEvent::Scanned(c.next), at);
-        if let (true, Some(due)) = (after.is_scheduled(), post.next_scan_at) {
-            self.due.push(due, c.post);
+        post.apply(PostEvent::Scanned(c.next), at);
+        if let Some((t, id)) = row.due_entry() {
+            self.due.push(t, id);
         }
         if let Some(d) = delta.filter(|d| !d.is_zero()) {
             let h = AggregateHour::of(at);
@@ -1059,10 +1061,8 @@ impl Inner {
             let row = &mut self.posts[i];
             if row.lease.is_some_and(|(t, _)| t == r.token) {
                 row.lease = None;
-                if row.post.state == PostState::Monitoring {
-                    if let Some(due) = row.post.next_scan_at {
-                        self.due.push(due, r.post);
-                    }
+                if let Some((t, id)) = row.due_entry() {
+                    self.due.push(t, id);
                 }
             }
         }

@@ -141,14 +141,13 @@ pub(crate) async fn create_scope(s: &PgStore, new: NewScope, now: Timestamp) -> 
         return Err(StoreError::not_found("brand", new.brand));
     }
     check_creators(&mut tx, &new.members).await?;
-    let kind = new.kind;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO scopes (brand_id, name, kind, hashtags, match_keyword_tags, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(new.brand.0)
     .bind(&new.name)
-    .bind(json(&kind)?)
+    .bind(json(&new.kind)?)
     .bind(json(&new.hashtags)?)
     .bind(new.match_keyword_tags)
     .bind(now)
@@ -171,7 +170,7 @@ pub(crate) async fn create_scope(s: &PgStore, new: NewScope, now: Timestamp) -> 
         id: ScopeId(id),
         brand: new.brand,
         name: new.name,
-        kind,
+        kind: new.kind,
         hashtags: new.hashtags,
         members,
         match_keyword_tags: new.match_keyword_tags,

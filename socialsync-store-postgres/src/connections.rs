@@ -63,11 +63,10 @@ pub(crate) async fn connect(
     new: NewConnection,
     now: Timestamp,
 ) -> StoreResult<Connected> {
-    let credentials = new.credentials;
     let context = credentials_context(new.platform, &new.account_id);
     let (key_id, sealed) = s
         .keys
-        .seal(&credentials, &context)
+        .seal(&new.credentials, &context)
         .map_err(|e| StoreError::InvalidInput(e.to_string()))?;
     let mut tx = s.pool.begin().await.map_err(db)?;
     let creator: Option<i64> = sqlx::query_scalar("SELECT id FROM creators WHERE id = $1")

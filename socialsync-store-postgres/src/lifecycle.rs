@@ -34,8 +34,13 @@ pub(crate) fn slot_due(due: Due) -> Option<Option<i64>> {
     }
 }
 
-/// Applies `event` at `now` to every post of `connection`. The caller holds
-/// the connection's blocks.
+/// The names of the states `event` acts on, for a `state = ANY(..)` filter.
+pub(crate) fn acted_on(event: PostEvent) -> Vec<&'static str> {
+    event.acts_on().iter().map(|s| s.as_str()).collect()
+}
+
+/// Applies `event` at `now` to the posts of `connection` in the states it
+/// acts on. The caller holds the connection's blocks.
 pub(crate) async fn apply_to_connection(
     tx: &mut PgConnection,
     connection: i64,
@@ -44,10 +49,11 @@ pub(crate) async fn apply_to_connection(
 ) -> StoreResult<Vec<Changed>> {
     let sql = format!(
         "SELECT {FACT_COLUMNS} FROM schedule s JOIN posts p ON p.id = s.post_id \
-         WHERE p.connection_id = $1"
+         WHERE p.connection_id = $1 AND s.state = ANY($2)"
     );
     let rows = sqlx::query(&sql)
         .bind(connection)
+        .bind(acted_on(event))
         .fetch_all(&mut *tx)
         .await
         .map_err(db)?;

@@ -321,6 +321,8 @@ pub(crate) async fn upsert_posts(
         }
     }
     let mut created: HashMap<(String, String), PostId> = HashMap::new();
+    // The state each new post starts in, by its index in `posts`.
+    let mut starts: HashMap<usize, PostState> = HashMap::with_capacity(fresh.len());
     if !fresh.is_empty() {
         let mut a = InsertArrays::default();
         for &i in &fresh {
@@ -333,6 +335,7 @@ pub(crate) async fn upsert_posts(
                 p.monitor_until,
                 now,
             );
+            starts.insert(i, t.state);
             a.push(p, t.state, t.due.apply(None))?;
         }
         let rows = sqlx::query(
@@ -412,22 +415,17 @@ pub(crate) async fn upsert_posts(
     }
     let mut out = Vec::with_capacity(posts.len());
     let mut reported: BTreeSet<PostId> = BTreeSet::new();
-    for p in posts {
+    for (i, p) in posts.into_iter().enumerate() {
         let key = (
             p.platform.as_str().to_owned(),
             p.platform_post_id.as_str().to_owned(),
         );
         if let Some(id) = created.get(&key) {
             if reported.insert(*id) {
-                let active = conns.get(&p.connection.0).is_some_and(|c| c.1);
-                let state = attributed(
-                    PostState::Seen,
-                    !p.attribution.is_empty(),
-                    active,
-                    p.monitor_until,
-                    now,
-                )
-                .state;
+                // The first occurrence of a key made it: one of `fresh`.
+                let state = starts.get(&i).copied().ok_or_else(|| {
+                    StoreError::Corrupt(format!("post {} made without a state", key.1))
+                })?;
                 out.push(UpsertedPost {
                     id: *id,
                     created: true,
@@ -603,25 +601,29 @@ pub(crate) async fn list_posts(s: &PgStore, f: PostFilter) -> StoreResult<Vec<Po
 }
 
 pub(crate) async fn expire_paused_posts(s: &PgStore, now: Timestamp) -> StoreResult<u64> {
+    let states = lifecycle::acted_on(PostEvent::PausedSwept);
     let mut tx = s.pool.begin().await.map_err(db)?;
     // Their blocks first, then their schedule rows: the one lock order.
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT DISTINCT s.block_id FROM schedule s JOIN posts p ON p.id = s.post_id \
-         WHERE s.state = 'paused' AND p.monitor_until < $1 AND s.block_id IS NOT NULL",
+         WHERE s.state = ANY($2) AND p.monitor_until < $1 AND s.block_id IS NOT NULL",
     )
     .bind(now)
+    .bind(&states)
     .fetch_all(&mut *tx)
     .await
     .map_err(db)?;
     blocks::lock(&mut tx, &ids).await?;
-    // Candidates only (the core decides): paused posts whose window is over.
+    // Candidates only (the core decides): posts the sweep acts on whose
+    // window is over.
     let sql = format!(
         "SELECT {FACT_COLUMNS} FROM schedule s JOIN posts p ON p.id = s.post_id \
-         WHERE s.state = 'paused' AND p.monitor_until < $1 AND s.block_id = ANY($2)"
+         WHERE s.state = ANY($3) AND p.monitor_until < $1 AND s.block_id = ANY($2)"
     );
     let rows = sqlx::query(&sql)
         .bind(now)
         .bind(&ids)
+        .bind(&states)
         .fetch_all(&mut *tx)
         .await
         .map_err(db)?;

@@ -356,7 +356,7 @@ pub struct Disconnection {
 }
 
 #[cfg(test)]
-mod hostile_tests {
+mod tests {
     use super::*;
     use chrono::TimeDelta;
 

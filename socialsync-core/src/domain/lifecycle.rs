@@ -54,6 +54,22 @@ pub enum PostEvent {
     Scanned(NextScan),
 }
 
+impl PostEvent {
+    /// The states in which this event can change a post: in any other,
+    /// [`transition`] keeps the state and the due time. Stores select only
+    /// these posts before asking [`transition`].
+    pub fn acts_on(self) -> &'static [PostState] {
+        use PostState::*;
+        match self {
+            PostEvent::Attributed { matched: true, .. } => &[Seen, Untracked],
+            PostEvent::Attributed { matched: false, .. } => &[Monitoring, Paused],
+            PostEvent::ConnectionDisconnected => &[Monitoring],
+            PostEvent::ConnectionResumed | PostEvent::PausedSwept => &[Paused],
+            PostEvent::Scanned(_) => &PostState::ALL,
+        }
+    }
+}
+
 /// What happens to a post's due time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Due {
@@ -279,6 +295,37 @@ mod tests {
                 },
                 "{state:?} on {event:?} at {now:?}"
             );
+        }
+    }
+
+    #[test]
+    fn events_change_nothing_outside_the_states_they_act_on() {
+        let events = [
+            MATCHED_ACTIVE,
+            MATCHED_INACTIVE,
+            UNMATCHED,
+            PostEvent::ConnectionDisconnected,
+            PostEvent::ConnectionResumed,
+            PostEvent::PausedSwept,
+        ];
+        for event in events {
+            for state in PostState::ALL {
+                for now in [t(10), t(20), t(30)] {
+                    let post = PostFacts {
+                        state,
+                        monitor_until: t(20),
+                    };
+                    let after = transition(post, event, now);
+                    let unchanged = after
+                        == Transition {
+                            state,
+                            due: Due::Keep,
+                        };
+                    if !event.acts_on().contains(&state) {
+                        assert!(unchanged, "{event:?} changed a {state:?} post: {after:?}");
+                    }
+                }
+            }
         }
     }
 
