@@ -129,7 +129,7 @@ async fn setup() -> Setup {
         program_only,
         hours(1),
         m(&[(Views, 1000), (Likes, 1)]),
-        NextScan::Delete,
+        NextScan::Delete(hours(1_000)),
     )
     .await;
     scan(

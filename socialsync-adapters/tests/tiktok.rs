@@ -483,7 +483,7 @@ async fn connecting_builds_the_consent_url_and_exchanges_the_code_for_the_identi
     let consent = tt.authorization_url("https://host.example/cb").unwrap();
     let q: std::collections::HashMap<_, _> = consent.url.query_pairs().into_owned().collect();
     assert_eq!(q["client_key"], "awfakeclientkey01");
-    assert_eq!(q["scope"], "user.info.basic,video.list");
+    assert_eq!(q["scope"], "user.info.basic,user.info.stats,video.list");
     assert_eq!(q["response_type"], "code");
     assert_eq!(q["state"], consent.state);
     assert!(consent.state.len() >= 16);

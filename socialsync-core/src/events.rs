@@ -89,6 +89,13 @@ pub enum ConnectionChange {
         /// The permissions missing.
         missing: Vec<String>,
     },
+    /// Posts went missing that the account's post count does not account
+    /// for (a token that reads the account but not its posts?): none of
+    /// them is deleted; checked again later.
+    Suspect {
+        /// How many posts are missing beyond what the count accounts for.
+        unexplained: u32,
+    },
 }
 
 /// A change of a connection.

@@ -2,6 +2,7 @@
 //! pure decisions that follow from them.
 
 use crate::clock::Timestamp;
+use crate::domain::NextScan;
 use chrono::TimeDelta;
 
 /// How posts are monitored and discovered.
@@ -19,6 +20,13 @@ pub struct MonitoringPolicy {
     pub deep_pass_interval: TimeDelta,
     /// How long a claim lasts (default 10 minutes; shorter than the interval).
     pub lease: TimeDelta,
+    /// How often a `Deleted` post is read again by id until its window
+    /// ends (default 6 hours): a hidden post looks deleted, and may return.
+    pub deleted_recheck: TimeDelta,
+    /// How long a connection stays suspect (posts missing that its account's
+    /// post count does not account for) before missing posts are confirmed
+    /// again (default 1 day).
+    pub suspect_recheck: TimeDelta,
 }
 
 impl Default for MonitoringPolicy {
@@ -30,6 +38,8 @@ impl Default for MonitoringPolicy {
             discovery_overlap: TimeDelta::hours(48),
             deep_pass_interval: TimeDelta::days(1),
             lease: TimeDelta::minutes(10),
+            deleted_recheck: TimeDelta::hours(6),
+            suspect_recheck: TimeDelta::days(1),
         }
     }
 }
@@ -49,6 +59,8 @@ impl MonitoringPolicy {
             ("discovery_interval", self.discovery_interval),
             ("deep_pass_interval", self.deep_pass_interval),
             ("lease", self.lease),
+            ("deleted_recheck", self.deleted_recheck),
+            ("suspect_recheck", self.suspect_recheck),
         ];
         for (name, d) in positive {
             if d <= TimeDelta::zero() {
@@ -97,6 +109,17 @@ impl MonitoringPolicy {
         };
         let slot = published_at + TimeDelta::microseconds(k.saturating_mul(interval));
         (slot <= self.monitor_until(published_at)).then_some(slot)
+    }
+
+    /// What follows a confirmed deletion at `now` of a post whose window
+    /// ends at `monitor_until`: read again by id every
+    /// [`deleted_recheck`](Self::deleted_recheck), the last time at
+    /// `monitor_until`; once the window is over, it expires.
+    pub fn after_deletion(&self, monitor_until: Timestamp, now: Timestamp) -> NextScan {
+        if now >= monitor_until {
+            return NextScan::Expire;
+        }
+        NextScan::Delete((now + self.deleted_recheck).min(monitor_until))
     }
 
     /// How many scans a post gets when discovered at `discovered_at` and

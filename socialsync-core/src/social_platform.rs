@@ -116,6 +116,11 @@ pub struct AccountInfo {
     pub id: PlatformAccountId,
     /// Handle or title.
     pub handle: String,
+    /// How many posts the account has, as the platform counts them
+    /// (Instagram `media_count`, TikTok `video_count`, YouTube
+    /// `videoCount`); `None` when the platform gave none or an invalid one.
+    /// The deletion guard allows deleting posts only as far as it falls.
+    pub post_count: Option<u64>,
 }
 
 /// A media-kind-aware request for metrics: the ids and their kinds.

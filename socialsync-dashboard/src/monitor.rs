@@ -152,6 +152,9 @@ fn connection_row(id: EventId, c: &ConnectionEvent, creator: &str) -> Markup {
         ConnectionChange::Degraded { missing } => {
             format!("Permissions missing: {}", missing.join(", "))
         }
+        ConnectionChange::Suspect { unexplained } => format!(
+            "{unexplained} posts missing, account post count unchanged: none deleted, checked again daily"
+        ),
     };
     html! {
         tr #(format!("ev-{}", id.get())) .connection-event data-outcome="connection" {

@@ -32,7 +32,8 @@ use async_trait::async_trait;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::credentials::{Credentials, VersionedCredentials};
 use socialsync_core::domain::{
-    Attribution, Brand, Connection, Creator, Disconnection, Post, PostState, Scope, Snapshot,
+    Attribution, Brand, Connection, Creator, Disconnection, Post, PostCountCheck, PostCountVerdict,
+    PostState, Scope, Snapshot,
 };
 use socialsync_core::error::StoreResult;
 use socialsync_core::events::{Event, EventStream, StoredEvent};
@@ -170,6 +171,13 @@ impl PostStore for MemoryStore {
     }
     async fn record_health(&self, id: ConnectionId, update: HealthUpdate) -> StoreResult<()> {
         self.lock().record_health(id, update)
+    }
+    async fn check_post_count(
+        &self,
+        id: ConnectionId,
+        check: PostCountCheck,
+    ) -> StoreResult<PostCountVerdict> {
+        self.lock().check_post_count(id, check)
     }
     async fn set_backoff(&self, target: BackoffTarget, until: Timestamp) -> StoreResult<()> {
         self.lock().set_backoff(target, until)

@@ -3,8 +3,8 @@
 use socialsync_core::clock::Timestamp;
 use socialsync_core::credentials::{Credentials, VersionedCredentials};
 use socialsync_core::domain::{
-    Attribution, Brand, Connection, Creator, Disconnection, Post, PostEvent, PostState, Scope,
-    ScopeKind, Snapshot, StatusKind,
+    Attribution, Brand, Connection, Creator, Disconnection, Due, Post, PostCountCheck,
+    PostCountVerdict, PostEvent, PostState, Scope, ScopeKind, Snapshot, StatusKind,
 };
 use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::ids::*;
@@ -54,7 +54,7 @@ impl PostRow {
     /// The due queue's entry for this post: `(due time, post)` while it is
     /// monitored, has a due time and is not leased.
     fn due_entry(&self) -> Option<(Timestamp, PostId)> {
-        let queued = self.post.state == PostState::Monitoring && self.lease.is_none();
+        let queued = self.post.state.is_scheduled() && self.lease.is_none();
         self.post
             .next_scan_at
             .filter(|_| queued)
@@ -497,8 +497,17 @@ impl Inner {
                 h.last_error = Some(error);
             }
             HealthUpdate::MissingPermissions(p) => h.missing_permissions = p,
+            HealthUpdate::SuspicionCleared => h.suspect = None,
         }
         Ok(())
+    }
+
+    pub(crate) fn check_post_count(
+        &mut self,
+        id: ConnectionId,
+        check: PostCountCheck,
+    ) -> StoreResult<PostCountVerdict> {
+        Ok(self.conn_mut(id)?.conn.check_post_count(check))
     }
 
     pub(crate) fn set_backoff(
@@ -794,20 +803,18 @@ impl Inner {
         row.brands = Arc::from(brands);
         row.scopes = attribution.iter().map(|a| a.scope).collect();
         post.attribution = attribution;
-        let before = post.state;
-        post.apply(
+        let t = post.apply(
             PostEvent::Attributed {
                 matched,
                 connection_active: active,
             },
             now,
         );
-        let after = post.state;
-        // Queued already while it was monitored.
-        if let (false, Some((t, id))) = (before == PostState::Monitoring, row.due_entry()) {
+        // A new due time needs a queue entry (the old one is stale now).
+        if let (Due::At(_), Some((t, id))) = (t.due, row.due_entry()) {
             self.due.push(t, id);
         }
-        after
+        t.state
     }
 
     pub(crate) fn get_post(&self, id: PostId) -> Option<Post> {
@@ -914,7 +921,7 @@ impl Inner {
             }
             self.due.pop();
             let Ok(row) = self.row(id) else { continue };
-            let current = row.post.state == PostState::Monitoring
+            let current = row.post.state.is_scheduled()
                 && row.post.next_scan_at == Some(t)
                 && row.lease.is_none();
             if !current || picked.last() == Some(&(t, id)) {
@@ -967,6 +974,7 @@ impl Inner {
                     published_at: p.published_at,
                     monitor_until: p.monitor_until,
                     next_scan_at: t,
+                    state: p.state,
                     latest: row.snapshots.last().map(|s| s.metrics),
                     brands: row.brands.clone(),
                     scopes: row.scopes.clone(),

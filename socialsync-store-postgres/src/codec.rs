@@ -152,7 +152,7 @@ pub(crate) fn post_from_row(row: &PgRow) -> StoreResult<Post> {
 
 /// The columns [`connection_from_row`] reads.
 pub(crate) const CONNECTION_COLUMNS: &str = "id, creator_id, platform, account_id, handle, status, \
-    history, credentials_version, high_water, last_discovery_at, last_deep_pass_at, \
+    history, credentials_version, high_water, post_count, last_discovery_at, last_deep_pass_at, \
     matched_revision, health, backoff_until, created_at";
 
 /// A connection from a row holding [`CONNECTION_COLUMNS`].
@@ -166,6 +166,7 @@ pub(crate) fn connection_from_row(row: &PgRow) -> StoreResult<Connection> {
     let health: ConnectionHealth = from_json(get(row, "health")?, "health")?;
     let version: i64 = get(row, "credentials_version")?;
     let matched: i64 = get(row, "matched_revision")?;
+    let post_count: Option<i64> = get(row, "post_count")?;
     Ok(Connection {
         id: ConnectionId(get(row, "id")?),
         creator: CreatorId(get(row, "creator_id")?),
@@ -176,6 +177,7 @@ pub(crate) fn connection_from_row(row: &PgRow) -> StoreResult<Connection> {
         history,
         credentials_version: u64::try_from(version).map_err(corrupt)?,
         high_water,
+        post_count: post_count.map(u64::try_from).transpose().map_err(corrupt)?,
         last_discovery_at: get(row, "last_discovery_at")?,
         last_deep_pass_at: get(row, "last_deep_pass_at")?,
         matched_revision: u64::try_from(matched).map_err(corrupt)?,

@@ -12,7 +12,8 @@ use crate::lifecycle;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::credentials::{Credentials, VersionedCredentials};
 use socialsync_core::domain::{
-    Connection, DisconnectReason, Disconnection, PostEvent, PostState, StatusKind,
+    Connection, DisconnectReason, Disconnection, PostCountCheck, PostCountVerdict, PostEvent,
+    PostState, StatusKind,
 };
 use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::ids::*;
@@ -289,10 +290,12 @@ pub(crate) async fn reset_connection(
     sqlx::query(
         "UPDATE connections SET credentials = NULL, credentials_key = NULL, \
          refresh_token = NULL, refresh_until = NULL, discovery_token = NULL, \
-         discovery_until = NULL, high_water = NULL, last_discovery_at = NULL, \
-         last_deep_pass_at = NULL, matched_revision = 0, backoff_until = NULL WHERE id = $1",
+         discovery_until = NULL, high_water = NULL, post_count = NULL, last_discovery_at = NULL, \
+         last_deep_pass_at = NULL, matched_revision = 0, backoff_until = NULL, health = $2 \
+         WHERE id = $1",
     )
     .bind(id.0)
+    .bind(json(&conn.health)?)
     .execute(&mut *tx)
     .await
     .map_err(db)?;
@@ -480,6 +483,11 @@ pub(crate) async fn record_health(
         .bind(id.0)
         .bind(json(&at)?)
         .bind(json(&error)?),
+        HealthUpdate::SuspicionCleared => sqlx::query(
+            "WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true)) \
+             UPDATE connections SET health = health - 'suspect' FROM cfg WHERE id = $1",
+        )
+        .bind(id.0),
         HealthUpdate::MissingPermissions(p) => sqlx::query(
             "WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true)) \
              UPDATE connections SET health = health || \
@@ -493,6 +501,32 @@ pub(crate) async fn record_health(
         return Err(StoreError::not_found("connection", id));
     }
     Ok(())
+}
+
+pub(crate) async fn check_post_count(
+    s: &PgStore,
+    id: ConnectionId,
+    check: PostCountCheck,
+) -> StoreResult<PostCountVerdict> {
+    let mut tx = s.pool.begin().await.map_err(db)?;
+    let mut conn = lock_connection(&mut tx, id).await?;
+    let verdict = conn.check_post_count(check);
+    let count = conn
+        .post_count
+        .map(|c| u64_param(c, "post count"))
+        .transpose()?;
+    sqlx::query(
+        "UPDATE connections SET post_count = $2, \
+         health = jsonb_set(health, '{suspect}', $3::jsonb) WHERE id = $1",
+    )
+    .bind(id.0)
+    .bind(count)
+    .bind(json(&conn.health.suspect)?)
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(verdict)
 }
 
 pub(crate) async fn set_backoff(

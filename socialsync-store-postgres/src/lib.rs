@@ -86,7 +86,8 @@ use async_trait::async_trait;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::credentials::{Credentials, VersionedCredentials};
 use socialsync_core::domain::{
-    Attribution, Brand, Connection, Creator, Disconnection, Post, PostState, Scope, Snapshot,
+    Attribution, Brand, Connection, Creator, Disconnection, Post, PostCountCheck, PostCountVerdict,
+    PostState, Scope, Snapshot,
 };
 use socialsync_core::error::StoreResult;
 use socialsync_core::events::{Event, EventStream, StoredEvent};
@@ -246,6 +247,13 @@ impl PostStore for PgStore {
     }
     async fn record_health(&self, id: ConnectionId, update: HealthUpdate) -> StoreResult<()> {
         connections::record_health(self, id, update).await
+    }
+    async fn check_post_count(
+        &self,
+        id: ConnectionId,
+        check: PostCountCheck,
+    ) -> StoreResult<PostCountVerdict> {
+        connections::check_post_count(self, id, check).await
     }
     async fn set_backoff(&self, target: BackoffTarget, until: Timestamp) -> StoreResult<()> {
         connections::set_backoff(self, target, until).await

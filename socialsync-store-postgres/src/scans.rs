@@ -5,8 +5,8 @@ use crate::aggregates::{AggregateChanges, snapshot_from_parts};
 use crate::blocks::{self, Block, SlotLease, from_us, us};
 use crate::cache::Remembered;
 use crate::codec::{
-    array_literal, col, metrics_from_column, metrics_to_column, platform, token_from_uuid,
-    token_to_uuid,
+    array_literal, col, metrics_from_column, metrics_to_column, platform, post_state,
+    token_from_uuid, token_to_uuid,
 };
 use crate::error::db;
 use crate::lifecycle;
@@ -131,7 +131,7 @@ pub(crate) async fn claim_due_posts(
                 continue;
             }
             match read.get(&post) {
-                Some(d) if d.state == "monitoring" && d.post.connection.0 == b.connection => {
+                Some(d) if d.state.is_scheduled() && d.post.connection.0 == b.connection => {
                     learnt.push((post, Remembered::at(b, i, d.post.clone(), d.carried)));
                     take.push((i, &d.post));
                 }
@@ -176,7 +176,7 @@ pub(crate) async fn claim_due_posts(
 
 /// A post as read from its rows.
 struct Read {
-    state: String,
+    state: PostState,
     post: DuePost,
     carried: Metrics,
 }
@@ -238,10 +238,11 @@ impl Misses {
             };
             let id: i64 = col(r, "id")?;
             let published_at: Timestamp = col(r, "published_at")?;
+            let state = post_state(col(r, "state")?)?;
             out.insert(
                 id,
                 Read {
-                    state: col(r, "state")?,
+                    state,
                     post: DuePost {
                         id: PostId(id),
                         platform: platform(col(r, "platform")?)?,
@@ -253,6 +254,7 @@ impl Misses {
                         monitor_until: col(r, "monitor_until")?,
                         // Set from the block by each claim.
                         next_scan_at: published_at,
+                        state,
                         latest,
                         brands: brands.into_iter().map(BrandId).collect::<Arc<[_]>>(),
                         scopes: scopes.into_iter().map(ScopeId).collect::<Arc<[_]>>(),
@@ -414,7 +416,7 @@ pub(crate) async fn complete_scans(
             b.nexts[i] = next;
         }
         if let Some(state) = end {
-            b.live[i] = state == PostState::Monitoring;
+            b.live[i] = state.is_scheduled();
             finals.0.push(c.post.0);
             finals.1.push(state.as_str());
         }

@@ -145,6 +145,8 @@ struct State {
     unsupported: Vec<(MediaKind, MetricSet)>,
     missing_permission: Option<(MetricSet, String)>,
     latency: Option<std::time::Duration>,
+    /// Account reads give no post count.
+    hide_post_counts: bool,
 }
 
 /// An in-process platform. One value serves many accounts.
@@ -288,6 +290,21 @@ impl FakePlatform {
         if let Some(p) = self.lock().posts.get_mut(&PlatformPostId::new(post)) {
             p.deleted = true;
         }
+    }
+
+    /// The creator makes a post private (`true`) or public again (`false`):
+    /// while private the platform answers for it as for a deleted post
+    /// (answers drop it, single reads say not found, listings and the
+    /// account's post count leave it out).
+    pub fn set_private(&self, post: &str, private: bool) {
+        if let Some(p) = self.lock().posts.get_mut(&PlatformPostId::new(post)) {
+            p.deleted = private;
+        }
+    }
+
+    /// Account reads give no post count (`true`), or give it again.
+    pub fn hide_post_counts(&self, hidden: bool) {
+        self.lock().hide_post_counts = hidden;
     }
 
     /// The access token expires (a refresh, where the platform has one, works).
@@ -566,9 +583,19 @@ impl SocialPlatform for FakePlatform {
             .accounts
             .get(account.account_id)
             .ok_or_else(|| self.err("get_account", PlatformErrorKind::NotFound))?;
+        let now = self.clock.now();
+        let posts = s
+            .by_account
+            .get(account.account_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| s.posts.get(id))
+            .filter(|p| &p.account == account.account_id && p.visible(now))
+            .count();
         Ok(AccountInfo {
             id: account.account_id.clone(),
             handle: a.handle.clone(),
+            post_count: (!s.hide_post_counts).then_some(posts as u64),
         })
     }
 

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use chrono::TimeDelta;
 use socialsync_core::clock::{Clock, ManualClock, Timestamp};
-use socialsync_core::domain::{Connection, Disconnection};
+use socialsync_core::domain::{Connection, Disconnection, Suspicion};
 use socialsync_core::engine::{CycleReport, Engine, NotifyError, ReconnectNotifier};
 use socialsync_core::ids::CreatorId;
 use socialsync_core::platform::Platform;
@@ -21,6 +21,7 @@ pub struct RecordingNotifier {
     failures_left: Mutex<u32>,
     lost: Mutex<Vec<Disconnection>>,
     missing: Mutex<Vec<(Connection, Vec<String>)>>,
+    suspects: Mutex<Vec<(Connection, Suspicion)>>,
 }
 
 impl RecordingNotifier {
@@ -33,6 +34,14 @@ impl RecordingNotifier {
     /// The disconnections notified, in order.
     pub fn lost(&self) -> Vec<Disconnection> {
         self.lost.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The suspicion notices received, in order.
+    pub fn suspects(&self) -> Vec<(Connection, Suspicion)> {
+        self.suspects
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The permission notices, in order.
@@ -67,6 +76,17 @@ impl ReconnectNotifier for RecordingNotifier {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push((c.clone(), missing.to_vec()));
+        Ok(())
+    }
+    async fn connection_suspect(
+        &self,
+        c: &Connection,
+        suspicion: &Suspicion,
+    ) -> Result<(), NotifyError> {
+        self.suspects
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((c.clone(), *suspicion));
         Ok(())
     }
 }

@@ -306,6 +306,28 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: Timestamp) -> Option<Duratio
         .or(Some(Duration::ZERO))
 }
 
+/// The largest count taken from a platform: 2^53 (beyond, a JSON number
+/// is not exact in most clients; a platform that sends more is wrong).
+pub(crate) const MAX_COUNT: u64 = 1 << 53;
+
+/// An account-level count (posts, followers) as a platform sends it: a
+/// JSON number or a string of digits (YouTube). Negative, fractional,
+/// non-numeric or larger than [`MAX_COUNT`] is no count at all.
+pub(crate) fn account_count(v: Option<&serde_json::Value>) -> Option<u64> {
+    let n = match v? {
+        serde_json::Value::Number(n) => n.as_u64()?,
+        serde_json::Value::String(s) => {
+            let s = s.trim();
+            if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            s.parse().ok()?
+        }
+        _ => return None,
+    };
+    (n <= MAX_COUNT).then_some(n)
+}
+
 /// Decodes a JSON body; the error names the failure's place, never the
 /// content (a token answer must not leak into an error).
 pub(crate) fn decode<T: DeserializeOwned>(
@@ -366,5 +388,29 @@ mod tests {
         assert_eq!(e.kind, PlatformErrorKind::InvalidResponse);
         assert!(!e.to_string().contains("tok-SECRET"));
         assert!(!e.to_string().contains("12"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod count_tests {
+    use super::account_count;
+    use serde_json::json;
+
+    #[test]
+    fn account_counts_are_whole_numbers_within_two_to_the_53() {
+        let c = |v: serde_json::Value| account_count(Some(&v));
+        assert_eq!(c(json!(12)), Some(12));
+        assert_eq!(c(json!("12")), Some(12));
+        assert_eq!(c(json!(0)), Some(0));
+        assert_eq!(c(json!(9_007_199_254_740_992_u64)), Some(1 << 53));
+        assert_eq!(c(json!(9_007_199_254_740_993_u64)), None);
+        assert_eq!(c(json!(-1)), None);
+        assert_eq!(c(json!(1.5)), None);
+        assert_eq!(c(json!("-3")), None);
+        assert_eq!(c(json!("1e3")), None);
+        assert_eq!(c(json!("")), None);
+        assert_eq!(c(json!(null)), None);
+        assert_eq!(c(json!([1])), None);
+        assert_eq!(account_count(None), None);
     }
 }

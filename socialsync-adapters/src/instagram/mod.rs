@@ -329,8 +329,8 @@ impl Instagram {
             credentials,
         };
         let (path, fields) = match self.inner.flavor {
-            Flavor::InstagramLogin => ("me".to_owned(), "user_id,username"),
-            Flavor::FacebookLogin => (account_id.as_str().to_owned(), "id,username"),
+            Flavor::InstagramLogin => ("me".to_owned(), "user_id,username,media_count"),
+            Flavor::FacebookLogin => (account_id.as_str().to_owned(), "id,username,media_count"),
         };
         let body = self
             .graph_get("user", account, &path, &[("fields", fields)])
@@ -348,6 +348,7 @@ impl Instagram {
         Ok(AccountInfo {
             id: PlatformAccountId::from(id),
             handle: me.username.unwrap_or_default(),
+            post_count: crate::http::account_count(me.media_count.as_ref()),
         })
     }
 

@@ -198,6 +198,9 @@ pub(crate) struct Me {
     pub(crate) user_id: Option<serde_json::Value>,
     #[serde(default)]
     pub(crate) username: Option<String>,
+    /// How many media the account has (`media_count`).
+    #[serde(default)]
+    pub(crate) media_count: Option<serde_json::Value>,
 }
 
 /// An id that may come as a JSON number or string.

@@ -6,8 +6,13 @@ use crate::connect::{AuthorizationRequest, ConnectError, ConnectedAccount};
 use secrecy::{ExposeSecret, SecretString};
 use socialsync_core::platform::Platform;
 
+/// The scope behind the account's counts (`video_count`): the deletion
+/// guard needs it. A creator may decline it; then no post of theirs is
+/// ever deleted on a missing answer alone.
+pub(crate) const USER_STATS_SCOPE: &str = "user.info.stats";
+
 /// The read scopes asked.
-pub const TIKTOK_SCOPES: [&str; 2] = ["user.info.basic", "video.list"];
+pub const TIKTOK_SCOPES: [&str; 3] = ["user.info.basic", "user.info.stats", "video.list"];
 
 impl TikTok {
     /// The consent page to send the creator to, with a fresh `state` (and a

@@ -243,11 +243,19 @@ impl TikTok {
     ) -> Result<AccountInfo, PlatformError> {
         let url = format!("{}/v2/user/info/", self.inner.base_url);
         let token = credentials.access_token();
-        let build = |c: &reqwest::Client| {
-            c.get(&url)
-                .query(&[("fields", "open_id,union_id,avatar_url,display_name")])
-                .bearer_auth(token)
+        // `video_count` needs `user.info.stats`; asking for it without the
+        // scope fails the whole call (`scope_permission_missed`).
+        let stats = credentials
+            .granted_scopes
+            .iter()
+            .any(|s| s == connect::USER_STATS_SCOPE);
+        let fields = if stats {
+            "open_id,union_id,avatar_url,display_name,video_count"
+        } else {
+            "open_id,union_id,avatar_url,display_name"
         };
+        let build =
+            |c: &reqwest::Client| c.get(&url).query(&[("fields", fields)]).bearer_auth(token);
         let body = self.call("user.info", &build).await?;
         let user = model::parse_user(&body)?;
         let handle = user
@@ -258,6 +266,7 @@ impl TikTok {
         Ok(AccountInfo {
             id: PlatformAccountId::from(user.open_id),
             handle,
+            post_count: crate::http::account_count(user.video_count.as_ref()),
         })
     }
 

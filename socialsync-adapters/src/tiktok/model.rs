@@ -146,6 +146,10 @@ pub(crate) struct User {
     pub(crate) display_name: Option<String>,
     #[serde(default)]
     pub(crate) username: Option<String>,
+    /// How many public videos the account has (`video_count`, with the
+    /// `user.info.stats` scope).
+    #[serde(default)]
+    pub(crate) video_count: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]

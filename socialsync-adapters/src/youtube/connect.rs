@@ -90,6 +90,7 @@ impl YouTube {
             platform: Platform::YouTube,
             account: AccountInfo {
                 handle: channel.title.clone().unwrap_or_else(|| channel.id.clone()),
+                post_count: channel.video_count,
                 id: PlatformAccountId::from(channel.id),
             },
             credentials,

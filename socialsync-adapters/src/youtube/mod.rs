@@ -222,7 +222,10 @@ impl YouTube {
                 "channels.list",
                 credentials,
                 "channels",
-                &[("part", "snippet,contentDetails"), ("mine", "true")],
+                &[
+                    ("part", "snippet,contentDetails,statistics"),
+                    ("mine", "true"),
+                ],
             )
             .await?;
         let channel = parse_channels(&body)?.ok_or_else(|| {
@@ -462,6 +465,7 @@ impl SocialPlatform for YouTube {
         let c = self.channel(account.credentials).await?;
         Ok(AccountInfo {
             handle: c.title.unwrap_or_else(|| c.id.clone()),
+            post_count: c.video_count,
             id: PlatformAccountId::from(c.id),
         })
     }

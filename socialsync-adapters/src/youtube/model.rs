@@ -60,12 +60,21 @@ struct ChannelSnippet {
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
+struct ChannelStatistics {
+    #[serde(default)]
+    video_count: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Channel {
     id: String,
     #[serde(default)]
     snippet: Option<ChannelSnippet>,
     #[serde(default)]
     content_details: Option<ChannelContent>,
+    #[serde(default)]
+    statistics: Option<ChannelStatistics>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -83,6 +92,9 @@ pub struct ChannelInfo {
     pub title: Option<String>,
     /// The uploads playlist (`UU…`).
     pub uploads: Option<String>,
+    /// How many public videos it has (`statistics.videoCount`), when
+    /// asked for and valid.
+    pub video_count: Option<u64>,
 }
 
 /// Decodes `channels.list(mine)`; `None` for an account without a channel.
@@ -99,6 +111,9 @@ pub fn parse_channels(body: &[u8]) -> Result<Option<ChannelInfo>, PlatformError>
             .content_details
             .and_then(|d| d.related_playlists)
             .and_then(|r| r.uploads),
+        video_count: c
+            .statistics
+            .and_then(|s| crate::http::account_count(s.video_count.as_ref())),
         id: c.id,
     }))
 }

@@ -133,6 +133,48 @@ pub struct ConnectionHealth {
     pub last_error: Option<String>,
     /// The permissions the creator did not grant (the connection is degraded).
     pub missing_permissions: Vec<String>,
+    /// Posts went missing that the account's post count does not account
+    /// for: none of them is deleted, and the suspicion is checked again at
+    /// [`Suspicion::recheck_at`].
+    #[serde(default)]
+    pub suspect: Option<Suspicion>,
+}
+
+/// A connection whose token may read the account but not its posts: posts
+/// went missing while the account's post count did not fall as far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suspicion {
+    /// Since when it is suspect.
+    pub since: Timestamp,
+    /// Posts missing at the last check beyond what the count accounts for.
+    pub unexplained: u32,
+    /// Until then a missing post is not confirmed again (no extra calls):
+    /// it stays `Monitoring`.
+    pub recheck_at: Timestamp,
+}
+
+/// A control read of an account's post count, against posts that went
+/// missing ([`Connection::check_post_count`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PostCountCheck {
+    /// The count the platform gave (`None`: it gave none, or an invalid one).
+    pub count: Option<u64>,
+    /// How many posts went missing and ask to be deleted (0: only record
+    /// the count).
+    pub missing: u32,
+    /// When the account was read.
+    pub at: Timestamp,
+    /// When a suspicion this check raises is checked again.
+    pub recheck_at: Timestamp,
+}
+
+/// What a [`PostCountCheck`] allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PostCountVerdict {
+    /// How many of the missing posts may be deleted.
+    pub granted: u32,
+    /// Whether this check made the connection suspect (it was not before).
+    pub newly_suspect: bool,
 }
 
 /// A creator's link to one platform account.
@@ -156,6 +198,10 @@ pub struct Connection {
     pub credentials_version: u64,
     /// Discovery's high-water mark.
     pub high_water: Option<HighWater>,
+    /// The account's post count as the deletion guard accounts for it: the
+    /// count the platform last gave, less the deletions it granted since
+    /// (`None` until first read).
+    pub post_count: Option<u64>,
     /// The last discovery that finished.
     pub last_discovery_at: Option<Timestamp>,
     /// The last deep pass over the whole window that finished.
@@ -209,6 +255,7 @@ impl Connection {
             }],
             credentials_version: 1,
             high_water: None,
+            post_count: None,
             last_discovery_at: None,
             last_deep_pass_at: None,
             matched_revision: 0,
@@ -259,6 +306,8 @@ impl Connection {
         self.creator = creator;
         self.backoff_until = None;
         self.health.consecutive_failures = 0;
+        // New credentials: whatever made the old ones suspect is checked afresh.
+        self.health.suspect = None;
         if previous != StatusKind::Active {
             self.set_status(ConnectionStatus::Active, now);
         }
@@ -311,6 +360,48 @@ impl Connection {
         );
     }
 
+    /// The deletion guard (DESIGN §4): a control read gave the account's
+    /// post count while `check.missing` posts went missing. Posts are
+    /// deleted only as far as the count fell below the one accounted for;
+    /// each granted deletion lowers the accounted count, so concurrent and
+    /// later checks share one allowance. A count that rose (new posts) is
+    /// taken as the new baseline; no count allows nothing. When fewer
+    /// deletions are granted than asked the connection becomes (or stays)
+    /// suspect until `check.recheck_at`; a check that accounts for every
+    /// missing post clears the suspicion.
+    pub fn check_post_count(&mut self, check: PostCountCheck) -> PostCountVerdict {
+        let granted = match (self.post_count, check.count) {
+            (_, None) => 0,
+            (Some(accounted), Some(count)) if count < accounted => {
+                let fell = accounted - count;
+                let granted = u64::from(check.missing).min(fell);
+                self.post_count = Some(accounted - granted);
+                // `granted <= missing`, a u32.
+                u32::try_from(granted).unwrap_or(check.missing)
+            }
+            (_, Some(count)) => {
+                self.post_count = Some(count);
+                0
+            }
+        };
+        let mut newly_suspect = false;
+        if granted < check.missing {
+            newly_suspect = self.health.suspect.is_none();
+            let since = self.health.suspect.map_or(check.at, |s| s.since);
+            self.health.suspect = Some(Suspicion {
+                since,
+                unexplained: check.missing - granted,
+                recheck_at: check.recheck_at,
+            });
+        } else if check.missing > 0 {
+            self.health.suspect = None;
+        }
+        PostCountVerdict {
+            granted,
+            newly_suspect,
+        }
+    }
+
     /// Reset at `now` (the disabled connections view): discovery's progress
     /// and backoff are forgotten and the status becomes `Reset` (once; a
     /// second reset changes nothing). The store drops the credentials and
@@ -324,6 +415,8 @@ impl Connection {
             )));
         }
         self.high_water = None;
+        self.post_count = None;
+        self.health.suspect = None;
         self.last_discovery_at = None;
         self.last_deep_pass_at = None;
         self.matched_revision = 0;

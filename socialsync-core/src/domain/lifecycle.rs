@@ -16,8 +16,11 @@ pub enum NextScan {
     At(Timestamp),
     /// The window is over: `Expired`.
     Expire,
-    /// Confirmed gone: `Deleted`.
-    Delete,
+    /// Confirmed gone: `Deleted`, read again by id at this instant (a
+    /// private or hidden post looks deleted; it may come back).
+    Delete(Timestamp),
+    /// A `Deleted` post was read again: `Monitoring`, due at this instant.
+    Resume(Timestamp),
 }
 
 impl NextScan {
@@ -29,7 +32,8 @@ impl NextScan {
         match self {
             NextScan::At(t) => (None, Due::At(t)),
             NextScan::Expire => (Some(PostState::Expired), Due::Clear),
-            NextScan::Delete => (Some(PostState::Deleted), Due::Clear),
+            NextScan::Delete(t) => (Some(PostState::Deleted), Due::At(t)),
+            NextScan::Resume(t) => (Some(PostState::Monitoring), Due::At(t)),
         }
     }
 }
@@ -48,7 +52,8 @@ pub enum PostEvent {
     ConnectionDisconnected,
     /// The post's connection became active again (a reconnection).
     ConnectionResumed,
-    /// The periodic sweep of paused posts.
+    /// The periodic sweep of posts that are not scanned at their slots
+    /// (`Paused`, and `Deleted` ones whose connection is not active).
     PausedSwept,
     /// A scan of the post completed.
     Scanned(NextScan),
@@ -61,10 +66,11 @@ impl PostEvent {
     pub fn acts_on(self) -> &'static [PostState] {
         use PostState::*;
         match self {
-            PostEvent::Attributed { matched: true, .. } => &[Seen, Untracked],
+            PostEvent::Attributed { matched: true, .. } => &[Seen, Untracked, Deleted],
             PostEvent::Attributed { matched: false, .. } => &[Monitoring, Paused],
             PostEvent::ConnectionDisconnected => &[Monitoring],
-            PostEvent::ConnectionResumed | PostEvent::PausedSwept => &[Paused],
+            PostEvent::ConnectionResumed => &[Paused],
+            PostEvent::PausedSwept => &[Paused, Deleted],
             PostEvent::Scanned(_) => &PostState::ALL,
         }
     }
@@ -102,9 +108,10 @@ pub struct Transition {
 }
 
 impl Transition {
-    /// Whether the post is to be scanned when its due time comes.
+    /// Whether the post is to be read when its due time comes: at its
+    /// slots while `Monitoring`, at its re-reads while `Deleted`.
     pub fn is_scheduled(&self) -> bool {
-        self.state == PostState::Monitoring
+        self.state.is_scheduled()
     }
 }
 
@@ -128,7 +135,8 @@ impl PostFacts {
 ///
 /// The rules:
 /// - **Attributed, matched**: a `Seen` or `Untracked` post starts its
-///   monitoring: `Monitoring` due at once on an active connection, `Paused`
+///   monitoring, and a `Deleted` one listed again resumes it (its history
+///   whole): `Monitoring` due at once on an active connection, `Paused`
 ///   (due at once when it resumes) otherwise, `Expired` when its window is
 ///   over. Any other state stays.
 /// - **Attributed, unmatched**: a `Monitoring` or `Paused` post becomes
@@ -136,9 +144,12 @@ impl PostFacts {
 /// - **Connection disconnected**: `Monitoring` becomes `Paused`.
 /// - **Connection resumed**: `Paused` becomes `Monitoring` due at once
 ///   while its window is open, `Expired` otherwise.
-/// - **Paused swept**: a `Paused` post whose window is over is `Expired`.
+/// - **Paused swept**: a `Paused` or `Deleted` post whose window is over
+///   is `Expired`.
 /// - **Scanned**: `At(t)` keeps the state and makes it due at `t`;
-///   `Expire` and `Delete` end it (`Expired`, `Deleted`, nothing due).
+///   `Expire` ends it (`Expired`, nothing due); `Delete(t)` makes it
+///   `Deleted`, read again at `t`; `Resume(t)` makes it `Monitoring` due at
+///   `t`.
 ///
 /// Whatever is not listed keeps its state and due time.
 pub fn transition(post: PostFacts, event: PostEvent, now: Timestamp) -> Transition {
@@ -149,7 +160,7 @@ pub fn transition(post: PostFacts, event: PostEvent, now: Timestamp) -> Transiti
     };
     let to = |state, due| Transition { state, due };
     match (event, post.state) {
-        (PostEvent::Attributed { matched: true, .. }, Seen | Untracked)
+        (PostEvent::Attributed { matched: true, .. }, Seen | Untracked | Deleted)
             if !post.window_open(now) =>
         {
             to(Expired, Due::Clear)
@@ -159,7 +170,7 @@ pub fn transition(post: PostFacts, event: PostEvent, now: Timestamp) -> Transiti
                 matched: true,
                 connection_active,
             },
-            Seen | Untracked,
+            Seen | Untracked | Deleted,
         ) => to(
             if connection_active {
                 Monitoring
@@ -176,7 +187,9 @@ pub fn transition(post: PostFacts, event: PostEvent, now: Timestamp) -> Transiti
             to(Monitoring, Due::At(now))
         }
         (PostEvent::ConnectionResumed, Paused) => to(Expired, Due::Clear),
-        (PostEvent::PausedSwept, Paused) if !post.window_open(now) => to(Expired, Due::Clear),
+        (PostEvent::PausedSwept, Paused | Deleted) if !post.window_open(now) => {
+            to(Expired, Due::Clear)
+        }
         (PostEvent::Scanned(next), _) => {
             let (state, due) = next.outcome();
             to(state.unwrap_or(post.state), due)
@@ -240,7 +253,9 @@ mod tests {
             (Monitoring, MATCHED_ACTIVE, now_open, Monitoring, Due::Keep),
             (Paused, MATCHED_ACTIVE, now_open, Paused, Due::Keep),
             (Expired, MATCHED_ACTIVE, now_open, Expired, Due::Keep),
-            (Deleted, MATCHED_ACTIVE, now_open, Deleted, Due::Keep),
+            (Deleted, MATCHED_ACTIVE, now_open, Monitoring, Due::At(now_open)),
+            (Deleted, MATCHED_ACTIVE, now_over, Expired, Due::Clear),
+            (Deleted, MATCHED_INACTIVE, now_open, Paused, Due::At(now_open)),
             // Attribution, matched, on an inactive connection.
             (Seen, MATCHED_INACTIVE, now_open, Paused, Due::At(now_open)),
             (Untracked, MATCHED_INACTIVE, now_open, Paused, Due::At(now_open)),
@@ -275,12 +290,17 @@ mod tests {
             (Paused, PostEvent::PausedSwept, now_over, Expired, Due::Clear),
             (Monitoring, PostEvent::PausedSwept, now_over, Monitoring, Due::Keep),
             (Untracked, PostEvent::PausedSwept, now_over, Untracked, Due::Keep),
+            (Deleted, PostEvent::PausedSwept, now_open, Deleted, Due::Keep),
+            (Deleted, PostEvent::PausedSwept, now_over, Expired, Due::Clear),
             // Scans.
             (Monitoring, scanned_at, now_open, Monitoring, Due::At(t(11))),
             (Untracked, scanned_at, now_open, Untracked, Due::At(t(11))),
             (Monitoring, PostEvent::Scanned(NextScan::Expire), now_over, Expired, Due::Clear),
-            (Monitoring, PostEvent::Scanned(NextScan::Delete), now_open, Deleted, Due::Clear),
-            (Paused, PostEvent::Scanned(NextScan::Delete), now_open, Deleted, Due::Clear),
+            (Monitoring, PostEvent::Scanned(NextScan::Delete(t(16))), now_open, Deleted, Due::At(t(16))),
+            (Paused, PostEvent::Scanned(NextScan::Delete(t(16))), now_open, Deleted, Due::At(t(16))),
+            (Deleted, PostEvent::Scanned(NextScan::Delete(t(16))), now_open, Deleted, Due::At(t(16))),
+            (Deleted, PostEvent::Scanned(NextScan::Resume(t(11))), now_open, Monitoring, Due::At(t(11))),
+            (Deleted, PostEvent::Scanned(NextScan::Expire), now_over, Expired, Due::Clear),
         ];
         for &(state, event, now, want_state, want_due) in table {
             let post = PostFacts {
@@ -330,13 +350,13 @@ mod tests {
     }
 
     #[test]
-    fn only_monitoring_posts_are_scheduled() {
+    fn only_monitoring_and_deleted_posts_are_scheduled() {
         for state in PostState::ALL {
             let tr = Transition {
                 state,
                 due: Due::Keep,
             };
-            assert_eq!(tr.is_scheduled(), state == Monitoring);
+            assert_eq!(tr.is_scheduled(), matches!(state, Monitoring | Deleted));
         }
     }
 

@@ -9,7 +9,7 @@ mod tenant;
 
 pub use connection::{
     Connection, ConnectionHealth, ConnectionStatus, DisconnectReason, Disconnection, HighWater,
-    StatusInterval, StatusKind,
+    PostCountCheck, PostCountVerdict, StatusInterval, StatusKind, Suspicion,
 };
 pub use lifecycle::{Due, NextScan, PostEvent, PostFacts, Transition, transition};
 pub use post::{Attribution, FoundHashtag, MediaKind, Post, PostState, Snapshot, TextField};

@@ -17,7 +17,8 @@ pub enum PostState {
     Paused,
     /// Its window ended.
     Expired,
-    /// Gone on the platform (confirmed).
+    /// Gone on the platform (confirmed), or hidden: read again by id
+    /// every few hours until its window ends, `Monitoring` again when found.
     Deleted,
     /// Matched once, no scope matches any more (its data stays).
     Untracked,
@@ -33,6 +34,12 @@ impl PostState {
         PostState::Deleted,
         PostState::Untracked,
     ];
+
+    /// Whether a post in this state is read when its due time comes: at
+    /// its slots while `Monitoring`, at its re-reads while `Deleted`.
+    pub fn is_scheduled(self) -> bool {
+        matches!(self, PostState::Monitoring | PostState::Deleted)
+    }
 
     /// The stable snake_case name.
     pub fn as_str(self) -> &'static str {

@@ -93,6 +93,8 @@ impl Engine {
                     store
                         .record_health(conn.id, HealthUpdate::Success { at: now })
                         .await?;
+                    // The deletion guard's baseline: the account's post count.
+                    self.record_post_count(conn).await?;
                     report.discoveries += 1;
                 }
                 Err(Listing::Stop) => {

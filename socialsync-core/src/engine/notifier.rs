@@ -1,7 +1,8 @@
 //! What the host is told: a connection was lost (the creator must
-//! reconnect), or permissions are missing.
+//! reconnect), permissions are missing, or posts went missing that the
+//! account's post count does not account for.
 
-use crate::domain::{Connection, Disconnection};
+use crate::domain::{Connection, Disconnection, Suspicion};
 use async_trait::async_trait;
 use std::fmt::Debug;
 
@@ -25,6 +26,23 @@ pub trait ReconnectNotifier: Debug + Send + Sync + 'static {
         connection: &Connection,
         missing: &[String],
     ) -> Result<(), NotifyError>;
+    /// Posts of the connection went missing that its account's post count
+    /// does not account for: none was deleted, the connection is suspect
+    /// (a token that reads the account but not its posts?) and is checked
+    /// again at `suspicion.recheck_at`. The default only logs.
+    async fn connection_suspect(
+        &self,
+        connection: &Connection,
+        suspicion: &Suspicion,
+    ) -> Result<(), NotifyError> {
+        tracing::warn!(
+            connection = %connection.id,
+            unexplained = suspicion.unexplained,
+            recheck_at = %suspicion.recheck_at,
+            "posts missing that the account's post count does not account for"
+        );
+        Ok(())
+    }
 }
 
 /// A notifier that only logs.

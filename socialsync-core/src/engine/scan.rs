@@ -3,8 +3,8 @@
 
 use super::{CycleReport, Engine, EngineError};
 use crate::credentials::VersionedCredentials;
-use crate::domain::{Connection, PostState};
-use crate::events::{Event, MetricChange, ScanEvent, ScanOutcome};
+use crate::domain::{Connection, PostCountCheck, PostState};
+use crate::events::{ConnectionChange, Event, MetricChange, ScanEvent, ScanOutcome};
 use crate::ids::{ConnectionId, PlatformPostId};
 use crate::metrics::Metrics;
 use crate::social_platform::{
@@ -21,7 +21,13 @@ use tracing::Instrument;
 /// What to do with one claimed post after its batch was read.
 enum Verdict {
     Read(Metrics),
+    /// Confirmed gone, and the account's post count fell that far.
     Deleted,
+    /// A `Deleted` post still missing: read again later.
+    StillGone,
+    /// Missing, but the deletion guard allows no deletion (the connection
+    /// is suspect): it stays `Monitoring`, due at its next slot.
+    Held,
     /// Leave the claim to lapse: retried after the lease.
     Retry,
 }
@@ -125,6 +131,8 @@ impl Engine {
         // lease so no claim lapses unwritten.
         let mut pending = Pending::default();
         let mut flushed_at = self.now();
+        // Whether every post asked for read: that ends a suspicion.
+        let mut all_read = true;
         let mut rest: &[ClaimedPost] = &claims;
         while !rest.is_empty() {
             let (chunk, tail) = rest.split_at(rest.len().min(max_batch));
@@ -238,6 +246,7 @@ impl Engine {
             let verdicts = self
                 .judge(&conn, &creds, &chunk, batch, &mut report)
                 .await?;
+            all_read &= verdicts.iter().all(|v| matches!(v, Verdict::Read(_)));
             self.stage(&mut pending, &chunk, verdicts);
             if self.now() >= flushed_at + self.inner.policy.lease / 4 {
                 report.add(self.flush(&conn, &mut pending).await?);
@@ -248,6 +257,11 @@ impl Engine {
         store
             .record_health(id, HealthUpdate::Success { at: self.now() })
             .await?;
+        if all_read && conn.health.suspect.is_some() {
+            store
+                .record_health(id, HealthUpdate::SuspicionCleared)
+                .await?;
+        }
         Ok(report)
     }
 
@@ -271,8 +285,11 @@ impl Engine {
         platform.fetch_metrics(account, requests).await
     }
 
-    /// Decides each post's fate from a batch answer; confirms missing posts
-    /// before calling them deleted.
+    /// Decides each post's fate from a batch answer. A `Deleted` post
+    /// missing again stays so; a post missing for the first time is
+    /// confirmed by a single-post read and a control read of the account,
+    /// and deleted only as far as the account's post count fell (the
+    /// deletion guard, [`Connection::check_post_count`]).
     async fn judge(
         &self,
         conn: &Connection,
@@ -297,82 +314,185 @@ impl Engine {
         if !missing_permissions.is_empty() {
             self.degrade(conn, missing_permissions).await?;
         }
-        let missing = found.iter().filter(|f| f.is_none()).count();
-        // Most of a batch gone at once: the token is suspect, delete nothing.
-        let suspect = missing >= 2 && missing * 2 > chunk.len();
-        if suspect {
-            report.failures += 1;
-            self.inner
-                .store
-                .record_health(
-                    conn.id,
-                    HealthUpdate::Failure {
-                        at: self.now(),
-                        error: format!(
-                            "{} of {} posts missing from one answer",
-                            missing,
-                            chunk.len()
-                        ),
-                    },
-                )
-                .await?;
-        }
-        let mut control: Option<bool> = None;
+        let now = self.now();
+        // While the connection is suspect, missing posts wait for the
+        // re-check: no confirmation calls, nothing deleted.
+        let hold = conn.health.suspect.is_some_and(|s| now < s.recheck_at);
         let mut verdicts = Vec::with_capacity(chunk.len());
-        for (c, reading) in chunk.iter().zip(found) {
-            if let Some(m) = reading {
-                verdicts.push(Verdict::Read(m));
-                continue;
+        let mut confirm = Vec::new();
+        for (i, (c, reading)) in chunk.iter().zip(found).enumerate() {
+            verdicts.push(match reading {
+                Some(m) => Verdict::Read(m),
+                None if c.post.state == PostState::Deleted => Verdict::StillGone,
+                None if hold => Verdict::Held,
+                None => {
+                    confirm.push(i);
+                    Verdict::Retry
+                }
+            });
+        }
+        if confirm.is_empty() {
+            return Ok(verdicts);
+        }
+        // A single-post read of each: one that reads is not missing.
+        let mut gone = Vec::new();
+        for i in confirm {
+            if self
+                .single_read_misses(conn, creds, &chunk[i].post.platform_post_id)
+                .await
+            {
+                gone.push(i);
             }
-            if suspect {
-                verdicts.push(Verdict::Retry);
-                continue;
-            }
-            verdicts.push(
-                self.confirm_missing(conn, creds, &c.post.platform_post_id, &mut control)
-                    .await,
-            );
+        }
+        if gone.is_empty() {
+            return Ok(verdicts);
+        }
+        // The control read: the account itself, and its post count.
+        let Some(count) = self.control_read(conn, creds).await else {
+            return Ok(verdicts);
+        };
+        let missing = u32::try_from(gone.len()).unwrap_or(u32::MAX);
+        let verdict = self
+            .inner
+            .store
+            .check_post_count(
+                conn.id,
+                PostCountCheck {
+                    count,
+                    missing,
+                    at: now,
+                    recheck_at: now + self.inner.policy.suspect_recheck,
+                },
+            )
+            .await?;
+        let granted = usize::try_from(verdict.granted).unwrap_or(usize::MAX);
+        for (k, &i) in gone.iter().enumerate() {
+            verdicts[i] = if k < granted {
+                Verdict::Deleted
+            } else {
+                Verdict::Held
+            };
+        }
+        if granted < gone.len() {
+            report.failures += 1;
+            self.on_suspect(conn, verdict.newly_suspect, missing - verdict.granted)
+                .await?;
         }
         Ok(verdicts)
     }
 
-    /// A post missing from an answer: a single-post read, then a control
-    /// read of the account, before it is called deleted.
-    async fn confirm_missing(
+    /// Whether a single-post read says the post is not there.
+    async fn single_read_misses(
         &self,
         conn: &Connection,
         creds: &VersionedCredentials,
         id: &PlatformPostId,
-        control: &mut Option<bool>,
-    ) -> Verdict {
+    ) -> bool {
         let Ok(platform) = self.platform(conn.platform) else {
-            return Verdict::Retry;
+            return false;
         };
         let account = AccountRef {
             account_id: &conn.account_id,
             credentials: &creds.credentials,
         };
         match platform.get_post(account, id).await {
-            Ok(None) => {}
-            Err(e) if e.kind == PlatformErrorKind::NotFound => {}
-            _ => return Verdict::Retry,
+            Ok(None) => true,
+            Err(e) => e.kind == PlatformErrorKind::NotFound,
+            Ok(Some(_)) => false,
         }
-        let healthy = match control {
-            Some(h) => *h,
-            None => {
-                let h = platform
-                    .get_account(account)
-                    .await
-                    .is_ok_and(|a| a.id == conn.account_id);
-                *control = Some(h);
-                h
-            }
+    }
+
+    /// The control read of the account: `Some(post count)` when the token
+    /// reads the connection's own account, `None` when it does not (then
+    /// nothing is deleted; the claims lapse and are retried).
+    async fn control_read(
+        &self,
+        conn: &Connection,
+        creds: &VersionedCredentials,
+    ) -> Option<Option<u64>> {
+        let platform = self.platform(conn.platform).ok()?;
+        let account = AccountRef {
+            account_id: &conn.account_id,
+            credentials: &creds.credentials,
         };
-        if healthy {
-            Verdict::Deleted
-        } else {
-            Verdict::Retry
+        match platform.get_account(account).await {
+            Ok(a) if a.id == conn.account_id => Some(a.post_count),
+            Ok(_) => None,
+            Err(e) => {
+                self.on_call_error(conn, &e).await;
+                None
+            }
         }
+    }
+
+    /// Reads the account's post count and keeps it as the deletion guard's
+    /// baseline (a count that fell is kept as an allowance for the
+    /// deletions it explains). Best effort: a failure only leaves the
+    /// baseline as it was.
+    pub(super) async fn record_post_count(&self, conn: &Connection) -> Result<(), EngineError> {
+        let Some(creds) = self.inner.store.get_credentials(conn.id).await? else {
+            return Ok(());
+        };
+        let Some(Some(count)) = self.control_read(conn, &creds).await else {
+            return Ok(());
+        };
+        let now = self.now();
+        self.inner
+            .store
+            .check_post_count(
+                conn.id,
+                PostCountCheck {
+                    count: Some(count),
+                    missing: 0,
+                    at: now,
+                    recheck_at: now,
+                },
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Posts went missing beyond what the account's post count accounts
+    /// for: counted on health and, the first time, told to the host.
+    async fn on_suspect(
+        &self,
+        conn: &Connection,
+        newly: bool,
+        unexplained: u32,
+    ) -> Result<(), EngineError> {
+        let now = self.now();
+        self.inner
+            .store
+            .record_health(
+                conn.id,
+                HealthUpdate::Failure {
+                    at: now,
+                    error: format!(
+                        "{unexplained} posts missing that the account's post count does not \
+                         account for: none deleted"
+                    ),
+                },
+            )
+            .await?;
+        if !newly {
+            return Ok(());
+        }
+        tracing::warn!(connection = %conn.id, unexplained, "connection suspect: no post deleted");
+        self.publish_connection(conn, ConnectionChange::Suspect { unexplained })
+            .await;
+        let fresh = self.inner.store.get_connection(conn.id).await?;
+        if let Some(suspicion) = fresh.as_ref().and_then(|c| c.health.suspect) {
+            let conn = fresh.as_ref().unwrap_or(conn);
+            if let Err(e) = self
+                .inner
+                .notifier
+                .connection_suspect(conn, &suspicion)
+                .await
+            {
+                tracing::warn!(connection = %conn.id, error = %e, "suspicion notice not delivered");
+            }
+        }
+        Ok(())
     }
 
     fn completion(
@@ -382,6 +502,8 @@ impl Engine {
         now: crate::clock::Timestamp,
     ) -> ScanCompletion {
         let next = match self.inner.policy.next_slot_after(c.post.published_at, now) {
+            // A `Deleted` post that reads again is monitored again.
+            Some(t) if c.post.state == PostState::Deleted => NextScan::Resume(t),
             Some(t) => NextScan::At(t),
             None => NextScan::Expire,
         };
@@ -405,15 +527,25 @@ impl Engine {
         for (c, v) in chunk.iter().zip(verdicts) {
             match v {
                 Verdict::Retry => continue,
-                Verdict::Deleted => {
+                Verdict::Deleted | Verdict::StillGone => {
+                    let next = self.inner.policy.after_deletion(c.post.monitor_until, now);
                     pending.completions.push(ScanCompletion {
                         post: c.post.id,
                         token: c.token,
                         at: now,
                         reading: None,
-                        next: NextScan::Delete,
+                        next,
                     });
-                    pending.landed.push((*c, None, ScanOutcome::Deleted, now));
+                    let outcome = match (v, next) {
+                        (_, NextScan::Expire) => ScanOutcome::Expired,
+                        (Verdict::Deleted, _) => ScanOutcome::Deleted,
+                        _ => ScanOutcome::Unchanged,
+                    };
+                    pending.landed.push((*c, None, outcome, now));
+                }
+                Verdict::Held => {
+                    pending.completions.push(self.completion(c, None, now));
+                    pending.landed.push((*c, None, ScanOutcome::Unchanged, now));
                 }
                 Verdict::Read(m) => {
                     let changed = c
@@ -445,10 +577,13 @@ impl Engine {
             return Ok(report);
         }
         let completions = std::mem::take(&mut pending.completions);
+        let nexts: Vec<NextScan> = completions.iter().map(|c| c.next).collect();
         let landed = std::mem::take(&mut pending.landed);
         let outcomes = self.inner.store.complete_scans(completions).await?;
         let mut events = Vec::with_capacity(landed.len());
-        for ((c, reading, outcome, at), result) in landed.into_iter().zip(outcomes) {
+        for (((c, reading, outcome, at), result), next) in
+            landed.into_iter().zip(outcomes).zip(nexts)
+        {
             if result != CompletionOutcome::Applied {
                 continue;
             }
@@ -460,18 +595,15 @@ impl Engine {
             if !changes.is_empty() {
                 report.changed += 1;
             }
-            let state = match outcome {
-                ScanOutcome::Deleted => {
-                    report.deleted += 1;
-                    PostState::Deleted
-                }
-                ScanOutcome::Expired => {
-                    report.expired += 1;
-                    PostState::Expired
-                }
-                _ => PostState::Monitoring,
-            };
-            if outcome == ScanOutcome::Unchanged && !self.inner.publish_unchanged {
+            match outcome {
+                ScanOutcome::Deleted => report.deleted += 1,
+                ScanOutcome::Expired => report.expired += 1,
+                _ => {}
+            }
+            let state = next.outcome().0.unwrap_or(c.post.state);
+            // A post that changed state is news even when its numbers are not.
+            let news = outcome != ScanOutcome::Unchanged || state != c.post.state;
+            if !news && !self.inner.publish_unchanged {
                 continue;
             }
             events.push(Event::Scan(ScanEvent {

@@ -18,7 +18,10 @@ pub use types::*;
 
 use crate::clock::Timestamp;
 use crate::credentials::{Credentials, VersionedCredentials};
-use crate::domain::{Brand, Connection, Creator, Disconnection, Post, Scope, Snapshot};
+use crate::domain::{
+    Brand, Connection, Creator, Disconnection, Post, PostCountCheck, PostCountVerdict, Scope,
+    Snapshot,
+};
 use crate::error::StoreResult;
 use crate::events::{Event, EventStream, StoredEvent};
 use crate::ids::{
@@ -120,6 +123,16 @@ pub trait PostStore: Debug + Send + Sync + 'static {
     async fn unlock_refresh(&self, id: ConnectionId, token: LeaseToken) -> StoreResult<()>;
     /// Records a health change.
     async fn record_health(&self, id: ConnectionId, update: HealthUpdate) -> StoreResult<()>;
+    /// The deletion guard, atomically: applies
+    /// [`Connection::check_post_count`] to the stored connection and keeps
+    /// its post count and suspicion. Concurrent checks (several workers,
+    /// several processes) share one allowance: together they are never
+    /// granted more deletions than the count fell.
+    async fn check_post_count(
+        &self,
+        id: ConnectionId,
+        check: PostCountCheck,
+    ) -> StoreResult<PostCountVerdict>;
     /// No calls for `target` before `until` (a later instant replaces an
     /// earlier one; an earlier one never shortens a backoff).
     async fn set_backoff(&self, target: BackoffTarget, until: Timestamp) -> StoreResult<()>;
@@ -356,6 +369,13 @@ macro_rules! forward_store {
                 update: HealthUpdate,
             ) -> StoreResult<()> {
                 (**self).record_health(id, update).await
+            }
+            async fn check_post_count(
+                &self,
+                id: ConnectionId,
+                check: PostCountCheck,
+            ) -> StoreResult<PostCountVerdict> {
+                (**self).check_post_count(id, check).await
             }
             async fn set_backoff(
                 &self,

@@ -128,6 +128,9 @@ pub enum HealthUpdate {
     },
     /// The permissions missing now (empty: not degraded).
     MissingPermissions(Vec<String>),
+    /// Every post asked for was read: the connection is no longer suspect
+    /// ([`ConnectionHealth::suspect`](crate::domain::ConnectionHealth)).
+    SuspicionCleared,
 }
 
 /// What is backing off.
@@ -245,6 +248,9 @@ pub struct DuePost {
     pub monitor_until: Timestamp,
     /// The due time.
     pub next_scan_at: Timestamp,
+    /// Its state: `Monitoring` (due at a slot) or `Deleted` (due to be read
+    /// again by id).
+    pub state: PostState,
     /// The latest reading as read (`None` before the first).
     pub latest: Option<Metrics>,
     /// The brands it counts for (sorted, each once).

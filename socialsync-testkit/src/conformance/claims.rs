@@ -124,7 +124,13 @@ pub async fn due_claim_excludes_expired_paused_and_backing_off(store: Arc<dyn Po
         store
             .complete_scans(vec![
                 done(ids[0], token(ids[0]), hours(0), None, NextScan::Expire),
-                done(ids[1], token(ids[1]), hours(0), None, NextScan::Delete),
+                done(
+                    ids[1],
+                    token(ids[1]),
+                    hours(0),
+                    None,
+                    NextScan::Delete(hours(1_000)),
+                ),
                 done(
                     ids[2],
                     token(ids[2]),

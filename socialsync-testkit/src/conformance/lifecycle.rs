@@ -79,7 +79,9 @@ async fn post_in(
             must(store.set_attribution(id, vec![], hours(0)).await, "untrack");
         }
         PostState::Expired => scan(store, id, hours(0), reading(), NextScan::Expire).await,
-        PostState::Deleted => scan(store, id, hours(0), reading(), NextScan::Delete).await,
+        PostState::Deleted => {
+            scan(store, id, hours(0), reading(), NextScan::Delete(hours(6))).await
+        }
     }
     let got = must(store.get_post(id).await, "get").map(|p| p.state);
     assert_eq!(got, Some(state), "setting up a {state:?} post");
@@ -107,8 +109,20 @@ pub async fn post_transitions_follow_the_core_rules(store: Arc<dyn PostStore>) {
             }
         }
     }
-    for next in [NextScan::At(hours(11)), NextScan::Expire, NextScan::Delete] {
+    for next in [
+        NextScan::At(hours(11)),
+        NextScan::Expire,
+        NextScan::Delete(hours(16)),
+    ] {
         cases.push((PostState::Monitoring, Step::Scanned(next), hours(10)));
+    }
+    // A deleted post is read again: still gone, back, or its window over.
+    for next in [
+        NextScan::Delete(hours(16)),
+        NextScan::Resume(hours(11)),
+        NextScan::Expire,
+    ] {
+        cases.push((PostState::Deleted, Step::Scanned(next), hours(10)));
     }
     for (case, (state, step, now)) in cases.into_iter().enumerate() {
         let (conn, id) = post_in(&*store, &w.scope, case, state).await;

@@ -18,6 +18,7 @@ mod connections;
 mod events;
 mod lifecycle;
 mod posts;
+mod readings;
 mod reports;
 mod shared;
 
@@ -27,6 +28,7 @@ pub use connections::*;
 pub use events::*;
 pub use lifecycle::*;
 pub use posts::*;
+pub use readings::*;
 pub use reports::*;
 pub use shared::*;
 
@@ -78,6 +80,11 @@ macro_rules! store_conformance_tests {
             seen_post_is_kept_for_retro_matching,
             unmatched_post_becomes_untracked_and_keeps_data,
             post_transitions_follow_the_core_rules,
+            half_broken_token_deletes_nothing,
+            real_deletions_are_deleted_as_far_as_the_count_fell,
+            no_post_count_deletes_nothing,
+            deleted_posts_are_read_again_and_come_back,
+            deleted_posts_listed_again_come_back,
             attribution_to_several_scopes,
             list_posts_is_brand_isolated,
             due_claim_boundary_is_inclusive,

@@ -1,0 +1,377 @@
+//! No reading lost, through the engine on the store under test: the
+//! deletion guard by the account's post count (a half-broken token never
+//! deletes), and `Deleted` posts that come back.
+
+use super::shared::must;
+use crate::fake_platform::FakePost;
+use crate::sim::Sim;
+use chrono::TimeDelta;
+use socialsync_core::clock::Timestamp;
+use socialsync_core::domain::{Connection, PostState};
+use socialsync_core::ids::{CreatorId, PlatformPostId, PostId};
+use socialsync_core::metrics::{Metric, Metrics};
+use socialsync_core::platform::Platform;
+use socialsync_core::store::{PostFilter, PostStore};
+use socialsync_core::tracking::{ScopeSpec, Tracking};
+use std::sync::Arc;
+
+/// The posts each scenario makes.
+const POSTS: usize = 6;
+
+fn start() -> Timestamp {
+    "2026-03-01T00:00:00Z".parse().expect("instant")
+}
+
+fn minutes(n: i64) -> TimeDelta {
+    TimeDelta::minutes(n)
+}
+
+struct World {
+    sim: Sim,
+    creator: CreatorId,
+}
+
+async fn world(store: Arc<dyn PostStore>) -> World {
+    let sim = Sim::new(store.clone(), start());
+    let tracking = Tracking::new(store, sim.clock.clone());
+    let brand = tracking.create_brand("Acme").await.expect("brand").id;
+    let creator = tracking
+        .create_creator("Ana", None)
+        .await
+        .expect("creator")
+        .id;
+    tracking
+        .create_program(
+            brand,
+            ScopeSpec::new("Program", ["#BrandX"]).members([creator]),
+        )
+        .await
+        .expect("program");
+    World { sim, creator }
+}
+
+/// `POSTS` tracked posts of `account`, ten days old, published seven
+/// minutes apart (so their slots fall at different minutes of the hour
+/// and most calls hold one post), and an untracked one.
+fn add_posts(sim: &Sim, platform: Platform, account: &str) -> Vec<String> {
+    let fake = sim.fake(platform);
+    let first = start() - TimeDelta::days(10);
+    let mut ids = Vec::new();
+    for k in 0..POSTS {
+        let id = format!("{account}-p{k}");
+        let at = first + minutes(7 * k as i64);
+        fake.add_post(
+            FakePost::new(&id, account, at, "launch day #BrandX")
+                .reads(at, Metrics::new().with(Metric::Views, 100 + k as u64)),
+        );
+        ids.push(id);
+    }
+    fake.add_post(FakePost::new(
+        &format!("{account}-other"),
+        account,
+        first,
+        "no tag",
+    ));
+    ids
+}
+
+async fn states(store: &dyn PostStore, conn: &Connection) -> Vec<(String, PostState)> {
+    let posts = must(
+        store
+            .list_posts(PostFilter {
+                connection: Some(conn.id),
+                ..Default::default()
+            })
+            .await,
+        "list posts",
+    );
+    let mut out: Vec<(String, PostState)> = posts
+        .into_iter()
+        .filter(|p| !p.platform_post_id.as_str().ends_with("-other"))
+        .map(|p| (p.platform_post_id.as_str().to_owned(), p.state))
+        .collect();
+    out.sort();
+    out
+}
+
+fn count(states: &[(String, PostState)], state: PostState) -> usize {
+    states.iter().filter(|(_, s)| *s == state).count()
+}
+
+/// Runs `cycles` cycles five minutes apart on every engine given, each
+/// cycle of each engine concurrently.
+async fn run(sim: &Sim, engines: &[socialsync_core::engine::Engine], cycles: u32) {
+    for _ in 0..cycles {
+        sim.clock.advance(minutes(5));
+        let all = futures::future::join_all(engines.iter().map(|e| e.run_cycle())).await;
+        for r in all {
+            r.expect("cycle");
+        }
+    }
+}
+
+async fn connection(store: &dyn PostStore, conn: &Connection) -> Connection {
+    must(store.get_connection(conn.id).await, "connection").expect("connection")
+}
+
+/// A token that reads the account but no post: on every platform, with
+/// posts due at different minutes and one or two engines on the store, no
+/// post is deleted; the connection is marked suspect on its health and the
+/// host is told once. When the token reads again, the suspicion ends.
+pub async fn half_broken_token_deletes_nothing(store: Arc<dyn PostStore>) {
+    for (platform, engines) in [
+        (Platform::Instagram, 1),
+        (Platform::TikTok, 1),
+        (Platform::YouTube, 1),
+        (Platform::Instagram, 2),
+        (Platform::TikTok, 2),
+        (Platform::YouTube, 2),
+    ] {
+        let w = world(store.clone()).await;
+        let sim = &w.sim;
+        let account = format!("{}-{engines}", platform.as_str());
+        add_posts(sim, platform, &account);
+        let conn = sim.connect(w.creator, platform, &account).await;
+        let engines: Vec<_> = (0..engines).map(|_| sim.new_engine()).collect();
+        run(sim, &engines, 12).await;
+        let before = states(&*store, &conn).await;
+        assert_eq!(count(&before, PostState::Monitoring), POSTS, "{platform}");
+        sim.fake(platform).break_reads(&account, true);
+        // Three hours: every post falls due three times, at its own minute.
+        run(sim, &engines, 36).await;
+        let after = states(&*store, &conn).await;
+        assert_eq!(
+            count(&after, PostState::Deleted),
+            0,
+            "{platform}, {} engines: a half-broken token deleted posts: {after:?}",
+            engines.len()
+        );
+        assert_eq!(count(&after, PostState::Monitoring), POSTS, "{platform}");
+        let c = connection(&*store, &conn).await;
+        let suspicion = c.health.suspect.expect("the connection is suspect");
+        assert!(suspicion.unexplained >= 1, "{suspicion:?}");
+        let told: Vec<_> = sim
+            .notifier
+            .suspects()
+            .into_iter()
+            .filter(|(n, _)| n.id == conn.id)
+            .collect();
+        assert_eq!(told.len(), 1, "{platform}: the host is told once");
+        // Within the day, no confirmation calls: the posts just wait.
+        let calls = sim.fake(platform).calls();
+        run(sim, &engines, 12).await;
+        let later = sim.fake(platform).calls();
+        assert_eq!(
+            later.get_post, calls.get_post,
+            "{platform}: missing posts are not confirmed again before the re-check"
+        );
+        // The token reads again: scans land and the suspicion ends.
+        sim.fake(platform).break_reads(&account, false);
+        run(sim, &engines, 12).await;
+        let c = connection(&*store, &conn).await;
+        assert_eq!(c.health.suspect, None, "{platform}");
+        let after = states(&*store, &conn).await;
+        assert_eq!(count(&after, PostState::Monitoring), POSTS, "{platform}");
+    }
+}
+
+/// A creator who really deletes posts sees exactly those `Deleted`, on
+/// every platform, with posts due at different minutes and one or two
+/// engines on the store; a half-broken token afterwards deletes no more.
+pub async fn real_deletions_are_deleted_as_far_as_the_count_fell(store: Arc<dyn PostStore>) {
+    for (platform, engines) in [
+        (Platform::Instagram, 1),
+        (Platform::TikTok, 1),
+        (Platform::YouTube, 1),
+        (Platform::Instagram, 2),
+        (Platform::TikTok, 2),
+        (Platform::YouTube, 2),
+    ] {
+        let w = world(store.clone()).await;
+        let sim = &w.sim;
+        let account = format!("{}-{engines}", platform.as_str());
+        let ids = add_posts(sim, platform, &account);
+        let conn = sim.connect(w.creator, platform, &account).await;
+        let engines: Vec<_> = (0..engines).map(|_| sim.new_engine()).collect();
+        run(sim, &engines, 12).await;
+        // The creator deletes two posts (and the untracked one).
+        sim.fake(platform).delete_post(&ids[1]);
+        sim.fake(platform).delete_post(&ids[4]);
+        sim.fake(platform).delete_post(&format!("{account}-other"));
+        run(sim, &engines, 24).await;
+        let after = states(&*store, &conn).await;
+        let deleted: Vec<&str> = after
+            .iter()
+            .filter(|(_, s)| *s == PostState::Deleted)
+            .map(|(id, _)| id.as_str())
+            .collect();
+        assert_eq!(
+            deleted,
+            vec![ids[1].as_str(), ids[4].as_str()],
+            "{platform}, {} engines",
+            engines.len()
+        );
+        assert_eq!(count(&after, PostState::Monitoring), POSTS - 2);
+        // The untracked post's deletion explains one more missing post, no
+        // more: a half-broken token now deletes at most that one.
+        sim.fake(platform).break_reads(&account, true);
+        run(sim, &engines, 24).await;
+        let broken = states(&*store, &conn).await;
+        assert!(
+            count(&broken, PostState::Deleted) <= 3,
+            "{platform}: {broken:?}"
+        );
+        assert!(count(&broken, PostState::Monitoring) >= POSTS - 3);
+    }
+}
+
+/// Without a post count (the platform gives none) nothing is deleted on a
+/// missing answer: the posts stay `Monitoring`, the connection suspect.
+pub async fn no_post_count_deletes_nothing(store: Arc<dyn PostStore>) {
+    let w = world(store.clone()).await;
+    let sim = &w.sim;
+    let platform = Platform::TikTok;
+    let ids = add_posts(sim, platform, "tt");
+    sim.fake(platform).hide_post_counts(true);
+    let conn = sim.connect(w.creator, platform, "tt").await;
+    let engine = [sim.engine.clone()];
+    run(sim, &engine, 12).await;
+    sim.fake(platform).delete_post(&ids[0]);
+    run(sim, &engine, 24).await;
+    let after = states(&*store, &conn).await;
+    assert_eq!(count(&after, PostState::Deleted), 0, "{after:?}");
+    assert!(connection(&*store, &conn).await.health.suspect.is_some());
+}
+
+async fn post_id(store: &dyn PostStore, platform: Platform, id: &str) -> PostId {
+    must(
+        store
+            .get_post_by_key(platform, &PlatformPostId::new(id))
+            .await,
+        "post",
+    )
+    .expect("post")
+    .id
+}
+
+/// A video made private for an hour looks deleted; it is read again by id
+/// every six hours and, found again, is `Monitoring` with its history
+/// whole. One that stays gone expires when its window ends.
+pub async fn deleted_posts_are_read_again_and_come_back(store: Arc<dyn PostStore>) {
+    let w = world(store.clone()).await;
+    let sim = &w.sim;
+    let platform = Platform::TikTok;
+    let ids = add_posts(sim, platform, "tt");
+    // A recent post moves discovery's high-water mark: the ten-day-old
+    // posts fall outside the hourly listing's overlap.
+    sim.fake(platform).add_post(FakePost::new(
+        "tt-recent",
+        "tt",
+        start() - TimeDelta::hours(1),
+        "#BrandX",
+    ));
+    let conn = sim.connect(w.creator, platform, "tt").await;
+    let engine = [sim.engine.clone()];
+    run(sim, &engine, 12).await;
+    let hidden = post_id(&*store, platform, &ids[2]).await;
+    let snapshots_before = must(
+        store.list_snapshots(hidden, start(), sim.now()).await,
+        "snaps",
+    );
+    assert!(!snapshots_before.is_empty());
+    let scans_before = must(store.get_post(hidden).await, "post")
+        .expect("post")
+        .scan_count;
+    sim.fake(platform).set_private(&ids[2], true);
+    run(sim, &engine, 12).await;
+    let p = must(store.get_post(hidden).await, "post").expect("post");
+    assert_eq!(p.state, PostState::Deleted, "private looks deleted");
+    let deleted_at = sim.now();
+    assert!(
+        p.next_scan_at
+            .is_some_and(|t| t > deleted_at && t <= deleted_at + TimeDelta::hours(6)),
+        "read again within six hours: {:?}",
+        p.next_scan_at
+    );
+    // Public again after an hour; only the re-read by id can find it.
+    run(sim, &engine, 12).await;
+    sim.fake(platform).set_private(&ids[2], false);
+    run(sim, &engine, 12 * 6).await;
+    let p = must(store.get_post(hidden).await, "post").expect("post");
+    assert_eq!(
+        p.state,
+        PostState::Monitoring,
+        "back after the re-read: {p:?}"
+    );
+    assert!(p.scan_count > scans_before);
+    let snapshots_after = must(
+        store.list_snapshots(hidden, start(), sim.now()).await,
+        "snaps",
+    );
+    assert_eq!(
+        &snapshots_after[..snapshots_before.len()],
+        &snapshots_before[..],
+        "its history is whole"
+    );
+    // It keeps being scanned hourly.
+    let scans = p.scan_count;
+    run(sim, &engine, 24).await;
+    let p = must(store.get_post(hidden).await, "post").expect("post");
+    assert!(p.scan_count > scans, "{scans} then {p:?}");
+    // Gone for good: `Deleted` until its window ends, then `Expired`.
+    let gone = post_id(&*store, platform, &ids[3]).await;
+    sim.fake(platform).delete_post(&ids[3]);
+    run(sim, &engine, 12).await;
+    let p = must(store.get_post(gone).await, "post").expect("post");
+    assert_eq!(p.state, PostState::Deleted);
+    let end = p.monitor_until;
+    // Daily to the window's last day, then hourly past its end.
+    while sim.now() + TimeDelta::days(1) < end {
+        sim.clock.advance(TimeDelta::days(1));
+        sim.engine.run_cycle().await.expect("cycle");
+    }
+    assert_eq!(
+        must(store.get_post(gone).await, "post")
+            .expect("post")
+            .state,
+        PostState::Deleted,
+        "deleted while its window runs"
+    );
+    while sim.now() < end + TimeDelta::hours(7) {
+        sim.clock.advance(TimeDelta::hours(1));
+        sim.engine.run_cycle().await.expect("cycle");
+    }
+    let p = must(store.get_post(gone).await, "post").expect("post");
+    assert_eq!(p.state, PostState::Expired, "expired when its window ended");
+    assert_eq!(p.next_scan_at, None);
+    let _ = conn;
+}
+
+/// A `Deleted` post that discovery lists again is `Monitoring` again.
+pub async fn deleted_posts_listed_again_come_back(store: Arc<dyn PostStore>) {
+    let w = world(store.clone()).await;
+    let sim = &w.sim;
+    let platform = Platform::YouTube;
+    let fake = sim.fake(platform);
+    let at = start() - TimeDelta::hours(3);
+    fake.add_post(
+        FakePost::new("fresh", "yt", at, "#BrandX")
+            .reads(at, Metrics::new().with(Metric::Views, 5)),
+    );
+    fake.add_post(FakePost::new("other", "yt", at, "#BrandX"));
+    let _conn = sim.connect(w.creator, platform, "yt").await;
+    let engine = [sim.engine.clone()];
+    run(sim, &engine, 12).await;
+    let id = post_id(&*store, platform, "fresh").await;
+    fake.set_private("fresh", true);
+    run(sim, &engine, 12).await;
+    assert_eq!(
+        must(store.get_post(id).await, "post").expect("post").state,
+        PostState::Deleted
+    );
+    fake.set_private("fresh", false);
+    // The next hourly discovery lists it (inside its overlap).
+    run(sim, &engine, 13).await;
+    let p = must(store.get_post(id).await, "post").expect("post");
+    assert_eq!(p.state, PostState::Monitoring);
+}
