@@ -541,3 +541,46 @@ async fn the_facebook_login_flavour_lists_the_ig_user_id_and_cannot_refresh() {
     let e = ig.refresh_credentials(account().r()).await.unwrap_err();
     assert!(!matches!(e.kind, K::TokenInvalid(_)));
 }
+
+#[tokio::test]
+async fn the_account_read_gives_its_media_count() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v25.0/me"))
+        .and(query_param("fields", "user_id,username,media_count"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "user_id": "17841400000000001",
+            "username": "ana.creates",
+            "media_count": 42,
+            "id": "26000000000000001"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let _catch = CatchAll::mount(&server).await;
+    let a = adapter(&server).get_account(account().r()).await.unwrap();
+    assert_eq!(a.post_count, Some(42));
+}
+
+#[tokio::test]
+async fn a_media_count_that_is_not_a_count_is_none() {
+    for bad in [
+        serde_json::json!(-3),
+        serde_json::json!(2.5),
+        serde_json::json!("many"),
+        serde_json::json!(1_u64 << 60),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/v25.0/me"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "user_id": "17841400000000001",
+                "username": "ana.creates",
+                "media_count": bad
+            })))
+            .mount(&server)
+            .await;
+        let a = adapter(&server).get_account(account().r()).await.unwrap();
+        assert_eq!(a.post_count, None, "{bad}");
+    }
+}

@@ -619,3 +619,64 @@ async fn the_authorization_removed_webhook_is_verified_and_becomes_a_disconnecti
     );
     assert_eq!(notifier.lost().len(), 1, "notified once");
 }
+
+fn user_info(video_count: Option<serde_json::Value>) -> ResponseTemplate {
+    let mut user = serde_json::json!({
+        "open_id": "-000AbCdEfGhIjKlMnOpQrStUvWxYz0123",
+        "union_id": "c9b0fake-1a2b-4c3d-9e8f-0a1b2c3d4e5f",
+        "avatar_url": "https://p16-sign.tiktokcdn-us.com/a.jpeg",
+        "display_name": "Ana Creates"
+    });
+    if let Some(v) = video_count {
+        user["video_count"] = v;
+    }
+    ResponseTemplate::new(200).set_body_json(serde_json::json!({
+        "data": {"user": user},
+        "error": {"code": "ok", "message": "", "log_id": "1"}
+    }))
+}
+
+#[tokio::test]
+async fn the_account_read_gives_its_video_count_with_the_stats_scope() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/user/info/"))
+        .and(query_param(
+            "fields",
+            "open_id,union_id,avatar_url,display_name,video_count",
+        ))
+        .respond_with(user_info(Some(serde_json::json!(19))))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let _catch = CatchAll::mount(&server).await;
+    let mut acc = account();
+    acc.credentials.granted_scopes = vec![
+        "user.info.basic".into(),
+        "user.info.stats".into(),
+        "video.list".into(),
+    ];
+    let a = adapter(&server).get_account(acc.r()).await.unwrap();
+    assert_eq!(a.post_count, Some(19));
+}
+
+#[tokio::test]
+async fn without_the_stats_scope_the_count_is_not_asked_for() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/user/info/"))
+        .and(query_param(
+            "fields",
+            "open_id,union_id,avatar_url,display_name",
+        ))
+        .respond_with(user_info(None))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let _catch = CatchAll::mount(&server).await;
+    let mut acc = account();
+    acc.credentials.granted_scopes = vec!["user.info.basic".into(), "video.list".into()];
+    let a = adapter(&server).get_account(acc.r()).await.unwrap();
+    assert_eq!(a.post_count, None);
+    assert_eq!(a.handle, "Ana Creates");
+}

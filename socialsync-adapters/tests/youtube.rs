@@ -511,3 +511,34 @@ async fn a_server_that_does_not_answer_in_time_is_unavailable_after_the_retries(
     assert_eq!(e.kind, K::Unavailable);
     assert_eq!(e.detail.as_deref(), Some("timed out"));
 }
+
+#[tokio::test]
+async fn the_account_read_gives_its_video_count() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/youtube/v3/channels"))
+        .and(query_param("part", "snippet,contentDetails,statistics"))
+        .and(query_param("mine", "true"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "kind": "youtube#channelListResponse",
+            "items": [{
+                "kind": "youtube#channel",
+                "id": "UCa1b2c3d4e5f6g7h8i9j0kA",
+                "snippet": {"title": "Ana Creates"},
+                "contentDetails": {"relatedPlaylists": {"uploads": "UUa1b2c3d4e5f6g7h8i9j0kA"}},
+                "statistics": {
+                    "viewCount": "123456",
+                    "subscriberCount": "1200",
+                    "hiddenSubscriberCount": false,
+                    "videoCount": "37"
+                }
+            }]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let _catch = CatchAll::mount(&server).await;
+    let a = adapter(&server).get_account(account().r()).await.unwrap();
+    assert_eq!(a.post_count, Some(37));
+    assert_eq!(a.handle, "Ana Creates");
+}

@@ -277,7 +277,8 @@ impl AccountSpec {
         )
     }
 
-    /// A TikTok user with `user.info.basic` and `video.list`.
+    /// A TikTok user with `user.info.basic`, `user.info.stats` (the
+    /// account's counts) and `video.list`.
     pub fn tiktok(username: &str, display_name: &str) -> Self {
         Self::new(
             Platform::TikTok,
@@ -285,6 +286,7 @@ impl AccountSpec {
             display_name,
             &[
                 crate::scopes::TIKTOK_USER_INFO,
+                crate::scopes::TIKTOK_USER_STATS,
                 crate::scopes::TIKTOK_VIDEO_LIST,
             ],
         )

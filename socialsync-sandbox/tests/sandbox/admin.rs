@@ -244,7 +244,10 @@ async fn token_grants_do_not_show_tokens_in_debug() {
     assert_eq!(c.expires_at, Some(w.tt_grant.access_expires_at));
     assert_eq!(c.refresh_expires_at, w.tt_grant.refresh_expires_at);
     assert_eq!(c.issued_at, Some(w.env.sandbox.now()));
-    assert_eq!(c.granted_scopes, ["user.info.basic", "video.list"]);
+    assert_eq!(
+        c.granted_scopes,
+        ["user.info.basic", "user.info.stats", "video.list"]
+    );
     assert!(!format!("{c:?}").contains(&w.tt_grant.access_token));
 }
 

@@ -384,7 +384,10 @@ async fn code_exchange_issues_a_grant_once() {
     ];
     let first = w.env.post_form("/v2/oauth/token/", &form).await;
     assert_eq!(first.status, 200);
-    assert_eq!(first.json["scope"], "user.info.basic,video.list");
+    assert_eq!(
+        first.json["scope"],
+        "user.info.basic,user.info.stats,video.list"
+    );
     assert_eq!(first.json["refresh_expires_in"], 180 * 86400);
     let second = w.env.post_form("/v2/oauth/token/", &form).await;
     assert_eq!(second.json["error"], "invalid_grant");
