@@ -347,6 +347,7 @@ pub(crate) async fn show(
                             td {
                                 @if b.disconnected { "disconnected during this bucket" }
                                 @else if b.after_gap { "first bucket after a gap: its growth includes the gap" }
+                                @else if b.deleted { "a post was deleted or hidden: its last reading is carried" }
                                 @else { span.muted { "—" } }
                             }
                         }

@@ -3,7 +3,7 @@
 use socialsync_core::clock::Timestamp;
 use socialsync_core::credentials::{Credentials, VersionedCredentials};
 use socialsync_core::domain::{
-    Attribution, Brand, Connection, Creator, Disconnection, Due, Post, PostCountCheck,
+    Attribution, Brand, Connection, Creator, DeletedSpan, Disconnection, Due, Post, PostCountCheck,
     PostCountVerdict, PostEvent, PostState, Scope, ScopeKind, Snapshot, StatusKind,
 };
 use socialsync_core::error::{StoreError, StoreResult};
@@ -48,6 +48,8 @@ pub(crate) struct PostRow {
     pub(crate) lease: Option<(LeaseToken, Timestamp)>,
     pub(crate) last_applied: Option<LeaseToken>,
     pub(crate) snapshots: Vec<Snapshot>,
+    /// When it was `Deleted`, oldest first.
+    pub(crate) deleted: Vec<DeletedSpan>,
 }
 
 impl PostRow {
@@ -693,6 +695,7 @@ impl Inner {
                         lease: None,
                         last_applied: None,
                         snapshots: Vec::new(),
+                        deleted: Vec::new(),
                     });
                     self.by_key.insert(key, id);
                     let state = self.apply_attribution(self.posts.len() - 1, p.attribution, now);
@@ -803,6 +806,7 @@ impl Inner {
         row.brands = Arc::from(brands);
         row.scopes = attribution.iter().map(|a| a.scope).collect();
         post.attribution = attribution;
+        let before = post.state;
         let t = post.apply(
             PostEvent::Attributed {
                 matched,
@@ -810,6 +814,7 @@ impl Inner {
             },
             now,
         );
+        DeletedSpan::track(&mut row.deleted, before, t.state, now);
         // A new due time needs a queue entry (the old one is stale now).
         if let (Due::At(_), Some((t, id))) = (t.due, row.due_entry()) {
             self.due.push(t, id);
@@ -1031,7 +1036,9 @@ impl Inner {
         let post = &mut row.post;
         post.scan_count += 1;
         post.last_scanned_at = Some(at);
-        post.apply(PostEvent::Scanned(c.next), at);
+        let before = post.state;
+        let after = post.apply(PostEvent::Scanned(c.next), at).state;
+        DeletedSpan::track(&mut row.deleted, before, after, at);
         if let Some((t, id)) = row.due_entry() {
             self.due.push(t, id);
         }
@@ -1129,6 +1136,8 @@ impl Inner {
                 connection: p.connection,
                 permalink: p.permalink.clone(),
                 published_at: p.published_at,
+                monitor_until: p.monitor_until,
+                deleted: row.deleted.clone(),
                 state: p.state,
                 at_from: before(q.from).map(|s| s.carried),
                 at_to: at_to.map(|s| s.carried),

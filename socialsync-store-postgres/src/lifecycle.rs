@@ -84,7 +84,58 @@ pub(crate) async fn apply_rows(
         }
     }
     write(tx, &changed).await?;
+    let found_again: Vec<i64> = changed
+        .iter()
+        .filter(|c| c.before == PostState::Deleted && c.after.state != PostState::Expired)
+        .filter(|c| c.after.state != PostState::Deleted)
+        .map(|c| c.post)
+        .collect();
+    close_deletions(tx, &found_again, now).await?;
     Ok(changed)
+}
+
+/// Opens a deletion span at each instant for each post that has none open
+/// (see [`DeletedSpan::track`](socialsync_core::domain::DeletedSpan::track)).
+pub(crate) async fn open_deletions(
+    tx: &mut PgConnection,
+    posts: &[i64],
+    at: &[Timestamp],
+) -> StoreResult<()> {
+    if posts.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO post_deletions (post_id, from_at) \
+         SELECT * FROM unnest($1::bigint[], $2::timestamptz[]) \
+         ON CONFLICT (post_id) WHERE to_at IS NULL DO NOTHING",
+    )
+    .bind(posts)
+    .bind(at)
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+/// Closes the open deletion span of each post at `at`: found again.
+pub(crate) async fn close_deletions(
+    tx: &mut PgConnection,
+    posts: &[i64],
+    at: Timestamp,
+) -> StoreResult<()> {
+    if posts.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE post_deletions SET to_at = GREATEST(from_at, $2) \
+         WHERE post_id = ANY($1) AND to_at IS NULL",
+    )
+    .bind(posts)
+    .bind(at)
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    Ok(())
 }
 
 /// Writes transitions: the new states, then the slots.

@@ -186,6 +186,11 @@ async fn apply(
             .await
             .map_err(db)?;
     }
+    if post.state == PostState::Deleted
+        && matches!(state, PostState::Monitoring | PostState::Paused)
+    {
+        lifecycle::close_deletions(tx, &[post.id.0], now).await?;
+    }
     post.state = state;
     post.scopes = scopes;
     post.brands = brands;

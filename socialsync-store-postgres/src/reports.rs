@@ -6,7 +6,7 @@ use crate::aggregates::{BRAND, SCOPE, snapshot_from_parts};
 use crate::codec::{col, from_json, platform, post_state};
 use crate::error::db;
 use socialsync_core::clock::Timestamp;
-use socialsync_core::domain::StatusInterval;
+use socialsync_core::domain::{DeletedSpan, StatusInterval};
 use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::ids::*;
 use socialsync_core::metrics::{AggregateHour, CounterDelta, Metric};
@@ -46,7 +46,11 @@ pub(crate) async fn report_inputs(s: &PgStore, q: ReportQuery) -> StoreResult<Re
     };
     let rows = sqlx::query(
         "SELECT p.id, p.platform, p.platform_post_id, p.creator_id, p.connection_id, \
-           p.permalink, p.published_at, sc.state, \
+           p.permalink, p.published_at, p.monitor_until, sc.state, \
+           ARRAY(SELECT d.from_at FROM post_deletions d WHERE d.post_id = p.id \
+             ORDER BY d.from_at) AS deleted_from, \
+           ARRAY(SELECT d.to_at FROM post_deletions d WHERE d.post_id = p.id \
+             ORDER BY d.from_at) AS deleted_to, \
            f.observed_at AS f_at, f.metrics AS f_metrics, f.carried AS f_carried, \
            t.observed_at AS t_at, t.metrics AS t_metrics, t.carried AS t_carried \
          FROM posts p JOIN schedule sc ON sc.post_id = p.id \
@@ -97,6 +101,15 @@ pub(crate) async fn report_inputs(s: &PgStore, q: ReportQuery) -> StoreResult<Re
             connection,
             permalink: col(r, "permalink")?,
             published_at: col(r, "published_at")?,
+            monitor_until: col(r, "monitor_until")?,
+            deleted: {
+                let from: Vec<Timestamp> = col(r, "deleted_from")?;
+                let to: Vec<Option<Timestamp>> = col(r, "deleted_to")?;
+                from.into_iter()
+                    .zip(to)
+                    .map(|(from, to)| DeletedSpan { from, to })
+                    .collect()
+            },
             state: post_state(col(r, "state")?)?,
             at_from: f.map(|s| s.carried),
             at_to: t.as_ref().map(|s| s.carried),

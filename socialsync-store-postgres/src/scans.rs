@@ -379,6 +379,9 @@ pub(crate) async fn complete_scans(
     let mut touched: BTreeSet<i64> = BTreeSet::new();
     let mut outcomes = Vec::with_capacity(completions.len());
     let mut finals: (Vec<i64>, Vec<&'static str>) = (Vec::new(), Vec::new());
+    // Posts found gone (deletion spans open) and found again (closed).
+    let mut gone: (Vec<i64>, Vec<Timestamp>) = (Vec::new(), Vec::new());
+    let mut back: Vec<(i64, Timestamp)> = Vec::new();
     let mut learnt: Vec<(i64, Remembered)> = Vec::new();
     let mut snaps = SnapshotRows::default();
     let mut aggregates = AggregateChanges::default();
@@ -419,6 +422,14 @@ pub(crate) async fn complete_scans(
             b.live[i] = state.is_scheduled();
             finals.0.push(c.post.0);
             finals.1.push(state.as_str());
+        }
+        match c.next {
+            NextScan::Delete(_) => {
+                gone.0.push(c.post.0);
+                gone.1.push(at);
+            }
+            NextScan::Resume(_) => back.push((c.post.0, at)),
+            _ => {}
         }
         touched.insert(b.id);
         if let (Some(reading), Some((mut post, before))) = (c.reading, baseline) {
@@ -489,6 +500,10 @@ pub(crate) async fn complete_scans(
         .execute(&mut *tx)
         .await
         .map_err(db)?;
+    }
+    lifecycle::open_deletions(&mut tx, &gone.0, &gone.1).await?;
+    for (post, at) in back {
+        lifecycle::close_deletions(&mut tx, &[post], at).await?;
     }
     tx.commit().await.map_err(db)?;
     s.cache.forget(finals.0);

@@ -12,6 +12,8 @@ pub use connection::{
     PostCountCheck, PostCountVerdict, StatusInterval, StatusKind, Suspicion,
 };
 pub use lifecycle::{Due, NextScan, PostEvent, PostFacts, Transition, transition};
-pub use post::{Attribution, FoundHashtag, MediaKind, Post, PostState, Snapshot, TextField};
+pub use post::{
+    Attribution, DeletedSpan, FoundHashtag, MediaKind, Post, PostState, Snapshot, TextField,
+};
 pub use scope::{CampaignWindow, Scope, ScopeKind};
 pub use tenant::{Brand, Creator};

@@ -186,3 +186,43 @@ pub struct Snapshot {
     /// The values carried forward: the last present value of each metric.
     pub carried: Metrics,
 }
+
+/// A time a post was `Deleted` (confirmed gone, or hidden): from `from`
+/// until `to` (`None` while it lasts). Reports mark these buckets and count
+/// the post as deleted when their range ends inside one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletedSpan {
+    /// When it was found gone.
+    pub from: Timestamp,
+    /// When it was found again (exclusive); `None` while it is gone.
+    pub to: Option<Timestamp>,
+}
+
+impl DeletedSpan {
+    /// Whether the post was deleted at `at`.
+    pub fn covers(&self, at: Timestamp) -> bool {
+        self.from <= at && self.to.is_none_or(|end| at < end)
+    }
+
+    /// Whether this span overlaps `[from, to)`.
+    pub fn overlaps(&self, from: Timestamp, to: Timestamp) -> bool {
+        self.from < to && self.to.is_none_or(|end| end > from)
+    }
+
+    /// Keeps a post's deletion spans up to date with a change of its state
+    /// from `before` to `after` at `at`: entering `Deleted` opens a span,
+    /// leaving it for `Monitoring` or `Paused` (found again) closes it. A
+    /// deleted post whose window ends stays in its open span.
+    pub fn track(spans: &mut Vec<DeletedSpan>, before: PostState, after: PostState, at: Timestamp) {
+        let open = spans.last().is_some_and(|s| s.to.is_none());
+        match (before == PostState::Deleted, after) {
+            (false, PostState::Deleted) if !open => spans.push(DeletedSpan { from: at, to: None }),
+            (true, PostState::Monitoring | PostState::Paused) => {
+                if let Some(last) = spans.last_mut().filter(|s| s.to.is_none()) {
+                    last.to = Some(at.max(last.from));
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -6,7 +6,8 @@ use super::model::{
     ScopeRef,
 };
 use super::{EngagementRate, ReportRange, series};
-use crate::ids::{BrandId, CreatorId};
+use crate::domain::StatusKind;
+use crate::ids::{BrandId, ConnectionId, CreatorId};
 use crate::metrics::Metric;
 use crate::platform::Platform;
 use crate::store::{ReportInputs, ReportPost};
@@ -61,11 +62,28 @@ pub fn build_report(inputs: ReportInputs, meta: ReportMeta) -> Report {
 
     let mut platforms: BTreeMap<Platform, Vec<&ReportPost>> = BTreeMap::new();
     let mut creators: BTreeMap<CreatorId, Vec<&ReportPost>> = BTreeMap::new();
+    // States as of the range's end: its last instant.
+    let last = meta.range.to() - chrono::TimeDelta::microseconds(1);
+    let down_at_end: BTreeMap<ConnectionId, bool> = connection_history
+        .iter()
+        .map(|(c, h)| {
+            let down = h.iter().any(|i| {
+                i.status != StatusKind::Active && i.from <= last && i.to.is_none_or(|e| e > last)
+            });
+            (*c, down)
+        })
+        .collect();
+    let state_at_end = |p: &ReportPost| {
+        p.state_at(
+            last,
+            down_at_end.get(&p.connection).copied().unwrap_or(false),
+        )
+    };
     let mut posts_by_state = PostStateCounts::default();
     for p in &posts {
         platforms.entry(p.platform).or_default().push(p);
         creators.entry(p.creator).or_default().push(p);
-        posts_by_state.add(p.state);
+        posts_by_state.add(state_at_end(p));
     }
     let by_platform = platforms
         .into_iter()
@@ -94,7 +112,7 @@ pub fn build_report(inputs: ReportInputs, meta: ReportMeta) -> Report {
             platform_post_id: p.platform_post_id.clone(),
             permalink: p.permalink.clone(),
             published_at: p.published_at,
-            state: p.state,
+            state: state_at_end(p),
             metrics: p.at_to.unwrap_or_default(),
             stale: stale(p).collect(),
         })

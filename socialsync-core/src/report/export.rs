@@ -25,7 +25,7 @@ impl Report {
     ///    metrics' names, space-separated);
     /// 2. one row per bucket of the series: `bucket_start, bucket_end`, then
     ///    `<metric>_as_of` and `<metric>_growth` for each counter (empty when
-    ///    no post reports it), then `disconnected, after_gap`.
+    ///    no post reports it), then `disconnected, after_gap, deleted`.
     ///
     /// Text that comes from outside (creator names, post ids, permalinks) is
     /// escaped so it can never break the format: a field holding a comma, a
@@ -89,6 +89,7 @@ impl Report {
         }
         header.push("disconnected".into());
         header.push("after_gap".into());
+        header.push("deleted".into());
         write_row(out, header);
         for b in &self.series {
             let mut row: Vec<Cow<'_, str>> =
@@ -100,6 +101,7 @@ impl Report {
             }
             row.push(b.disconnected.to_string().into());
             row.push(b.after_gap.to_string().into());
+            row.push(b.deleted.to_string().into());
             write_row(out, row);
         }
     }

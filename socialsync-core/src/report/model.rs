@@ -159,6 +159,9 @@ pub struct SeriesBucket {
     /// Whether this is the first bucket after disconnected ones: its growth
     /// holds what accumulated during the gap.
     pub after_gap: bool,
+    /// Whether a post was `Deleted` (gone or hidden) during this bucket: its
+    /// last reading is carried forward, not read again.
+    pub deleted: bool,
 }
 
 /// How many posts are in each state.

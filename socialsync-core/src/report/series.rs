@@ -19,7 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// existed cannot have hidden anything). The first bucket that is not
 /// disconnected after one that is (or, for the first bucket, after a gap in
 /// the bucket before the range) is `after_gap`: the growth of the gap lands
-/// there, never spread over the gap.
+/// there, never spread over the gap. A bucket is `deleted` when one of the
+/// posts was `Deleted` during it: its last reading is carried, not read.
 pub(crate) fn build_series(
     boundaries: &[(Timestamp, CounterTotals)],
     history: &[(ConnectionId, Vec<StatusInterval>)],
@@ -46,6 +47,9 @@ pub(crate) fn build_series(
             let (start, at_start) = pair[0];
             let (end, at_end) = pair[1];
             let down = gaps.overlap(*start, *end);
+            let deleted = posts
+                .iter()
+                .any(|p| p.deleted.iter().any(|d| d.overlaps(*start, *end)));
             let before =
                 previous_down.unwrap_or_else(|| gaps.overlap(*start - (*end - *start), *start));
             previous_down = Some(down);
@@ -67,6 +71,7 @@ pub(crate) fn build_series(
                 growth,
                 disconnected: down,
                 after_gap: before && !down,
+                deleted,
             }
         })
         .collect()

@@ -35,6 +35,8 @@ fn post(id: i64) -> ReportPost {
         connection: IG,
         permalink: Some(format!("https://example.test/p/{id}")),
         published_at: h(-10),
+        monitor_until: h(-10) + TimeDelta::days(90),
+        deleted: Vec::new(),
         state: PostState::Monitoring,
         at_from: None,
         at_to: None,
@@ -382,10 +384,27 @@ fn posts_are_counted_by_state() {
         .map(|(i, s)| {
             let mut p = read(post(i as i64 + 1), m(&[(Metric::Views, 1)]));
             p.state = *s;
+            // Each with the past that made it so.
+            match s {
+                PostState::Paused => p.connection = ConnectionId(99),
+                PostState::Expired => p.monitor_until = h(-1),
+                PostState::Deleted => {
+                    p.deleted = vec![crate::domain::DeletedSpan {
+                        from: h(-5),
+                        to: None,
+                    }]
+                }
+                _ => {}
+            }
             p
         })
         .collect();
-    let r = report(posts);
+    let mut i = inputs(posts);
+    i.connection_history.push((
+        ConnectionId(99),
+        vec![down(StatusKind::Disconnected, h(-3), None)],
+    ));
+    let r = build_report(i, meta(1));
     let c = r.posts_by_state;
     assert_eq!(
         (
@@ -542,7 +561,8 @@ fn csv_has_a_row_per_post_and_a_row_per_bucket() {
         records[4].starts_with("bucket_start,bucket_end,views_as_of,views_growth,likes_as_of,")
     );
     assert!(
-        records[4].ends_with(",watch_time_ms_as_of,watch_time_ms_growth,disconnected,after_gap")
+        records[4]
+            .ends_with(",watch_time_ms_as_of,watch_time_ms_growth,disconnected,after_gap,deleted")
     );
     assert!(
         records[5].starts_with("2026-03-01T00:00:00+00:00,2026-03-01T01:00:00+00:00,4,4,,"),
@@ -588,4 +608,57 @@ fn json_field_names_are_stable() {
     assert_eq!(v["series"][0]["disconnected"], false);
     assert_eq!(v["series"][0]["after_gap"], false);
     assert_eq!(v["posts_by_state"]["monitoring"], 1);
+}
+
+#[test]
+fn buckets_while_a_post_was_deleted_are_marked_and_states_are_as_of_the_end() {
+    use crate::domain::DeletedSpan;
+    // Post 1 was hidden from 01:20 to 03:00 and is monitored now; post 2
+    // is gone since 02:30; post 3's connection was down from 02:00 on.
+    let mut one = read(post(1), m(&[(Metric::Views, 100)]));
+    one.deleted = vec![DeletedSpan {
+        from: h(1) + TimeDelta::minutes(20),
+        to: Some(h(3)),
+    }];
+    let mut two = read(post(2), m(&[(Metric::Views, 50)]));
+    two.state = PostState::Deleted;
+    two.deleted = vec![DeletedSpan {
+        from: h(2) + TimeDelta::minutes(30),
+        to: None,
+    }];
+    let mut three = read(post(3), m(&[(Metric::Views, 5)]));
+    three.connection = ConnectionId(99);
+    three.state = PostState::Paused;
+    let mut i = inputs(vec![one, two, three]);
+    i.connection_history.push((
+        ConnectionId(99),
+        vec![
+            active(h(-100), Some(h(2))),
+            down(StatusKind::Disconnected, h(2), None),
+        ],
+    ));
+    i.boundaries = boundaries(&[0, 150, 150, 150, 155]);
+    let r = build_report(i.clone(), meta(4));
+    let deleted: Vec<bool> = r.series.iter().map(|b| b.deleted).collect();
+    assert_eq!(deleted, [false, true, true, true]);
+    let as_of: Vec<i128> = r.series.iter().map(|b| b.as_of[&Metric::Views]).collect();
+    assert_eq!(as_of, [150, 150, 150, 155], "the last reading is carried");
+    // As of 04:00: post 1 monitoring, post 2 deleted, post 3 paused.
+    let c = r.posts_by_state;
+    assert_eq!((c.monitoring, c.deleted, c.paused), (1, 1, 1));
+    // As of 02:00 (a report ending then): post 1 was deleted, post 2 and 3
+    // monitored.
+    i.boundaries = boundaries(&[0, 150, 150]);
+    let r = build_report(i, meta(2));
+    let c = r.posts_by_state;
+    assert_eq!((c.monitoring, c.deleted, c.paused), (2, 1, 0));
+    let states: Vec<PostState> = r.by_post.iter().map(|p| p.state).collect();
+    assert_eq!(
+        states,
+        [
+            PostState::Deleted,
+            PostState::Monitoring,
+            PostState::Monitoring
+        ]
+    );
 }

@@ -3,8 +3,8 @@
 use crate::clock::Timestamp;
 use crate::credentials::Credentials;
 use crate::domain::{
-    Attribution, CampaignWindow, Connection, FoundHashtag, HighWater, MediaKind, NextScan,
-    PostState, ScopeKind, StatusInterval, StatusKind,
+    Attribution, CampaignWindow, Connection, DeletedSpan, FoundHashtag, HighWater, MediaKind,
+    NextScan, PostState, ScopeKind, StatusInterval, StatusKind,
 };
 use crate::hashtag::TrackedHashtag;
 use crate::ids::{
@@ -397,7 +397,12 @@ pub struct ReportPost {
     pub permalink: Option<String>,
     /// Publish time.
     pub published_at: Timestamp,
-    /// State now.
+    /// The end of its window.
+    pub monitor_until: Timestamp,
+    /// When it was `Deleted`, oldest first.
+    pub deleted: Vec<DeletedSpan>,
+    /// State now (a report counts it as of its range's end:
+    /// [`ReportPost::state_at`]).
     pub state: PostState,
     /// Carried-forward values of the latest reading strictly before `from`.
     pub at_from: Option<Metrics>,
@@ -405,6 +410,22 @@ pub struct ReportPost {
     pub at_to: Option<Metrics>,
     /// The latest reading before `to` as read (to tell stale values).
     pub latest_before_to: Option<Metrics>,
+}
+
+impl ReportPost {
+    /// Its state at `at`, from what is kept of its past: `Expired` once its
+    /// window is over and it expired; `Deleted` inside a deletion span;
+    /// `Paused` while its connection was not active (`connection_down`);
+    /// else `Monitoring`. A post no scope tracks keeps its state.
+    pub fn state_at(&self, at: Timestamp, connection_down: bool) -> PostState {
+        match self.state {
+            PostState::Seen | PostState::Untracked => self.state,
+            PostState::Expired if at > self.monitor_until => PostState::Expired,
+            _ if self.deleted.iter().any(|d| d.covers(at)) => PostState::Deleted,
+            _ if connection_down => PostState::Paused,
+            _ => PostState::Monitoring,
+        }
+    }
 }
 
 /// What the store hands a report: the posts, the as-of totals at each bucket

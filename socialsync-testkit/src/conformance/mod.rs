@@ -85,6 +85,7 @@ macro_rules! store_conformance_tests {
             no_post_count_deletes_nothing,
             deleted_posts_are_read_again_and_come_back,
             deleted_posts_listed_again_come_back,
+            reports_mark_deleted_buckets_and_count_states_at_the_end,
             attribution_to_several_scopes,
             list_posts_is_brand_isolated,
             due_claim_boundary_is_inclusive,

@@ -8,7 +8,7 @@ use crate::sim::Sim;
 use chrono::TimeDelta;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::{Connection, PostState};
-use socialsync_core::ids::{CreatorId, PlatformPostId, PostId};
+use socialsync_core::ids::{BrandId, CreatorId, PlatformPostId, PostId};
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
 use socialsync_core::store::{PostFilter, PostStore};
@@ -29,6 +29,7 @@ fn minutes(n: i64) -> TimeDelta {
 struct World {
     sim: Sim,
     creator: CreatorId,
+    brand: BrandId,
 }
 
 async fn world(store: Arc<dyn PostStore>) -> World {
@@ -47,7 +48,11 @@ async fn world(store: Arc<dyn PostStore>) -> World {
         )
         .await
         .expect("program");
-    World { sim, creator }
+    World {
+        sim,
+        creator,
+        brand,
+    }
 }
 
 /// `POSTS` tracked posts of `account`, ten days old, published seven
@@ -374,4 +379,70 @@ pub async fn deleted_posts_listed_again_come_back(store: Arc<dyn PostStore>) {
     run(sim, &engine, 13).await;
     let p = must(store.get_post(id).await, "post").expect("post");
     assert_eq!(p.state, PostState::Monitoring);
+}
+
+/// A report marks the buckets while a post was `Deleted` (its last reading
+/// carried) and counts states as of its range's end.
+pub async fn reports_mark_deleted_buckets_and_count_states_at_the_end(store: Arc<dyn PostStore>) {
+    use socialsync_core::report::{ReportRange, analytics_report};
+    use socialsync_core::store::BucketSize;
+    let w = world(store.clone()).await;
+    let sim = &w.sim;
+    let platform = Platform::TikTok;
+    let ids = add_posts(sim, platform, "tt");
+    sim.fake(platform).add_post(FakePost::new(
+        "tt-recent",
+        "tt",
+        start() - TimeDelta::hours(1),
+        "#BrandX",
+    ));
+    sim.connect(w.creator, platform, "tt").await;
+    let engine = [sim.engine.clone()];
+    run(sim, &engine, 12).await;
+    // Hidden at 01:00 (found gone at its 01:14 slot), public again at
+    // 03:00, found by the re-read six hours after it was found gone.
+    sim.fake(platform).set_private(&ids[2], true);
+    run(sim, &engine, 24).await;
+    sim.fake(platform).set_private(&ids[2], false);
+    run(sim, &engine, 72).await;
+    let hours = |n: i64| start() + TimeDelta::hours(n);
+    let range = ReportRange::new(hours(0), hours(9), BucketSize::Hour).expect("range");
+    let r = analytics_report(&*store, w.brand, range)
+        .await
+        .expect("report");
+    let marks: Vec<bool> = r.series.iter().map(|b| b.deleted).collect();
+    assert_eq!(
+        marks,
+        [false, true, true, true, true, true, true, true, false],
+        "deleted from 01:15 to 07:15"
+    );
+    let views: Vec<i128> = r
+        .series
+        .iter()
+        .map(|b| b.as_of.get(&Metric::Views).copied().unwrap_or(0))
+        .collect();
+    assert!(
+        views.iter().all(|v| *v == views[0]) && views[0] > 0,
+        "its last reading is carried: {views:?}"
+    );
+    assert_eq!(
+        (r.posts_by_state.monitoring, r.posts_by_state.deleted),
+        (POSTS as u64 + 1, 0),
+        "as of 09:00"
+    );
+    let range = ReportRange::new(hours(0), hours(4), BucketSize::Hour).expect("range");
+    let r = analytics_report(&*store, w.brand, range)
+        .await
+        .expect("report");
+    assert_eq!(
+        (r.posts_by_state.monitoring, r.posts_by_state.deleted),
+        (POSTS as u64, 1),
+        "as of 04:00"
+    );
+    let line = r
+        .by_post
+        .iter()
+        .find(|l| l.platform_post_id.as_str() == ids[2])
+        .expect("the hidden post's line");
+    assert_eq!(line.state, PostState::Deleted);
 }
