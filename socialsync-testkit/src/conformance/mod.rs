@@ -13,6 +13,7 @@
 //! spawn tasks; the stamped tests run on a multi-threaded runtime.
 
 mod claims;
+mod collab;
 mod config;
 mod connections;
 mod events;
@@ -22,6 +23,7 @@ mod reports;
 mod shared;
 
 pub use claims::*;
+pub use collab::*;
 pub use config::*;
 pub use connections::*;
 pub use events::*;
@@ -110,6 +112,8 @@ macro_rules! store_conformance_tests {
             report_aggregates_move_with_attribution,
             report_inputs_are_brand_isolated,
             unknown_ids_are_not_found,
+            collab_post_listed_by_member_first_stays_monitored,
+            collab_post_listed_by_non_member_first_stays_monitored,
         );
     };
     (@wrapped $wrapper:ident, $params:tt, $make:expr; $($name:ident),* $(,)?) => {
