@@ -3,7 +3,7 @@
 
 use crate::PgStore;
 use crate::aggregates::{BRAND, SCOPE, snapshot_from_parts};
-use crate::codec::{col, from_json, platform, post_state};
+use crate::codec::{col, from_json, listers_from_row, platform, post_state};
 use crate::error::db;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::StatusInterval;
@@ -46,7 +46,11 @@ pub(crate) async fn report_inputs(s: &PgStore, q: ReportQuery) -> StoreResult<Re
     };
     let rows = sqlx::query(
         "SELECT p.id, p.platform, p.platform_post_id, p.creator_id, p.connection_id, \
-           p.permalink, p.published_at, sc.state, \
+           p.permalink, p.published_at, sc.state, p.scopes, \
+           ARRAY(SELECT l.connection_id FROM post_listers l WHERE l.post_id = p.id \
+             ORDER BY l.connection_id) AS lister_connections, \
+           ARRAY(SELECT l.creator_id FROM post_listers l WHERE l.post_id = p.id \
+             ORDER BY l.connection_id) AS lister_creators, \
            f.observed_at AS f_at, f.metrics AS f_metrics, f.carried AS f_carried, \
            t.observed_at AS t_at, t.metrics AS t_metrics, t.carried AS t_carried \
          FROM posts p JOIN schedule sc ON sc.post_id = p.id \
@@ -95,6 +99,11 @@ pub(crate) async fn report_inputs(s: &PgStore, q: ReportQuery) -> StoreResult<Re
             platform_post_id: PlatformPostId::new(col::<&str>(r, "platform_post_id")?),
             creator: CreatorId(col(r, "creator_id")?),
             connection,
+            listers: listers_from_row(r, "lister_connections", "lister_creators")?,
+            scopes: col::<Vec<i64>>(r, "scopes")?
+                .into_iter()
+                .map(ScopeId)
+                .collect(),
             permalink: col(r, "permalink")?,
             published_at: col(r, "published_at")?,
             state: post_state(col(r, "state")?)?,

@@ -8,12 +8,14 @@ use crate::fake_platform::FakePost;
 use crate::fixtures::*;
 use crate::sim::Sim;
 use chrono::TimeDelta;
-use socialsync_core::domain::{Connection, DisconnectReason, Post, PostState, Scope};
-use socialsync_core::ids::{BrandId, CreatorId, PlatformPostId};
+use socialsync_core::clock::Timestamp;
+use socialsync_core::credentials::Credentials;
+use socialsync_core::domain::{Connection, DisconnectReason, Lister, Post, PostState, Scope};
+use socialsync_core::ids::{BrandId, ConnectionId, CreatorId, PlatformPostId, PostId};
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
 use socialsync_core::report::{ReportRange, campaign_report};
-use socialsync_core::store::{BucketSize, PostStore};
+use socialsync_core::store::{BucketSize, DisconnectRequest, NewConnection, PostFilter, PostStore};
 use socialsync_core::tracking::{ScopeSpec, Tracking};
 use std::sync::Arc;
 
@@ -211,4 +213,166 @@ pub async fn collab_post_listed_by_member_first_stays_monitored(store: Arc<dyn P
 /// every hour, never `Untracked`, credited to the member alone.
 pub async fn collab_post_listed_by_non_member_first_stays_monitored(store: Arc<dyn PostStore>) {
     collab_post_lifecycle(store, false).await;
+}
+
+fn disconnect_request(c: &Connection, version: u64, at: Timestamp) -> DisconnectRequest {
+    DisconnectRequest {
+        connection: c.id,
+        credentials_version: version,
+        reason: DisconnectReason::Revoked,
+        at,
+        notify_claim_until: at,
+    }
+}
+
+fn reconnect_request(c: &Connection) -> NewConnection {
+    NewConnection {
+        creator: c.creator,
+        platform: c.platform,
+        account_id: c.account_id.clone(),
+        handle: c.handle.clone(),
+        credentials: Credentials::new(format!("token-again-{}", c.account_id)),
+    }
+}
+
+/// The listers of a post, its owner and state.
+async fn listed(store: &dyn PostStore, id: PostId) -> (Vec<Lister>, ConnectionId, PostState) {
+    let p = must(store.get_post(id).await, "get_post").expect("post");
+    (p.listers, p.connection, p.state)
+}
+
+/// A post's listers are kept, sorted, through its owner's and its other
+/// lister's disconnections, a reset and the reconnections; the owner moves
+/// only to an active lister, and only when the owner is not active.
+pub async fn listers_survive_disconnect_reset_and_reconnect(store: Arc<dyn PostStore>) {
+    let w = world(&*store).await;
+    let bo = creator(&*store, "Bo").await;
+    let a = w.connection.clone();
+    let b = connect(&*store, bo.id, Platform::Instagram, "ig-bo").await;
+    let both = [
+        Lister {
+            connection: a.id,
+            creator: a.creator,
+        },
+        Lister {
+            connection: b.id,
+            creator: b.creator,
+        },
+    ];
+    let matched = || vec![attributed(&w.scope, "brandx")];
+    let up = |c: &Connection, at| {
+        let store = store.clone();
+        let u = post(c, "collab", hours(-1), matched());
+        async move { must(store.upsert_posts(vec![u], at).await, "upsert")[0].clone() }
+    };
+    // Listed by B first, then by A: B owns it.
+    let first = up(&b, hours(0)).await;
+    assert!(first.created);
+    let id = first.id;
+    let again = up(&a, hours(0)).await;
+    assert_eq!((again.id, again.created), (id, false));
+    assert_eq!(
+        listed(&*store, id).await,
+        (both.to_vec(), b.id, PostState::Monitoring)
+    );
+    // Only B's own post for `connection`, both for `lister`, by key too.
+    let ids = |f: PostFilter| {
+        let store = store.clone();
+        async move {
+            must(store.list_posts(f).await, "list")
+                .iter()
+                .map(|p| p.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    for c in [&a, &b] {
+        let f = PostFilter {
+            lister: Some(c.id),
+            ..Default::default()
+        };
+        assert_eq!(ids(f).await, [id], "listed by {}", c.id);
+    }
+    let owned_by_a = PostFilter {
+        connection: Some(a.id),
+        ..Default::default()
+    };
+    assert_eq!(ids(owned_by_a).await, Vec::<PostId>::new());
+    let by_key = PostFilter {
+        keys: Some((
+            Platform::Instagram,
+            vec![PlatformPostId::new("collab"), PlatformPostId::new("none")],
+        )),
+        ..Default::default()
+    };
+    assert_eq!(ids(by_key).await, [id]);
+    let other_platform = PostFilter {
+        keys: Some((Platform::TikTok, vec![PlatformPostId::new("collab")])),
+        ..Default::default()
+    };
+    assert_eq!(ids(other_platform).await, Vec::<PostId>::new());
+
+    // B, the owner, disconnects: A takes the post over, still monitored.
+    let vb = version(&*store, b.id).await;
+    must(
+        store.disconnect(disconnect_request(&b, vb, hours(1))).await,
+        "disconnect b",
+    );
+    assert_eq!(
+        listed(&*store, id).await,
+        (both.to_vec(), a.id, PostState::Monitoring)
+    );
+    let p = must(store.get_post(id).await, "get").expect("post");
+    assert_eq!(p.creator, a.creator, "the owner's creator");
+    // A disconnects too: no active lister is left, the post pauses with A.
+    let va = version(&*store, a.id).await;
+    must(
+        store.disconnect(disconnect_request(&a, va, hours(2))).await,
+        "disconnect a",
+    );
+    assert_eq!(
+        listed(&*store, id).await,
+        (both.to_vec(), a.id, PostState::Paused)
+    );
+    // Resets keep the listers.
+    must(store.reset_connection(b.id, hours(3)).await, "reset b");
+    must(store.reset_connection(a.id, hours(3)).await, "reset a");
+    assert_eq!(
+        listed(&*store, id).await,
+        (both.to_vec(), a.id, PostState::Paused)
+    );
+    // B reconnects: the post is not B's, it stays paused with A until B
+    // lists it; then B, active, takes it over from A, not active.
+    must(
+        store.connect(reconnect_request(&b), hours(4)).await,
+        "b again",
+    );
+    assert_eq!(
+        listed(&*store, id).await,
+        (both.to_vec(), a.id, PostState::Paused)
+    );
+    let taken = up(&b, hours(5)).await;
+    assert_eq!(
+        (taken.previous_state, taken.state),
+        (Some(PostState::Paused), PostState::Monitoring)
+    );
+    let p = must(store.get_post(id).await, "get").expect("post");
+    assert_eq!(
+        (p.connection, p.creator, p.next_scan_at),
+        (b.id, b.creator, Some(hours(5))),
+        "taken over and due at once"
+    );
+    // A reconnects and lists it: B is active, the post stays with B.
+    must(
+        store.connect(reconnect_request(&a), hours(6)).await,
+        "a again",
+    );
+    let kept = up(&a, hours(6)).await;
+    assert_eq!(kept.state, PostState::Monitoring);
+    assert_eq!(
+        listed(&*store, id).await,
+        (both.to_vec(), b.id, PostState::Monitoring)
+    );
+    let p = must(store.get_post(id).await, "get").expect("post");
+    assert_eq!(p.next_scan_at, Some(hours(5)), "its due time kept");
+    assert_eq!(p.creator, b.creator);
 }

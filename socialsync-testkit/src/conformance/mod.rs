@@ -114,6 +114,7 @@ macro_rules! store_conformance_tests {
             unknown_ids_are_not_found,
             collab_post_listed_by_member_first_stays_monitored,
             collab_post_listed_by_non_member_first_stays_monitored,
+            listers_survive_disconnect_reset_and_reconnect,
         );
     };
     (@wrapped $wrapper:ident, $params:tt, $make:expr; $($name:ident),* $(,)?) => {
