@@ -45,19 +45,24 @@ pub fn find_hashtags(
     found
 }
 
-/// The scopes a post counts for: its creator is a member, one of its
-/// hashtags matches a tracked hashtag by key (keyword tags only where the
-/// scope opts in), and its publish time lies inside the campaign window.
-/// Each attribution names the first matching tag and the tracked tag it matched.
+/// The scopes a post counts for: one of `creators` (the creators of every
+/// connection that listed it) is a member, one of its hashtags matches a
+/// tracked hashtag by key (keyword tags only where the scope opts in), and
+/// its publish time lies inside the campaign window. Each attribution names
+/// the first matching tag and the tracked tag it matched; each scope comes
+/// once, in the order of `scopes`.
 pub fn attribute(
-    creator: CreatorId,
+    creators: &[CreatorId],
     published_at: Timestamp,
     hashtags: &[FoundHashtag],
     scopes: &[Scope],
 ) -> Vec<Attribution> {
-    let mut out = Vec::new();
+    let mut out: Vec<Attribution> = Vec::new();
     for scope in scopes {
-        if !scope.members.contains(&creator) {
+        if !creators.iter().any(|c| scope.members.contains(c)) {
+            continue;
+        }
+        if out.iter().any(|a| a.scope == scope.id) {
             continue;
         }
         if scope.window().is_some_and(|w| !w.contains(published_at)) {
@@ -142,7 +147,7 @@ mod tests {
                 false,
             ),
         ];
-        let got = attribute(CreatorId(7), published, &found, &scopes);
+        let got = attribute(&[CreatorId(7)], published, &found, &scopes);
         let ids: Vec<i64> = got.iter().map(|a| a.scope.0).collect();
         assert_eq!(ids, [1, 5]);
         assert_eq!(got[0].found.field, TextField::Title);
@@ -162,15 +167,41 @@ mod tests {
             scope(1, &["brandx"], &[7], ScopeKind::Program, false),
             scope(2, &["brandx"], &[7], ScopeKind::Program, true),
         ];
-        let got = attribute(CreatorId(7), published, &found, &scopes);
+        let got = attribute(&[CreatorId(7)], published, &found, &scopes);
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].scope, ScopeId(2));
+    }
+
+    #[test]
+    fn any_listers_membership_matches() {
+        let found = find_hashtags(None, "collab #brandx", &[]);
+        let published = t("2026-02-10T00:00:00Z");
+        let scopes = [
+            scope(1, &["brandx"], &[7], ScopeKind::Program, false),
+            scope(2, &["brandx"], &[8], ScopeKind::Program, false),
+            scope(3, &["brandx"], &[9], ScopeKind::Program, false),
+            scope(1, &["brandx"], &[7], ScopeKind::Program, false),
+        ];
+        let ids = |creators: &[CreatorId]| -> Vec<i64> {
+            attribute(creators, published, &found, &scopes)
+                .iter()
+                .map(|a| a.scope.0)
+                .collect()
+        };
+        assert_eq!(ids(&[CreatorId(7), CreatorId(8)]), [1, 2]);
+        assert_eq!(
+            ids(&[CreatorId(8), CreatorId(7)]),
+            [1, 2],
+            "order of listers"
+        );
+        assert_eq!(ids(&[CreatorId(5)]), Vec::<i64>::new());
+        assert_eq!(ids(&[]), Vec::<i64>::new());
     }
 
     #[test]
     fn whole_tag_equality_only() {
         let found = find_hashtags(None, "#BrandXmas", &[]);
         let scopes = [scope(1, &["brandx"], &[7], ScopeKind::Program, false)];
-        assert!(attribute(CreatorId(7), t("2026-02-10T00:00:00Z"), &found, &scopes).is_empty());
+        assert!(attribute(&[CreatorId(7)], t("2026-02-10T00:00:00Z"), &found, &scopes).is_empty());
     }
 }

@@ -3,8 +3,9 @@
 use socialsync_core::clock::Timestamp;
 use socialsync_core::credentials::{Credentials, VersionedCredentials};
 use socialsync_core::domain::{
-    Attribution, Brand, Connection, Creator, DeletedSpan, Disconnection, Due, Post, PostCountCheck,
-    PostCountVerdict, PostEvent, PostState, Scope, ScopeKind, Snapshot, StatusKind,
+    Attribution, Brand, Connection, Creator, DeletedSpan, Disconnection, Due, Lister, Post,
+    PostCountCheck, PostCountVerdict, PostEvent, PostState, Scope, ScopeKind, Snapshot, StatusKind,
+    record_lister, successor, takes_over,
 };
 use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::ids::*;
@@ -368,9 +369,25 @@ impl Inner {
         let did = DisconnectionId(self.next_id);
         let row = self.conn_mut(req.connection)?;
         row.conn.disconnect(did, req.reason.clone(), at);
+        let active: BTreeSet<ConnectionId> = self
+            .connections
+            .values()
+            .filter(|r| r.conn.status.is_active())
+            .map(|r| r.conn.id)
+            .collect();
         for row in &mut self.posts {
-            if row.post.connection == req.connection {
-                row.post.apply(PostEvent::ConnectionDisconnected, at);
+            if row.post.connection != req.connection {
+                continue;
+            }
+            // Another active lister takes the post over, state and due time kept.
+            match successor(req.connection, &row.post.listers, |c| active.contains(&c)) {
+                Some(next) => {
+                    row.post.connection = next.connection;
+                    row.post.creator = next.creator;
+                }
+                None => {
+                    row.post.apply(PostEvent::ConnectionDisconnected, at);
+                }
             }
         }
         let d = Disconnection {
@@ -642,14 +659,28 @@ impl Inner {
         let mut out = Vec::with_capacity(posts.len());
         for p in posts {
             let key = (p.platform, p.platform_post_id.clone());
+            let lister = Lister {
+                connection: p.connection,
+                creator: p.creator,
+            };
             match self.by_key.get(&key).copied() {
                 Some(id) => {
                     let i = self.row_index(id)?;
                     let previous = self.posts[i].post.state;
+                    let owner = self.posts[i].post.connection;
+                    let taken = takes_over(
+                        owner,
+                        self.is_active(owner),
+                        p.connection,
+                        self.is_active(p.connection),
+                    );
                     {
                         let post = &mut self.posts[i].post;
-                        post.connection = p.connection;
-                        post.creator = p.creator;
+                        record_lister(&mut post.listers, lister);
+                        if taken || owner == p.connection {
+                            post.connection = p.connection;
+                            post.creator = p.creator;
+                        }
                         post.kind = p.kind;
                         post.title = p.title;
                         post.text = p.text;
@@ -657,7 +688,10 @@ impl Inner {
                         post.permalink = p.permalink;
                         post.hashtags = p.hashtags;
                     }
-                    let state = self.apply_attribution(i, p.attribution, now);
+                    let mut state = self.apply_attribution(i, p.attribution, now);
+                    if taken {
+                        state = self.resume(i, now);
+                    }
                     out.push(UpsertedPost {
                         id,
                         created: false,
@@ -673,6 +707,7 @@ impl Inner {
                         platform_post_id: p.platform_post_id,
                         connection: p.connection,
                         creator: p.creator,
+                        listers: vec![lister],
                         published_at: p.published_at,
                         monitor_until: p.monitor_until,
                         next_scan_at: None,
@@ -709,6 +744,25 @@ impl Inner {
             }
         }
         Ok(out)
+    }
+
+    /// Whether `connection` is active.
+    fn is_active(&self, connection: ConnectionId) -> bool {
+        self.connections
+            .get(&connection)
+            .is_some_and(|r| r.conn.status.is_active())
+    }
+
+    /// The post at `i` was taken over by an active lister: a paused post
+    /// resumes. Its state after.
+    fn resume(&mut self, i: usize, now: Timestamp) -> PostState {
+        let row = &mut self.posts[i];
+        let before = row.post.state;
+        let after = row.post.apply(PostEvent::ConnectionResumed, now).state;
+        if let (false, Some((t, id))) = (before == PostState::Monitoring, row.due_entry()) {
+            self.due.push(t, id);
+        }
+        after
     }
 
     pub(crate) fn set_attribution(
@@ -833,6 +887,30 @@ impl Inner {
     }
 
     pub(crate) fn list_posts(&self, f: &PostFilter) -> Vec<Post> {
+        if let Some((platform, ids)) = &f.keys {
+            let mut found: Vec<PostId> = ids
+                .iter()
+                .filter_map(|id| self.by_key.get(&(*platform, id.clone())))
+                .copied()
+                .collect();
+            found.sort_unstable();
+            found.dedup();
+            let in_scope = |p: &Post| match (f.brand, f.scope) {
+                (Some(b), Some(s)) => {
+                    self.scopes.get(&s).is_some_and(|sc| sc.brand == b) && p.counts_for(s)
+                }
+                (Some(b), None) => p.counts_for_brand(b),
+                (None, Some(_)) => false,
+                (None, None) => true,
+            };
+            return found
+                .into_iter()
+                .filter_map(|id| self.row(id).ok())
+                .map(|r| &r.post)
+                .filter(|p| in_scope(p) && keeps(f, p))
+                .cloned()
+                .collect();
+        }
         let candidates: Box<dyn Iterator<Item = &PostRow>> = match (f.brand, f.scope) {
             (Some(b), Some(s)) => {
                 let ok = self.scopes.get(&s).is_some_and(|sc| sc.brand == b);
@@ -855,10 +933,7 @@ impl Inner {
         };
         candidates
             .map(|r| &r.post)
-            .filter(|p| f.connection.is_none_or(|c| p.connection == c))
-            .filter(|p| f.creator.is_none_or(|c| p.creator == c))
-            .filter(|p| f.states.as_ref().is_none_or(|s| s.contains(&p.state)))
-            .filter(|p| f.monitor_until_after.is_none_or(|t| p.monitor_until > t))
+            .filter(|p| keeps(f, p))
             .cloned()
             .collect()
     }
@@ -1134,6 +1209,8 @@ impl Inner {
                 platform_post_id: p.platform_post_id.clone(),
                 creator: p.creator,
                 connection: p.connection,
+                listers: p.listers.clone(),
+                scopes: row.scopes.to_vec(),
                 permalink: p.permalink.clone(),
                 published_at: p.published_at,
                 monitor_until: p.monitor_until,
@@ -1197,6 +1274,15 @@ impl Inner {
             BudgetDecision::Exhausted { retry_at: end }
         }
     }
+}
+
+/// Whether `p` passes the filters of `f` other than brand, scope and keys.
+fn keeps(f: &PostFilter, p: &Post) -> bool {
+    f.connection.is_none_or(|c| p.connection == c)
+        && f.lister.is_none_or(|c| p.is_listed_by(c))
+        && f.creator.is_none_or(|c| p.creator == c)
+        && f.states.as_ref().is_none_or(|s| s.contains(&p.state))
+        && f.monitor_until_after.is_none_or(|t| p.monitor_until > t)
 }
 
 /// A post's contributions to aggregates: per hour, the change of its

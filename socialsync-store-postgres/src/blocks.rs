@@ -638,7 +638,9 @@ pub(crate) async fn move_post(
     let Some(i) = block.index(post, slot) else {
         return Ok(());
     };
-    let entry = block.vacate(i);
+    let mut entry = block.vacate(i);
+    // Its connection is part of what a claim hands out.
+    entry.rev = entry.rev.wrapping_add(1);
     write(tx, blocks.values_mut()).await?;
     place(
         tx,

@@ -5,8 +5,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::{
-    Attribution, Connection, ConnectionHealth, ConnectionStatus, HighWater, Post, PostState,
-    StatusInterval,
+    Attribution, Connection, ConnectionHealth, ConnectionStatus, HighWater, Lister, Post,
+    PostState, StatusInterval,
 };
 use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::ids::*;
@@ -111,7 +111,11 @@ where
 pub(crate) const POST_COLUMNS: &str = "p.id, p.platform, p.platform_post_id, p.connection_id, \
     p.creator_id, p.published_at, p.monitor_until, b.nexts[s.slot] AS next_us, s.state, p.kind, \
     p.title, p.body, p.keyword_tags, p.permalink, p.hashtags, p.attribution, p.first_seen_at, \
-    b.lasts[s.slot] AS last_us, b.counts[s.slot] AS scan_count";
+    b.lasts[s.slot] AS last_us, b.counts[s.slot] AS scan_count, \
+    ARRAY(SELECT l.connection_id FROM post_listers l WHERE l.post_id = p.id \
+      ORDER BY l.connection_id) AS lister_connections, \
+    ARRAY(SELECT l.creator_id FROM post_listers l WHERE l.post_id = p.id \
+      ORDER BY l.connection_id) AS lister_creators";
 
 /// The tables [`POST_COLUMNS`] come from.
 /// Lock through them with `FOR UPDATE OF p`.
@@ -133,6 +137,7 @@ pub(crate) fn post_from_row(row: &PgRow) -> StoreResult<Post> {
         platform_post_id: PlatformPostId::new(get::<&str>(row, "platform_post_id")?),
         connection: ConnectionId(get(row, "connection_id")?),
         creator: CreatorId(get(row, "creator_id")?),
+        listers: listers_from_row(row, "lister_connections", "lister_creators")?,
         published_at: get(row, "published_at")?,
         monitor_until: get(row, "monitor_until")?,
         next_scan_at: instant("next_us")?,
@@ -148,6 +153,27 @@ pub(crate) fn post_from_row(row: &PgRow) -> StoreResult<Post> {
         last_scanned_at: instant("last_us")?,
         scan_count: u32::try_from(scan_count.unwrap_or(0)).map_err(corrupt)?,
     })
+}
+
+/// A post's listers from two parallel arrays ordered by connection.
+pub(crate) fn listers_from_row(
+    row: &PgRow,
+    connections: &str,
+    creators: &str,
+) -> StoreResult<Vec<Lister>> {
+    let connections: Vec<i64> = get(row, connections)?;
+    let creators: Vec<i64> = get(row, creators)?;
+    if connections.len() != creators.len() {
+        return Err(corrupt("lister arrays of different lengths"));
+    }
+    Ok(connections
+        .into_iter()
+        .zip(creators)
+        .map(|(c, who)| Lister {
+            connection: ConnectionId(c),
+            creator: CreatorId(who),
+        })
+        .collect())
 }
 
 /// The columns [`connection_from_row`] reads.

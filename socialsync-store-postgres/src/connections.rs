@@ -12,8 +12,8 @@ use crate::lifecycle;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::credentials::{Credentials, VersionedCredentials};
 use socialsync_core::domain::{
-    Connection, DisconnectReason, Disconnection, PostCountCheck, PostCountVerdict, PostEvent,
-    PostState, StatusKind,
+    Connection, DisconnectReason, Disconnection, Lister, PostCountCheck, PostCountVerdict,
+    PostEvent, PostState, StatusKind, successor,
 };
 use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::ids::*;
@@ -21,6 +21,7 @@ use socialsync_core::platform::Platform;
 use socialsync_core::store::*;
 use sqlx::PgConnection;
 use sqlx::postgres::PgRow;
+use std::collections::{BTreeMap, BTreeSet};
 
 fn status_kind(k: StatusKind) -> &'static str {
     match k {
@@ -270,12 +271,75 @@ pub(crate) async fn disconnect(s: &PgStore, req: DisconnectRequest) -> StoreResu
     let d = disconnection_from_row(&row, true)?;
     conn.disconnect(d.id, req.reason, at);
     write_status(&mut tx, &conn).await?;
+    hand_over(&mut tx, conn.id.0).await?;
     // The connection's blocks before its posts' schedule rows: the one lock order.
     blocks::lock_connection(&mut tx, conn.id.0).await?;
     lifecycle::apply_to_connection(&mut tx, conn.id.0, PostEvent::ConnectionDisconnected, at)
         .await?;
     tx.commit().await.map_err(db)?;
     Ok(d)
+}
+
+/// Hands each post `connection` owns to its successor, another active
+/// lister (the core's [`successor`]), state and due time kept. The posts
+/// first, then their blocks: the one lock order.
+async fn hand_over(tx: &mut PgConnection, connection: i64) -> StoreResult<()> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT p.id FROM posts p WHERE p.connection_id = $1 AND EXISTS ( \
+           SELECT 1 FROM post_listers l JOIN connections c ON c.id = l.connection_id \
+           WHERE l.post_id = p.id AND l.connection_id <> $1 AND c.status_kind = 'active') \
+         ORDER BY p.id FOR UPDATE OF p",
+    )
+    .bind(connection)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db)?;
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let rows = sqlx::query(
+        "SELECT l.post_id, p.published_at, l.connection_id, l.creator_id, \
+           c.status_kind = 'active' AS active \
+         FROM post_listers l JOIN posts p ON p.id = l.post_id \
+           JOIN connections c ON c.id = l.connection_id \
+         WHERE l.post_id = ANY($1) ORDER BY l.post_id, l.connection_id",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db)?;
+    // Per post: its publish time, listers and the active ones.
+    let mut posts: BTreeMap<i64, (Timestamp, Vec<Lister>, BTreeSet<ConnectionId>)> =
+        BTreeMap::new();
+    for r in &rows {
+        let lister = Lister {
+            connection: ConnectionId(col(r, "connection_id")?),
+            creator: CreatorId(col(r, "creator_id")?),
+        };
+        let entry = posts
+            .entry(col(r, "post_id")?)
+            .or_insert_with(|| (Timestamp::UNIX_EPOCH, Vec::new(), BTreeSet::new()));
+        entry.0 = col(r, "published_at")?;
+        entry.1.push(lister);
+        if col::<bool>(r, "active")? {
+            entry.2.insert(lister.connection);
+        }
+    }
+    for (post, (published_at, listers, active)) in posts {
+        let Some(next) = successor(ConnectionId(connection), &listers, |c| active.contains(&c))
+        else {
+            continue;
+        };
+        sqlx::query("UPDATE posts SET connection_id = $2, creator_id = $3 WHERE id = $1")
+            .bind(post)
+            .bind(next.connection.0)
+            .bind(next.creator.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        blocks::move_post(tx, post, next.connection.0, blocks::phase_of(published_at)).await?;
+    }
+    Ok(())
 }
 
 pub(crate) async fn reset_connection(

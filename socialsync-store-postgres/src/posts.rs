@@ -8,7 +8,7 @@ use crate::error::db;
 use crate::lifecycle::{self, FACT_COLUMNS};
 use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::{
-    Attribution, Due, Post, PostEvent, PostFacts, PostState, Transition, transition,
+    Attribution, Due, Post, PostEvent, PostFacts, PostState, Transition, takes_over, transition,
 };
 use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::ids::*;
@@ -97,43 +97,86 @@ async fn move_contributions(
     changes.write(tx).await
 }
 
-/// Replaces a locked post's attribution (and, for an upsert, its texts),
-/// applying the state rules; returns the new state.
+/// A listing of a locked post by a connection: what it says, and whether
+/// the listing connection is active.
+struct Listing<'a> {
+    upsert: &'a PostUpsert,
+    lister_active: bool,
+}
+
+/// Replaces a locked post's attribution (and, for a listing, its texts and
+/// listers, and its owner when the lister takes it over), applying the
+/// state rules; returns the new state. `owner_active`: whether the post's
+/// owner is active.
 async fn apply(
     tx: &mut PgConnection,
     post: &mut Locked,
     attribution: Vec<Attribution>,
-    upsert: Option<&PostUpsert>,
-    active: bool,
+    listing: Option<Listing<'_>>,
+    owner_active: bool,
     now: Timestamp,
 ) -> StoreResult<PostState> {
     let scopes = sorted_unique(attribution.iter().map(|a| a.scope.0));
     let brands = sorted_unique(attribution.iter().map(|a| a.brand.0));
     move_contributions(tx, post, &scopes, &brands).await?;
-    let change = attributed(
+    let taken = listing.as_ref().is_some_and(|l| {
+        takes_over(
+            ConnectionId(post.connection),
+            owner_active,
+            l.upsert.connection,
+            l.lister_active,
+        )
+    });
+    let active = match &listing {
+        Some(l) if taken => l.lister_active,
+        _ => owner_active,
+    };
+    let mut change = attributed(
         post.state,
         !attribution.is_empty(),
         active,
         post.monitor_until,
         now,
     );
+    if taken {
+        change = change.then(post.monitor_until, PostEvent::ConnectionResumed, now);
+    }
     let state = change.state;
     // What a claim hands out about the post (workers remember it, checked
     // against the revision in its block).
     let mut described = scopes != post.scopes || brands != post.brands;
     let attribution = json(&attribution)?;
-    match upsert {
-        Some(p) => {
+    match listing {
+        Some(Listing { upsert: p, .. }) => {
             let kind = json(&p.kind)?;
-            described |= p.creator.0 != post.creator || kind != post.kind;
+            // The owner stays unless taken over; its own listing refreshes
+            // its creator.
+            let (connection, creator) = if taken || p.connection.0 == post.connection {
+                (p.connection.0, p.creator.0)
+            } else {
+                (post.connection, post.creator)
+            };
+            described |= creator != post.creator || kind != post.kind;
+            sqlx::query(
+                "INSERT INTO post_listers (post_id, connection_id, creator_id) \
+                 VALUES ($1, $2, $3) ON CONFLICT (post_id, connection_id) DO UPDATE \
+                 SET creator_id = EXCLUDED.creator_id \
+                 WHERE post_listers.creator_id <> EXCLUDED.creator_id",
+            )
+            .bind(post.id.0)
+            .bind(p.connection.0)
+            .bind(p.creator.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
             sqlx::query(
                 "UPDATE posts SET connection_id = $2, creator_id = $3, kind = $4, title = $5, \
                  body = $6, keyword_tags = $7, permalink = $8, hashtags = $9, attribution = $10 \
                  WHERE id = $1",
             )
             .bind(post.id.0)
-            .bind(p.connection.0)
-            .bind(p.creator.0)
+            .bind(connection)
+            .bind(creator)
             .bind(&kind)
             .bind(&p.title)
             .bind(&p.text)
@@ -144,17 +187,17 @@ async fn apply(
             .execute(&mut *tx)
             .await
             .map_err(db)?;
-            if post.connection != p.connection.0 {
+            if post.connection != connection {
                 blocks::move_post(
                     tx,
                     post.id.0,
-                    p.connection.0,
+                    connection,
                     blocks::phase_of(post.published_at),
                 )
                 .await?;
             }
-            post.connection = p.connection.0;
-            post.creator = p.creator.0;
+            post.connection = connection;
+            post.creator = creator;
             post.kind = kind;
         }
         None => {
@@ -358,6 +401,9 @@ pub(crate) async fn upsert_posts(
                RETURNING id, platform, platform_post_id), \
              sch AS (INSERT INTO schedule (post_id, state) \
                SELECT ins.id, input.state FROM ins JOIN input \
+                 ON input.platform = ins.platform AND input.ppid = ins.platform_post_id), \
+             lis AS (INSERT INTO post_listers (post_id, connection_id, creator_id) \
+               SELECT ins.id, input.conn, input.creator FROM ins JOIN input \
                  ON input.platform = ins.platform AND input.ppid = ins.platform_post_id) \
              SELECT id, platform, platform_post_id FROM ins",
         )
@@ -455,9 +501,21 @@ pub(crate) async fn upsert_posts(
             .get_mut(&key)
             .ok_or_else(|| StoreError::Corrupt(format!("post {} vanished", key.1)))?;
         let previous = post.state;
-        let active = conns.get(&p.connection.0).is_some_and(|c| c.1);
+        let lister_active = conns.get(&p.connection.0).is_some_and(|c| c.1);
+        let owner_active = match conns.get(&post.connection) {
+            Some(c) => c.1,
+            None => {
+                let active = connection_active(&mut tx, post.connection).await?;
+                conns.insert(post.connection, (String::new(), active));
+                active
+            }
+        };
         let attribution = p.attribution.clone();
-        let state = apply(&mut tx, post, attribution, Some(&p), active, now).await?;
+        let listing = Listing {
+            upsert: &p,
+            lister_active,
+        };
+        let state = apply(&mut tx, post, attribution, Some(listing), owner_active, now).await?;
         out.push(UpsertedPost {
             id: post.id,
             created: false,
@@ -534,16 +592,22 @@ pub(crate) async fn set_attribution(
     if let Some(state) = states(&mut tx, &[post.0]).await?.get(&post.0) {
         locked.state = *state;
     }
-    let active: bool =
-        sqlx::query_scalar("SELECT status_kind = 'active' FROM connections WHERE id = $1")
-            .bind(locked.connection)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?
-            .unwrap_or(false);
+    let active = connection_active(&mut tx, locked.connection).await?;
     let state = apply(&mut tx, &mut locked, attribution, None, active, now).await?;
     tx.commit().await.map_err(db)?;
     Ok(state)
+}
+
+/// Whether a connection is active (an unknown one is not).
+async fn connection_active(tx: &mut PgConnection, id: i64) -> StoreResult<bool> {
+    Ok(
+        sqlx::query_scalar("SELECT status_kind = 'active' FROM connections WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?
+            .unwrap_or(false),
+    )
 }
 
 pub(crate) async fn get_post(s: &PgStore, id: PostId) -> StoreResult<Option<Post>> {
@@ -590,8 +654,18 @@ pub(crate) async fn list_posts(s: &PgStore, f: PostFilter) -> StoreResult<Vec<Po
                 (SELECT 1 FROM scopes sc WHERE sc.id = $4 AND sc.brand_id = $3))) \
            AND ($5::text[] IS NULL OR s.state = ANY($5)) \
            AND ($6::timestamptz IS NULL OR p.monitor_until > $6) \
+           AND ($7::bigint IS NULL OR EXISTS (SELECT 1 FROM post_listers l \
+                WHERE l.post_id = p.id AND l.connection_id = $7)) \
+           AND ($8::text IS NULL OR (p.platform = $8 AND p.platform_post_id = ANY($9))) \
          ORDER BY p.id"
     );
+    let (key_platform, key_ids): (Option<&str>, Vec<&str>) = match &f.keys {
+        Some((platform, ids)) => (
+            Some(platform.as_str()),
+            ids.iter().map(|id| id.as_str()).collect(),
+        ),
+        None => (None, Vec::new()),
+    };
     let rows = sqlx::query(&sql)
         .bind(f.connection.map(|c| c.0))
         .bind(f.creator.map(|c| c.0))
@@ -599,6 +673,9 @@ pub(crate) async fn list_posts(s: &PgStore, f: PostFilter) -> StoreResult<Vec<Po
         .bind(f.scope.map(|s| s.0))
         .bind(states)
         .bind(f.monitor_until_after)
+        .bind(f.lister.map(|c| c.0))
+        .bind(key_platform)
+        .bind(&key_ids)
         .fetch_all(&s.pool)
         .await
         .map_err(db)?;

@@ -3,7 +3,7 @@
 
 use crate::PgStore;
 use crate::aggregates::{BRAND, SCOPE, snapshot_from_parts};
-use crate::codec::{col, from_json, platform, post_state};
+use crate::codec::{col, from_json, listers_from_row, platform, post_state};
 use crate::error::db;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::{DeletedSpan, StatusInterval};
@@ -51,6 +51,11 @@ pub(crate) async fn report_inputs(s: &PgStore, q: ReportQuery) -> StoreResult<Re
              ORDER BY d.from_at) AS deleted_from, \
            ARRAY(SELECT d.to_at FROM post_deletions d WHERE d.post_id = p.id \
              ORDER BY d.from_at) AS deleted_to, \
+           p.scopes, \
+           ARRAY(SELECT l.connection_id FROM post_listers l WHERE l.post_id = p.id \
+             ORDER BY l.connection_id) AS lister_connections, \
+           ARRAY(SELECT l.creator_id FROM post_listers l WHERE l.post_id = p.id \
+             ORDER BY l.connection_id) AS lister_creators, \
            f.observed_at AS f_at, f.metrics AS f_metrics, f.carried AS f_carried, \
            t.observed_at AS t_at, t.metrics AS t_metrics, t.carried AS t_carried \
          FROM posts p JOIN schedule sc ON sc.post_id = p.id \
@@ -99,6 +104,11 @@ pub(crate) async fn report_inputs(s: &PgStore, q: ReportQuery) -> StoreResult<Re
             platform_post_id: PlatformPostId::new(col::<&str>(r, "platform_post_id")?),
             creator: CreatorId(col(r, "creator_id")?),
             connection,
+            listers: listers_from_row(r, "lister_connections", "lister_creators")?,
+            scopes: col::<Vec<i64>>(r, "scopes")?
+                .into_iter()
+                .map(ScopeId)
+                .collect(),
             permalink: col(r, "permalink")?,
             published_at: col(r, "published_at")?,
             monitor_until: col(r, "monitor_until")?,

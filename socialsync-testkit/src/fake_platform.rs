@@ -74,6 +74,8 @@ pub struct FakePost {
     pub series: Vec<(Timestamp, Metrics)>,
     /// Deleted (answers drop it, single reads say not found).
     pub deleted: bool,
+    /// Other accounts that list it and may read it (an Instagram collab post).
+    pub collaborators: Vec<PlatformAccountId>,
 }
 
 impl FakePost {
@@ -89,7 +91,21 @@ impl FakePost {
             keyword_tags: Vec::new(),
             series: Vec::new(),
             deleted: false,
+            collaborators: Vec::new(),
         }
+    }
+
+    /// Also listed by `account`, which may read it too (an Instagram
+    /// collab post).
+    #[must_use]
+    pub fn with_collaborator(mut self, account: &str) -> FakePost {
+        self.collaborators.push(PlatformAccountId::new(account));
+        self
+    }
+
+    /// Whether `account` published it or collaborates on it.
+    fn listed_by(&self, account: &PlatformAccountId) -> bool {
+        &self.account == account || self.collaborators.contains(account)
     }
 
     /// From `at` on, the post reads `metrics`.
@@ -253,10 +269,12 @@ impl FakePlatform {
             post.account = shared.clone();
         }
         if !s.posts.contains_key(&post.id) {
-            s.by_account
-                .entry(post.account.clone())
-                .or_default()
-                .push(post.id.clone());
+            for account in std::iter::once(&post.account).chain(&post.collaborators) {
+                s.by_account
+                    .entry(account.clone())
+                    .or_default()
+                    .push(post.id.clone());
+            }
         }
         s.posts.insert(post.id.clone(), post);
     }
@@ -480,7 +498,7 @@ impl SocialPlatform for FakePlatform {
             .into_iter()
             .flatten()
             .filter_map(|id| s.posts.get(id))
-            .filter(|p| &p.account == account.account_id && !p.deleted)
+            .filter(|p| p.listed_by(account.account_id) && !p.deleted)
             .filter(|p| p.published_at.is_none_or(|t| t <= now))
             .collect();
         mine.sort_by(|a, b| (b.published_at, &b.id).cmp(&(a.published_at, &a.id)));
@@ -526,7 +544,7 @@ impl SocialPlatform for FakePlatform {
             .map(|(k, _)| k);
         for r in posts {
             match s.posts.get(&r.id) {
-                Some(p) if !broken && Some(&p.account) == owner && p.visible(now) => {
+                Some(p) if !broken && owner.is_some_and(|o| p.listed_by(o)) && p.visible(now) => {
                     let mut metrics = p.metrics_at(now);
                     let unsupported = s
                         .unsupported
@@ -572,7 +590,7 @@ impl SocialPlatform for FakePlatform {
         }
         Ok(s.posts
             .get(id)
-            .filter(|p| &p.account == account.account_id && p.visible(now))
+            .filter(|p| p.listed_by(account.account_id) && p.visible(now))
             .map(Self::to_platform_post))
     }
 

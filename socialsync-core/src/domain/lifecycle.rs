@@ -50,7 +50,8 @@ pub enum PostEvent {
     },
     /// The post's connection was disconnected.
     ConnectionDisconnected,
-    /// The post's connection became active again (a reconnection).
+    /// The post's connection became active again (a reconnection), or an
+    /// active lister took the post over from an owner that is not active.
     ConnectionResumed,
     /// The periodic sweep of posts that are not scanned at their slots
     /// (`Paused`, and `Deleted` ones whose connection is not active).
@@ -108,6 +109,27 @@ pub struct Transition {
 }
 
 impl Transition {
+    /// This transition followed by `event` at `now` on the same post
+    /// (whose window ends at `monitor_until`): the later event's state, and
+    /// its due time unless it keeps the earlier one's.
+    pub fn then(self, monitor_until: Timestamp, event: PostEvent, now: Timestamp) -> Transition {
+        let next = transition(
+            PostFacts {
+                state: self.state,
+                monitor_until,
+            },
+            event,
+            now,
+        );
+        Transition {
+            state: next.state,
+            due: match next.due {
+                Due::Keep => self.due,
+                due => due,
+            },
+        }
+    }
+
     /// Whether the post is to be read when its due time comes: at its
     /// slots while `Monitoring`, at its re-reads while `Deleted`.
     pub fn is_scheduled(&self) -> bool {
@@ -347,6 +369,39 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_matched_paused_post_taken_over_by_an_active_lister_resumes() {
+        let paused = PostFacts {
+            state: Paused,
+            monitor_until: t(20),
+        };
+        let listed = transition(paused, MATCHED_ACTIVE, t(10));
+        assert_eq!(listed.state, Paused, "the listing alone keeps it paused");
+        let taken = listed.then(t(20), PostEvent::ConnectionResumed, t(10));
+        assert_eq!(
+            taken,
+            Transition {
+                state: Monitoring,
+                due: Due::At(t(10))
+            }
+        );
+        let seen = PostFacts {
+            state: Seen,
+            monitor_until: t(20),
+        };
+        let matched = transition(seen, MATCHED_ACTIVE, t(10));
+        assert_eq!(
+            matched.then(t(20), PostEvent::ConnectionResumed, t(11)),
+            matched,
+            "an event that keeps the due time keeps the earlier change"
+        );
+        let over = transition(paused, UNMATCHED, t(30));
+        assert_eq!(
+            over.then(t(20), PostEvent::ConnectionResumed, t(30)).state,
+            Untracked
+        );
     }
 
     #[test]

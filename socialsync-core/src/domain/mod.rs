@@ -3,6 +3,7 @@
 
 mod connection;
 mod lifecycle;
+mod listers;
 mod post;
 mod scope;
 mod tenant;
@@ -12,6 +13,7 @@ pub use connection::{
     PostCountCheck, PostCountVerdict, StatusInterval, StatusKind, Suspicion,
 };
 pub use lifecycle::{Due, NextScan, PostEvent, PostFacts, Transition, transition};
+pub use listers::{Lister, lister_creators, record_lister, successor, takes_over};
 pub use post::{
     Attribution, DeletedSpan, FoundHashtag, MediaKind, Post, PostState, Snapshot, TextField,
 };

@@ -128,10 +128,13 @@ pub struct Post {
     pub platform: Platform,
     /// Its id on the platform.
     pub platform_post_id: PlatformPostId,
-    /// The connection that reads it now.
+    /// The connection that reads it now: its owner, one of its listers.
     pub connection: ConnectionId,
-    /// Its creator.
+    /// The owner's creator.
     pub creator: CreatorId,
+    /// Every connection that listed it, by connection id, each once; kept
+    /// through disconnections and resets (see [`super::Lister`]).
+    pub listers: Vec<super::Lister>,
     /// When it was published (made public).
     pub published_at: Timestamp,
     /// `published_at + window`: the last scan slot.
@@ -166,6 +169,11 @@ impl Post {
     /// Whether the post counts for `scope`.
     pub fn counts_for(&self, scope: ScopeId) -> bool {
         self.attribution.iter().any(|a| a.scope == scope)
+    }
+
+    /// Whether `connection` listed the post.
+    pub fn is_listed_by(&self, connection: ConnectionId) -> bool {
+        self.listers.iter().any(|l| l.connection == connection)
     }
 
     /// Whether the post counts for any scope of `brand`.

@@ -4,11 +4,62 @@
 //! re-match stored posts when the tracking configuration changed.
 
 use super::{CycleReport, Engine, EngineError};
-use crate::domain::{Connection, HighWater, PostState, StatusKind};
+use crate::domain::{
+    Connection, HighWater, Lister, PostState, Scope, StatusKind, lister_creators, record_lister,
+};
+use crate::ids::{CreatorId, PlatformPostId};
 use crate::matching::{attribute, find_hashtags};
 use crate::social_platform::{AccountRef, PlatformErrorKind};
-use crate::store::{ConnectionFilter, DiscoveryProgress, HealthUpdate, PostFilter, PostUpsert};
+use crate::store::{
+    ConnectionFilter, DiscoveryProgress, HealthUpdate, PostFilter, PostStore, PostUpsert,
+};
+use std::collections::HashMap;
 use tracing::Instrument;
+
+/// The scopes each set of creators is a member of, read once per discovery.
+struct MemberScopes {
+    by_creator: HashMap<CreatorId, Vec<Scope>>,
+    by_set: HashMap<Vec<CreatorId>, Vec<Scope>>,
+}
+
+impl MemberScopes {
+    fn new(creator: CreatorId, scopes: Vec<Scope>) -> MemberScopes {
+        MemberScopes {
+            by_creator: HashMap::from([(creator, scopes)]),
+            by_set: HashMap::new(),
+        }
+    }
+
+    /// Every scope one of `creators` (sorted, each once) is a member of,
+    /// by id, each once.
+    async fn of(
+        &mut self,
+        store: &dyn PostStore,
+        creators: &[CreatorId],
+    ) -> Result<&[Scope], EngineError> {
+        for c in creators {
+            if !self.by_creator.contains_key(c) {
+                let scopes = store.list_scopes_for_creator(*c).await?;
+                self.by_creator.insert(*c, scopes);
+            }
+        }
+        if let [one] = creators {
+            return Ok(self.by_creator.get(one).map_or(&[], Vec::as_slice));
+        }
+        if !self.by_set.contains_key(creators) {
+            let mut merged: Vec<Scope> = creators
+                .iter()
+                .filter_map(|c| self.by_creator.get(c))
+                .flatten()
+                .cloned()
+                .collect();
+            merged.sort_by_key(|s| s.id);
+            merged.dedup_by_key(|s| s.id);
+            self.by_set.insert(creators.to_vec(), merged);
+        }
+        Ok(self.by_set.get(creators).map_or(&[], Vec::as_slice))
+    }
+}
 
 /// The most posts one discovery reads (a bound on what a platform can make
 /// us do).
@@ -75,7 +126,10 @@ impl Engine {
             return Ok(CycleReport::default());
         };
         let mut report = CycleReport::default();
-        let scopes = store.list_scopes_for_creator(conn.creator).await?;
+        let mut scopes = MemberScopes::new(
+            conn.creator,
+            store.list_scopes_for_creator(conn.creator).await?,
+        );
         let mut high_water = None;
         let mut deep = false;
         if list {
@@ -83,10 +137,12 @@ impl Engine {
                 || conn
                     .last_deep_pass_at
                     .is_none_or(|t| t + policy.deep_pass_interval <= now);
-            match self.list_new_posts(conn, deep, &scopes).await {
-                Ok((upserts, hw)) => {
+            match self.list_new_posts(conn, deep).await {
+                Ok((mut upserts, hw)) => {
                     high_water = hw;
                     if !upserts.is_empty() {
+                        self.attribute_listed(conn, &mut upserts, &mut scopes)
+                            .await?;
                         let out = store.upsert_posts(upserts, now).await?;
                         report.posts_found += out.iter().filter(|u| u.created).count() as u64;
                     }
@@ -105,7 +161,7 @@ impl Engine {
             }
         }
         if conn.matched_revision != revision {
-            self.rematch(conn, &scopes).await?;
+            self.rematch(conn, &mut scopes).await?;
         }
         let progress = DiscoveryProgress {
             at: now,
@@ -119,17 +175,54 @@ impl Engine {
         }
     }
 
-    /// Re-attributes the connection's stored posts still inside their window.
+    /// Attributes what a listing found, matched with the memberships of
+    /// every lister's creator: the posts' stored listers and this connection.
+    async fn attribute_listed(
+        &self,
+        conn: &Connection,
+        upserts: &mut [PostUpsert],
+        scopes: &mut MemberScopes,
+    ) -> Result<(), EngineError> {
+        let store = &*self.inner.store;
+        let ids = upserts.iter().map(|u| u.platform_post_id.clone()).collect();
+        let known: HashMap<PlatformPostId, Vec<Lister>> = store
+            .list_posts(PostFilter {
+                keys: Some((conn.platform, ids)),
+                ..Default::default()
+            })
+            .await?
+            .into_iter()
+            .map(|p| (p.platform_post_id, p.listers))
+            .collect();
+        for u in upserts {
+            let mut listers = known.get(&u.platform_post_id).cloned().unwrap_or_default();
+            record_lister(
+                &mut listers,
+                Lister {
+                    connection: conn.id,
+                    creator: conn.creator,
+                },
+            );
+            let creators = lister_creators(&listers);
+            let scopes = scopes.of(store, &creators).await?;
+            u.attribution = attribute(&creators, u.published_at, &u.hashtags, scopes);
+        }
+        Ok(())
+    }
+
+    /// Re-attributes the stored posts the connection listed (owned or not)
+    /// still inside their window, with the memberships of every lister's
+    /// creator.
     async fn rematch(
         &self,
         conn: &Connection,
-        scopes: &[crate::domain::Scope],
+        scopes: &mut MemberScopes,
     ) -> Result<(), EngineError> {
         let store = &self.inner.store;
         let now = self.now();
         let posts = store
             .list_posts(PostFilter {
-                connection: Some(conn.id),
+                lister: Some(conn.id),
                 states: Some(vec![
                     PostState::Seen,
                     PostState::Monitoring,
@@ -141,7 +234,9 @@ impl Engine {
             })
             .await?;
         for p in posts {
-            let attribution = attribute(p.creator, p.published_at, &p.hashtags, scopes);
+            let creators = lister_creators(&p.listers);
+            let scopes = scopes.of(&**store, &creators).await?;
+            let attribution = attribute(&creators, p.published_at, &p.hashtags, scopes);
             if attribution != p.attribution {
                 store.set_attribution(p.id, attribution, now).await?;
             }
@@ -149,11 +244,11 @@ impl Engine {
         Ok(())
     }
 
+    /// The posts a listing found, not attributed yet, and the newest mark.
     async fn list_new_posts(
         &self,
         conn: &Connection,
         deep: bool,
-        scopes: &[crate::domain::Scope],
     ) -> Result<(Vec<PostUpsert>, Option<HighWater>), Listing> {
         let policy = self.inner.policy;
         let now = self.now();
@@ -217,7 +312,6 @@ impl Engine {
                     newest = Some(mark);
                 }
                 let hashtags = find_hashtags(p.title.as_deref(), &p.text, &p.keyword_tags);
-                let attribution = attribute(conn.creator, published_at, &hashtags, scopes);
                 upserts.push(PostUpsert {
                     platform: conn.platform,
                     platform_post_id: p.id,
@@ -231,7 +325,7 @@ impl Engine {
                     keyword_tags: p.keyword_tags,
                     permalink: p.permalink,
                     hashtags,
-                    attribution,
+                    attribution: Vec::new(),
                 });
             }
             match page.next {

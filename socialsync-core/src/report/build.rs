@@ -7,11 +7,11 @@ use super::model::{
 };
 use super::{EngagementRate, ReportRange, series};
 use crate::domain::StatusKind;
-use crate::ids::{BrandId, ConnectionId, CreatorId};
+use crate::ids::{BrandId, ConnectionId, CreatorId, ScopeId};
 use crate::metrics::Metric;
 use crate::platform::Platform;
 use crate::store::{ReportInputs, ReportPost};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What a report says about itself, beside the store's inputs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +25,10 @@ pub struct ReportMeta {
     /// Display names of the creators (a creator missing here is named by
     /// its id).
     pub creator_names: BTreeMap<CreatorId, String>,
+    /// The members of the report's scopes (the campaign's scope, or every
+    /// scope of the brand): the by-creator breakdown credits a post to each
+    /// of its listers' creators that is a member of a scope it counts for.
+    pub members: BTreeMap<ScopeId, BTreeSet<CreatorId>>,
 }
 
 /// Builds a report from what the store handed over: pure, integer-only and
@@ -33,6 +37,9 @@ pub struct ReportMeta {
 /// - Totals sum each post's carried values as of `to` (`at_to`); growth
 ///   subtracts the carried values as of `from` (`at_from`, none: 0).
 /// - A value is stale when `latest_before_to` lacks a metric `at_to` has.
+/// - The by-creator breakdown credits each post to the creators
+///   `credited` names (see [`ReportMeta::members`]): a post credited to
+///   two creators counts in both their figures, once in the totals.
 /// - The series comes from `boundaries`, one bucket per consecutive pair;
 ///   disconnection marks from `connection_history` (see
 ///   [`SeriesBucket`](super::SeriesBucket)).
@@ -82,7 +89,9 @@ pub fn build_report(inputs: ReportInputs, meta: ReportMeta) -> Report {
     let mut posts_by_state = PostStateCounts::default();
     for p in &posts {
         platforms.entry(p.platform).or_default().push(p);
-        creators.entry(p.creator).or_default().push(p);
+        for c in credited(p, &meta.members) {
+            creators.entry(c).or_default().push(p);
+        }
         posts_by_state.add(state_at_end(p));
     }
     let by_platform = platforms
@@ -139,6 +148,32 @@ pub fn build_report(inputs: ReportInputs, meta: ReportMeta) -> Report {
         series,
         posts_by_state,
     }
+}
+
+/// The creators a post's figures are credited to in the by-creator
+/// breakdown: its listers' creators that are members of a scope of the
+/// report the post counts for (a collab post credits each member once),
+/// sorted; its owner's creator when none is.
+pub(super) fn credited(
+    p: &ReportPost,
+    members: &BTreeMap<ScopeId, BTreeSet<CreatorId>>,
+) -> Vec<CreatorId> {
+    let mut out: Vec<CreatorId> = p
+        .listers
+        .iter()
+        .map(|l| l.creator)
+        .filter(|c| {
+            p.scopes
+                .iter()
+                .any(|s| members.get(s).is_some_and(|m| m.contains(c)))
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    if out.is_empty() {
+        out.push(p.creator);
+    }
+    out
 }
 
 /// The metrics of `p` whose value as of `to` is carried from an earlier

@@ -86,6 +86,7 @@ pub async fn campaign_report(
         })?;
     let inputs = store.report_inputs(range.query(brand, Some(scope))).await?;
     let creator_names = creator_names(store, &inputs).await?;
+    let members = BTreeMap::from([(found.id, found.members)]);
     Ok(build_report(
         inputs,
         ReportMeta {
@@ -96,6 +97,7 @@ pub async fn campaign_report(
             }),
             range,
             creator_names,
+            members,
         },
     ))
 }
@@ -111,6 +113,12 @@ pub async fn analytics_report(
 ) -> Result<Report, ReportError> {
     let inputs = store.report_inputs(range.query(brand, None)).await?;
     let creator_names = creator_names(store, &inputs).await?;
+    let members = store
+        .list_scopes(brand)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.members))
+        .collect();
     Ok(build_report(
         inputs,
         ReportMeta {
@@ -118,23 +126,25 @@ pub async fn analytics_report(
             scope: None,
             range,
             creator_names,
+            members,
         },
     ))
 }
 
-/// The names of the inputs' creators (one lookup each).
+/// The names of the inputs' creators, owners' and listers' (one lookup each).
 async fn creator_names(
     store: &dyn PostStore,
     inputs: &ReportInputs,
 ) -> Result<BTreeMap<CreatorId, String>, ReportError> {
-    let mut names = BTreeMap::new();
-    let mut asked = BTreeSet::new();
+    let mut creators = BTreeSet::new();
     for p in &inputs.posts {
-        if !asked.insert(p.creator) {
-            continue;
-        }
-        if let Some(c) = store.get_creator(p.creator).await? {
-            names.insert(p.creator, c.name);
+        creators.insert(p.creator);
+        creators.extend(p.listers.iter().map(|l| l.creator));
+    }
+    let mut names = BTreeMap::new();
+    for creator in creators {
+        if let Some(c) = store.get_creator(creator).await? {
+            names.insert(creator, c.name);
         }
     }
     Ok(names)

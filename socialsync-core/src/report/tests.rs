@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::clock::Timestamp;
-use crate::domain::{DisconnectReason, PostState, StatusInterval, StatusKind};
+use crate::domain::{DisconnectReason, Lister, PostState, StatusInterval, StatusKind};
 use crate::ids::{ConnectionId, PlatformPostId, PostId};
 use crate::metrics::{Metric, Metrics};
 use crate::platform::Platform;
@@ -33,6 +33,8 @@ fn post(id: i64) -> ReportPost {
         platform_post_id: PlatformPostId::new(format!("ig-{id}")),
         creator: ANA,
         connection: IG,
+        listers: Vec::new(),
+        scopes: vec![ScopeId(3)],
         permalink: Some(format!("https://example.test/p/{id}")),
         published_at: h(-10),
         monitor_until: h(-10) + TimeDelta::days(90),
@@ -99,6 +101,7 @@ fn meta(hours: i64) -> ReportMeta {
         }),
         range: ReportRange::new(h(0), h(hours), BucketSize::Hour).unwrap(),
         creator_names: [(ANA, "Ana".to_string()), (BO, "Bo".to_string())].into(),
+        members: [(ScopeId(3), [ANA, BO].into())].into(),
     }
 }
 
@@ -491,6 +494,55 @@ fn the_same_inputs_in_any_order_give_the_same_report() {
     let mut sorted = order.clone();
     sorted.sort();
     assert_eq!(order, sorted, "by publish time, then platform id");
+}
+
+#[test]
+fn a_collab_post_credits_each_lister_that_is_a_member_once() {
+    let lister = |connection, creator| Lister {
+        connection,
+        creator,
+    };
+    const CY: CreatorId = CreatorId(5);
+    // Owned by Cy (no member), listed by Ana and Bo (members).
+    let mut collab = read(post(1), m(&[(Metric::Views, 100)]));
+    collab.creator = CY;
+    collab.connection = ConnectionId(12);
+    collab.listers = vec![
+        lister(IG, ANA),
+        lister(TT, BO),
+        lister(ConnectionId(12), CY),
+    ];
+    // Ana's own post.
+    let mut own = read(post(2), m(&[(Metric::Views, 5)]));
+    own.listers = vec![lister(IG, ANA)];
+    // Owned by Cy alone, attributed through a scope outside the report.
+    let mut outside = read(post(3), m(&[(Metric::Views, 1)]));
+    outside.creator = CY;
+    outside.listers = vec![lister(ConnectionId(12), CY)];
+    outside.scopes = vec![ScopeId(4)];
+    let r = report(vec![collab, own, outside]);
+    assert_eq!(r.figures.posts, 3);
+    assert_eq!(
+        r.figures.totals[&Metric::Views].value,
+        106,
+        "each post once"
+    );
+    let creators: Vec<(CreatorId, u64, i128)> = r
+        .by_creator
+        .iter()
+        .map(|c| {
+            (
+                c.creator,
+                c.figures.posts,
+                c.figures.totals[&Metric::Views].value,
+            )
+        })
+        .collect();
+    assert_eq!(
+        creators,
+        [(ANA, 2, 105), (BO, 1, 100), (CY, 1, 1)],
+        "members credited, the owner only when no lister is"
+    );
 }
 
 #[test]

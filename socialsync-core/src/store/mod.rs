@@ -76,7 +76,8 @@ pub trait PostStore: Debug + Send + Sync + 'static {
     /// (version + 1), status `Active` (the status history gains an interval),
     /// its `Paused` posts `Monitoring` and due at `now` (or `Expired` when their
     /// window ended), backoff and failure count cleared. A reset connection
-    /// thereby takes its old posts over.
+    /// thereby takes its old posts over; posts another connection owns stay
+    /// with it (listers are kept).
     async fn connect(&self, new: NewConnection, now: Timestamp) -> StoreResult<Connected>;
     /// A connection by id.
     async fn get_connection(&self, id: ConnectionId) -> StoreResult<Option<Connection>>;
@@ -89,9 +90,11 @@ pub trait PostStore: Debug + Send + Sync + 'static {
     /// Connections matching `filter`, by id.
     async fn list_connections(&self, filter: ConnectionFilter) -> StoreResult<Vec<Connection>>;
     /// Disconnects, as a compare-and-set on the status: the first caller
-    /// turns an `Active` connection `Disconnected` (its `Monitoring` posts
-    /// `Paused`, a new disconnection id, a notification claimed by the caller
-    /// until `notify_claim_until`) and gets `newly_disconnected: true`; later
+    /// turns an `Active` connection `Disconnected` (each post it owns goes to
+    /// its [`crate::domain::successor`], another active lister, state and due
+    /// time kept; its other `Monitoring` posts `Paused`; a new disconnection
+    /// id, a notification claimed by the caller until `notify_claim_until`)
+    /// and gets `newly_disconnected: true`; later
     /// callers get the same disconnection with `false`. `Conflict` when the
     /// credentials version moved since the failing call (nothing changes);
     /// `InvalidState` for a reset connection.
@@ -167,11 +170,14 @@ pub trait PostStore: Debug + Send + Sync + 'static {
         progress: DiscoveryProgress,
     ) -> StoreResult<()>;
     /// Inserts or updates posts by `(platform, platform_post_id)`: never two
-    /// rows for one post, whoever finds it. A new post is `Monitoring` (due
-    /// at `now`) when it has an attribution, else `Seen`. On an existing post
-    /// the texts, hashtags, connection and attribution are replaced; `Seen`
-    /// or `Untracked` with an attribution becomes `Monitoring` (due at `now`),
-    /// `Monitoring` or `Paused` without one becomes `Untracked`; other states stay.
+    /// rows for one post, whoever finds it. The listing connection joins the
+    /// post's listers. A new post is owned by that connection, `Monitoring`
+    /// (due at `now`) when it has an attribution, else `Seen`. On an existing
+    /// post the texts, hashtags and attribution are replaced; the owner stays
+    /// unless [`crate::domain::takes_over`] says the listing connection takes
+    /// it over (the owner not active, the lister active). The state follows
+    /// [`crate::domain::PostEvent::Attributed`] on the owner's activity, then,
+    /// on a takeover, [`crate::domain::PostEvent::ConnectionResumed`].
     async fn upsert_posts(
         &self,
         posts: Vec<PostUpsert>,

@@ -3,8 +3,8 @@
 use crate::clock::Timestamp;
 use crate::credentials::Credentials;
 use crate::domain::{
-    Attribution, CampaignWindow, Connection, DeletedSpan, FoundHashtag, HighWater, MediaKind,
-    NextScan, PostState, ScopeKind, StatusInterval, StatusKind,
+    Attribution, CampaignWindow, Connection, DeletedSpan, FoundHashtag, HighWater, Lister,
+    MediaKind, NextScan, PostState, ScopeKind, StatusInterval, StatusKind,
 };
 use crate::hashtag::TrackedHashtag;
 use crate::ids::{
@@ -162,9 +162,11 @@ pub struct PostUpsert {
     pub platform: Platform,
     /// Its id on the platform.
     pub platform_post_id: PlatformPostId,
-    /// The connection that found it (it takes the post over).
+    /// The connection that listed it: it joins the post's listers, and
+    /// owns the post when it is new (or takes it over when its owner is not
+    /// active and this connection is; see [`crate::domain::takes_over`]).
     pub connection: ConnectionId,
-    /// The creator.
+    /// The connection's creator.
     pub creator: CreatorId,
     /// Publish time.
     pub published_at: Timestamp,
@@ -182,7 +184,8 @@ pub struct PostUpsert {
     pub permalink: Option<String>,
     /// Hashtags found.
     pub hashtags: Vec<FoundHashtag>,
-    /// The scopes it counts for now.
+    /// The scopes it counts for now, matched with the memberships of every
+    /// lister's creator, this connection's included.
     pub attribution: Vec<Attribution>,
 }
 
@@ -202,8 +205,12 @@ pub struct UpsertedPost {
 /// Which posts to list. Empty fields do not filter.
 #[derive(Debug, Clone, Default)]
 pub struct PostFilter {
-    /// Only this connection's posts.
+    /// Only the posts this connection owns (reads).
     pub connection: Option<ConnectionId>,
+    /// Only the posts this connection listed (owned or not).
+    pub lister: Option<ConnectionId>,
+    /// Only the posts of this platform with these platform ids.
+    pub keys: Option<(Platform, Vec<PlatformPostId>)>,
     /// Only this creator's posts.
     pub creator: Option<CreatorId>,
     /// Only posts that count for this brand (and, with `scope`, this scope).
@@ -389,10 +396,15 @@ pub struct ReportPost {
     pub platform: Platform,
     /// Platform id.
     pub platform_post_id: PlatformPostId,
-    /// Creator.
+    /// The owner's creator.
     pub creator: CreatorId,
-    /// Connection.
+    /// The owning connection.
     pub connection: ConnectionId,
+    /// Every connection that listed it (the by-creator breakdown credits
+    /// the listers' creators that are members of the report's scopes).
+    pub listers: Vec<Lister>,
+    /// The scopes it counts for now.
+    pub scopes: Vec<ScopeId>,
     /// Permalink.
     pub permalink: Option<String>,
     /// Publish time.

@@ -13,6 +13,7 @@
 //! spawn tasks; the stamped tests run on a multi-threaded runtime.
 
 mod claims;
+mod collab;
 mod config;
 mod connections;
 mod events;
@@ -23,6 +24,7 @@ mod reports;
 mod shared;
 
 pub use claims::*;
+pub use collab::*;
 pub use config::*;
 pub use connections::*;
 pub use events::*;
@@ -118,6 +120,9 @@ macro_rules! store_conformance_tests {
             report_aggregates_move_with_attribution,
             report_inputs_are_brand_isolated,
             unknown_ids_are_not_found,
+            collab_post_listed_by_member_first_stays_monitored,
+            collab_post_listed_by_non_member_first_stays_monitored,
+            listers_survive_disconnect_reset_and_reconnect,
         );
     };
     (@wrapped $wrapper:ident, $params:tt, $make:expr; $($name:ident),* $(,)?) => {

@@ -33,8 +33,8 @@ pub async fn upsert_posts_is_idempotent(store: Arc<dyn PostStore>) {
 }
 
 /// A post found through two connections (a creator's old and new connection
-/// of the same platform, or two creators sharing it) is stored once; the
-/// latest finder takes it over.
+/// of the same platform, or two creators sharing it) is stored once, with
+/// both as listers; it stays with its first finder while that one is active.
 pub async fn post_is_never_duplicated_whoever_finds_it(store: Arc<dyn PostStore>) {
     let w = world(&*store).await;
     let bo = creator(&*store, "Bo").await;
@@ -57,7 +57,9 @@ pub async fn post_is_never_duplicated_whoever_finds_it(store: Arc<dyn PostStore>
     assert_eq!(a[0].id, b[0].id);
     let all = must(store.list_posts(PostFilter::default()).await, "list");
     assert_eq!(all.len(), 1);
-    assert_eq!(all[0].connection, other.id);
+    assert_eq!(all[0].connection, w.connection.id);
+    let listers: Vec<_> = all[0].listers.iter().map(|l| l.connection).collect();
+    assert_eq!(listers, [w.connection.id, other.id]);
     let by_key = must(
         store
             .get_post_by_key(Platform::Instagram, &PlatformPostId::new("shared"))
