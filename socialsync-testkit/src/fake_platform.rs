@@ -74,6 +74,9 @@ pub struct FakePost {
     pub series: Vec<(Timestamp, Metrics)>,
     /// Deleted (answers drop it, single reads say not found).
     pub deleted: bool,
+    /// When it became visible, when that is not `published_at` (a platform
+    /// that states a publish time it did not keep); `None`: at `published_at`.
+    pub visible_from: Option<Timestamp>,
 }
 
 impl FakePost {
@@ -89,7 +92,18 @@ impl FakePost {
             keyword_tags: Vec::new(),
             series: Vec::new(),
             deleted: false,
+            visible_from: None,
         }
+    }
+
+    /// The post stays visible from the instant it was made with, but the
+    /// platform states `published_at` as its publish time (say, a date far
+    /// ahead).
+    #[must_use]
+    pub fn dated(mut self, published_at: Timestamp) -> FakePost {
+        self.visible_from = self.visible_from.or(self.published_at);
+        self.published_at = Some(published_at);
+        self
     }
 
     /// From `at` on, the post reads `metrics`.
@@ -109,7 +123,15 @@ impl FakePost {
     }
 
     fn visible(&self, now: Timestamp) -> bool {
-        !self.deleted && self.published_at.is_some_and(|p| p <= now)
+        !self.deleted && self.listed_by(now)
+    }
+
+    /// Whether listings at `now` hold it (deleted or not).
+    fn listed_by(&self, now: Timestamp) -> bool {
+        self.visible_from
+            .or(self.published_at)
+            .is_some_and(|p| p <= now)
+            && self.published_at.is_some()
     }
 }
 
@@ -464,7 +486,7 @@ impl SocialPlatform for FakePlatform {
             .flatten()
             .filter_map(|id| s.posts.get(id))
             .filter(|p| &p.account == account.account_id && !p.deleted)
-            .filter(|p| p.published_at.is_none_or(|t| t <= now))
+            .filter(|p| p.published_at.is_none() || p.listed_by(now))
             .collect();
         mine.sort_by(|a, b| (b.published_at, &b.id).cmp(&(a.published_at, &a.id)));
         let page: Vec<PlatformPost> = mine

@@ -17,6 +17,7 @@ mod config;
 mod connections;
 mod events;
 mod lifecycle;
+mod monitoring;
 mod posts;
 mod reports;
 mod shared;
@@ -26,6 +27,7 @@ pub use config::*;
 pub use connections::*;
 pub use events::*;
 pub use lifecycle::*;
+pub use monitoring::*;
 pub use posts::*;
 pub use reports::*;
 pub use shared::*;
@@ -110,6 +112,9 @@ macro_rules! store_conformance_tests {
             report_aggregates_move_with_attribution,
             report_inputs_are_brand_isolated,
             unknown_ids_are_not_found,
+            expiry_without_a_reading_is_not_a_scan,
+            no_reading_after_window_end_plus_one_lease,
+            future_dated_post_is_anchored_at_its_discovery,
         );
     };
     (@wrapped $wrapper:ident, $params:tt, $make:expr; $($name:ident),* $(,)?) => {
