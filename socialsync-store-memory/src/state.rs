@@ -663,6 +663,7 @@ impl Inner {
                         connection: p.connection,
                         creator: p.creator,
                         published_at: p.published_at,
+                        anchored_at: p.anchored_at,
                         monitor_until: p.monitor_until,
                         next_scan_at: None,
                         state: PostState::Seen,
@@ -965,6 +966,7 @@ impl Inner {
                     creator: p.creator,
                     kind: p.kind,
                     published_at: p.published_at,
+                    anchored_at: p.anchored_at,
                     monitor_until: p.monitor_until,
                     next_scan_at: t,
                     latest: row.snapshots.last().map(|s| s.metrics),
@@ -1000,7 +1002,7 @@ impl Inner {
         let row = &mut self.posts[i];
         row.last_applied = Some(c.token);
         let mut delta = None;
-        if let Some(reading) = c.reading {
+        if let ScanReading::Changed(reading) = c.reading {
             let prev = row.snapshots.last();
             if prev.is_none_or(|p| p.at < at) {
                 let prev_carried = prev.map(|p| p.carried).unwrap_or_default();
@@ -1021,8 +1023,10 @@ impl Inner {
             }
         }
         let post = &mut row.post;
-        post.scan_count += 1;
-        post.last_scanned_at = Some(at);
+        if c.reading.is_scan() {
+            post.scan_count = post.scan_count.saturating_add(1);
+            post.last_scanned_at = Some(at);
+        }
         post.apply(PostEvent::Scanned(c.next), at);
         if let Some((t, id)) = row.due_entry() {
             self.due.push(t, id);
@@ -1121,6 +1125,7 @@ impl Inner {
                 connection: p.connection,
                 permalink: p.permalink.clone(),
                 published_at: p.published_at,
+                anchored_at: p.anchored_at,
                 state: p.state,
                 at_from: before(q.from).map(|s| s.carried),
                 at_to: at_to.map(|s| s.carried),

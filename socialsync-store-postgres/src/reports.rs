@@ -46,7 +46,7 @@ pub(crate) async fn report_inputs(s: &PgStore, q: ReportQuery) -> StoreResult<Re
     };
     let rows = sqlx::query(
         "SELECT p.id, p.platform, p.platform_post_id, p.creator_id, p.connection_id, \
-           p.permalink, p.published_at, sc.state, \
+           p.permalink, p.published_at, p.anchored_at, sc.state, \
            f.observed_at AS f_at, f.metrics AS f_metrics, f.carried AS f_carried, \
            t.observed_at AS t_at, t.metrics AS t_metrics, t.carried AS t_carried \
          FROM posts p JOIN schedule sc ON sc.post_id = p.id \
@@ -97,6 +97,7 @@ pub(crate) async fn report_inputs(s: &PgStore, q: ReportQuery) -> StoreResult<Re
             connection,
             permalink: col(r, "permalink")?,
             published_at: col(r, "published_at")?,
+            anchored_at: col(r, "anchored_at")?,
             state: post_state(col(r, "state")?)?,
             at_from: f.map(|s| s.carried),
             at_to: t.as_ref().map(|s| s.carried),

@@ -9,7 +9,7 @@ use socialsync_core::domain::ScopeKind;
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::store::{
     BucketSize, ClaimRequest, ClaimedPost, CompletionOutcome, NextScan, PostStore, ReportQuery,
-    ScanCompletion,
+    ScanCompletion, ScanReading,
 };
 use socialsync_store_postgres::{MIGRATOR, PgStore};
 use socialsync_testkit::fixtures::{
@@ -63,7 +63,7 @@ pg_test! {
                 post: id,
                 token: claims[0].token,
                 at: hours(2),
-                reading: Some(views(12)),
+                reading: ScanReading::Changed(views(12)),
                 next: NextScan::At(hours(3)),
             }])
             .await

@@ -156,7 +156,8 @@ pub trait PostStore: Debug + Send + Sync + 'static {
     /// Inserts or updates posts by `(platform, platform_post_id)`: never two
     /// rows for one post, whoever finds it. A new post is `Monitoring` (due
     /// at `now`) when it has an attribution, else `Seen`. On an existing post
-    /// the texts, hashtags, connection and attribution are replaced; `Seen`
+    /// the texts, hashtags, connection and attribution are replaced (its
+    /// publish time, anchor and window stay as first recorded); `Seen`
     /// or `Untracked` with an attribution becomes `Monitoring` (due at `now`),
     /// `Monitoring` or `Paused` without one becomes `Untracked`; other states stay.
     async fn upsert_posts(
