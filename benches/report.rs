@@ -9,7 +9,9 @@ use chrono::TimeDelta;
 use criterion::{Criterion, criterion_group, criterion_main};
 use socialsync::core::metrics::{Metric, Metrics};
 use socialsync::core::report::{ReportRange, campaign_report};
-use socialsync::core::store::{BucketSize, ClaimRequest, NextScan, PostStore, ScanCompletion};
+use socialsync::core::store::{
+    BucketSize, ClaimRequest, NextScan, PostStore, ScanCompletion, ScanReading,
+};
 use socialsync::memory::MemoryStore;
 use socialsync_testkit::fixtures::{attributed, hours, post, world};
 use std::sync::Arc;
@@ -60,7 +62,7 @@ fn bench(c: &mut Criterion) {
                         post: c.post.id,
                         token: c.token,
                         at: now,
-                        reading: Some(reading),
+                        reading: ScanReading::Changed(reading),
                         next: NextScan::At(hours(h + 1)),
                     }
                 })

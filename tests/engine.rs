@@ -111,6 +111,9 @@ async fn late_discovery_gets_remaining_slots_and_old_posts_are_not_monitored() {
     ));
     w.sim.connect(w.ana, Platform::YouTube, "yt-ana").await;
     w.sim.cycle().await;
+    // Cycles on the post's slots (at 20 past): its last slot is its window's
+    // end, and no reading is taken more than a lease after that.
+    w.sim.run(TimeDelta::minutes(20), 1).await;
     w.sim.run(h(1), 61 * 24).await;
     let p = post(&w, Platform::YouTube, "late").await;
     let expected = w.sim.engine.policy().expected_scans(published, t0());

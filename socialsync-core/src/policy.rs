@@ -19,6 +19,7 @@ pub struct MonitoringPolicy {
     /// The time between deep passes over the whole window (default 1 day).
     pub deep_pass_interval: TimeDelta,
     /// How long a claim lasts (default 10 minutes; shorter than the interval).
+    /// No reading is taken later than `monitor_until` plus one lease.
     pub lease: TimeDelta,
     /// How often a `Deleted` post is read again by id until its window
     /// ends (default 6 hours): a hidden post looks deleted, and may return.
@@ -27,6 +28,11 @@ pub struct MonitoringPolicy {
     /// post count does not account for) before missing posts are confirmed
     /// again (default 1 day).
     pub suspect_recheck: TimeDelta,
+    /// How far past its discovery a post's stated publish time may lie
+    /// and still be taken as it is (clock skew; default 5 minutes): a
+    /// post dated further ahead is anchored at its discovery
+    /// ([`MonitoringPolicy::anchor`]).
+    pub skew_allowance: TimeDelta,
 }
 
 impl Default for MonitoringPolicy {
@@ -40,6 +46,7 @@ impl Default for MonitoringPolicy {
             lease: TimeDelta::minutes(10),
             deleted_recheck: TimeDelta::hours(6),
             suspect_recheck: TimeDelta::days(1),
+            skew_allowance: TimeDelta::minutes(5),
         }
     }
 }
@@ -67,6 +74,9 @@ impl MonitoringPolicy {
                 return Err(InvalidPolicy(format!("{name} must be positive")));
             }
         }
+        if self.skew_allowance < TimeDelta::zero() {
+            return Err(InvalidPolicy("skew_allowance must not be negative".into()));
+        }
         if self.discovery_overlap < TimeDelta::zero() {
             return Err(InvalidPolicy(
                 "discovery_overlap must not be negative".into(),
@@ -86,29 +96,49 @@ impl MonitoringPolicy {
         Ok(())
     }
 
-    /// The end of a post's window: `published_at + window`.
-    pub fn monitor_until(&self, published_at: Timestamp) -> Timestamp {
-        published_at + self.window
+    /// The instant a post's slots, window and report placement count
+    /// from: its stated publish time, unless that lies beyond
+    /// `discovered_at` plus the skew allowance (times from a platform are
+    /// untrusted), then its discovery.
+    pub fn anchor(&self, published_at: Timestamp, discovered_at: Timestamp) -> Timestamp {
+        if published_at > discovered_at + self.skew_allowance {
+            discovered_at
+        } else {
+            published_at
+        }
     }
 
-    /// Whether a post published at `published_at` is still monitorable at `now`.
-    pub fn is_in_window(&self, published_at: Timestamp, now: Timestamp) -> bool {
-        now <= self.monitor_until(published_at)
+    /// The end of a post's window: `anchored_at + window` (the anchor is
+    /// the publish time for every post not dated ahead of its discovery).
+    pub fn monitor_until(&self, anchored_at: Timestamp) -> Timestamp {
+        anchored_at + self.window
     }
 
-    /// The first slot `published_at + k · interval` strictly after `now`, or
+    /// The last instant a post whose window ends at `monitor_until` may
+    /// be read: `monitor_until` plus one lease. A claim taken later
+    /// expires the post without a reading.
+    pub fn read_deadline(&self, monitor_until: Timestamp) -> Timestamp {
+        monitor_until + self.lease
+    }
+
+    /// Whether a post anchored at `anchored_at` is still monitorable at `now`.
+    pub fn is_in_window(&self, anchored_at: Timestamp, now: Timestamp) -> bool {
+        now <= self.monitor_until(anchored_at)
+    }
+
+    /// The first slot `anchored_at + k · interval` strictly after `now`, or
     /// `None` when it would fall after `monitor_until` (the scan at `now` was
     /// the last). Missed slots are skipped, never replayed.
-    pub fn next_slot_after(&self, published_at: Timestamp, now: Timestamp) -> Option<Timestamp> {
+    pub fn next_slot_after(&self, anchored_at: Timestamp, now: Timestamp) -> Option<Timestamp> {
         let interval = micros(self.scan_interval);
-        let elapsed = (now - published_at).num_microseconds().unwrap_or(i64::MAX);
+        let elapsed = (now - anchored_at).num_microseconds().unwrap_or(i64::MAX);
         let k = if elapsed < 0 {
             0
         } else {
             elapsed / interval + 1
         };
-        let slot = published_at + TimeDelta::microseconds(k.saturating_mul(interval));
-        (slot <= self.monitor_until(published_at)).then_some(slot)
+        let slot = anchored_at + TimeDelta::microseconds(k.saturating_mul(interval));
+        (slot <= self.monitor_until(anchored_at)).then_some(slot)
     }
 
     /// What follows a confirmed deletion at `now` of a post whose window
@@ -126,12 +156,13 @@ impl MonitoringPolicy {
     /// scanned at every slot: one at discovery, then every slot after it up
     /// to and including `monitor_until`.
     pub fn expected_scans(&self, published_at: Timestamp, discovered_at: Timestamp) -> u64 {
-        if discovered_at > self.monitor_until(published_at) {
+        let anchored_at = self.anchor(published_at, discovered_at);
+        if discovered_at > self.monitor_until(anchored_at) {
             return 0;
         }
         let mut n = 1;
         let mut t = discovered_at;
-        while let Some(next) = self.next_slot_after(published_at, t) {
+        while let Some(next) = self.next_slot_after(anchored_at, t) {
             n += 1;
             t = next;
         }
@@ -190,6 +221,28 @@ mod tests {
     }
 
     #[test]
+    fn a_post_dated_beyond_the_skew_allowance_is_anchored_at_its_discovery() {
+        let p = MonitoringPolicy::default();
+        let found = t("2026-01-01T10:00:00Z");
+        assert_eq!(
+            p.anchor(found - TimeDelta::days(3), found),
+            found - TimeDelta::days(3)
+        );
+        let skewed = found + TimeDelta::minutes(5);
+        assert_eq!(p.anchor(skewed, found), skewed);
+        let ahead = skewed + TimeDelta::microseconds(1);
+        assert_eq!(p.anchor(ahead, found), found);
+        assert_eq!(p.anchor(found + TimeDelta::days(30), found), found);
+    }
+
+    #[test]
+    fn no_reading_is_due_past_window_end_plus_one_lease() {
+        let p = MonitoringPolicy::default();
+        let until = t("2026-04-01T10:00:00Z");
+        assert_eq!(p.read_deadline(until), until + TimeDelta::minutes(10));
+    }
+
+    #[test]
     fn invalid_policies_are_refused() {
         let bad = MonitoringPolicy {
             lease: TimeDelta::hours(2),
@@ -203,6 +256,11 @@ mod tests {
         assert!(bad.validate().is_err());
         let bad = MonitoringPolicy {
             scan_interval: TimeDelta::zero(),
+            ..Default::default()
+        };
+        assert!(bad.validate().is_err());
+        let bad = MonitoringPolicy {
+            skew_allowance: TimeDelta::minutes(-1),
             ..Default::default()
         };
         assert!(bad.validate().is_err());

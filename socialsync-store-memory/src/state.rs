@@ -709,6 +709,7 @@ impl Inner {
                         creator: p.creator,
                         listers: vec![lister],
                         published_at: p.published_at,
+                        anchored_at: p.anchored_at,
                         monitor_until: p.monitor_until,
                         next_scan_at: None,
                         state: PostState::Seen,
@@ -1052,6 +1053,7 @@ impl Inner {
                     creator: p.creator,
                     kind: p.kind,
                     published_at: p.published_at,
+                    anchored_at: p.anchored_at,
                     monitor_until: p.monitor_until,
                     next_scan_at: t,
                     state: p.state,
@@ -1088,7 +1090,7 @@ impl Inner {
         let row = &mut self.posts[i];
         row.last_applied = Some(c.token);
         let mut delta = None;
-        if let Some(reading) = c.reading {
+        if let ScanReading::Changed(reading) = c.reading {
             let prev = row.snapshots.last();
             if prev.is_none_or(|p| p.at < at) {
                 let prev_carried = prev.map(|p| p.carried).unwrap_or_default();
@@ -1109,8 +1111,10 @@ impl Inner {
             }
         }
         let post = &mut row.post;
-        post.scan_count += 1;
-        post.last_scanned_at = Some(at);
+        if c.reading.is_scan() {
+            post.scan_count = post.scan_count.saturating_add(1);
+            post.last_scanned_at = Some(at);
+        }
         let before = post.state;
         let after = post.apply(PostEvent::Scanned(c.next), at).state;
         DeletedSpan::track(&mut row.deleted, before, after, at);
@@ -1215,6 +1219,7 @@ impl Inner {
                 published_at: p.published_at,
                 monitor_until: p.monitor_until,
                 deleted: row.deleted.clone(),
+                anchored_at: p.anchored_at,
                 state: p.state,
                 at_from: before(q.from).map(|s| s.carried),
                 at_to: at_to.map(|s| s.carried),

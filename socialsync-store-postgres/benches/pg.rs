@@ -30,7 +30,7 @@ use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
 use socialsync_core::report::{ReportRange, campaign_report};
 use socialsync_core::store::{
-    BucketSize, ClaimRequest, NextScan, PostStore, ReportQuery, ScanCompletion,
+    BucketSize, ClaimRequest, NextScan, PostStore, ReportQuery, ScanCompletion, ScanReading,
 };
 use socialsync_core::tracking::{ScopeSpec, Tracking};
 use socialsync_store_postgres::{CLAIM_SQL, CredentialKeys, PgStore};
@@ -132,7 +132,7 @@ async fn store_lane(pg: &PgStore, now: Timestamp, round: u64) -> Res<(usize, Dur
                     post: c.post.id,
                     token: c.token,
                     at: now,
-                    reading: (c.post.latest != Some(current)).then_some(current),
+                    reading: ScanReading::read((c.post.latest != Some(current)).then_some(current)),
                     next: NextScan::At(now + TimeDelta::hours(1)),
                 }
             })

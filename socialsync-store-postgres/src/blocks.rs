@@ -42,10 +42,11 @@ pub(crate) fn from_us(v: i64) -> StoreResult<Timestamp> {
     Timestamp::from_micros(v).ok_or_else(|| corrupt(format!("instant {v} out of range")))
 }
 
-/// The phase of a post: where within the hour its slots fall.
-pub(crate) fn phase_of(published_at: Timestamp) -> i16 {
+/// The phase of a post anchored at `anchored_at`: where within the hour
+/// its slots fall.
+pub(crate) fn phase_of(anchored_at: Timestamp) -> i16 {
     // At most 11: fits.
-    (us(published_at).rem_euclid(PERIOD_US) / PHASE_US) as i16
+    (us(anchored_at).rem_euclid(PERIOD_US) / PHASE_US) as i16
 }
 
 /// The 1-based slot of index `i` (blocks hold at most [`CAPACITY`]).

@@ -109,7 +109,7 @@ where
 
 /// The columns [`post_from_row`] reads.
 pub(crate) const POST_COLUMNS: &str = "p.id, p.platform, p.platform_post_id, p.connection_id, \
-    p.creator_id, p.published_at, p.monitor_until, b.nexts[s.slot] AS next_us, s.state, p.kind, \
+    p.creator_id, p.published_at, p.anchored_at, p.monitor_until, b.nexts[s.slot] AS next_us, s.state, p.kind, \
     p.title, p.body, p.keyword_tags, p.permalink, p.hashtags, p.attribution, p.first_seen_at, \
     b.lasts[s.slot] AS last_us, b.counts[s.slot] AS scan_count, \
     ARRAY(SELECT l.connection_id FROM post_listers l WHERE l.post_id = p.id \
@@ -139,6 +139,7 @@ pub(crate) fn post_from_row(row: &PgRow) -> StoreResult<Post> {
         creator: CreatorId(get(row, "creator_id")?),
         listers: listers_from_row(row, "lister_connections", "lister_creators")?,
         published_at: get(row, "published_at")?,
+        anchored_at: get(row, "anchored_at")?,
         monitor_until: get(row, "monitor_until")?,
         next_scan_at: instant("next_us")?,
         state: post_state(get(row, "state")?)?,

@@ -26,7 +26,7 @@ struct Locked {
     brands: Vec<i64>,
     monitor_until: Timestamp,
     connection: i64,
-    published_at: Timestamp,
+    anchored_at: Timestamp,
     creator: i64,
     kind: serde_json::Value,
 }
@@ -192,7 +192,7 @@ async fn apply(
                     tx,
                     post.id.0,
                     connection,
-                    blocks::phase_of(post.published_at),
+                    blocks::phase_of(post.anchored_at),
                 )
                 .await?;
             }
@@ -248,14 +248,14 @@ fn locked_from_row(r: &sqlx::postgres::PgRow) -> StoreResult<Locked> {
         brands: col(r, "brands")?,
         monitor_until: col(r, "monitor_until")?,
         connection: col(r, "connection_id")?,
-        published_at: col(r, "published_at")?,
+        anchored_at: col(r, "anchored_at")?,
         creator: col(r, "creator_id")?,
         kind: col(r, "kind")?,
     })
 }
 
 const LOCKED_COLUMNS: &str = "p.id, p.platform, p.platform_post_id, s.state, p.scopes, p.brands, \
-    p.monitor_until, p.connection_id, p.published_at, p.creator_id, p.kind, s.block_id";
+    p.monitor_until, p.connection_id, p.anchored_at, p.creator_id, p.kind, s.block_id";
 
 /// Locks the blocks of locked posts, then reads their states afresh: a
 /// state changes only under its block's lock (posts, then blocks, then
@@ -390,13 +390,14 @@ pub(crate) async fn upsert_posts(
             "WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], \
                $4::bigint[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::text[], \
                $9::jsonb[], $10::text[], $11::text[], $12::jsonb[], $13::text[], $14::jsonb[], \
-               $15::jsonb[]) AS u (platform, ppid, conn, creator, published, monitor_until, due, \
-               state, kind, title, body, keyword_tags, permalink, hashtags, attribution)), \
+               $15::jsonb[], $17::timestamptz[]) AS u (platform, ppid, conn, creator, published, \
+               monitor_until, due, state, kind, title, body, keyword_tags, permalink, hashtags, \
+               attribution, anchored)), \
              ins AS (INSERT INTO posts (platform, platform_post_id, connection_id, creator_id, \
-               published_at, monitor_until, kind, title, body, keyword_tags, permalink, hashtags, \
-               attribution, first_seen_at) \
-               SELECT platform, ppid, conn, creator, published, monitor_until, kind, title, body, \
-                 keyword_tags, permalink, hashtags, attribution, $16 FROM input \
+               published_at, anchored_at, monitor_until, kind, title, body, keyword_tags, \
+               permalink, hashtags, attribution, first_seen_at) \
+               SELECT platform, ppid, conn, creator, published, anchored, monitor_until, kind, \
+                 title, body, keyword_tags, permalink, hashtags, attribution, $16 FROM input \
                ON CONFLICT (platform, platform_post_id) DO NOTHING \
                RETURNING id, platform, platform_post_id), \
              sch AS (INSERT INTO schedule (post_id, state) \
@@ -423,6 +424,7 @@ pub(crate) async fn upsert_posts(
         .bind(&a.hashtags)
         .bind(&a.attribution)
         .bind(now)
+        .bind(&a.anchored_at)
         .fetch_all(&mut *tx)
         .await
         .map_err(db)?;
@@ -444,7 +446,7 @@ pub(crate) async fn upsert_posts(
                 created.get(&key).map(|id| Placement {
                     post: id.0,
                     connection: p.connection.0,
-                    phase: blocks::phase_of(p.published_at),
+                    phase: blocks::phase_of(p.anchored_at),
                     entry: Entry::new(
                         *state == PostState::Monitoring.as_str(),
                         due.map(blocks::us),
@@ -535,6 +537,7 @@ struct InsertArrays {
     connection: Vec<i64>,
     creator: Vec<i64>,
     published_at: Vec<Timestamp>,
+    anchored_at: Vec<Timestamp>,
     monitor_until: Vec<Timestamp>,
     next_scan_at: Vec<Option<Timestamp>>,
     state: Vec<&'static str>,
@@ -559,6 +562,7 @@ impl InsertArrays {
         self.connection.push(p.connection.0);
         self.creator.push(p.creator.0);
         self.published_at.push(p.published_at);
+        self.anchored_at.push(p.anchored_at);
         self.monitor_until.push(p.monitor_until);
         self.next_scan_at.push(due);
         self.state.push(state.as_str());

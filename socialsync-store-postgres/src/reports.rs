@@ -46,7 +46,7 @@ pub(crate) async fn report_inputs(s: &PgStore, q: ReportQuery) -> StoreResult<Re
     };
     let rows = sqlx::query(
         "SELECT p.id, p.platform, p.platform_post_id, p.creator_id, p.connection_id, \
-           p.permalink, p.published_at, p.monitor_until, sc.state, \
+           p.permalink, p.published_at, p.anchored_at, p.monitor_until, sc.state, \
            ARRAY(SELECT d.from_at FROM post_deletions d WHERE d.post_id = p.id \
              ORDER BY d.from_at) AS deleted_from, \
            ARRAY(SELECT d.to_at FROM post_deletions d WHERE d.post_id = p.id \
@@ -120,6 +120,7 @@ pub(crate) async fn report_inputs(s: &PgStore, q: ReportQuery) -> StoreResult<Re
                     .map(|(from, to)| DeletedSpan { from, to })
                     .collect()
             },
+            anchored_at: col(r, "anchored_at")?,
             state: post_state(col(r, "state")?)?,
             at_from: f.map(|s| s.carried),
             at_to: t.as_ref().map(|s| s.carried),

@@ -202,7 +202,7 @@ impl Misses {
         }
         let rows = sqlx::query(
             "SELECT p.id, p.platform, p.platform_post_id, p.connection_id, p.creator_id, p.kind, \
-               p.published_at, p.monitor_until, p.brands, p.scopes, s.state, \
+               p.published_at, p.anchored_at, p.monitor_until, p.brands, p.scopes, s.state, \
                sn.metrics, sn.carried \
              FROM unnest($1::bigint[], $2::timestamptz[]) AS u (id, at) \
              JOIN posts p ON p.id = u.id JOIN schedule s ON s.post_id = u.id \
@@ -251,6 +251,7 @@ impl Misses {
                         creator: CreatorId(col(r, "creator_id")?),
                         kind,
                         published_at,
+                        anchored_at: col(r, "anchored_at")?,
                         monitor_until: col(r, "monitor_until")?,
                         // Set from the block by each claim.
                         next_scan_at: published_at,
@@ -363,7 +364,7 @@ pub(crate) async fn complete_scans(
     // block agrees, else read.
     let mut misses = Misses::default();
     let mut asked = BTreeSet::new();
-    for c in completions.iter().filter(|c| c.reading.is_some()) {
+    for c in completions.iter().filter(|c| c.reading.changed().is_some()) {
         let Some(&(b, i)) = found.get(&c.post.0) else {
             continue;
         };
@@ -412,8 +413,10 @@ pub(crate) async fn complete_scans(
             .map(|r| (r.post.clone(), r.carried))
             .or_else(|| read.get(&c.post.0).map(|d| (d.post.clone(), d.carried)));
         b.finish(i);
-        b.counts[i] = b.counts[i].saturating_add(1);
-        b.lasts[i] = Some(us(at));
+        if c.reading.is_scan() {
+            b.counts[i] = b.counts[i].saturating_add(1);
+            b.lasts[i] = Some(us(at));
+        }
         let (end, due) = c.next.outcome();
         if let Some(next) = lifecycle::slot_due(due) {
             b.nexts[i] = next;
@@ -432,7 +435,7 @@ pub(crate) async fn complete_scans(
             _ => {}
         }
         touched.insert(b.id);
-        if let (Some(reading), Some((mut post, before))) = (c.reading, baseline) {
+        if let (ScanReading::Changed(reading), Some((mut post, before))) = (c.reading, baseline) {
             if b.latest_ats[i].is_none_or(|l| l < us(at)) {
                 let carried = reading.carried_over(&before);
                 let delta = CounterDelta::between(&before, &carried);

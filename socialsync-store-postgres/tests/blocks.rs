@@ -9,7 +9,7 @@ use socialsync_core::domain::ScopeKind;
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::store::{
     BucketSize, ClaimRequest, ClaimedPost, CompletionOutcome, NextScan, PostStore, ReportQuery,
-    ScanCompletion,
+    ScanCompletion, ScanReading,
 };
 use socialsync_store_postgres::{MIGRATOR, PgStore};
 use socialsync_testkit::fixtures::{
@@ -63,7 +63,7 @@ pg_test! {
                 post: id,
                 token: claims[0].token,
                 at: hours(2),
-                reading: Some(views(12)),
+                reading: ScanReading::Changed(views(12)),
                 next: NextScan::At(hours(3)),
             }])
             .await
@@ -169,8 +169,9 @@ pg_test! {
 }
 
 pg_test! {
-    /// A monitored post another connection finds moves to a block of that
-    /// connection with its schedule and count, and is claimed there.
+    /// A monitored post another active connection finds after its owner
+    /// was disconnected moves to a block of that connection with its count,
+    /// and is claimed there.
     async fn a_post_taken_over_moves_to_its_new_connections_block(
         options: PgPoolOptions,
         connect: PgConnectOptions,
@@ -186,6 +187,15 @@ pg_test! {
         scan(&s, id, hours(0), views(5), NextScan::At(hours(1))).await;
         let bo = creator(&s, "Bo").await;
         let other = fixtures::connect(&s, bo.id, socialsync_core::platform::Platform::Instagram, "ig-bo").await;
+        s.disconnect(socialsync_core::store::DisconnectRequest {
+            connection: w.connection.id,
+            credentials_version: w.connection.credentials_version,
+            reason: socialsync_core::domain::DisconnectReason::Revoked,
+            at: hours(0),
+            notify_claim_until: hours(0),
+        })
+        .await
+        .unwrap();
         s.upsert_posts(vec![post(&other, "shared", hours(-1), tagged())], hours(0))
             .await
             .unwrap();
@@ -199,7 +209,8 @@ pg_test! {
         .unwrap();
         assert_eq!(owner, other.id.0);
         let p = s.get_post(id).await.unwrap().expect("post");
-        assert_eq!((p.scan_count, p.next_scan_at), (1, Some(hours(1))));
+        // Taken over from a disconnected owner: due at once.
+        assert_eq!((p.scan_count, p.next_scan_at), (1, Some(hours(0))));
         let claims = claim_all(&s, hours(1)).await;
         assert_eq!(claims.len(), 1);
         assert_eq!(claims[0].post.connection, other.id);

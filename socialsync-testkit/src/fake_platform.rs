@@ -76,6 +76,9 @@ pub struct FakePost {
     pub deleted: bool,
     /// Other accounts that list it and may read it (an Instagram collab post).
     pub collaborators: Vec<PlatformAccountId>,
+    /// When it became visible, when that is not `published_at` (a platform
+    /// that states a publish time it did not keep); `None`: at `published_at`.
+    pub visible_from: Option<Timestamp>,
 }
 
 impl FakePost {
@@ -92,6 +95,7 @@ impl FakePost {
             series: Vec::new(),
             deleted: false,
             collaborators: Vec::new(),
+            visible_from: None,
         }
     }
 
@@ -106,6 +110,16 @@ impl FakePost {
     /// Whether `account` published it or collaborates on it.
     fn listed_by(&self, account: &PlatformAccountId) -> bool {
         &self.account == account || self.collaborators.contains(account)
+    }
+
+    /// The post stays visible from the instant it was made with, but the
+    /// platform states `published_at` as its publish time (say, a date far
+    /// ahead).
+    #[must_use]
+    pub fn dated(mut self, published_at: Timestamp) -> FakePost {
+        self.visible_from = self.visible_from.or(self.published_at);
+        self.published_at = Some(published_at);
+        self
     }
 
     /// From `at` on, the post reads `metrics`.
@@ -125,7 +139,15 @@ impl FakePost {
     }
 
     fn visible(&self, now: Timestamp) -> bool {
-        !self.deleted && self.published_at.is_some_and(|p| p <= now)
+        !self.deleted && self.shown_by(now)
+    }
+
+    /// Whether listings at `now` hold it (deleted or not).
+    fn shown_by(&self, now: Timestamp) -> bool {
+        self.visible_from
+            .or(self.published_at)
+            .is_some_and(|p| p <= now)
+            && self.published_at.is_some()
     }
 }
 
@@ -499,7 +521,7 @@ impl SocialPlatform for FakePlatform {
             .flatten()
             .filter_map(|id| s.posts.get(id))
             .filter(|p| p.listed_by(account.account_id) && !p.deleted)
-            .filter(|p| p.published_at.is_none_or(|t| t <= now))
+            .filter(|p| p.published_at.is_none() || p.shown_by(now))
             .collect();
         mine.sort_by(|a, b| (b.published_at, &b.id).cmp(&(a.published_at, &a.id)));
         let page: Vec<PlatformPost> = mine

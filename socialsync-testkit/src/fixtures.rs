@@ -13,7 +13,7 @@ use socialsync_core::metrics::Metrics;
 use socialsync_core::platform::Platform;
 use socialsync_core::store::{
     ClaimRequest, CompletionOutcome, NewBrand, NewConnection, NewCreator, NewScope, NextScan,
-    PostStore, PostUpsert, Release, ScanCompletion,
+    PostStore, PostUpsert, Release, ScanCompletion, ScanReading,
 };
 
 /// The suite's epoch: 2026-03-01T00:00:00Z.
@@ -168,6 +168,7 @@ pub fn post(
         connection: connection.id,
         creator: connection.creator,
         published_at: published,
+        anchored_at: published,
         monitor_until: published + TimeDelta::days(90),
         kind: MediaKind::Image,
         title: None,
@@ -225,7 +226,7 @@ pub async fn scan(
         post: id,
         token,
         at,
-        reading: Some(reading),
+        reading: ScanReading::Changed(reading),
         next,
     };
     let out = ok(store.complete_scans(vec![completion]).await, "complete");

@@ -135,9 +135,13 @@ pub struct Post {
     /// Every connection that listed it, by connection id, each once; kept
     /// through disconnections and resets (see [`super::Lister`]).
     pub listers: Vec<super::Lister>,
-    /// When it was published (made public).
+    /// When it was published (made public), as the platform says.
     pub published_at: Timestamp,
-    /// `published_at + window`: the last scan slot.
+    /// Where its slots and window count from and where reports place it:
+    /// `published_at`, or its discovery when the platform dated it ahead of
+    /// that (see [`crate::policy::MonitoringPolicy::anchor`]).
+    pub anchored_at: Timestamp,
+    /// `anchored_at + window`: the last scan slot.
     pub monitor_until: Timestamp,
     /// When it is next due (set while `Monitoring` or `Paused`).
     pub next_scan_at: Option<Timestamp>,

@@ -301,11 +301,16 @@ impl Engine {
                     past_cutoff = true;
                     continue;
                 }
-                if !policy.is_in_window(published_at, now) {
+                // A time ahead of the listing is anchored at it (a stored
+                // post keeps the anchor of its first discovery).
+                let anchored_at = policy.anchor(published_at, now);
+                if !policy.is_in_window(anchored_at, now) {
                     continue;
                 }
+                // The mark never passes the listing instant: a post dated
+                // ahead must not hide the real posts published after it.
                 let mark = HighWater {
-                    published_at,
+                    published_at: published_at.min(now),
                     post_id: p.id.clone(),
                 };
                 if newest.as_ref().is_none_or(|n| mark > *n) {
@@ -318,7 +323,8 @@ impl Engine {
                     connection: conn.id,
                     creator: conn.creator,
                     published_at,
-                    monitor_until: policy.monitor_until(published_at),
+                    anchored_at,
+                    monitor_until: policy.monitor_until(anchored_at),
                     kind: p.kind,
                     title: p.title,
                     text: p.text,

@@ -12,7 +12,7 @@ use crate::social_platform::{
 };
 use crate::store::{
     BackoffTarget, ClaimRequest, ClaimedPost, CompletionOutcome, HealthUpdate, NextScan, Release,
-    ScanCompletion,
+    ScanCompletion, ScanReading,
 };
 use chrono::TimeDelta;
 use std::collections::BTreeMap;
@@ -138,21 +138,12 @@ impl Engine {
             let (chunk, tail) = rest.split_at(rest.len().min(max_batch));
             rest = tail;
             let now = self.now();
-            // Posts past their window by more than a slot expire unread.
-            let (late, chunk): (Vec<&ClaimedPost>, Vec<&ClaimedPost>) = chunk
-                .iter()
-                .partition(|c| now > c.post.monitor_until + self.inner.policy.scan_interval);
+            // Posts past their window by more than a lease expire unread:
+            // that is not a scan.
+            let (late, chunk): (Vec<&ClaimedPost>, Vec<&ClaimedPost>) =
+                chunk.iter().partition(|c| self.too_late(c, now));
             if !late.is_empty() {
-                let done = late
-                    .iter()
-                    .map(|c| ScanCompletion {
-                        post: c.post.id,
-                        token: c.token,
-                        at: now,
-                        reading: None,
-                        next: NextScan::Expire,
-                    })
-                    .collect();
+                let done = late.iter().map(|c| unread_expiry(c, now)).collect();
                 store.complete_scans(done).await?;
                 report.expired += late.len() as u64;
             }
@@ -223,15 +214,12 @@ impl Engine {
                             // Nothing readable without it: the connection stays active,
                             // degraded; the posts wait for their next slot.
                             self.degrade(&conn, vec![p]).await?;
+                            // Nothing was read: not a scan.
                             let done = chunk
                                 .iter()
-                                .map(|c| self.completion(c, None, now))
+                                .map(|c| self.completion(c, ScanReading::NotRead, now))
                                 .collect();
-                            let out = store.complete_scans(done).await?;
-                            report.scans += out
-                                .iter()
-                                .filter(|o| **o == CompletionOutcome::Applied)
-                                .count() as u64;
+                            store.complete_scans(done).await?;
                             continue;
                         }
                         _ => {
@@ -495,15 +483,26 @@ impl Engine {
         Ok(())
     }
 
+    /// Whether a claimed post may no longer be read at `now`: past
+    /// `monitor_until` plus one lease.
+    fn too_late(&self, c: &ClaimedPost, now: crate::clock::Timestamp) -> bool {
+        now > self.inner.policy.read_deadline(c.post.monitor_until)
+    }
+
     fn completion(
         &self,
         c: &ClaimedPost,
-        reading: Option<Metrics>,
+        reading: ScanReading,
         now: crate::clock::Timestamp,
     ) -> ScanCompletion {
-        let next = match self.inner.policy.next_slot_after(c.post.published_at, now) {
+        let deleted = c.post.state == PostState::Deleted;
+        let next = match self.inner.policy.next_slot_after(c.post.anchored_at, now) {
+            // Nothing read of a `Deleted` post: it stays so, read again later.
+            _ if deleted && !reading.is_scan() => {
+                self.inner.policy.after_deletion(c.post.monitor_until, now)
+            }
             // A `Deleted` post that reads again is monitored again.
-            Some(t) if c.post.state == PostState::Deleted => NextScan::Resume(t),
+            Some(t) if deleted => NextScan::Resume(t),
             Some(t) => NextScan::At(t),
             None => NextScan::Expire,
         };
@@ -527,13 +526,27 @@ impl Engine {
         for (c, v) in chunk.iter().zip(verdicts) {
             match v {
                 Verdict::Retry => continue,
+                // The answer came back past the post's last chance to be
+                // read: it is not kept, and the post expires unread.
+                Verdict::Read(_) | Verdict::Deleted | Verdict::StillGone
+                    if self.too_late(c, now) =>
+                {
+                    pending.completions.push(unread_expiry(c, now));
+                    pending.landed.push((*c, None, ScanOutcome::Expired, now));
+                }
                 Verdict::Deleted | Verdict::StillGone => {
                     let next = self.inner.policy.after_deletion(c.post.monitor_until, now);
                     pending.completions.push(ScanCompletion {
                         post: c.post.id,
                         token: c.token,
                         at: now,
-                        reading: None,
+                        // A confirmed deletion is a scan; a re-read that finds
+                        // the post still gone is not a reading.
+                        reading: if matches!(v, Verdict::Deleted) {
+                            ScanReading::Unchanged
+                        } else {
+                            ScanReading::NotRead
+                        },
                         next,
                     });
                     let outcome = match (v, next) {
@@ -544,7 +557,9 @@ impl Engine {
                     pending.landed.push((*c, None, outcome, now));
                 }
                 Verdict::Held => {
-                    pending.completions.push(self.completion(c, None, now));
+                    pending
+                        .completions
+                        .push(self.completion(c, ScanReading::NotRead, now));
                     pending.landed.push((*c, None, ScanOutcome::Unchanged, now));
                 }
                 Verdict::Read(m) => {
@@ -552,7 +567,8 @@ impl Engine {
                         .post
                         .latest
                         .is_none_or(|old| !m.changed_from(&old).is_empty());
-                    let completion = self.completion(c, changed.then_some(m), now);
+                    let completion =
+                        self.completion(c, ScanReading::read(changed.then_some(m)), now);
                     let outcome = match (completion.next, changed) {
                         (NextScan::Expire, _) => ScanOutcome::Expired,
                         (_, true) => ScanOutcome::Changed,
@@ -579,15 +595,18 @@ impl Engine {
         let completions = std::mem::take(&mut pending.completions);
         let nexts: Vec<NextScan> = completions.iter().map(|c| c.next).collect();
         let landed = std::mem::take(&mut pending.landed);
+        let scans: Vec<bool> = completions.iter().map(|c| c.reading.is_scan()).collect();
         let outcomes = self.inner.store.complete_scans(completions).await?;
         let mut events = Vec::with_capacity(landed.len());
-        for (((c, reading, outcome, at), result), next) in
-            landed.into_iter().zip(outcomes).zip(nexts)
+        for ((((c, reading, outcome, at), result), scan), next) in
+            landed.into_iter().zip(outcomes).zip(scans).zip(nexts)
         {
             if result != CompletionOutcome::Applied {
                 continue;
             }
-            report.scans += 1;
+            if scan {
+                report.scans += 1;
+            }
             let changes = match reading {
                 Some(m) => changes(c.post.latest.as_ref(), &m),
                 None => Vec::new(),
@@ -680,6 +699,17 @@ struct Pending<'c> {
         ScanOutcome,
         crate::clock::Timestamp,
     )>,
+}
+
+/// A claimed post expired without a reading (past its read deadline).
+fn unread_expiry(c: &ClaimedPost, now: crate::clock::Timestamp) -> ScanCompletion {
+    ScanCompletion {
+        post: c.post.id,
+        token: c.token,
+        at: now,
+        reading: ScanReading::NotRead,
+        next: NextScan::Expire,
+    }
 }
 
 fn claims_from(chunk: &[&ClaimedPost], rest: &[ClaimedPost]) -> Vec<ClaimedPost> {

@@ -34,6 +34,8 @@ pub struct ReportMeta {
 /// Builds a report from what the store handed over: pure, integer-only and
 /// deterministic (the same inputs in any order give the same report).
 ///
+/// - Only the posts placed before `to` count (`anchored_at < to`: their
+///   publish time, or their discovery when the platform dated them ahead).
 /// - Totals sum each post's carried values as of `to` (`at_to`); growth
 ///   subtracts the carried values as of `from` (`at_from`, none: 0).
 /// - A value is stale when `latest_before_to` lacks a metric `at_to` has.
@@ -49,9 +51,10 @@ pub fn build_report(inputs: ReportInputs, meta: ReportMeta) -> Report {
         boundaries,
         connection_history,
     } = inputs;
+    posts.retain(|p| p.anchored_at < meta.range.to());
     posts.sort_by(|a, b| {
-        (a.published_at, a.platform, &a.platform_post_id, a.id).cmp(&(
-            b.published_at,
+        (a.anchored_at, a.platform, &a.platform_post_id, a.id).cmp(&(
+            b.anchored_at,
             b.platform,
             &b.platform_post_id,
             b.id,

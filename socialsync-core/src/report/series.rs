@@ -78,7 +78,8 @@ pub(crate) fn build_series(
 }
 
 /// The non-active intervals of the connections that matter, each with the
-/// earliest publish time of the connection's posts.
+/// earliest anchor (publish time, or discovery of a post dated ahead) of
+/// the connection's posts.
 struct Gaps<'a> {
     intervals: Vec<(Timestamp, &'a StatusInterval)>,
 }
@@ -89,8 +90,8 @@ impl<'a> Gaps<'a> {
         for p in posts {
             first_post
                 .entry(p.connection)
-                .and_modify(|t| *t = (*t).min(p.published_at))
-                .or_insert(p.published_at);
+                .and_modify(|t| *t = (*t).min(p.anchored_at))
+                .or_insert(p.anchored_at);
         }
         let intervals = history
             .iter()

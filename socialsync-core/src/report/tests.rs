@@ -39,6 +39,7 @@ fn post(id: i64) -> ReportPost {
         published_at: h(-10),
         monitor_until: h(-10) + TimeDelta::days(90),
         deleted: Vec::new(),
+        anchored_at: h(-10),
         state: PostState::Monitoring,
         at_from: None,
         at_to: None,
@@ -354,6 +355,7 @@ fn a_gap_just_before_the_range_marks_the_first_bucket_after_gap() {
 fn a_disconnection_before_any_post_existed_marks_nothing() {
     let mut p = read(post(1), m(&[(Metric::Views, 5)]));
     p.published_at = h(2);
+    p.anchored_at = h(2);
     let mut i = inputs(vec![p]);
     // Another connection with no post in the report is down all along.
     i.connection_history = vec![
@@ -475,6 +477,7 @@ fn the_same_inputs_in_any_order_give_the_same_report() {
         .map(|i| {
             let mut p = read(post(i), m(&[(Metric::Views, i as u64 * 10)]));
             p.published_at = h(-(i % 3));
+            p.anchored_at = p.published_at;
             p.creator = if i % 2 == 0 { BO } else { ANA };
             p
         })
@@ -713,4 +716,20 @@ fn buckets_while_a_post_was_deleted_are_marked_and_states_are_as_of_the_end() {
             PostState::Monitoring
         ]
     );
+}
+
+#[test]
+fn only_posts_placed_before_to_count() {
+    // The range is [h(0), h(1)).
+    let mut ahead = post(2);
+    ahead.published_at = h(30 * 24);
+    ahead.anchored_at = h(0);
+    let mut at_end = post(3);
+    at_end.published_at = h(1);
+    at_end.anchored_at = h(1);
+    let r = report(vec![at_end, ahead, post(1)]);
+    let placed: Vec<(PostId, Timestamp)> =
+        r.by_post.iter().map(|l| (l.post, l.published_at)).collect();
+    assert_eq!(placed, [(PostId(1), h(-10)), (PostId(2), h(30 * 24))]);
+    assert_eq!(r.posts_by_state.monitoring, 2);
 }

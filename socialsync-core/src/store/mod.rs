@@ -178,6 +178,7 @@ pub trait PostStore: Debug + Send + Sync + 'static {
     /// it over (the owner not active, the lister active). The state follows
     /// [`crate::domain::PostEvent::Attributed`] on the owner's activity, then,
     /// on a takeover, [`crate::domain::PostEvent::ConnectionResumed`].
+    /// Its publish time, anchor and window stay as first recorded.
     async fn upsert_posts(
         &self,
         posts: Vec<PostUpsert>,

@@ -168,8 +168,12 @@ pub struct PostUpsert {
     pub connection: ConnectionId,
     /// The connection's creator.
     pub creator: CreatorId,
-    /// Publish time.
+    /// Publish time, as the platform says.
     pub published_at: Timestamp,
+    /// Where its slots, window and report placement count from
+    /// ([`crate::policy::MonitoringPolicy::anchor`]); kept from the first
+    /// discovery, like `monitor_until`.
+    pub anchored_at: Timestamp,
     /// End of its window.
     pub monitor_until: Timestamp,
     /// Media kind.
@@ -249,8 +253,10 @@ pub struct DuePost {
     pub creator: CreatorId,
     /// Media kind.
     pub kind: MediaKind,
-    /// Publish time.
+    /// Publish time, as the platform says.
     pub published_at: Timestamp,
+    /// Where its slots count from.
+    pub anchored_at: Timestamp,
     /// End of its window.
     pub monitor_until: Timestamp,
     /// The due time.
@@ -282,13 +288,52 @@ pub struct ScanCompletion {
     pub post: PostId,
     /// The claim's token.
     pub token: LeaseToken,
-    /// When it was read.
+    /// When it was read (or, for [`ScanReading::NotRead`], given up).
     pub at: Timestamp,
-    /// The reading, when it changed something (appended as a snapshot at
-    /// `at`; the aggregates move by its difference with the previous one).
-    pub reading: Option<Metrics>,
+    /// What the scan read.
+    pub reading: ScanReading,
     /// What comes next.
     pub next: NextScan,
+}
+
+/// What a completed scan read. Only a completion that read the post is a
+/// scan: it counts in the post's scan count and sets its last-scanned time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanReading {
+    /// Read, and the reading changed something: appended as a snapshot at
+    /// the completion's instant; the aggregates move by its difference with
+    /// the previous one.
+    Changed(Metrics),
+    /// Read, and nothing to append (the reading changed nothing, or the
+    /// post was confirmed gone): a scan all the same.
+    Unchanged,
+    /// Not read: the post expires past its window (a claim taken later
+    /// than `monitor_until` plus one lease). Not a scan: neither the scan
+    /// count nor the last-scanned time moves.
+    NotRead,
+}
+
+impl ScanReading {
+    /// A reading: `Changed` when `changed` holds one, else `Unchanged`.
+    pub fn read(changed: Option<Metrics>) -> ScanReading {
+        match changed {
+            Some(m) => ScanReading::Changed(m),
+            None => ScanReading::Unchanged,
+        }
+    }
+
+    /// Whether the completion is a scan (the post was read).
+    pub fn is_scan(&self) -> bool {
+        !matches!(self, ScanReading::NotRead)
+    }
+
+    /// The reading to append, if it changed something.
+    pub fn changed(&self) -> Option<&Metrics> {
+        match self {
+            ScanReading::Changed(m) => Some(m),
+            _ => None,
+        }
+    }
 }
 
 /// What happened to one completion.
@@ -407,12 +452,15 @@ pub struct ReportPost {
     pub scopes: Vec<ScopeId>,
     /// Permalink.
     pub permalink: Option<String>,
-    /// Publish time.
+    /// Publish time, as the platform says.
     pub published_at: Timestamp,
     /// The end of its window.
     pub monitor_until: Timestamp,
     /// When it was `Deleted`, oldest first.
     pub deleted: Vec<DeletedSpan>,
+    /// Where the report places it: it counts in a report whose range ends
+    /// after this instant.
+    pub anchored_at: Timestamp,
     /// State now (a report counts it as of its range's end:
     /// [`ReportPost::state_at`]).
     pub state: PostState,

@@ -55,7 +55,7 @@ fn done(
         post,
         token,
         at,
-        reading,
+        reading: ScanReading::read(reading),
         next,
     }
 }

@@ -181,7 +181,7 @@ pub async fn reset_keeps_posts_and_reconnect_takes_them_over(store: Arc<dyn Post
                 post: id,
                 token: c[0].token,
                 at: hours(0),
-                reading: Some(reading),
+                reading: ScanReading::Changed(reading),
                 next: NextScan::At(hours(1)),
             }])
             .await,

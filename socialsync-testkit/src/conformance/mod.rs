@@ -18,6 +18,7 @@ mod config;
 mod connections;
 mod events;
 mod lifecycle;
+mod monitoring;
 mod posts;
 mod readings;
 mod reports;
@@ -29,6 +30,7 @@ pub use config::*;
 pub use connections::*;
 pub use events::*;
 pub use lifecycle::*;
+pub use monitoring::*;
 pub use posts::*;
 pub use readings::*;
 pub use reports::*;
@@ -123,6 +125,9 @@ macro_rules! store_conformance_tests {
             collab_post_listed_by_member_first_stays_monitored,
             collab_post_listed_by_non_member_first_stays_monitored,
             listers_survive_disconnect_reset_and_reconnect,
+            expiry_without_a_reading_is_not_a_scan,
+            no_reading_after_window_end_plus_one_lease,
+            future_dated_post_is_anchored_at_its_discovery,
         );
     };
     (@wrapped $wrapper:ident, $params:tt, $make:expr; $($name:ident),* $(,)?) => {

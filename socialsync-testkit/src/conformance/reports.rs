@@ -331,7 +331,7 @@ pub async fn unknown_ids_are_not_found(store: Arc<dyn PostStore>) {
                 post: PostId(987_654),
                 token: LeaseToken(1),
                 at: hours(0),
-                reading: None,
+                reading: ScanReading::NotRead,
                 next: NextScan::Expire,
             }])
             .await,
