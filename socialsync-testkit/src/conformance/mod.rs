@@ -90,6 +90,7 @@ macro_rules! store_conformance_tests {
             deleted_posts_are_read_again_and_come_back,
             deleted_posts_listed_again_come_back,
             reports_mark_deleted_buckets_and_count_states_at_the_end,
+            post_back_from_deleted_is_guarded_again,
             attribution_to_several_scopes,
             list_posts_is_brand_isolated,
             due_claim_boundary_is_inclusive,

@@ -446,3 +446,54 @@ pub async fn reports_mark_deleted_buckets_and_count_states_at_the_end(store: Arc
         .expect("the hidden post's line");
     assert_eq!(line.state, PostState::Deleted);
 }
+
+/// Hostile: a `Deleted` post that comes back with a new reading is
+/// `Monitoring`, and from then on the deletion guard protects it like any
+/// other: a half-broken token afterwards deletes nothing (DESIGN §2, §4).
+pub async fn post_back_from_deleted_is_guarded_again(store: Arc<dyn PostStore>) {
+    let w = world(store.clone()).await;
+    let sim = &w.sim;
+    let platform = Platform::TikTok;
+    let ids = add_posts(sim, platform, "tt");
+    sim.fake(platform).add_post(FakePost::new(
+        "tt-recent",
+        "tt",
+        start() - TimeDelta::hours(1),
+        "#BrandX",
+    ));
+    let conn = sim.connect(w.creator, platform, "tt").await;
+    let engine = [sim.engine.clone()];
+    run(sim, &engine, 12).await;
+    let back = post_id(&*store, platform, &ids[2]).await;
+    sim.fake(platform).set_private(&ids[2], true);
+    run(sim, &engine, 12).await;
+    assert_eq!(
+        must(store.get_post(back).await, "post")
+            .expect("post")
+            .state,
+        PostState::Deleted
+    );
+    // Public again, its views growing every hour: the re-read by id reads
+    // it, and each hourly scan after it has a new reading.
+    for h in 0..48 {
+        sim.fake(platform).set_metrics(
+            &ids[2],
+            sim.now() + TimeDelta::hours(h),
+            Metrics::new().with(Metric::Views, 5_000 + h as u64),
+        );
+    }
+    sim.fake(platform).set_private(&ids[2], false);
+    run(sim, &engine, 12 * 7).await;
+    let p = must(store.get_post(back).await, "post").expect("post");
+    assert_eq!(p.state, PostState::Monitoring, "back: {p:?}");
+    run(sim, &engine, 24).await;
+    // Now the token turns half-broken: nothing may be deleted.
+    sim.fake(platform).break_reads("tt", true);
+    run(sim, &engine, 36).await;
+    let after = states(&*store, &conn).await;
+    assert_eq!(
+        count(&after, PostState::Deleted),
+        0,
+        "a half-broken token deleted a post that had come back: {after:?}"
+    );
+}
