@@ -497,3 +497,56 @@ pub async fn post_back_from_deleted_is_guarded_again(store: Arc<dyn PostStore>) 
         "a half-broken token deleted a post that had come back: {after:?}"
     );
 }
+
+/// Hostile: a `Deleted` post returns to `Monitoring` only when it is read or
+/// listed again (DESIGN §2). A re-read that the platform answers with a
+/// missing permission reads nothing: the post stays `Deleted`, and the
+/// connection does not turn suspect over a post the creator really deleted.
+pub async fn deleted_post_unread_for_a_missing_permission_stays_deleted(store: Arc<dyn PostStore>) {
+    use crate::fake_platform::Op;
+    use socialsync_core::social_platform::PlatformErrorKind;
+    let w = world(store.clone()).await;
+    let sim = &w.sim;
+    let platform = Platform::TikTok;
+    let ids = add_posts(sim, platform, "tt");
+    sim.fake(platform).add_post(FakePost::new(
+        "tt-recent",
+        "tt",
+        start() - TimeDelta::hours(1),
+        "#BrandX",
+    ));
+    let conn = sim.connect(w.creator, platform, "tt").await;
+    let engine = [sim.engine.clone()];
+    run(sim, &engine, 12).await;
+    let gone = post_id(&*store, platform, &ids[3]).await;
+    sim.fake(platform).delete_post(&ids[3]);
+    run(sim, &engine, 12).await;
+    assert_eq!(
+        must(store.get_post(gone).await, "post")
+            .expect("post")
+            .state,
+        PostState::Deleted
+    );
+    // For seven hours (its re-read by id falls inside) every metrics call
+    // is refused for a scope the creator did not grant.
+    sim.fake(platform).fail(
+        Op::FetchMetrics,
+        Some("tt"),
+        PlatformErrorKind::PermissionMissing("video.list".into()),
+        10_000,
+    );
+    run(sim, &engine, 12 * 7).await;
+    sim.fake(platform).clear_faults();
+    let p = must(store.get_post(gone).await, "post").expect("post");
+    assert_eq!(
+        p.state,
+        PostState::Deleted,
+        "a re-read that read nothing brought a deleted post back: {p:?}"
+    );
+    run(sim, &engine, 24).await;
+    let c = connection(&*store, &conn).await;
+    assert_eq!(
+        c.health.suspect, None,
+        "a really deleted post made the connection suspect"
+    );
+}
