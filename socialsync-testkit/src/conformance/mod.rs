@@ -92,6 +92,7 @@ macro_rules! store_conformance_tests {
             reports_mark_deleted_buckets_and_count_states_at_the_end,
             post_back_from_deleted_is_guarded_again,
             deleted_post_unread_for_a_missing_permission_stays_deleted,
+            deletion_with_a_new_post_in_the_same_hour_is_deleted,
             attribution_to_several_scopes,
             list_posts_is_brand_isolated,
             due_claim_boundary_is_inclusive,

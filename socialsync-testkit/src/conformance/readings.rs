@@ -550,3 +550,43 @@ pub async fn deleted_post_unread_for_a_missing_permission_stays_deleted(store: A
         "a really deleted post made the connection suspect"
     );
 }
+
+/// Hostile: a creator who deletes a post and publishes a new one within the
+/// same hour really deleted a post, and sees it `Deleted` (DESIGN §4: "A
+/// creator who really deletes posts sees them `Deleted`"). The account's
+/// post count did not move, but discovery listed the new post, so the count
+/// fell by one against what the engine knows of the account.
+pub async fn deletion_with_a_new_post_in_the_same_hour_is_deleted(store: Arc<dyn PostStore>) {
+    for platform in [Platform::Instagram, Platform::TikTok, Platform::YouTube] {
+        let w = world(store.clone()).await;
+        let sim = &w.sim;
+        let account = format!("{}-swap", platform.as_str());
+        let ids = add_posts(sim, platform, &account);
+        let conn = sim.connect(w.creator, platform, &account).await;
+        let engine = [sim.engine.clone()];
+        run(sim, &engine, 12).await;
+        // Within one hour: one post deleted, a new one published.
+        sim.fake(platform).delete_post(&ids[1]);
+        sim.fake(platform).add_post(
+            FakePost::new(
+                &format!("{account}-new"),
+                &account,
+                sim.now(),
+                "new #BrandX",
+            )
+            .reads(sim.now(), Metrics::new().with(Metric::Views, 1)),
+        );
+        run(sim, &engine, 12 * 48).await;
+        let after = states(&*store, &conn).await;
+        let deleted: Vec<&str> = after
+            .iter()
+            .filter(|(_, s)| *s == PostState::Deleted)
+            .map(|(id, _)| id.as_str())
+            .collect();
+        assert_eq!(
+            deleted,
+            vec![ids[1].as_str()],
+            "{platform}: the really deleted post two days later: {after:?}"
+        );
+    }
+}
