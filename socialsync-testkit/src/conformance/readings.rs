@@ -590,3 +590,51 @@ pub async fn deletion_with_a_new_post_in_the_same_hour_is_deleted(store: Arc<dyn
         );
     }
 }
+
+/// Hostile: a post the creator deletes while the connection is reset (the
+/// disabled connections view) is really gone: when the creator connects
+/// the account again and the connection takes over its posts, that post is
+/// `Deleted` (DESIGN §4: "A creator who really deletes posts sees them
+/// `Deleted`"; §5: nothing lost across a reset), and the host is not told
+/// the new token is suspect.
+pub async fn deletion_while_reset_is_deleted_after_reconnection(store: Arc<dyn PostStore>) {
+    let w = world(store.clone()).await;
+    let sim = &w.sim;
+    let platform = Platform::TikTok;
+    let ids = add_posts(sim, platform, "tt");
+    let conn = sim.connect(w.creator, platform, "tt").await;
+    let engine = [sim.engine.clone()];
+    run(sim, &engine, 12).await;
+    // The creator revokes the app: disconnected at the next call; reset.
+    sim.fake(platform).revoke("tt");
+    run(sim, &engine, 24).await;
+    assert!(!connection(&*store, &conn).await.status.is_active());
+    sim.engine
+        .reset_connection(conn.id)
+        .await
+        .expect("reset the disconnected connection");
+    // While reset, the creator deletes a post; then connects again.
+    sim.fake(platform).delete_post(&ids[1]);
+    run(sim, &engine, 12).await;
+    let credentials = sim.fake(platform).reauthorize("tt");
+    sim.connect_with(w.creator, platform, "tt", credentials)
+        .await;
+    run(sim, &engine, 12 * 48).await;
+    let gone = must(
+        store
+            .get_post_by_key(platform, &PlatformPostId::new(&ids[1]))
+            .await,
+        "post",
+    )
+    .expect("post");
+    assert_eq!(
+        gone.state,
+        PostState::Deleted,
+        "deleted while the connection was reset, two days after reconnecting: {gone:?}"
+    );
+    let told = sim.notifier.suspects();
+    assert!(
+        told.is_empty(),
+        "the new token was reported suspect: {told:?}"
+    );
+}
