@@ -94,6 +94,7 @@ macro_rules! store_conformance_tests {
             deleted_post_unread_for_a_missing_permission_stays_deleted,
             deletion_with_a_new_post_in_the_same_hour_is_deleted,
             deletion_while_reset_is_deleted_after_reconnection,
+            suspicion_is_rechecked_daily_not_hourly,
             attribution_to_several_scopes,
             list_posts_is_brand_isolated,
             due_claim_boundary_is_inclusive,
