@@ -96,6 +96,7 @@ macro_rules! store_conformance_tests {
             deletion_while_reset_is_deleted_after_reconnection,
             suspicion_is_rechecked_daily_not_hourly,
             deleted_post_no_scope_matches_comes_back_untracked,
+            buckets_after_a_deleted_post_expired_are_not_flagged,
             attribution_to_several_scopes,
             list_posts_is_brand_isolated,
             due_claim_boundary_is_inclusive,

@@ -739,3 +739,45 @@ pub async fn deleted_post_no_scope_matches_comes_back_untracked(store: Arc<dyn P
         "found again while no scope matches it: {p:?}"
     );
 }
+
+/// Hostile: a post `Deleted` until its window ends is `Expired` from then
+/// on; a report over a range after its window flags no bucket as deleted
+/// (DESIGN §2: buckets *while* a post was `Deleted` are flagged) and agrees
+/// with its own state counts, which say `Expired`.
+pub async fn buckets_after_a_deleted_post_expired_are_not_flagged(store: Arc<dyn PostStore>) {
+    use socialsync_core::report::{ReportRange, analytics_report};
+    use socialsync_core::store::BucketSize;
+    let w = world(store.clone()).await;
+    let sim = &w.sim;
+    let platform = Platform::TikTok;
+    // Its window ends twelve hours from the start.
+    let published = start() - TimeDelta::days(90) + TimeDelta::hours(12);
+    sim.fake(platform).add_post(
+        FakePost::new("tt-old", "tt", published, "#BrandX")
+            .reads(published, Metrics::new().with(Metric::Views, 10)),
+    );
+    sim.connect(w.creator, platform, "tt").await;
+    let engine = [sim.engine.clone()];
+    run(sim, &engine, 12).await;
+    sim.fake(platform).delete_post("tt-old");
+    run(sim, &engine, 12 * 23).await;
+    let id = post_id(&*store, platform, "tt-old").await;
+    let p = must(store.get_post(id).await, "post").expect("post");
+    assert_eq!(p.state, PostState::Expired, "{p:?}");
+    let hours = |n: i64| start() + TimeDelta::hours(n);
+    let range = ReportRange::new(hours(18), hours(21), BucketSize::Hour).expect("range");
+    let r = analytics_report(&*store, w.brand, range)
+        .await
+        .expect("report");
+    assert_eq!(
+        (r.posts_by_state.expired, r.posts_by_state.deleted),
+        (1, 0),
+        "as of 21:00"
+    );
+    let marks: Vec<bool> = r.series.iter().map(|b| b.deleted).collect();
+    assert_eq!(
+        marks,
+        [false, false, false],
+        "buckets after its window ended (it is Expired) are flagged deleted"
+    );
+}
