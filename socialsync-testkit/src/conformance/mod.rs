@@ -97,6 +97,7 @@ macro_rules! store_conformance_tests {
             suspicion_is_rechecked_daily_not_hourly,
             deleted_post_no_scope_matches_comes_back_untracked,
             buckets_after_a_deleted_post_expired_are_not_flagged,
+            an_old_fall_of_the_count_does_not_let_a_half_broken_token_delete,
             attribution_to_several_scopes,
             list_posts_is_brand_isolated,
             due_claim_boundary_is_inclusive,
