@@ -10,7 +10,7 @@ use socialsync_core::clock::Timestamp;
 use socialsync_core::credentials::Credentials;
 use socialsync_core::domain::{PostState, StatusKind};
 use socialsync_core::engine::Engine;
-use socialsync_core::ids::{BrandId, ScopeId};
+use socialsync_core::ids::{BrandId, PlatformPostId, ScopeId};
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
 use socialsync_core::report::{ReportRange, campaign_report};
@@ -499,5 +499,71 @@ pg_test! {
                 assert_eq!(used, total, "window {window}");
             }
         }
+    }
+}
+
+pg_test! {
+    /// Hostile: two worker processes (two stores, two claim caches) on one
+    /// database. One worker finds a post really deleted (the count fell:
+    /// `Deleted`, re-read in six hours); the other worker, which claimed it
+    /// while it was `Monitoring`, then claims its re-read. The post stays
+    /// `Deleted` and the connection is not made suspect, nor the host told
+    /// (DESIGN §4: a creator who really deletes a post sees it `Deleted`).
+    async fn a_post_deleted_by_one_worker_is_deleted_for_the_other(options: PgPoolOptions, connect: PgConnectOptions) {
+        let first: Arc<dyn PostStore> =
+            Arc::new(support::store_with(options.clone(), connect.clone(), 2).await);
+        let sim = Sim::new(first, t0());
+        let second: Arc<dyn PostStore> =
+            Arc::new(support::store_with(options.clone(), connect.clone(), 2).await);
+        let other = engine_on(&sim, second);
+        let tracking = Tracking::new(sim.store.clone(), sim.clock.clone());
+        let brand = tracking.create_brand("Acme").await.unwrap().id;
+        let ana = tracking.create_creator("Ana", None).await.unwrap().id;
+        tracking
+            .create_program(brand, ScopeSpec::new("Program", ["#BrandX"]).members([ana]))
+            .await
+            .unwrap();
+        let fake = sim.fake(Platform::TikTok);
+        for k in 0..4i64 {
+            let at = t0() - TimeDelta::days(5) + TimeDelta::minutes(11 * k);
+            fake.add_post(
+                FakePost::new(&format!("v{k}"), "tt", at, "#BrandX").reads(at, reading(100, 1)),
+            );
+        }
+        let conn = sim.connect(ana, Platform::TikTok, "tt").await;
+        let step = |engine: Engine| {
+            let clock = sim.clock.clone();
+            async move {
+                clock.advance(TimeDelta::minutes(5));
+                engine.run_cycle().await.expect("cycle");
+            }
+        };
+        // The second worker claims every post for two hours (and remembers them).
+        for _ in 0..24 {
+            step(other.clone()).await;
+        }
+        // The creator deletes a post; the first worker finds it gone.
+        fake.delete_post("v1");
+        for _ in 0..24 {
+            step(sim.engine.clone()).await;
+        }
+        let gone = sim
+            .store
+            .get_post_by_key(Platform::TikTok, &PlatformPostId::new("v1"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(gone.state, PostState::Deleted);
+        // The second worker alone again: it claims the post's re-read.
+        for _ in 0..12 * 8 {
+            step(other.clone()).await;
+        }
+        let gone = sim.store.get_post(gone.id).await.unwrap().unwrap();
+        let c = sim.store.get_connection(conn.id).await.unwrap().unwrap();
+        assert_eq!(
+            (gone.state, c.health.suspect, sim.notifier.suspects().len()),
+            (PostState::Deleted, None, 0),
+            "(state, suspicion, suspicion notices) after the other worker's re-read: {gone:?}"
+        );
     }
 }
