@@ -354,7 +354,7 @@ pub(crate) async fn reset_connection(
     sqlx::query(
         "UPDATE connections SET credentials = NULL, credentials_key = NULL, \
          refresh_token = NULL, refresh_until = NULL, discovery_token = NULL, \
-         discovery_until = NULL, high_water = NULL, post_count = NULL, last_discovery_at = NULL, \
+         discovery_until = NULL, high_water = NULL, last_discovery_at = NULL, \
          last_deep_pass_at = NULL, matched_revision = 0, backoff_until = NULL, health = $2 \
          WHERE id = $1",
     )

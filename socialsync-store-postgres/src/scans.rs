@@ -423,6 +423,9 @@ pub(crate) async fn complete_scans(
         }
         if let Some(state) = end {
             b.live[i] = state.is_scheduled();
+            // What workers remember of the post (its state) changed: their
+            // cached copies no longer match the block.
+            b.revs[i] = b.revs[i].wrapping_add(1);
             finals.0.push(c.post.0);
             finals.1.push(state.as_str());
         }
@@ -458,6 +461,9 @@ pub(crate) async fn complete_scans(
                 }
                 b.latest_ats[i] = Some(us(at));
                 post.latest = Some(reading);
+                if let Some(state) = end {
+                    post.state = state;
+                }
                 learnt.push((c.post.0, Remembered::at(b, i, post, carried)));
             }
         }

@@ -415,7 +415,8 @@ impl Connection {
             )));
         }
         self.high_water = None;
-        self.post_count = None;
+        // The post count stays: the same account connects again, and posts
+        // deleted meanwhile are still to be accounted for.
         self.health.suspect = None;
         self.last_discovery_at = None;
         self.last_deep_pass_at = None;

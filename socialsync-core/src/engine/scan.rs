@@ -245,7 +245,9 @@ impl Engine {
         store
             .record_health(id, HealthUpdate::Success { at: self.now() })
             .await?;
-        if all_read && conn.health.suspect.is_some() {
+        // Every post read: a suspicion ends, at its daily re-check.
+        let now = self.now();
+        if all_read && conn.health.suspect.is_some_and(|s| now >= s.recheck_at) {
             store
                 .record_health(id, HealthUpdate::SuspicionCleared)
                 .await?;

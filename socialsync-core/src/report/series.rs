@@ -47,9 +47,11 @@ pub(crate) fn build_series(
             let (start, at_start) = pair[0];
             let (end, at_end) = pair[1];
             let down = gaps.overlap(*start, *end);
-            let deleted = posts
-                .iter()
-                .any(|p| p.deleted.iter().any(|d| d.overlaps(*start, *end)));
+            let deleted = posts.iter().any(|p| {
+                // Deleted until its window ended: after that it is expired.
+                let to = (*end).min(p.monitor_until + chrono::TimeDelta::microseconds(1));
+                *start < to && p.deleted.iter().any(|d| d.overlaps(*start, to))
+            });
             let before =
                 previous_down.unwrap_or_else(|| gaps.overlap(*start - (*end - *start), *start));
             previous_down = Some(down);
