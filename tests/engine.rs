@@ -760,18 +760,22 @@ async fn deletion_needs_confirming_reads_and_a_vanished_batch_deletes_nothing() 
         );
     }
     fake.break_reads("tt-ana", false);
-    // One post really deleted: confirmed by a single read and a control read.
+    // One post really deleted. The connection is suspect until its daily
+    // re-check: the missing post waits (no confirming calls), then a single
+    // read and the account's fallen post count confirm it.
     fake.delete_post("v2");
-    let (gets, accounts) = (fake.calls().get_post, fake.calls().get_account);
-    let r = w.sim.run(h(1), 1).await;
+    let gets = fake.calls().get_post;
+    let r = w.sim.run(h(1), 20).await;
+    assert_eq!(r.deleted, 0);
+    assert_eq!(fake.calls().get_post, gets, "held until the re-check");
+    let r = w.sim.run(h(1), 4).await;
     assert_eq!(r.deleted, 1);
     assert_eq!(
         post(&w, Platform::TikTok, "v2").await.state,
         PostState::Deleted
     );
     assert_eq!(fake.calls().get_post - gets, 1);
-    assert_eq!(fake.calls().get_account - accounts, 1);
-    // A deleted post is never read again.
+    // A deleted post is read again only every six hours.
     let r = w.sim.run(h(1), 1).await;
     assert_eq!(r.scans, 4);
 }
