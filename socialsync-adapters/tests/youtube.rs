@@ -423,7 +423,7 @@ async fn connecting_asks_offline_read_only_access_with_pkce_and_reads_the_channe
         .await;
     Mock::given(method("GET"))
         .and(path("/youtube/v3/channels"))
-        .and(query_param("part", "snippet,contentDetails"))
+        .and(query_param("part", "snippet,contentDetails,statistics"))
         .and(header("authorization", "Bearer ya29.NEW"))
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
             "items": [{"id": "UCa1b2c3d4e5f6g7h8i9j0kA", "snippet": {"title": "Ana Creates"},
