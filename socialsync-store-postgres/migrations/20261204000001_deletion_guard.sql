@@ -1,7 +1,8 @@
 -- The deletion guard: the account's post count as accounted for (the count
 -- the platform last gave, less the deletions granted since). The
 -- connection's suspicion lives in its health document.
-ALTER TABLE connections ADD COLUMN post_count bigint CHECK (post_count >= 0);
+ALTER TABLE connections ADD COLUMN post_count bigint CHECK (post_count >= 0),
+    ADD COLUMN post_count_at timestamptz;
 
 -- When each post was `Deleted` (gone or hidden): reports mark those buckets
 -- and count states as of their range's end. At most one open span a post.

@@ -179,7 +179,7 @@ pub(crate) fn listers_from_row(
 
 /// The columns [`connection_from_row`] reads.
 pub(crate) const CONNECTION_COLUMNS: &str = "id, creator_id, platform, account_id, handle, status, \
-    history, credentials_version, high_water, post_count, last_discovery_at, last_deep_pass_at, \
+    history, credentials_version, high_water, post_count, post_count_at, last_discovery_at, last_deep_pass_at, \
     matched_revision, health, backoff_until, created_at";
 
 /// A connection from a row holding [`CONNECTION_COLUMNS`].
@@ -205,6 +205,7 @@ pub(crate) fn connection_from_row(row: &PgRow) -> StoreResult<Connection> {
         credentials_version: u64::try_from(version).map_err(corrupt)?,
         high_water,
         post_count: post_count.map(u64::try_from).transpose().map_err(corrupt)?,
+        post_count_at: get(row, "post_count_at")?,
         last_discovery_at: get(row, "last_discovery_at")?,
         last_deep_pass_at: get(row, "last_deep_pass_at")?,
         matched_revision: u64::try_from(matched).map_err(corrupt)?,

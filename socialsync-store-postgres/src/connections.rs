@@ -580,12 +580,13 @@ pub(crate) async fn check_post_count(
         .map(|c| u64_param(c, "post count"))
         .transpose()?;
     sqlx::query(
-        "UPDATE connections SET post_count = $2, \
+        "UPDATE connections SET post_count = $2, post_count_at = $4, \
          health = jsonb_set(health, '{suspect}', $3::jsonb) WHERE id = $1",
     )
     .bind(id.0)
     .bind(count)
     .bind(json(&conn.health.suspect)?)
+    .bind(conn.post_count_at)
     .execute(&mut *tx)
     .await
     .map_err(db)?;

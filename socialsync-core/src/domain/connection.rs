@@ -153,6 +153,12 @@ pub struct Suspicion {
     pub recheck_at: Timestamp,
 }
 
+/// How long a fall of an account's post count stays an allowance for
+/// deletions (two days: longer than a suspicion's daily re-check plus a
+/// slot). A post really deleted is found missing at its next slot; a fall
+/// older than this was of posts nobody tracks.
+pub const POST_COUNT_FALL_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::days(2);
+
 /// A control read of an account's post count, against posts that went
 /// missing ([`Connection::check_post_count`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,6 +208,11 @@ pub struct Connection {
     /// count the platform last gave, less the deletions it granted since
     /// (`None` until first read).
     pub post_count: Option<u64>,
+    /// When the platform's count last came up to the accounted one: a fall
+    /// older than [`POST_COUNT_FALL_LIFETIME`] that no missing post used is
+    /// forgotten (old untracked posts deleted), never an allowance for a
+    /// half-broken token later.
+    pub post_count_at: Option<Timestamp>,
     /// The last discovery that finished.
     pub last_discovery_at: Option<Timestamp>,
     /// The last deep pass over the whole window that finished.
@@ -256,6 +267,7 @@ impl Connection {
             credentials_version: 1,
             high_water: None,
             post_count: None,
+            post_count_at: None,
             last_discovery_at: None,
             last_deep_pass_at: None,
             matched_revision: 0,
@@ -368,19 +380,28 @@ impl Connection {
     /// taken as the new baseline; no count allows nothing. When fewer
     /// deletions are granted than asked the connection becomes (or stays)
     /// suspect until `check.recheck_at`; a check that accounts for every
-    /// missing post clears the suspicion.
+    /// missing post clears the suspicion. A fall that no missing post used
+    /// within [`POST_COUNT_FALL_LIFETIME`] is forgotten: the count becomes
+    /// the baseline.
     pub fn check_post_count(&mut self, check: PostCountCheck) -> PostCountVerdict {
+        let stale = self
+            .post_count_at
+            .is_some_and(|t| check.at - t > POST_COUNT_FALL_LIFETIME);
         let granted = match (self.post_count, check.count) {
             (_, None) => 0,
-            (Some(accounted), Some(count)) if count < accounted => {
+            (Some(accounted), Some(count)) if count < accounted && !stale => {
                 let fell = accounted - count;
                 let granted = u64::from(check.missing).min(fell);
                 self.post_count = Some(accounted - granted);
+                if accounted - granted == count {
+                    self.post_count_at = Some(check.at);
+                }
                 // `granted <= missing`, a u32.
                 u32::try_from(granted).unwrap_or(check.missing)
             }
             (_, Some(count)) => {
                 self.post_count = Some(count);
+                self.post_count_at = Some(check.at);
                 0
             }
         };

@@ -682,3 +682,53 @@ pub async fn buckets_after_a_deleted_post_expired_are_not_flagged(store: Arc<dyn
         r.series
     );
 }
+
+/// Hostile: "a half-broken token never mass-deletes" (DESIGN §4). The
+/// creator tidies the profile by deleting old posts nobody tracks; every
+/// tracked post keeps reading for two weeks. Then the token turns
+/// half-broken: that old fall of the count explains none of the posts now
+/// missing, and none is deleted.
+pub async fn an_old_fall_of_the_count_does_not_let_a_half_broken_token_delete(
+    store: Arc<dyn PostStore>,
+) {
+    for platform in [Platform::Instagram, Platform::TikTok, Platform::YouTube] {
+        let w = world(store.clone()).await;
+        let sim = &w.sim;
+        let account = format!("{}-tidy", platform.as_str());
+        add_posts(sim, platform, &account);
+        // Six old posts, long out of any window.
+        let old = start() - TimeDelta::days(400);
+        for k in 0..POSTS {
+            sim.fake(platform).add_post(FakePost::new(
+                &format!("{account}-old{k}"),
+                &account,
+                old + minutes(k as i64),
+                "archive #BrandX",
+            ));
+        }
+        let conn = sim.connect(w.creator, platform, &account).await;
+        let engine = [sim.engine.clone()];
+        run(sim, &engine, 12).await;
+        for k in 0..POSTS {
+            sim.fake(platform).delete_post(&format!("{account}-old{k}"));
+        }
+        // Two weeks of good readings.
+        for _ in 0..14 * 24 {
+            run(sim, &engine, 12).await;
+        }
+        let before = states(&*store, &conn).await;
+        assert_eq!(count(&before, PostState::Monitoring), POSTS, "{before:?}");
+        sim.fake(platform).break_reads(&account, true);
+        // Every post falls due in the next hour. (Looked at before the next
+        // hourly listing, which here still lists them and brings deleted
+        // ones back: they were `Deleted`, and published as such, all the same.)
+        run(sim, &engine, 11).await;
+        let after = states(&*store, &conn).await;
+        assert_eq!(
+            count(&after, PostState::Deleted),
+            0,
+            "{platform}: a half-broken token deleted posts two weeks after old ones were: \
+             {after:?}"
+        );
+    }
+}
