@@ -68,7 +68,7 @@ impl PostEvent {
         use PostState::*;
         match self {
             PostEvent::Attributed { matched: true, .. } => &[Seen, Untracked, Deleted],
-            PostEvent::Attributed { matched: false, .. } => &[Monitoring, Paused],
+            PostEvent::Attributed { matched: false, .. } => &[Monitoring, Paused, Deleted],
             PostEvent::ConnectionDisconnected => &[Monitoring],
             PostEvent::ConnectionResumed => &[Paused],
             PostEvent::PausedSwept => &[Paused, Deleted],
@@ -161,8 +161,9 @@ impl PostFacts {
 ///   whole): `Monitoring` due at once on an active connection, `Paused`
 ///   (due at once when it resumes) otherwise, `Expired` when its window is
 ///   over. Any other state stays.
-/// - **Attributed, unmatched**: a `Monitoring` or `Paused` post becomes
-///   `Untracked`; its due time is kept (it is not queued any more).
+/// - **Attributed, unmatched**: a `Monitoring`, `Paused` or `Deleted` post
+///   becomes `Untracked`; its due time is kept (it is not queued any more).
+///   A deleted post no scope matches is not read again.
 /// - **Connection disconnected**: `Monitoring` becomes `Paused`.
 /// - **Connection resumed**: `Paused` becomes `Monitoring` due at once
 ///   while its window is open, `Expired` otherwise.
@@ -201,7 +202,7 @@ pub fn transition(post: PostFacts, event: PostEvent, now: Timestamp) -> Transiti
             },
             Due::At(now),
         ),
-        (PostEvent::Attributed { matched: false, .. }, Monitoring | Paused) => {
+        (PostEvent::Attributed { matched: false, .. }, Monitoring | Paused | Deleted) => {
             to(Untracked, Due::Keep)
         }
         (PostEvent::ConnectionDisconnected, Monitoring) => to(Paused, Due::Keep),
@@ -290,7 +291,7 @@ mod tests {
             (Seen, UNMATCHED, now_open, Seen, Due::Keep),
             (Untracked, UNMATCHED, now_open, Untracked, Due::Keep),
             (Expired, UNMATCHED, now_open, Expired, Due::Keep),
-            (Deleted, UNMATCHED, now_open, Deleted, Due::Keep),
+            (Deleted, UNMATCHED, now_open, Untracked, Due::Keep),
             // Disconnection.
             (Monitoring, PostEvent::ConnectionDisconnected, now_open, Paused, Due::Keep),
             (Monitoring, PostEvent::ConnectionDisconnected, now_over, Paused, Due::Keep),

@@ -227,6 +227,7 @@ impl Engine {
                     PostState::Seen,
                     PostState::Monitoring,
                     PostState::Paused,
+                    PostState::Deleted,
                     PostState::Untracked,
                 ]),
                 monitor_until_after: Some(now),

@@ -91,6 +91,7 @@ macro_rules! store_conformance_tests {
             deleted_posts_listed_again_come_back,
             reports_mark_deleted_buckets_and_count_states_at_the_end,
             an_old_fall_of_the_count_does_not_let_a_half_broken_token_delete,
+            deleted_post_no_scope_matches_comes_back_untracked,
             post_back_from_deleted_is_guarded_again,
             deleted_post_unread_for_a_missing_permission_stays_deleted,
             deletion_while_reset_is_deleted_after_reconnection,

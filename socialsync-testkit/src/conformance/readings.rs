@@ -732,3 +732,68 @@ pub async fn an_old_fall_of_the_count_does_not_let_a_half_broken_token_delete(
         );
     }
 }
+
+/// Hostile: a post that no scope matches any more is `Untracked` (DESIGN
+/// §2). One whose scope stopped matching while it was `Deleted` and that is
+/// then read again is not monitored for nobody: it is `Untracked`, not
+/// `Monitoring`.
+pub async fn deleted_post_no_scope_matches_comes_back_untracked(store: Arc<dyn PostStore>) {
+    let sim = Sim::new(store.clone(), start());
+    let tracking = Tracking::new(store.clone(), sim.clock.clone());
+    let brand = tracking.create_brand("Acme").await.expect("brand").id;
+    let creator = tracking
+        .create_creator("Ana", None)
+        .await
+        .expect("creator")
+        .id;
+    let program = tracking
+        .create_program(
+            brand,
+            ScopeSpec::new("Program", ["#BrandX"]).members([creator]),
+        )
+        .await
+        .expect("program");
+    let platform = Platform::TikTok;
+    let ids = add_posts(&sim, platform, "tt");
+    sim.fake(platform).add_post(FakePost::new(
+        "tt-recent",
+        "tt",
+        start() - TimeDelta::hours(1),
+        "#BrandX",
+    ));
+    sim.connect(creator, platform, "tt").await;
+    let engine = [sim.engine.clone()];
+    run(&sim, &engine, 12).await;
+    let hidden = post_id(&*store, platform, &ids[2]).await;
+    sim.fake(platform).set_private(&ids[2], true);
+    run(&sim, &engine, 12).await;
+    assert_eq!(
+        must(store.get_post(hidden).await, "post")
+            .expect("post")
+            .state,
+        PostState::Deleted
+    );
+    // The brand tracks another hashtag now: nothing of this creator matches.
+    tracking
+        .set_hashtags(brand, program.id, &["#BrandY"])
+        .await
+        .expect("hashtags");
+    run(&sim, &engine, 12).await;
+    let others = must(
+        store
+            .get_post_by_key(platform, &PlatformPostId::new(&ids[0]))
+            .await,
+        "post",
+    )
+    .expect("post");
+    assert_eq!(others.state, PostState::Untracked, "{others:?}");
+    // Public again: the re-read by id finds it.
+    sim.fake(platform).set_private(&ids[2], false);
+    run(&sim, &engine, 12 * 7).await;
+    let p = must(store.get_post(hidden).await, "post").expect("post");
+    assert_eq!(
+        p.state,
+        PostState::Untracked,
+        "found again while no scope matches it: {p:?}"
+    );
+}
