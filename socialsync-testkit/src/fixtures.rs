@@ -55,6 +55,19 @@ fn ok<T, E: std::fmt::Debug>(r: Result<T, E>, what: &str) -> T {
 
 /// Creates a [`World`].
 pub async fn world(store: &dyn PostStore) -> World {
+    let (brand, creator, scope) = program(store).await;
+    let connection = connect(store, creator.id, Platform::Instagram, "ig-ana").await;
+    World {
+        brand,
+        creator,
+        scope,
+        connection,
+    }
+}
+
+/// A brand, a creator and a program tracking `#brandx` with that creator
+/// (a [`World`] without a connection).
+pub async fn program(store: &dyn PostStore) -> (Brand, Creator, Scope) {
     let brand = ok(
         store
             .create_brand(
@@ -76,13 +89,7 @@ pub async fn world(store: &dyn PostStore) -> World {
         ScopeKind::Program,
     )
     .await;
-    let connection = connect(store, creator.id, Platform::Instagram, "ig-ana").await;
-    World {
-        brand,
-        creator,
-        scope,
-        connection,
-    }
+    (brand, creator, scope)
 }
 
 /// Creates a creator.

@@ -179,6 +179,9 @@ pub struct PostCountCheck {
 pub struct PostCountVerdict {
     /// How many of the missing posts may be deleted.
     pub granted: u32,
+    /// The connection's suspicion when this check left missing posts
+    /// unexplained (`None`: every missing post was accounted for).
+    pub suspicion: Option<Suspicion>,
     /// Whether this check made the connection suspect (it was not before).
     pub newly_suspect: bool,
 }
@@ -405,20 +408,22 @@ impl Connection {
                 0
             }
         };
-        let mut newly_suspect = false;
+        let (mut suspicion, mut newly_suspect) = (None, false);
         if granted < check.missing {
             newly_suspect = self.health.suspect.is_none();
             let since = self.health.suspect.map_or(check.at, |s| s.since);
-            self.health.suspect = Some(Suspicion {
+            suspicion = Some(Suspicion {
                 since,
                 unexplained: check.missing - granted,
                 recheck_at: check.recheck_at,
             });
+            self.health.suspect = suspicion;
         } else if check.missing > 0 {
             self.health.suspect = None;
         }
         PostCountVerdict {
             granted,
+            suspicion,
             newly_suspect,
         }
     }

@@ -4,6 +4,7 @@
 //! re-match stored posts when the tracking configuration changed.
 
 use super::{CycleReport, Engine, EngineError};
+use crate::credentials::VersionedCredentials;
 use crate::domain::{
     Connection, HighWater, Lister, PostState, Scope, StatusKind, lister_creators, record_lister,
 };
@@ -138,7 +139,7 @@ impl Engine {
                     .last_deep_pass_at
                     .is_none_or(|t| t + policy.deep_pass_interval <= now);
             match self.list_new_posts(conn, deep).await {
-                Ok((mut upserts, hw)) => {
+                Ok((mut upserts, hw, creds)) => {
                     high_water = hw;
                     if !upserts.is_empty() {
                         self.attribute_listed(conn, &mut upserts, &mut scopes)
@@ -150,7 +151,7 @@ impl Engine {
                         .record_health(conn.id, HealthUpdate::Success { at: now })
                         .await?;
                     // The deletion guard's baseline: the account's post count.
-                    self.record_post_count(conn).await?;
+                    self.record_post_count(conn, &creds).await?;
                     report.discoveries += 1;
                 }
                 Err(Listing::Stop) => {
@@ -250,7 +251,7 @@ impl Engine {
         &self,
         conn: &Connection,
         deep: bool,
-    ) -> Result<(Vec<PostUpsert>, Option<HighWater>), Listing> {
+    ) -> Result<(Vec<PostUpsert>, Option<HighWater>, VersionedCredentials), Listing> {
         let policy = self.inner.policy;
         let now = self.now();
         let platform = self.platform(conn.platform).map_err(|_| Listing::Stop)?;
@@ -342,7 +343,7 @@ impl Engine {
                 _ => break,
             }
         }
-        Ok((upserts, newest))
+        Ok((upserts, newest, creds))
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::{CycleReport, Engine, EngineError};
 use crate::credentials::VersionedCredentials;
-use crate::domain::{Connection, PostCountCheck, PostState};
+use crate::domain::{Connection, PostCountCheck, PostState, Suspicion};
 use crate::events::{ConnectionChange, Event, MetricChange, ScanEvent, ScanOutcome};
 use crate::ids::{ConnectionId, PlatformPostId};
 use crate::metrics::Metrics;
@@ -363,9 +363,9 @@ impl Engine {
                 Verdict::Held
             };
         }
-        if granted < gone.len() {
+        if let Some(suspicion) = verdict.suspicion {
             report.failures += 1;
-            self.on_suspect(conn, verdict.newly_suspect, missing - verdict.granted)
+            self.on_suspect(conn, suspicion, verdict.newly_suspect)
                 .await?;
         }
         Ok(verdicts)
@@ -415,15 +415,16 @@ impl Engine {
         }
     }
 
-    /// Reads the account's post count and keeps it as the deletion guard's
-    /// baseline (a count that fell is kept as an allowance for the
-    /// deletions it explains). Best effort: a failure only leaves the
-    /// baseline as it was.
-    pub(super) async fn record_post_count(&self, conn: &Connection) -> Result<(), EngineError> {
-        let Some(creds) = self.inner.store.get_credentials(conn.id).await? else {
-            return Ok(());
-        };
-        let Some(Some(count)) = self.control_read(conn, &creds).await else {
+    /// Reads the account's post count with `creds` and keeps it as the
+    /// deletion guard's baseline (a count that fell is kept as an allowance
+    /// for the deletions it explains). Best effort: a failure only leaves
+    /// the baseline as it was.
+    pub(super) async fn record_post_count(
+        &self,
+        conn: &Connection,
+        creds: &VersionedCredentials,
+    ) -> Result<(), EngineError> {
+        let Some(Some(count)) = self.control_read(conn, creds).await else {
             return Ok(());
         };
         let now = self.now();
@@ -447,10 +448,11 @@ impl Engine {
     async fn on_suspect(
         &self,
         conn: &Connection,
+        suspicion: Suspicion,
         newly: bool,
-        unexplained: u32,
     ) -> Result<(), EngineError> {
         let now = self.now();
+        let unexplained = suspicion.unexplained;
         self.inner
             .store
             .record_health(
@@ -470,17 +472,13 @@ impl Engine {
         tracing::warn!(connection = %conn.id, unexplained, "connection suspect: no post deleted");
         self.publish_connection(conn, ConnectionChange::Suspect { unexplained })
             .await;
-        let fresh = self.inner.store.get_connection(conn.id).await?;
-        if let Some(suspicion) = fresh.as_ref().and_then(|c| c.health.suspect) {
-            let conn = fresh.as_ref().unwrap_or(conn);
-            if let Err(e) = self
-                .inner
-                .notifier
-                .connection_suspect(conn, &suspicion)
-                .await
-            {
-                tracing::warn!(connection = %conn.id, error = %e, "suspicion notice not delivered");
-            }
+        if let Err(e) = self
+            .inner
+            .notifier
+            .connection_suspect(conn, &suspicion)
+            .await
+        {
+            tracing::warn!(connection = %conn.id, error = %e, "suspicion notice not delivered");
         }
         Ok(())
     }

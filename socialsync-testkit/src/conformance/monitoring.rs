@@ -4,16 +4,16 @@
 
 use super::shared::must;
 use crate::fake_platform::FakePost;
-use crate::fixtures::{creator, hours, scope, t0};
+use crate::fixtures::{hours, program, t0};
 use crate::sim::Sim;
 use chrono::TimeDelta;
 use socialsync_core::clock::Timestamp;
-use socialsync_core::domain::{Post, PostState, Scope, ScopeKind};
+use socialsync_core::domain::{Post, PostState, Scope};
 use socialsync_core::ids::{BrandId, CreatorId, PlatformPostId};
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
 use socialsync_core::report::{ReportRange, campaign_report};
-use socialsync_core::store::{BucketSize, NewBrand, PostStore};
+use socialsync_core::store::{BucketSize, PostStore};
 use std::sync::Arc;
 
 fn views(v: u64) -> Metrics {
@@ -27,27 +27,7 @@ fn days(d: i64) -> TimeDelta {
 /// A simulation starting at `start`, a brand, a creator and a program
 /// tracking `#brandx` with that creator.
 async fn setup(store: Arc<dyn PostStore>, start: Timestamp) -> (Sim, BrandId, CreatorId, Scope) {
-    let brand = must(
-        store
-            .create_brand(
-                NewBrand {
-                    name: "Acme".into(),
-                },
-                t0(),
-            )
-            .await,
-        "brand",
-    );
-    let ana = creator(store.as_ref(), "Ana").await;
-    let program = scope(
-        store.as_ref(),
-        &brand,
-        "Program",
-        &["brandx"],
-        &[ana.id],
-        ScopeKind::Program,
-    )
-    .await;
+    let (brand, ana, program) = program(store.as_ref()).await;
     (Sim::new(store, start), brand.id, ana.id, program)
 }
 

@@ -4,6 +4,7 @@
 
 use super::shared::must;
 use crate::fake_platform::FakePost;
+use crate::fixtures::program;
 use crate::sim::Sim;
 use chrono::TimeDelta;
 use socialsync_core::clock::Timestamp;
@@ -33,26 +34,30 @@ struct World {
 }
 
 async fn world(store: Arc<dyn PostStore>) -> World {
-    let sim = Sim::new(store.clone(), start());
-    let tracking = Tracking::new(store, sim.clock.clone());
-    let brand = tracking.create_brand("Acme").await.expect("brand").id;
-    let creator = tracking
-        .create_creator("Ana", None)
-        .await
-        .expect("creator")
-        .id;
-    tracking
-        .create_program(
-            brand,
-            ScopeSpec::new("Program", ["#BrandX"]).members([creator]),
-        )
-        .await
-        .expect("program");
+    let (brand, creator, _) = program(store.as_ref()).await;
     World {
-        sim,
-        creator,
-        brand,
+        sim: Sim::new(store, start()),
+        creator: creator.id,
+        brand: brand.id,
     }
+}
+
+/// `POSTS` ten-day-old TikTok posts (see [`add_posts`]) and a recent one
+/// that moves discovery's high-water mark, so the old posts fall outside
+/// the hourly listing's overlap (only a re-read by id finds them again);
+/// the account connected and an hour of cycles run.
+async fn old_tiktok_posts_connected(w: &World) -> (Vec<String>, Connection) {
+    let sim = &w.sim;
+    let ids = add_posts(sim, Platform::TikTok, "tt");
+    sim.fake(Platform::TikTok).add_post(FakePost::new(
+        "tt-recent",
+        "tt",
+        start() - TimeDelta::hours(1),
+        "#BrandX",
+    ));
+    let conn = sim.connect(w.creator, Platform::TikTok, "tt").await;
+    run(sim, std::slice::from_ref(&sim.engine), 12).await;
+    (ids, conn)
 }
 
 /// `POSTS` tracked posts of `account`, ten days old, published seven
@@ -271,18 +276,8 @@ pub async fn deleted_posts_are_read_again_and_come_back(store: Arc<dyn PostStore
     let w = world(store.clone()).await;
     let sim = &w.sim;
     let platform = Platform::TikTok;
-    let ids = add_posts(sim, platform, "tt");
-    // A recent post moves discovery's high-water mark: the ten-day-old
-    // posts fall outside the hourly listing's overlap.
-    sim.fake(platform).add_post(FakePost::new(
-        "tt-recent",
-        "tt",
-        start() - TimeDelta::hours(1),
-        "#BrandX",
-    ));
-    let conn = sim.connect(w.creator, platform, "tt").await;
+    let (ids, conn) = old_tiktok_posts_connected(&w).await;
     let engine = [sim.engine.clone()];
-    run(sim, &engine, 12).await;
     let hidden = post_id(&*store, platform, &ids[2]).await;
     let snapshots_before = must(
         store.list_snapshots(hidden, start(), sim.now()).await,
@@ -394,16 +389,8 @@ pub async fn reports_mark_deleted_buckets_and_count_states_at_the_end(store: Arc
     let w = world(store.clone()).await;
     let sim = &w.sim;
     let platform = Platform::TikTok;
-    let ids = add_posts(sim, platform, "tt");
-    sim.fake(platform).add_post(FakePost::new(
-        "tt-recent",
-        "tt",
-        start() - TimeDelta::hours(1),
-        "#BrandX",
-    ));
-    sim.connect(w.creator, platform, "tt").await;
+    let (ids, _) = old_tiktok_posts_connected(&w).await;
     let engine = [sim.engine.clone()];
-    run(sim, &engine, 12).await;
     // Hidden at 01:00 (found gone at its 01:14 slot), public again at
     // 03:00, found by the re-read six hours after it was found gone.
     sim.fake(platform).set_private(&ids[2], true);
@@ -459,16 +446,8 @@ pub async fn post_back_from_deleted_is_guarded_again(store: Arc<dyn PostStore>) 
     let w = world(store.clone()).await;
     let sim = &w.sim;
     let platform = Platform::TikTok;
-    let ids = add_posts(sim, platform, "tt");
-    sim.fake(platform).add_post(FakePost::new(
-        "tt-recent",
-        "tt",
-        start() - TimeDelta::hours(1),
-        "#BrandX",
-    ));
-    let conn = sim.connect(w.creator, platform, "tt").await;
+    let (ids, conn) = old_tiktok_posts_connected(&w).await;
     let engine = [sim.engine.clone()];
-    run(sim, &engine, 12).await;
     let back = post_id(&*store, platform, &ids[2]).await;
     sim.fake(platform).set_private(&ids[2], true);
     run(sim, &engine, 12).await;
@@ -513,16 +492,8 @@ pub async fn deleted_post_unread_for_a_missing_permission_stays_deleted(store: A
     let w = world(store.clone()).await;
     let sim = &w.sim;
     let platform = Platform::TikTok;
-    let ids = add_posts(sim, platform, "tt");
-    sim.fake(platform).add_post(FakePost::new(
-        "tt-recent",
-        "tt",
-        start() - TimeDelta::hours(1),
-        "#BrandX",
-    ));
-    let conn = sim.connect(w.creator, platform, "tt").await;
+    let (ids, conn) = old_tiktok_posts_connected(&w).await;
     let engine = [sim.engine.clone()];
-    run(sim, &engine, 12).await;
     let gone = post_id(&*store, platform, &ids[3]).await;
     sim.fake(platform).delete_post(&ids[3]);
     run(sim, &engine, 12).await;
