@@ -491,7 +491,7 @@ async fn rate_limit_backs_off_and_releases_claims() {
         None,
         PlatformErrorKind::RateLimited {
             until: Some(until),
-            platform_wide: false,
+            reach: socialsync_core::social_platform::LimitReach::Account,
         },
         1,
     );

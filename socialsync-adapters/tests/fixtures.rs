@@ -8,7 +8,7 @@ use socialsync_adapters::{instagram, tiktok, youtube};
 use socialsync_core::domain::{DisconnectReason, MediaKind};
 use socialsync_core::ids::PlatformPostId;
 use socialsync_core::metrics::Metric;
-use socialsync_core::social_platform::{MetricsRequest, PlatformErrorKind as K};
+use socialsync_core::social_platform::{LimitReach, MetricsRequest, PlatformErrorKind as K};
 
 fn req(id: &str) -> MetricsRequest {
     MetricsRequest {
@@ -17,11 +17,8 @@ fn req(id: &str) -> MetricsRequest {
     }
 }
 
-fn throttled(wide: bool) -> K {
-    K::RateLimited {
-        until: None,
-        platform_wide: wide,
-    }
+fn throttled(reach: LimitReach) -> K {
+    K::RateLimited { until: None, reach }
 }
 
 #[test]
@@ -142,7 +139,9 @@ fn instagram_timestamps_with_plus_0000_parse() {
 
 #[test]
 fn instagram_insights_parse_and_empty_data_is_absent_not_zero() {
-    let feed = instagram::parse_insights(&fixture("instagram/media_insights_feed.json")).unwrap();
+    let feed = instagram::parse_insights(&fixture("instagram/media_insights_feed.json"))
+        .unwrap()
+        .0;
     assert_eq!(feed.get(Metric::Views), Some(9120));
     assert_eq!(feed.get(Metric::Reach), Some(6033));
     assert_eq!(feed.get(Metric::Likes), Some(804));
@@ -151,12 +150,15 @@ fn instagram_insights_parse_and_empty_data_is_absent_not_zero() {
     assert_eq!(feed.get(Metric::Saves), Some(57));
     assert_eq!(feed.get(Metric::TotalInteractions), Some(904));
     assert_eq!(feed.get(Metric::AvgWatchTimeMs), None);
-    let reel = instagram::parse_insights(&fixture("instagram/media_insights_reel.json")).unwrap();
+    let reel = instagram::parse_insights(&fixture("instagram/media_insights_reel.json"))
+        .unwrap()
+        .0;
     assert_eq!(reel.get(Metric::AvgWatchTimeMs), Some(6840));
     assert_eq!(reel.get(Metric::WatchTimeMs), Some(329_756_400));
     let empty =
         instagram::parse_insights(&fixture("instagram/media_insights_unavailable_empty.json"))
-            .unwrap();
+            .unwrap()
+            .0;
     for m in Metric::ALL {
         assert_eq!(empty.get(m), None, "{m} must be absent");
     }
@@ -223,6 +225,7 @@ fn instagram_batch_answer_bodies_are_json_strings_that_classify() {
     assert_eq!(
         instagram::parse_insights(first.as_bytes())
             .unwrap()
+            .0
             .get(Metric::Reach),
         Some(6033)
     );
@@ -269,8 +272,16 @@ fn instagram_classify_every_error_fixture() {
             400,
             K::PermissionMissing("instagram_business_manage_insights".into()),
         ),
-        ("error_rate_limit_app_4", 403, throttled(true)),
-        ("error_rate_limit_user_17", 400, throttled(false)),
+        (
+            "error_rate_limit_app_4",
+            403,
+            throttled(LimitReach::Platform),
+        ),
+        (
+            "error_rate_limit_user_17",
+            400,
+            throttled(LimitReach::Account),
+        ),
         ("error_not_found_100_33", 400, K::NotFound),
         ("error_not_found_100_33_graph_facebook", 400, K::NotFound),
         (
@@ -432,7 +443,11 @@ fn tiktok_classify_every_error_fixture() {
             K::PermissionMissing("video.list".into()),
         ),
         ("error_invalid_params", 400, K::InvalidResponse),
-        ("error_rate_limit_exceeded", 429, throttled(true)),
+        (
+            "error_rate_limit_exceeded",
+            429,
+            throttled(LimitReach::Minute),
+        ),
         ("error_internal_error", 500, K::Unavailable),
         (
             "oauth_token_refresh_invalid_grant",
@@ -577,7 +592,11 @@ fn youtube_classify_every_error_fixture_and_splits_403_by_reason() {
             403,
             K::PermissionMissing("youtube.readonly".into()),
         ),
-        ("error_quota_exceeded_403", 403, throttled(true)),
+        (
+            "error_quota_exceeded_403",
+            403,
+            throttled(LimitReach::DailyQuota),
+        ),
         ("error_too_many_ids_400", 400, K::InvalidResponse),
         ("error_playlist_not_found_404", 404, K::NotFound),
         ("error_backend_503", 503, K::Unavailable),

@@ -324,7 +324,7 @@ async fn usage_headers_pause_the_connection_before_meta_throttles_it() {
         e.kind,
         K::RateLimited {
             until: Some(t0() + TimeDelta::minutes(10)),
-            platform_wide: false
+            reach: socialsync_core::social_platform::LimitReach::Account
         }
     );
     // Another account is not slowed.
@@ -359,7 +359,7 @@ async fn a_throttling_code_pauses_the_account_until_the_regain_time() {
             e.kind,
             K::RateLimited {
                 until: Some(until),
-                platform_wide: false
+                reach: socialsync_core::social_platform::LimitReach::Account
             }
         );
     }
@@ -509,7 +509,7 @@ async fn app_usage_near_the_limit_pauses_every_connection_of_the_app() {
         e.kind,
         K::RateLimited {
             until: Some(t0() + TimeDelta::minutes(10)),
-            platform_wide: true
+            reach: socialsync_core::social_platform::LimitReach::Platform
         }
     );
 }

@@ -265,7 +265,7 @@ async fn a_429_without_retry_after_backs_off_a_minute_without_hammering() {
         e.kind,
         K::RateLimited {
             until: Some(t0() + TimeDelta::seconds(60)),
-            platform_wide: true
+            reach: socialsync_core::social_platform::LimitReach::Minute
         }
     );
     assert!(e.is_retryable());
@@ -436,7 +436,7 @@ async fn the_per_endpoint_budget_is_enforced_before_calling_and_shared_through_t
         e.kind,
         K::RateLimited {
             until: Some(t0() + TimeDelta::minutes(1)),
-            platform_wide: true
+            reach: socialsync_core::social_platform::LimitReach::Minute
         }
     );
     // Another endpoint has its own budget.

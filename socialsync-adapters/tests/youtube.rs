@@ -263,7 +263,7 @@ async fn the_daily_quota_is_spent_before_calling_and_resets_at_midnight_pacific(
         e.kind,
         K::RateLimited {
             until: Some(reset),
-            platform_wide: true
+            reach: socialsync_core::social_platform::LimitReach::DailyQuota
         }
     );
 }
@@ -286,7 +286,7 @@ async fn quota_exceeded_from_google_backs_off_until_midnight_pacific() {
         e.kind,
         K::RateLimited {
             until: Some("2026-11-29T08:00:00Z".parse().unwrap()),
-            platform_wide: true
+            reach: socialsync_core::social_platform::LimitReach::DailyQuota
         }
     );
 }

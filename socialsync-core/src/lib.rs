@@ -47,4 +47,5 @@ pub mod policy;
 pub mod report;
 pub mod social_platform;
 pub mod store;
+pub mod text;
 pub mod tracking;

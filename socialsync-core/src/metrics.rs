@@ -224,9 +224,29 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// The largest value a reading keeps: 2^53 (beyond, a JSON number is
+    /// not exact in most clients; a platform that sends more is wrong, and
+    /// the value is an invalid reading of that metric).
+    pub const MAX_VALUE: u64 = 1 << 53;
+
     /// A reading with every metric absent.
     pub fn new() -> Metrics {
         Metrics::default()
+    }
+
+    /// Makes absent every value above [`Metrics::MAX_VALUE`]; the metrics
+    /// dropped.
+    pub fn drop_invalid(&mut self) -> MetricSet {
+        let mut dropped = MetricSet::EMPTY;
+        for m in self.present.iter() {
+            if self.values[m.index()] > Self::MAX_VALUE {
+                dropped = dropped.with(m);
+            }
+        }
+        for m in dropped.iter() {
+            self.set(m, None);
+        }
+        dropped
     }
 
     /// The value of `m`, or `None` when absent.

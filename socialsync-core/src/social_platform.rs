@@ -98,6 +98,63 @@ pub struct PostReading {
     pub unsupported: MetricSet,
     /// Permissions missing for some metrics (the connection is degraded).
     pub missing_permissions: Vec<String>,
+    /// What the platform sent that could not be read: an invalid value of
+    /// one metric (negative, fractional, not a number, beyond 2^53), or an
+    /// error about this post alone. Those metrics are absent from
+    /// `metrics`; the rest of the reading lands, and the engine counts the
+    /// problems on the connection's health.
+    pub problems: Vec<ReadingProblem>,
+}
+
+impl PostReading {
+    /// A reading of `id` with these values, nothing refused or missing.
+    pub fn new(id: PlatformPostId, metrics: Metrics) -> PostReading {
+        PostReading {
+            id,
+            metrics,
+            unsupported: MetricSet::EMPTY,
+            missing_permissions: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+}
+
+/// Part of a post's reading that could not be taken (DESIGN §4: one bad
+/// value is that metric's, one post's error is that post's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadingProblem {
+    /// The metric whose value was invalid; `None` when the problem is the
+    /// whole post's (an error the platform gave about it alone).
+    pub metric: Option<Metric>,
+    /// What was wrong, for the connection's health (never a secret).
+    pub reason: String,
+}
+
+impl ReadingProblem {
+    /// An invalid value of `metric`.
+    pub fn invalid(metric: Metric, reason: impl Into<String>) -> ReadingProblem {
+        ReadingProblem {
+            metric: Some(metric),
+            reason: reason.into(),
+        }
+    }
+
+    /// An error about the whole post.
+    pub fn post(reason: impl Into<String>) -> ReadingProblem {
+        ReadingProblem {
+            metric: None,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ReadingProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.metric {
+            Some(m) => write!(f, "{}: {}", m.name(), self.reason),
+            None => f.write_str(&self.reason),
+        }
+    }
 }
 
 /// The answer to a batch read.
@@ -107,6 +164,10 @@ pub struct MetricsBatch {
     pub readings: Vec<PostReading>,
     /// Ids asked for and not in the answer (deleted, private, or a suspect token).
     pub missing: Vec<PlatformPostId>,
+    /// Ids whose own read failed for now (a per-post call that timed out or
+    /// answered garbage): those posts alone are retried later; every other
+    /// post of the call lands.
+    pub failed: Vec<(PlatformPostId, PlatformError)>,
 }
 
 /// The account a token belongs to.
@@ -220,13 +281,14 @@ pub enum PlatformErrorKind {
     #[error("permission missing: {0}")]
     PermissionMissing(String),
     /// Throttled or out of quota until the instant given (when known).
-    /// Retryable then.
+    /// Retryable then; how long is bounded by the limit's reach
+    /// ([`PlatformError::backoff_until`]).
     #[error("rate limited")]
     RateLimited {
-        /// When calls may resume.
+        /// When calls may resume, as the platform said (untrusted).
         until: Option<Timestamp>,
-        /// Whether the limit is app- or project-wide (back the platform off).
-        platform_wide: bool,
+        /// What the limit stops: one account, or the whole platform.
+        reach: LimitReach,
     },
     /// The post does not exist (or cannot be seen): confirm before deleting.
     #[error("not found")]
@@ -293,11 +355,90 @@ impl PlatformError {
         )
     }
 
-    /// When to try again, if the platform said.
+    /// When to try again, if the platform said (untrusted: see
+    /// [`PlatformError::backoff_until`]).
     pub fn retry_after(&self) -> Option<Timestamp> {
         match self.kind {
             PlatformErrorKind::RateLimited { until, .. } => until,
             _ => None,
         }
+    }
+
+    /// For a rate limit, until when to back off from `now`: the time the
+    /// platform named, bounded by the limit's reach ([`LimitReach::bound`]).
+    pub fn backoff_until(&self, now: Timestamp) -> Option<Timestamp> {
+        match self.kind {
+            PlatformErrorKind::RateLimited { until, reach } => Some(reach.bound(now, until)),
+            _ => None,
+        }
+    }
+}
+
+/// What a rate limit stops, and so how long it may be honoured (DESIGN §4:
+/// a delay a platform names is capped by its reach, so one absurd
+/// `Retry-After` never stops a platform for years).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LimitReach {
+    /// One account's budget (Instagram's per-user usage; a token too young
+    /// to refresh): honoured up to 24 hours.
+    Account,
+    /// A per-minute limit of the app (TikTok's requests per minute per
+    /// endpoint, YouTube's per-minute rate): the whole platform, up to
+    /// 5 minutes.
+    Minute,
+    /// The app's or the project's whole budget (Instagram's app usage, a
+    /// shared budget spent): the whole platform, up to 1 hour, then probed
+    /// again.
+    Platform,
+    /// YouTube's daily project quota: the whole platform until its
+    /// documented reset (next midnight Pacific time, at most 25 hours away).
+    DailyQuota,
+}
+
+impl LimitReach {
+    /// How long a delay of this reach is honoured at most.
+    pub const fn cap(self) -> chrono::TimeDelta {
+        match self {
+            LimitReach::Account => chrono::TimeDelta::hours(24),
+            LimitReach::Minute => chrono::TimeDelta::minutes(5),
+            LimitReach::Platform => chrono::TimeDelta::hours(1),
+            LimitReach::DailyQuota => chrono::TimeDelta::hours(25),
+        }
+    }
+
+    /// How long a limit that named no time is honoured.
+    pub const fn default_wait(self) -> chrono::TimeDelta {
+        match self {
+            LimitReach::Account | LimitReach::Platform => chrono::TimeDelta::minutes(15),
+            LimitReach::Minute => chrono::TimeDelta::seconds(60),
+            LimitReach::DailyQuota => chrono::TimeDelta::hours(1),
+        }
+    }
+
+    /// Whether it stops every connection of the platform.
+    pub const fn is_platform_wide(self) -> bool {
+        !matches!(self, LimitReach::Account)
+    }
+
+    /// The instant calls may resume: `until` as named (or
+    /// [`LimitReach::default_wait`] when none), at least a second and at
+    /// most [`LimitReach::cap`] after `now`. Never overflows.
+    pub fn bound(self, now: Timestamp, until: Option<Timestamp>) -> Timestamp {
+        let earliest = now
+            .checked_add(chrono::TimeDelta::seconds(1))
+            .unwrap_or(now);
+        let latest = now.checked_add(self.cap()).unwrap_or(Timestamp::MAX);
+        let named = until.unwrap_or_else(|| now.checked_add(self.default_wait()).unwrap_or(latest));
+        named.clamp(earliest, latest.max(earliest))
+    }
+
+    /// `now` plus a delay the platform named (seconds or minutes, any
+    /// size), bounded as [`LimitReach::bound`] does. Never overflows.
+    pub fn after(self, now: Timestamp, delay: std::time::Duration) -> Timestamp {
+        let delay = chrono::TimeDelta::from_std(delay)
+            .unwrap_or(chrono::TimeDelta::MAX)
+            .min(self.cap());
+        self.bound(now, now.checked_add(delay))
     }
 }

@@ -124,7 +124,8 @@ impl PostStore for MemoryStore {
     async fn tracking_revision(&self) -> StoreResult<u64> {
         Ok(self.lock().revision())
     }
-    async fn connect(&self, new: NewConnection, now: Timestamp) -> StoreResult<Connected> {
+    async fn connect(&self, mut new: NewConnection, now: Timestamp) -> StoreResult<Connected> {
+        new.make_storable()?;
         self.lock().connect(new, now)
     }
     async fn get_connection(&self, id: ConnectionId) -> StoreResult<Option<Connection>> {
@@ -169,7 +170,8 @@ impl PostStore for MemoryStore {
     async fn unlock_refresh(&self, id: ConnectionId, token: LeaseToken) -> StoreResult<()> {
         self.lock().unlock_refresh(id, token)
     }
-    async fn record_health(&self, id: ConnectionId, update: HealthUpdate) -> StoreResult<()> {
+    async fn record_health(&self, id: ConnectionId, mut update: HealthUpdate) -> StoreResult<()> {
+        update.make_storable();
         self.lock().record_health(id, update)
     }
     async fn check_post_count(
@@ -216,9 +218,12 @@ impl PostStore for MemoryStore {
     }
     async fn upsert_posts(
         &self,
-        posts: Vec<PostUpsert>,
+        mut posts: Vec<PostUpsert>,
         now: Timestamp,
     ) -> StoreResult<Vec<UpsertedPost>> {
+        for p in &mut posts {
+            p.make_storable()?;
+        }
         self.lock().upsert_posts(posts, now)
     }
     async fn set_attribution(

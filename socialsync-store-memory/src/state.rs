@@ -3,9 +3,9 @@
 use socialsync_core::clock::Timestamp;
 use socialsync_core::credentials::{Credentials, VersionedCredentials};
 use socialsync_core::domain::{
-    Attribution, Brand, Connection, Creator, DeletedSpan, Disconnection, Due, Lister, Post,
-    PostCountCheck, PostCountVerdict, PostEvent, PostState, Scope, ScopeKind, Snapshot, StatusKind,
-    record_lister, successor, takes_over,
+    Attribution, Brand, Connection, Creator, DeletedSpan, Disconnection, Due, LastProblem, Lister,
+    Post, PostCountCheck, PostCountVerdict, PostEvent, PostState, Scope, ScopeKind, Snapshot,
+    StatusKind, record_lister, successor, takes_over,
 };
 use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::ids::*;
@@ -511,11 +511,15 @@ impl Inner {
                 h.consecutive_failures = 0;
             }
             HealthUpdate::Failure { at, error } => {
-                h.consecutive_failures += 1;
+                h.consecutive_failures = h.consecutive_failures.saturating_add(1);
                 h.last_failure_at = Some(at);
                 h.last_error = Some(error);
             }
             HealthUpdate::MissingPermissions(p) => h.missing_permissions = p,
+            HealthUpdate::ReadingProblems { at, count, last } => {
+                h.reading_problems = h.reading_problems.saturating_add(u64::from(count));
+                h.last_reading_problem = Some(LastProblem { at, what: last });
+            }
             HealthUpdate::SuspicionCleared => h.suspect = None,
         }
         Ok(())

@@ -12,8 +12,8 @@ use crate::lifecycle;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::credentials::{Credentials, VersionedCredentials};
 use socialsync_core::domain::{
-    Connection, DisconnectReason, Disconnection, Lister, PostCountCheck, PostCountVerdict,
-    PostEvent, PostState, StatusKind, successor,
+    Connection, DisconnectReason, Disconnection, LastProblem, Lister, PostCountCheck,
+    PostCountVerdict, PostEvent, PostState, StatusKind, successor,
 };
 use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::ids::*;
@@ -547,6 +547,15 @@ pub(crate) async fn record_health(
         .bind(id.0)
         .bind(json(&at)?)
         .bind(json(&error)?),
+        HealthUpdate::ReadingProblems { at, count, last } => sqlx::query(
+            "WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true)) \
+             UPDATE connections SET health = health || jsonb_build_object( \
+               'reading_problems', LEAST(COALESCE((health ->> 'reading_problems')::numeric, 0) + $2, 18446744073709551615), \
+               'last_reading_problem', $3::jsonb) FROM cfg WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(i64::from(count))
+        .bind(json(&LastProblem { at, what: last })?),
         HealthUpdate::SuspicionCleared => sqlx::query(
             "WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true)) \
              UPDATE connections SET health = health - 'suspect' FROM cfg WHERE id = $1",

@@ -201,7 +201,8 @@ impl PostStore for PgStore {
     async fn tracking_revision(&self) -> StoreResult<u64> {
         config::tracking_revision(self).await
     }
-    async fn connect(&self, new: NewConnection, now: Timestamp) -> StoreResult<Connected> {
+    async fn connect(&self, mut new: NewConnection, now: Timestamp) -> StoreResult<Connected> {
+        new.make_storable()?;
         connections::connect(self, new, now).await
     }
     async fn get_connection(&self, id: ConnectionId) -> StoreResult<Option<Connection>> {
@@ -245,7 +246,8 @@ impl PostStore for PgStore {
     async fn unlock_refresh(&self, id: ConnectionId, token: LeaseToken) -> StoreResult<()> {
         connections::unlock_refresh(self, id, token).await
     }
-    async fn record_health(&self, id: ConnectionId, update: HealthUpdate) -> StoreResult<()> {
+    async fn record_health(&self, id: ConnectionId, mut update: HealthUpdate) -> StoreResult<()> {
+        update.make_storable();
         connections::record_health(self, id, update).await
     }
     async fn check_post_count(
@@ -290,9 +292,12 @@ impl PostStore for PgStore {
     }
     async fn upsert_posts(
         &self,
-        posts: Vec<PostUpsert>,
+        mut posts: Vec<PostUpsert>,
         now: Timestamp,
     ) -> StoreResult<Vec<UpsertedPost>> {
+        for p in &mut posts {
+            p.make_storable()?;
+        }
         posts::upsert_posts(self, posts, now).await
     }
     async fn set_attribution(

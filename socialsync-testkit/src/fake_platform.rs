@@ -159,6 +159,10 @@ struct Account {
     refresh_token: Option<String>,
     revoked: bool,
     broken_reads: bool,
+    /// Calls that panic (a bug in an adapter or a dependency).
+    panics: Vec<Op>,
+    /// Listings answer empty pages with a fresh cursor, for ever.
+    endless_pages: bool,
 }
 
 /// An error to return on demand.
@@ -278,6 +282,8 @@ impl FakePlatform {
                 refresh_token: refresh,
                 revoked: false,
                 broken_reads: false,
+                panics: Vec::new(),
+                endless_pages: false,
             },
         );
         creds
@@ -392,6 +398,33 @@ impl FakePlatform {
         }
     }
 
+    /// Makes `op` panic for `account` (`true`) or not (`false`): a bug in an
+    /// adapter or a dependency, which the engine must contain.
+    pub fn panic_on(&self, account: &str, op: Op, panics: bool) {
+        if let Some(a) = self
+            .lock()
+            .accounts
+            .get_mut(&PlatformAccountId::new(account))
+        {
+            a.panics.retain(|o| *o != op);
+            if panics {
+                a.panics.push(op);
+            }
+        }
+    }
+
+    /// Makes `account`'s listings answer empty pages with a fresh next
+    /// cursor, for ever (`true`), or normally (`false`).
+    pub fn endless_pages(&self, account: &str, endless: bool) {
+        if let Some(a) = self
+            .lock()
+            .accounts
+            .get_mut(&PlatformAccountId::new(account))
+        {
+            a.endless_pages = endless;
+        }
+    }
+
     /// Returns `kind` for the next `times` calls of `op` (for `account`, or any).
     pub fn fail(&self, op: Op, account: Option<&str>, kind: PlatformErrorKind, times: u32) {
         self.lock().faults.push(Fault {
@@ -467,6 +500,11 @@ impl FakePlatform {
                 PlatformErrorKind::TokenInvalid(DisconnectReason::Revoked),
             ));
         }
+        if a.panics.contains(&op) {
+            let who = account.account_id.to_string();
+            drop(s);
+            panic!("scripted panic in {endpoint} for {who}");
+        }
         if op != Op::Refresh && account.credentials.access_token() != a.access_token {
             return Err(self.err(
                 endpoint,
@@ -514,6 +552,15 @@ impl SocialPlatform for FakePlatform {
             }
         };
         let s = self.lock();
+        if s.accounts
+            .get(account.account_id)
+            .is_some_and(|a| a.endless_pages)
+        {
+            return Ok(PostPage {
+                posts: Vec::new(),
+                next: Some(PageCursor((offset + 1).to_string())),
+            });
+        }
         let mut mine: Vec<&FakePost> = s
             .by_account
             .get(account.account_id)
@@ -558,7 +605,7 @@ impl SocialPlatform for FakePlatform {
             .is_some_and(|a| a.broken_reads);
         let mut batch = MetricsBatch {
             readings: Vec::with_capacity(posts.len()),
-            missing: Vec::new(),
+            ..MetricsBatch::default()
         };
         let owner = s
             .by_account
@@ -588,6 +635,7 @@ impl SocialPlatform for FakePlatform {
                         metrics,
                         unsupported,
                         missing_permissions,
+                        problems: Vec::new(),
                     });
                 }
                 _ => batch.missing.push(r.id.clone()),

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::TimeDelta;
 use socialsync_core::clock::{Clock, ManualClock, Timestamp};
 use socialsync_core::domain::{Connection, Disconnection, Suspicion};
-use socialsync_core::engine::{CycleReport, Engine, NotifyError, ReconnectNotifier};
+use socialsync_core::engine::{CycleReport, Engine, EngineBuilder, NotifyError, ReconnectNotifier};
 use socialsync_core::ids::CreatorId;
 use socialsync_core::platform::Platform;
 use socialsync_core::policy::MonitoringPolicy;
@@ -98,6 +98,17 @@ fn build_engine(
     notifier: &Arc<RecordingNotifier>,
     platforms: &HashMap<Platform, Arc<FakePlatform>>,
 ) -> Engine {
+    build_engine_with(store, clock, policy, notifier, platforms, |b| b)
+}
+
+fn build_engine_with(
+    store: &Arc<dyn PostStore>,
+    clock: &Arc<ManualClock>,
+    policy: MonitoringPolicy,
+    notifier: &Arc<RecordingNotifier>,
+    platforms: &HashMap<Platform, Arc<FakePlatform>>,
+    tune: impl FnOnce(EngineBuilder) -> EngineBuilder,
+) -> Engine {
     let mut b = Engine::builder()
         .with_store(store.clone())
         .with_clock(clock.clone())
@@ -106,7 +117,7 @@ fn build_engine(
     for p in platforms.values() {
         b = b.with_platform(p.clone());
     }
-    match b.build() {
+    match tune(b).build() {
         Ok(e) => e,
         Err(e) => panic!("engine: {e}"),
     }
@@ -165,6 +176,19 @@ impl Sim {
             self.policy,
             &self.notifier,
             &self.platforms,
+        )
+    }
+
+    /// Another engine over the same store, platforms, clock and notifier,
+    /// its builder tuned by `tune` (a tick for [`Engine::run`], a batch size).
+    pub fn new_engine_with(&self, tune: impl FnOnce(EngineBuilder) -> EngineBuilder) -> Engine {
+        build_engine_with(
+            &self.store,
+            &self.clock,
+            self.policy,
+            &self.notifier,
+            &self.platforms,
+            tune,
         )
     }
 

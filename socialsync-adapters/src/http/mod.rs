@@ -10,8 +10,11 @@ use chrono::TimeDelta;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use socialsync_core::clock::{Clock, Timestamp};
+use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
-use socialsync_core::social_platform::{PlatformError, PlatformErrorKind};
+use socialsync_core::social_platform::{
+    LimitReach, PlatformError, PlatformErrorKind, ReadingProblem,
+};
 use socialsync_core::store::{BudgetDecision, BudgetRequest, SharedBudget};
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,6 +40,16 @@ pub(crate) enum Window {
 }
 
 impl Window {
+    /// What spending the budget stops, and so how long it is honoured.
+    pub(crate) fn reach(self) -> LimitReach {
+        match self {
+            Window::Fixed(len) if len <= TimeDelta::minutes(1) => LimitReach::Minute,
+            Window::Fixed(_) => LimitReach::Platform,
+            #[cfg(feature = "youtube")]
+            Window::PacificDay => LimitReach::DailyQuota,
+        }
+    }
+
     pub(crate) fn at(self, now: Timestamp) -> (Timestamp, Timestamp) {
         match self {
             Window::Fixed(len) => crate::budget::aligned_window(now, len),
@@ -192,7 +205,7 @@ impl Http {
                         endpoint,
                         PlatformErrorKind::RateLimited {
                             until: Some(retry_at),
-                            platform_wide: true,
+                            reach: b.window.reach(),
                         },
                     )
                     .with_detail(format!("shared budget {} spent", b.key)))
@@ -232,13 +245,17 @@ impl Http {
                 err.endpoint = endpoint;
                 let now = self.clock.now();
                 let hint = (self.dialect.throttle_until)(&err, &headers, now);
-                if let PlatformErrorKind::RateLimited { until, .. } = &mut err.kind {
-                    if until.is_none() {
-                        *until = retry_after
-                            .and_then(|d| TimeDelta::from_std(d).ok())
-                            .map(|d| now + d)
-                            .or(hint);
-                    }
+                if let PlatformErrorKind::RateLimited { until, reach } = &mut err.kind {
+                    // Whatever the platform named is bounded by the limit's
+                    // reach; only YouTube's documented daily reset is
+                    // taken as the adapter computes it.
+                    let named = match *reach {
+                        LimitReach::DailyQuota => until.or(hint),
+                        r => until
+                            .or_else(|| retry_after.map(|d| r.after(now, d)))
+                            .or(hint),
+                    };
+                    *until = Some(reach.bound(now, named));
                 }
                 tracing::debug!(platform = %self.dialect.platform, endpoint, status, kind = %err.kind, "platform error");
                 Err((err, retry_after))
@@ -306,9 +323,8 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: Timestamp) -> Option<Duratio
         .or(Some(Duration::ZERO))
 }
 
-/// The largest count taken from a platform: 2^53 (beyond, a JSON number
-/// is not exact in most clients; a platform that sends more is wrong).
-pub(crate) const MAX_COUNT: u64 = 1 << 53;
+/// The largest count taken from a platform ([`Metrics::MAX_VALUE`]).
+pub(crate) const MAX_COUNT: u64 = Metrics::MAX_VALUE;
 
 /// An account-level count (posts, followers) as a platform sends it: a
 /// JSON number or a string of digits (YouTube). Negative, fractional,
@@ -326,6 +342,146 @@ pub(crate) fn account_count(v: Option<&serde_json::Value>) -> Option<u64> {
         _ => return None,
     };
     (n <= MAX_COUNT).then_some(n)
+}
+
+/// A counter as a platform sent it: any JSON value (or none), judged when
+/// read, so one bad value is that metric's, never the whole answer's.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(transparent)]
+pub(crate) struct Count(Option<serde_json::Value>);
+
+impl Count {
+    /// The value: `Ok(None)` when absent or `null`; an error naming what
+    /// was wrong when it is negative, fractional, not a number or beyond
+    /// [`MAX_COUNT`]. A JSON number or a string of digits (YouTube) is read;
+    /// a whole number written with a fraction (`12.0`) is that number.
+    pub(crate) fn read(&self) -> Result<Option<u64>, &'static str> {
+        let v = match &self.0 {
+            None | Some(serde_json::Value::Null) => return Ok(None),
+            Some(v) => v,
+        };
+        let n = match v {
+            serde_json::Value::Number(n) => match (n.as_u64(), n.as_f64()) {
+                (Some(u), _) => u,
+                (None, _) if n.is_i64() => return Err("negative"),
+                (None, Some(f)) if f < 0.0 => return Err("negative"),
+                (None, Some(f)) if f.fract() != 0.0 => return Err("fractional"),
+                (None, Some(f)) if f <= MAX_COUNT as f64 => f as u64,
+                _ => return Err("beyond 2^53"),
+            },
+            serde_json::Value::String(s) => {
+                let s = s.trim();
+                if let Some(rest) = s.strip_prefix('-') {
+                    if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) {
+                        return Err("negative");
+                    }
+                }
+                if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err("not a number");
+                }
+                s.parse::<u64>().map_err(|_| "beyond 2^53")?
+            }
+            _ => return Err("not a number"),
+        };
+        if n > MAX_COUNT {
+            return Err("beyond 2^53");
+        }
+        Ok(Some(n))
+    }
+
+    /// Sets `metric` in `metrics` from this value, or records why it is
+    /// absent in `problems`.
+    pub(crate) fn set_into(
+        &self,
+        metric: Metric,
+        metrics: &mut Metrics,
+        problems: &mut Vec<ReadingProblem>,
+    ) {
+        match self.read() {
+            Ok(v) => metrics.set(metric, v),
+            Err(why) => {
+                metrics.set(metric, None);
+                problems.push(ReadingProblem::invalid(metric, why));
+            }
+        }
+    }
+}
+
+/// A JSON array whose items are decoded one by one: an item that does not
+/// decode is left out and counted, never the whole answer's failure.
+#[derive(Debug)]
+pub(crate) struct Each<T> {
+    /// The items that decoded.
+    pub(crate) items: Vec<T>,
+    /// How many did not.
+    pub(crate) undecodable: usize,
+}
+
+impl<T> Default for Each<T> {
+    fn default() -> Self {
+        Each {
+            items: Vec::new(),
+            undecodable: 0,
+        }
+    }
+}
+
+impl<'de, T: DeserializeOwned> serde::Deserialize<'de> for Each<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = Option::<Vec<serde_json::Value>>::deserialize(d)?.unwrap_or_default();
+        let mut out = Each {
+            items: Vec::with_capacity(raw.len()),
+            undecodable: 0,
+        };
+        for v in raw {
+            match serde_json::from_value(v) {
+                Ok(t) => out.items.push(t),
+                Err(_) => out.undecodable += 1,
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A whole number of seconds or milliseconds as a platform sent it (a JSON
+/// integer, or a string of digits); anything else is `None`.
+pub(crate) fn whole_number(v: Option<&serde_json::Value>) -> Option<i64> {
+    match v? {
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A lifetime a platform named in seconds (`expires_in`): a positive JSON
+/// number (a fraction rounds down) or a string of digits, clamped to `max`,
+/// the platform's documented maximum (a token is then refreshed early,
+/// never late). Zero, negative or not a number: `None`.
+pub(crate) fn lifetime(v: Option<&serde_json::Value>, max: TimeDelta) -> Option<TimeDelta> {
+    let max_secs = u64::try_from(max.num_seconds()).unwrap_or(0);
+    let secs = match v? {
+        serde_json::Value::Number(n) => match (n.as_u64(), n.as_f64()) {
+            (Some(u), _) => u,
+            (None, Some(f)) if f.is_finite() && f >= 1.0 => {
+                if f >= max_secs as f64 {
+                    max_secs
+                } else {
+                    f as u64
+                }
+            }
+            _ => return None,
+        },
+        serde_json::Value::String(s) => {
+            let s = s.trim();
+            if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            s.parse::<u64>().unwrap_or(u64::MAX)
+        }
+        _ => return None,
+    };
+    let secs = i64::try_from(secs.min(max_secs)).ok()?;
+    (secs > 0).then(|| TimeDelta::seconds(secs))
 }
 
 /// Decodes a JSON body; the error names the failure's place, never the
@@ -393,7 +549,51 @@ mod tests {
 
 #[cfg(test)]
 mod count_tests {
-    use super::account_count;
+    use super::{TimeDelta, account_count, lifetime};
+
+    #[test]
+    fn counts_are_whole_numbers_within_two_to_the_53_or_a_reason() {
+        let c = |v: serde_json::Value| super::Count(Some(v)).read();
+        assert_eq!(c(json!(12)), Ok(Some(12)));
+        assert_eq!(c(json!("48211")), Ok(Some(48211)));
+        assert_eq!(c(json!(12.0)), Ok(Some(12)));
+        assert_eq!(c(json!(null)), Ok(None));
+        assert_eq!(super::Count(None).read(), Ok(None));
+        assert_eq!(c(json!((1_u64 << 53) - 1)), Ok(Some((1 << 53) - 1)));
+        assert_eq!(c(json!(1_u64 << 53)), Ok(Some(1 << 53)));
+        assert_eq!(c(json!((1_u64 << 53) + 1)), Err("beyond 2^53"));
+        assert_eq!(c(json!(u64::MAX)), Err("beyond 2^53"));
+        assert_eq!(c(json!(1e300)), Err("beyond 2^53"));
+        assert_eq!(c(json!("18446744073709551621")), Err("beyond 2^53"));
+        assert_eq!(c(json!(-1)), Err("negative"));
+        assert_eq!(c(json!(-1.5)), Err("negative"));
+        assert_eq!(c(json!("-3")), Err("negative"));
+        assert_eq!(c(json!(12.5)), Err("fractional"));
+        assert_eq!(c(json!("12.5")), Err("not a number"));
+        assert_eq!(c(json!("lots")), Err("not a number"));
+        assert_eq!(c(json!("")), Err("not a number"));
+        assert_eq!(c(json!(true)), Err("not a number"));
+        assert_eq!(c(json!([1])), Err("not a number"));
+    }
+
+    #[test]
+    fn lifetimes_are_clamped_to_the_documented_maximum() {
+        let max = TimeDelta::days(60);
+        let l = |v: serde_json::Value| lifetime(Some(&v), max);
+        assert_eq!(l(json!(3600)), Some(TimeDelta::hours(1)));
+        assert_eq!(l(json!("3600")), Some(TimeDelta::hours(1)));
+        assert_eq!(l(json!(5183999.9)), Some(TimeDelta::seconds(5_183_999)));
+        assert_eq!(l(json!(i64::MAX)), Some(max));
+        assert_eq!(l(json!(u64::MAX)), Some(max));
+        assert_eq!(l(json!(1e300)), Some(max));
+        assert_eq!(l(json!("99999999999999999999999999")), Some(max));
+        assert_eq!(l(json!(0)), None);
+        assert_eq!(l(json!(-5)), None);
+        assert_eq!(l(json!(0.5)), None);
+        assert_eq!(l(json!("1e9")), None);
+        assert_eq!(l(json!(null)), None);
+        assert_eq!(lifetime(None, max), None);
+    }
     use serde_json::json;
 
     #[test]

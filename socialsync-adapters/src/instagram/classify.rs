@@ -7,7 +7,7 @@ use reqwest::header::HeaderMap;
 use serde::Deserialize;
 use socialsync_core::domain::DisconnectReason;
 use socialsync_core::platform::Platform;
-use socialsync_core::social_platform::{PlatformError, PlatformErrorKind};
+use socialsync_core::social_platform::{LimitReach, PlatformError, PlatformErrorKind};
 
 /// The Graph error envelope's inner object.
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -65,7 +65,7 @@ pub fn classify(status: u16, _headers: &HeaderMap, body: &[u8]) -> PlatformError
             401 => PlatformErrorKind::TokenInvalid(DisconnectReason::TokenExpired),
             429 => PlatformErrorKind::RateLimited {
                 until: None,
-                platform_wide: false,
+                reach: LimitReach::Account,
             },
             500..=599 => PlatformErrorKind::Unavailable,
             _ => PlatformErrorKind::InvalidResponse,
@@ -83,11 +83,11 @@ pub fn classify(status: u16, _headers: &HeaderMap, body: &[u8]) -> PlatformError
         }),
         (Some(4), _) => PlatformErrorKind::RateLimited {
             until: None,
-            platform_wide: true,
+            reach: LimitReach::Platform,
         },
         (Some(17 | 32 | 613 | 368 | 80000..=80014), _) => PlatformErrorKind::RateLimited {
             until: None,
-            platform_wide: false,
+            reach: LimitReach::Account,
         },
         (Some(10 | 200..=299), _) => {
             PlatformErrorKind::PermissionMissing("instagram_business_manage_insights".into())

@@ -8,7 +8,7 @@ use super::{Instagram, model, parse_insights};
 use socialsync_core::domain::MediaKind;
 use socialsync_core::metrics::MetricSet;
 use socialsync_core::social_platform::{
-    AccountRef, MetricsRequest, PlatformError, PlatformErrorKind, PostReading,
+    AccountRef, MetricsRequest, PlatformError, PlatformErrorKind, PostReading, ReadingProblem,
 };
 
 impl Instagram {
@@ -69,13 +69,11 @@ impl Instagram {
                 .await;
             match answer {
                 Ok(body) => {
-                    let metrics = parse_insights(&body)?;
-                    return Ok(Some(PostReading {
-                        id: req.id.clone(),
-                        metrics,
-                        unsupported,
-                        missing_permissions: Vec::new(),
-                    }));
+                    let (metrics, problems) = parse_insights(&body)?;
+                    let mut r = PostReading::new(req.id.clone(), metrics);
+                    r.unsupported = unsupported;
+                    r.problems = problems;
+                    return Ok(Some(r));
                 }
                 Err(e) => match &e.kind {
                     PlatformErrorKind::UnsupportedMetric(m) => {
@@ -91,6 +89,11 @@ impl Instagram {
                             }
                         }
                         unsupported = unsupported.with(m);
+                    }
+                    PlatformErrorKind::InvalidResponse if about_this_post(&e) => {
+                        // Media posted before the account became a business
+                        // account has no insights: its counters alone.
+                        return self.post_problem(account, req, unsupported, &e).await;
                     }
                     PlatformErrorKind::InvalidResponse
                         if !fell_back
@@ -116,28 +119,51 @@ impl Instagram {
                         }) =>
                     {
                         // A story with fewer than 5 viewers: no insights, not a permission.
-                        return Ok(Some(PostReading {
-                            id: req.id.clone(),
-                            metrics: Default::default(),
-                            unsupported,
-                            missing_permissions: Vec::new(),
-                        }));
+                        let mut r = PostReading::new(req.id.clone(), Default::default());
+                        r.unsupported = unsupported;
+                        return Ok(Some(r));
                     }
                     PlatformErrorKind::PermissionMissing(p) => {
                         let p = p.clone();
                         return self.read_counters(account, req, p).await;
+                    }
+                    // A Graph error about this media alone (the minimal set
+                    // refused too): this post's insights are absent.
+                    PlatformErrorKind::InvalidResponse if is_graph_error(&e) => {
+                        return self.post_problem(account, req, unsupported, &e).await;
                     }
                     _ => return Err(e),
                 },
             }
         }
         // Every metric of this kind was rejected: nothing to read.
-        Ok(Some(PostReading {
-            id: req.id.clone(),
-            metrics: Default::default(),
-            unsupported,
-            missing_permissions: Vec::new(),
-        }))
+        let mut r = PostReading::new(req.id.clone(), Default::default());
+        r.unsupported = unsupported;
+        Ok(Some(r))
+    }
+
+    /// A post whose insights Instagram refuses for reasons of its own: the
+    /// node's counters where they read, the reason recorded.
+    async fn post_problem(
+        &self,
+        account: AccountRef<'_>,
+        req: &MetricsRequest,
+        unsupported: MetricSet,
+        e: &PlatformError,
+    ) -> Result<Option<PostReading>, PlatformError> {
+        let why = format!(
+            "insights refused: {}",
+            e.detail.as_deref().unwrap_or("no detail")
+        );
+        let mut r = match self.node_read(account, req).await {
+            Ok(Some(r)) => r,
+            Ok(None) => return Ok(None),
+            Err(err) if err.is_retryable() => return Err(err),
+            Err(_) => PostReading::new(req.id.clone(), Default::default()),
+        };
+        r.unsupported = unsupported;
+        r.problems.push(ReadingProblem::post(why));
+        Ok(Some(r))
     }
 
     /// Without the insights permission: the node's counters, degraded.
@@ -146,6 +172,19 @@ impl Instagram {
         account: AccountRef<'_>,
         req: &MetricsRequest,
         permission: String,
+    ) -> Result<Option<PostReading>, PlatformError> {
+        let mut r = self.node_read(account, req).await?;
+        if let Some(r) = &mut r {
+            r.missing_permissions.push(permission);
+        }
+        Ok(r)
+    }
+
+    /// The node's own counters (`like_count`, `comments_count`).
+    async fn node_read(
+        &self,
+        account: AccountRef<'_>,
+        req: &MetricsRequest,
     ) -> Result<Option<PostReading>, PlatformError> {
         let body = match self
             .graph_get(
@@ -161,11 +200,24 @@ impl Instagram {
             Err(e) => return Err(e),
         };
         let media = model::parse_media(&body, "media.node")?;
-        Ok(Some(PostReading {
-            id: req.id.clone(),
-            metrics: model::node_counters(&media),
-            unsupported: MetricSet::EMPTY,
-            missing_permissions: vec![permission],
-        }))
+        let mut problems = Vec::new();
+        let metrics = model::node_counters(&media, &mut problems);
+        let mut r = PostReading::new(req.id.clone(), metrics);
+        r.problems = problems;
+        Ok(Some(r))
     }
+}
+
+/// A Graph error body (`code N...`), as opposed to an answer that could not
+/// be decoded at all.
+fn is_graph_error(e: &PlatformError) -> bool {
+    e.detail.as_deref().is_some_and(|d| d.starts_with("code "))
+}
+
+/// Graph errors known to concern one media alone: code 100 subcode 2108006
+/// ("media posted before business account conversion").
+fn about_this_post(e: &PlatformError) -> bool {
+    e.detail
+        .as_deref()
+        .is_some_and(|d| d.starts_with("code 100/2108006"))
 }

@@ -40,8 +40,8 @@ use socialsync_core::ids::{PlatformAccountId, PlatformPostId};
 use socialsync_core::metrics::{Metric, MetricSet};
 use socialsync_core::platform::Platform;
 use socialsync_core::social_platform::{
-    AccountInfo, AccountRef, Capabilities, MetricsBatch, MetricsRequest, PageCursor, PlatformError,
-    PlatformErrorKind, PlatformPost, PostPage, RefreshModel, SocialPlatform,
+    AccountInfo, AccountRef, Capabilities, LimitReach, MetricsBatch, MetricsRequest, PageCursor,
+    PlatformError, PlatformErrorKind, PlatformPost, PostPage, RefreshModel, SocialPlatform,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -60,7 +60,7 @@ pub enum Flavor {
 }
 
 /// How long an account pauses after a throttling error without a regain time.
-const DEFAULT_THROTTLE: TimeDelta = TimeDelta::minutes(15);
+const DEFAULT_THROTTLE_WAIT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 static DIALECT: Dialect = Dialect {
     platform: Platform::Instagram,
@@ -68,13 +68,16 @@ static DIALECT: Dialect = Dialect {
     throttle_until,
 };
 
-fn throttle_until(_e: &PlatformError, headers: &HeaderMap, now: Timestamp) -> Option<Timestamp> {
-    let u = read_usage(headers);
-    Some(
-        u.regain_minutes
-            .map(|m| now + TimeDelta::minutes(m as i64))
-            .unwrap_or(now + DEFAULT_THROTTLE),
-    )
+fn throttle_until(e: &PlatformError, headers: &HeaderMap, now: Timestamp) -> Option<Timestamp> {
+    let reach = match e.kind {
+        PlatformErrorKind::RateLimited { reach, .. } => reach,
+        _ => LimitReach::Account,
+    };
+    let wait = read_usage(headers)
+        .regain_minutes
+        .map(usage::minutes)
+        .unwrap_or(DEFAULT_THROTTLE_WAIT);
+    Some(reach.after(now, wait))
 }
 
 /// Builds an [`Instagram`].
@@ -284,7 +287,11 @@ impl Instagram {
                     endpoint,
                     PlatformErrorKind::RateLimited {
                         until: Some(until),
-                        platform_wide: app_wide,
+                        reach: if app_wide {
+                            LimitReach::Platform
+                        } else {
+                            LimitReach::Account
+                        },
                     },
                 )
                 .with_detail("paused by usage headers"));
@@ -306,10 +313,11 @@ impl Instagram {
             Err(e) => {
                 if let PlatformErrorKind::RateLimited {
                     until: Some(until),
-                    platform_wide,
+                    reach,
                 } = e.kind
                 {
-                    inner.pacer.throttled(key, until, platform_wide);
+                    let until = reach.bound(inner.http.now(), Some(until));
+                    inner.pacer.throttled(key, until, reach.is_platform_wide());
                 }
                 Err(e)
             }
@@ -356,8 +364,9 @@ impl Instagram {
     fn credentials_from(&self, reply: model::TokenReply, scopes: Vec<String>) -> Credentials {
         let now = self.inner.http.now();
         let mut c = Credentials::new(reply.access_token).issued(now);
-        if let Some(s) = reply.expires_in.filter(|s| *s > 0) {
-            c = c.expiring_at(now + TimeDelta::seconds(s));
+        // Long-lived tokens last 60 days, the longest Meta documents.
+        if let Some(d) = crate::http::lifetime(reply.expires_in.as_ref(), TimeDelta::days(60)) {
+            c = c.expiring_at(now + d);
         }
         c.granted_scopes = scopes;
         c
@@ -424,9 +433,26 @@ impl SocialPlatform for Instagram {
         }
         let mut batch = MetricsBatch::default();
         for (req, answer) in posts.iter().zip(answers) {
-            match answer? {
-                Some(r) => batch.readings.push(r),
-                None => batch.missing.push(req.id.clone()),
+            match answer {
+                Ok(Some(r)) => batch.readings.push(r),
+                Ok(None) => batch.missing.push(req.id.clone()),
+                // One media's call failing for now is that media's alone.
+                Err(e)
+                    if matches!(
+                        e.kind,
+                        PlatformErrorKind::Unavailable | PlatformErrorKind::InvalidResponse
+                    ) =>
+                {
+                    batch.failed.push((req.id.clone(), e))
+                }
+                // A dead token or a limit is the connection's.
+                Err(e) => return Err(e),
+            }
+        }
+        if batch.readings.is_empty() && batch.missing.is_empty() {
+            // Every call failed: the platform's trouble, not the posts'.
+            if let Some((_, e)) = batch.failed.pop() {
+                return Err(e);
             }
         }
         Ok(batch)
@@ -489,7 +515,7 @@ impl SocialPlatform for Instagram {
                         EP,
                         PlatformErrorKind::RateLimited {
                             until: Some(ready),
-                            platform_wide: false,
+                            reach: LimitReach::Account,
                         },
                     )
                     .with_detail("a token younger than 24 hours cannot be refreshed"));

@@ -1,7 +1,7 @@
 //! Instagram response bodies and their decoding.
 
 use super::metric_sets::metric_of;
-use crate::http::decode;
+use crate::http::{Count, Each, decode};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use socialsync_core::clock::Timestamp;
@@ -9,7 +9,9 @@ use socialsync_core::domain::MediaKind;
 use socialsync_core::ids::PlatformPostId;
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
-use socialsync_core::social_platform::{PageCursor, PlatformError, PlatformPost, PostPage};
+use socialsync_core::social_platform::{
+    PageCursor, PlatformError, PlatformPost, PostPage, ReadingProblem,
+};
 
 /// The fields asked for each media.
 pub(crate) const MEDIA_FIELDS: &str = "id,caption,media_type,media_product_type,permalink,shortcode,timestamp,like_count,comments_count";
@@ -28,9 +30,9 @@ pub(crate) struct Media {
     #[serde(default)]
     pub(crate) timestamp: Option<String>,
     #[serde(default)]
-    pub(crate) like_count: Option<u64>,
+    pub(crate) like_count: Count,
     #[serde(default)]
-    pub(crate) comments_count: Option<u64>,
+    pub(crate) comments_count: Count,
 }
 
 #[derive(Debug, Deserialize)]
@@ -52,7 +54,7 @@ struct Paging {
 #[derive(Debug, Deserialize)]
 struct MediaPage {
     #[serde(default)]
-    data: Vec<Media>,
+    data: Each<Media>,
     #[serde(default)]
     paging: Option<Paging>,
 }
@@ -110,7 +112,7 @@ pub fn parse_media_page(body: &[u8]) -> Result<PostPage, PlatformError> {
         .filter(|a| !a.is_empty())
         .map(PageCursor);
     Ok(PostPage {
-        posts: page.data.into_iter().map(to_post).collect(),
+        posts: page.data.items.into_iter().map(to_post).collect(),
         next,
     })
 }
@@ -120,18 +122,20 @@ pub(crate) fn parse_media(body: &[u8], endpoint: &'static str) -> Result<Media, 
     decode(Platform::Instagram, endpoint, body)
 }
 
-/// Counters from a node read (`like_count` absent when hidden).
-pub(crate) fn node_counters(m: &Media) -> Metrics {
+/// Counters from a node read (`like_count` absent when hidden), an invalid
+/// one recorded in `problems`.
+pub(crate) fn node_counters(m: &Media, problems: &mut Vec<ReadingProblem>) -> Metrics {
     let mut out = Metrics::new();
-    out.set(Metric::Likes, m.like_count);
-    out.set(Metric::Comments, m.comments_count);
+    m.like_count.set_into(Metric::Likes, &mut out, problems);
+    m.comments_count
+        .set_into(Metric::Comments, &mut out, problems);
     out
 }
 
 #[derive(Debug, Deserialize)]
 struct InsightValue {
     #[serde(default)]
-    value: Option<serde_json::Value>,
+    value: Count,
 }
 
 #[derive(Debug, Deserialize)]
@@ -146,27 +150,27 @@ struct Insight {
 #[derive(Debug, Deserialize)]
 struct Insights {
     #[serde(default)]
-    data: Vec<Insight>,
+    data: Each<Insight>,
 }
 
-/// Decodes a media insights answer: each known metric with an integer
-/// value; an empty `data` (not available yet) leaves every metric absent.
-pub fn parse_insights(body: &[u8]) -> Result<Metrics, PlatformError> {
+/// Decodes a media insights answer: each known metric with a whole value
+/// within 2^53; an invalid value leaves that metric absent and is recorded
+/// in the problems returned; an empty `data` (not available yet) leaves every metric
+/// absent.
+pub fn parse_insights(body: &[u8]) -> Result<(Metrics, Vec<ReadingProblem>), PlatformError> {
     let insights: Insights = decode(Platform::Instagram, "media.insights", body)?;
     let mut out = Metrics::new();
-    for i in insights.data {
+    let mut problems = Vec::new();
+    for i in insights.data.items {
         let Some(metric) = metric_of(&i.name) else {
             continue;
         };
-        let value = i
-            .values
-            .first()
-            .or(i.total_value.as_ref())
-            .and_then(|v| v.value.as_ref())
-            .and_then(serde_json::Value::as_u64);
-        out.set(metric, value);
+        match i.values.first().or(i.total_value.as_ref()) {
+            Some(v) => v.value.set_into(metric, &mut out, &mut problems),
+            None => out.set(metric, None),
+        }
     }
-    Ok(out)
+    Ok((out, problems))
 }
 
 /// A token answer (exchange and refresh).
@@ -174,7 +178,7 @@ pub fn parse_insights(body: &[u8]) -> Result<Metrics, PlatformError> {
 pub(crate) struct TokenReply {
     pub(crate) access_token: String,
     #[serde(default)]
-    pub(crate) expires_in: Option<i64>,
+    pub(crate) expires_in: Option<serde_json::Value>,
     #[serde(default)]
     pub(crate) user_id: Option<serde_json::Value>,
     #[serde(default)]

@@ -5,6 +5,7 @@ use chrono::TimeDelta;
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
 use socialsync_core::clock::Timestamp;
+use socialsync_core::social_platform::LimitReach;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -81,6 +82,11 @@ pub fn read_usage(headers: &HeaderMap) -> Usage {
     u
 }
 
+/// `m` minutes as a delay, saturating (a usage header may name any number).
+pub(crate) fn minutes(m: u64) -> std::time::Duration {
+    std::time::Duration::from_secs(m.saturating_mul(60))
+}
+
 /// When to slow down, and for how long.
 #[derive(Debug, Clone, Copy)]
 pub struct UsagePolicy {
@@ -110,7 +116,8 @@ impl Pacer {
     /// Records a response's usage for `account`.
     pub(crate) fn observe(&self, policy: UsagePolicy, account: &str, usage: Usage, now: Timestamp) {
         let account_until = match (usage.regain_minutes, usage.business_percent) {
-            (Some(m), _) => Some(now + TimeDelta::minutes(m as i64)),
+            // One account's budget: honoured up to a day, whatever Meta says.
+            (Some(m), _) => Some(LimitReach::Account.after(now, minutes(m))),
             (None, Some(p)) if p >= policy.slow_down_at => Some(now + policy.pause),
             _ => None,
         };

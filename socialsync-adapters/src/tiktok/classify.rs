@@ -5,7 +5,7 @@ use reqwest::header::HeaderMap;
 use serde::Deserialize;
 use socialsync_core::domain::DisconnectReason;
 use socialsync_core::platform::Platform;
-use socialsync_core::social_platform::{PlatformError, PlatformErrorKind};
+use socialsync_core::social_platform::{LimitReach, PlatformError, PlatformErrorKind};
 
 #[derive(Debug, Deserialize)]
 struct ApiError {
@@ -62,7 +62,7 @@ pub fn classify(status: u16, _headers: &HeaderMap, body: &[u8]) -> PlatformError
             401 => PlatformErrorKind::TokenInvalid(DisconnectReason::TokenExpired),
             429 => PlatformErrorKind::RateLimited {
                 until: None,
-                platform_wide: true,
+                reach: LimitReach::Minute,
             },
             500..=599 => PlatformErrorKind::Unavailable,
             _ => PlatformErrorKind::InvalidResponse,
@@ -77,7 +77,7 @@ pub fn classify(status: u16, _headers: &HeaderMap, body: &[u8]) -> PlatformError
         }
         "rate_limit_exceeded" => PlatformErrorKind::RateLimited {
             until: None,
-            platform_wide: true,
+            reach: LimitReach::Minute,
         },
         "internal_error" | "server_error" | "temporarily_unavailable" => {
             PlatformErrorKind::Unavailable

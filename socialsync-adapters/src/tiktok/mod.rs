@@ -51,6 +51,11 @@ static DIALECT: Dialect = Dialect {
     throttle_until,
 };
 
+/// The longest access-token life TikTok documents (24 hours; 2 hours today).
+const MAX_ACCESS_LIFETIME: TimeDelta = TimeDelta::hours(24);
+/// The longest refresh-token life TikTok documents (365 days; 180 today).
+const MAX_REFRESH_LIFETIME: TimeDelta = TimeDelta::days(365);
+
 /// TikTok sends no `Retry-After`: wait out the sliding minute.
 fn throttle_until(_e: &PlatformError, _h: &HeaderMap, now: Timestamp) -> Option<Timestamp> {
     Some(now + TimeDelta::seconds(60))
@@ -283,16 +288,15 @@ impl TikTok {
         let t: model::TokenReply = crate::http::decode(Platform::TikTok, EP, &reply.body)?;
         let now = self.inner.http.now();
         let mut c = Credentials::new(t.access_token).issued(now);
-        if let Some(s) = t.expires_in.filter(|s| *s > 0) {
-            c = c.expiring_at(now + TimeDelta::seconds(s));
+        if let Some(d) = crate::http::lifetime(t.expires_in.as_ref(), MAX_ACCESS_LIFETIME) {
+            c = c.expiring_at(now + d);
         }
         match t.refresh_token.filter(|r| !r.is_empty()) {
             Some(r) => {
                 c = c.with_refresh_token(r);
-                c.refresh_expires_at = t
-                    .refresh_expires_in
-                    .filter(|s| *s > 0)
-                    .map(|s| now + TimeDelta::seconds(s));
+                c.refresh_expires_at =
+                    crate::http::lifetime(t.refresh_expires_in.as_ref(), MAX_REFRESH_LIFETIME)
+                        .map(|d| now + d);
             }
             None => {
                 if let Some(p) = previous {

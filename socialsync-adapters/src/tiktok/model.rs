@@ -1,6 +1,6 @@
 //! TikTok response bodies and their decoding.
 
-use crate::http::decode;
+use crate::http::{Count, Each, decode, whole_number};
 use serde::Deserialize;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::MediaKind;
@@ -20,9 +20,10 @@ pub(crate) const METRIC_FIELDS: &str = "id,like_count,comment_count,share_count,
 #[derive(Debug, Deserialize)]
 pub(crate) struct Video {
     id: String,
-    /// Unix **seconds**.
+    /// Unix **seconds** (an invalid one: the post is not public yet, as far
+    /// as we can tell).
     #[serde(default)]
-    create_time: Option<i64>,
+    create_time: Option<serde_json::Value>,
     #[serde(default)]
     title: Option<String>,
     #[serde(default)]
@@ -30,19 +31,19 @@ pub(crate) struct Video {
     #[serde(default)]
     share_url: Option<String>,
     #[serde(default)]
-    like_count: Option<u64>,
+    like_count: Count,
     #[serde(default)]
-    comment_count: Option<u64>,
+    comment_count: Count,
     #[serde(default)]
-    share_count: Option<u64>,
+    share_count: Count,
     #[serde(default)]
-    view_count: Option<u64>,
+    view_count: Count,
 }
 
 #[derive(Debug, Deserialize)]
 struct VideoData {
     #[serde(default)]
-    videos: Vec<Video>,
+    videos: Each<Video>,
     /// Unix **milliseconds**.
     #[serde(default)]
     cursor: Option<i64>,
@@ -57,7 +58,8 @@ struct Envelope {
 
 fn to_post(v: Video) -> PlatformPost {
     PlatformPost {
-        published_at: v.create_time.and_then(|s| Timestamp::from_timestamp(s, 0)),
+        published_at: whole_number(v.create_time.as_ref())
+            .and_then(|s| Timestamp::from_timestamp(s, 0)),
         kind: MediaKind::Video,
         title: v.title.filter(|t| !t.is_empty()),
         text: v.video_description.unwrap_or_default(),
@@ -67,13 +69,17 @@ fn to_post(v: Video) -> PlatformPost {
     }
 }
 
-fn metrics(v: &Video) -> Metrics {
-    let mut m = Metrics::new();
-    m.set(Metric::Views, v.view_count);
-    m.set(Metric::Likes, v.like_count);
-    m.set(Metric::Comments, v.comment_count);
-    m.set(Metric::Shares, v.share_count);
-    m
+fn reading(id: PlatformPostId, v: &Video) -> PostReading {
+    let mut r = PostReading::new(id, Metrics::new());
+    for (metric, count) in [
+        (Metric::Views, &v.view_count),
+        (Metric::Likes, &v.like_count),
+        (Metric::Comments, &v.comment_count),
+        (Metric::Shares, &v.share_count),
+    ] {
+        count.set_into(metric, &mut r.metrics, &mut r.problems);
+    }
+    r
 }
 
 /// Decodes a `video/list` page: the next cursor (milliseconds) only while
@@ -86,7 +92,7 @@ pub fn parse_video_list(body: &[u8]) -> Result<PostPage, PlatformError> {
         None
     };
     Ok(PostPage {
-        posts: env.data.videos.into_iter().map(to_post).collect(),
+        posts: env.data.videos.items.into_iter().map(to_post).collect(),
         next,
     })
 }
@@ -98,19 +104,14 @@ pub fn parse_video_query(
     asked: &[MetricsRequest],
 ) -> Result<MetricsBatch, PlatformError> {
     let env: Envelope = decode(Platform::TikTok, "video.query", body)?;
-    let mut by_id: HashMap<&str, &Video> = HashMap::with_capacity(env.data.videos.len());
-    for v in &env.data.videos {
+    let mut by_id: HashMap<&str, &Video> = HashMap::with_capacity(env.data.videos.items.len());
+    for v in &env.data.videos.items {
         by_id.insert(v.id.as_str(), v);
     }
     let mut batch = MetricsBatch::default();
     for r in asked {
         match by_id.get(r.id.as_str()) {
-            Some(v) => batch.readings.push(PostReading {
-                id: r.id.clone(),
-                metrics: metrics(v),
-                unsupported: Default::default(),
-                missing_permissions: Vec::new(),
-            }),
+            Some(v) => batch.readings.push(reading(r.id.clone(), v)),
             None => batch.missing.push(r.id.clone()),
         }
     }
@@ -120,7 +121,7 @@ pub fn parse_video_query(
 /// Decodes a `video/query` answer asked with the listing fields: the post.
 pub(crate) fn parse_video_query_posts(body: &[u8]) -> Result<Vec<PlatformPost>, PlatformError> {
     let env: Envelope = decode(Platform::TikTok, "video.query", body)?;
-    Ok(env.data.videos.into_iter().map(to_post).collect())
+    Ok(env.data.videos.items.into_iter().map(to_post).collect())
 }
 
 /// The OAuth token answer (flat in v2).
@@ -128,13 +129,13 @@ pub(crate) fn parse_video_query_posts(body: &[u8]) -> Result<Vec<PlatformPost>, 
 pub(crate) struct TokenReply {
     pub(crate) access_token: String,
     #[serde(default)]
-    pub(crate) expires_in: Option<i64>,
+    pub(crate) expires_in: Option<serde_json::Value>,
     #[serde(default)]
     pub(crate) open_id: Option<String>,
     #[serde(default)]
     pub(crate) refresh_token: Option<String>,
     #[serde(default)]
-    pub(crate) refresh_expires_in: Option<i64>,
+    pub(crate) refresh_expires_in: Option<serde_json::Value>,
     #[serde(default)]
     pub(crate) scope: Option<String>,
 }

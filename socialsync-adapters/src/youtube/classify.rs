@@ -7,7 +7,7 @@ use serde::Deserialize;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::DisconnectReason;
 use socialsync_core::platform::Platform;
-use socialsync_core::social_platform::{PlatformError, PlatformErrorKind};
+use socialsync_core::social_platform::{LimitReach, PlatformError, PlatformErrorKind};
 
 #[derive(Debug, Deserialize)]
 struct Item {
@@ -74,13 +74,12 @@ fn reason_of(body: &[u8]) -> Option<(String, String)> {
 pub fn classify(status: u16, _headers: &HeaderMap, body: &[u8]) -> PlatformError {
     let p = Platform::YouTube;
     let (reason, message) = reason_of(body).unwrap_or_default();
-    let throttled = |platform_wide| PlatformErrorKind::RateLimited {
-        until: None,
-        platform_wide,
-    };
+    let throttled = |reach| PlatformErrorKind::RateLimited { until: None, reach };
     let kind = match reason.as_str() {
-        "quotaExceeded" | "dailyLimitExceeded" => throttled(true),
-        "rateLimitExceeded" | "userRateLimitExceeded" | "RESOURCE_EXHAUSTED" => throttled(true),
+        "quotaExceeded" | "dailyLimitExceeded" => throttled(LimitReach::DailyQuota),
+        "rateLimitExceeded" | "userRateLimitExceeded" | "RESOURCE_EXHAUSTED" => {
+            throttled(LimitReach::Minute)
+        }
         "insufficientPermissions" | "forbidden" | "ACCESS_TOKEN_SCOPE_INSUFFICIENT" => {
             PlatformErrorKind::PermissionMissing("youtube.readonly".into())
         }
@@ -95,7 +94,7 @@ pub fn classify(status: u16, _headers: &HeaderMap, body: &[u8]) -> PlatformError
         _ => match status {
             401 => PlatformErrorKind::TokenInvalid(DisconnectReason::TokenExpired),
             404 => PlatformErrorKind::NotFound,
-            429 => throttled(true),
+            429 => throttled(LimitReach::Minute),
             403 => PlatformErrorKind::PermissionMissing("youtube.readonly".into()),
             500..=599 => PlatformErrorKind::Unavailable,
             _ => PlatformErrorKind::InvalidResponse,
@@ -119,10 +118,13 @@ pub(crate) fn throttle_until(
     _h: &HeaderMap,
     now: Timestamp,
 ) -> Option<Timestamp> {
-    let quota = e
-        .detail
-        .as_deref()
-        .is_some_and(|d| d.contains("quotaExceeded") || d.contains("dailyLimitExceeded"));
+    let quota = matches!(
+        e.kind,
+        PlatformErrorKind::RateLimited {
+            reach: LimitReach::DailyQuota,
+            ..
+        }
+    );
     Some(if quota {
         next_quota_reset(now)
     } else {

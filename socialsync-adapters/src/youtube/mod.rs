@@ -284,8 +284,9 @@ impl YouTube {
     ) -> Credentials {
         let now = self.inner.http.now();
         let mut c = Credentials::new(t.access_token).issued(now);
-        if let Some(s) = t.expires_in.filter(|s| *s > 0) {
-            c = c.expiring_at(now + TimeDelta::seconds(s));
+        // Google documents one-hour access tokens.
+        if let Some(d) = crate::http::lifetime(t.expires_in.as_ref(), TimeDelta::hours(1)) {
+            c = c.expiring_at(now + d);
         }
         match t.refresh_token.filter(|r| !r.is_empty()) {
             Some(r) => c = c.with_refresh_token(r),

@@ -1,8 +1,8 @@
 //! YouTube response bodies and their decoding.
 
-use crate::http::decode;
+use crate::http::{Count, Each, decode};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::MediaKind;
 use socialsync_core::ids::PlatformPostId;
@@ -12,21 +12,6 @@ use socialsync_core::social_platform::{
     MetricsBatch, MetricsRequest, PlatformError, PlatformPost, PostReading,
 };
 use std::collections::HashMap;
-
-/// A counter sent as a JSON string (`"48211"`), tolerated as a number.
-fn counter<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum C {
-        S(String),
-        N(u64),
-    }
-    Ok(match Option::<C>::deserialize(d)? {
-        Some(C::S(s)) => s.trim().parse().ok(),
-        Some(C::N(n)) => Some(n),
-        None => None,
-    })
-}
 
 /// RFC 3339, with or without fractional seconds.
 pub fn parse_time(s: &str) -> Option<Timestamp> {
@@ -167,7 +152,7 @@ struct PlaylistItem {
 #[serde(rename_all = "camelCase")]
 struct PlaylistItems {
     #[serde(default)]
-    items: Vec<PlaylistItem>,
+    items: Each<PlaylistItem>,
     #[serde(default)]
     next_page_token: Option<String>,
 }
@@ -192,8 +177,8 @@ pub(crate) fn watch_url(id: &str) -> String {
 /// publish time, has none: it is not monitored yet.
 pub fn parse_playlist_items(body: &[u8]) -> Result<UploadsPage, PlatformError> {
     let p: PlaylistItems = decode(Platform::YouTube, "playlistItems.list", body)?;
-    let mut posts = Vec::with_capacity(p.items.len());
-    for item in p.items {
+    let mut posts = Vec::with_capacity(p.items.items.len());
+    for item in p.items.items {
         let content = item.content_details;
         let snippet = item.snippet;
         let Some(id) = content
@@ -243,14 +228,14 @@ pub fn parse_playlist_items(body: &[u8]) -> Result<UploadsPage, PlatformError> {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Statistics {
-    #[serde(default, deserialize_with = "counter")]
-    view_count: Option<u64>,
-    #[serde(default, deserialize_with = "counter")]
-    like_count: Option<u64>,
-    #[serde(default, deserialize_with = "counter")]
-    dislike_count: Option<u64>,
-    #[serde(default, deserialize_with = "counter")]
-    comment_count: Option<u64>,
+    #[serde(default)]
+    view_count: Count,
+    #[serde(default)]
+    like_count: Count,
+    #[serde(default)]
+    dislike_count: Count,
+    #[serde(default)]
+    comment_count: Count,
 }
 
 #[derive(Debug, Deserialize)]
@@ -288,16 +273,22 @@ struct Video {
 #[derive(Debug, Deserialize)]
 struct Videos {
     #[serde(default)]
-    items: Vec<Video>,
+    items: Each<Video>,
 }
 
-fn metrics(s: &Statistics) -> Metrics {
-    let mut m = Metrics::new();
-    m.set(Metric::Views, s.view_count);
-    m.set(Metric::Likes, s.like_count);
-    m.set(Metric::Comments, s.comment_count);
-    m.set(Metric::Dislikes, s.dislike_count);
-    m
+fn reading(id: PlatformPostId, s: Option<&Statistics>) -> PostReading {
+    let mut r = PostReading::new(id, Metrics::new());
+    if let Some(s) = s {
+        for (metric, count) in [
+            (Metric::Views, &s.view_count),
+            (Metric::Likes, &s.like_count),
+            (Metric::Comments, &s.comment_count),
+            (Metric::Dislikes, &s.dislike_count),
+        ] {
+            count.set_into(metric, &mut r.metrics, &mut r.problems);
+        }
+    }
+    r
 }
 
 /// Decodes a `videos.list?part=statistics` answer for `asked`: counters are
@@ -308,16 +299,13 @@ pub fn parse_videos_statistics(
     asked: &[MetricsRequest],
 ) -> Result<MetricsBatch, PlatformError> {
     let v: Videos = decode(Platform::YouTube, "videos.list", body)?;
-    let by_id: HashMap<&str, &Video> = v.items.iter().map(|x| (x.id.as_str(), x)).collect();
+    let by_id: HashMap<&str, &Video> = v.items.items.iter().map(|x| (x.id.as_str(), x)).collect();
     let mut batch = MetricsBatch::default();
     for r in asked {
         match by_id.get(r.id.as_str()) {
-            Some(video) => batch.readings.push(PostReading {
-                id: r.id.clone(),
-                metrics: video.statistics.as_ref().map(metrics).unwrap_or_default(),
-                unsupported: Default::default(),
-                missing_permissions: Vec::new(),
-            }),
+            Some(video) => batch
+                .readings
+                .push(reading(r.id.clone(), video.statistics.as_ref())),
             None => batch.missing.push(r.id.clone()),
         }
     }
@@ -335,6 +323,7 @@ pub(crate) struct Details {
 pub(crate) fn parse_video_details(body: &[u8]) -> Result<HashMap<String, Details>, PlatformError> {
     let v: Videos = decode(Platform::YouTube, "videos.list", body)?;
     Ok(v.items
+        .items
         .into_iter()
         .map(|video| {
             let private = video
@@ -377,7 +366,7 @@ pub(crate) fn parse_video_details(body: &[u8]) -> Result<HashMap<String, Details
 pub(crate) struct TokenReply {
     pub(crate) access_token: String,
     #[serde(default)]
-    pub(crate) expires_in: Option<i64>,
+    pub(crate) expires_in: Option<serde_json::Value>,
     #[serde(default)]
     pub(crate) refresh_token: Option<String>,
     #[serde(default)]

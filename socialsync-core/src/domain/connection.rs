@@ -138,6 +138,23 @@ pub struct ConnectionHealth {
     /// [`Suspicion::recheck_at`].
     #[serde(default)]
     pub suspect: Option<Suspicion>,
+    /// Parts of readings the platform sent that could not be taken (an
+    /// invalid value of a metric, an error about one post), counted since
+    /// the connection was made; those metrics were absent, the rest landed.
+    #[serde(default)]
+    pub reading_problems: u64,
+    /// The last of them.
+    #[serde(default)]
+    pub last_reading_problem: Option<LastProblem>,
+}
+
+/// The last problem of a kind, for the health view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastProblem {
+    /// When.
+    pub at: Timestamp,
+    /// What (never a secret).
+    pub what: String,
 }
 
 /// A connection whose token may read the account but not its posts: posts

@@ -10,8 +10,8 @@ mod tenant;
 
 pub use connection::{
     Connection, ConnectionHealth, ConnectionStatus, DisconnectReason, Disconnection, HighWater,
-    POST_COUNT_FALL_LIFETIME, PostCountCheck, PostCountVerdict, StatusInterval, StatusKind,
-    Suspicion,
+    LastProblem, POST_COUNT_FALL_LIFETIME, PostCountCheck, PostCountVerdict, StatusInterval,
+    StatusKind, Suspicion,
 };
 pub use lifecycle::{Due, NextScan, PostEvent, PostFacts, Transition, transition};
 pub use listers::{Lister, lister_creators, record_lister, successor, takes_over};

@@ -13,8 +13,10 @@ use crate::matching::{attribute, find_hashtags};
 use crate::social_platform::{AccountRef, PlatformErrorKind};
 use crate::store::{
     ConnectionFilter, DiscoveryProgress, HealthUpdate, PostFilter, PostStore, PostUpsert,
+    check_platform_id,
 };
-use std::collections::HashMap;
+use crate::text::Storable;
+use std::collections::{HashMap, HashSet};
 use tracing::Instrument;
 
 /// The scopes each set of creators is a member of, read once per discovery.
@@ -66,6 +68,11 @@ impl MemberScopes {
 /// us do).
 const MAX_POSTS_PER_DISCOVERY: usize = 20_000;
 
+/// The most pages one discovery asks for. A run cut short keeps the
+/// connection's high-water mark (and does not count as a deep pass), so the
+/// next run lists that range again.
+const MAX_PAGES_PER_DISCOVERY: usize = 1_000;
+
 impl Engine {
     /// Discovery for every active connection that is due (its interval
     /// passed) or whose stored posts need re-matching.
@@ -92,11 +99,10 @@ impl Engine {
             }
             let span =
                 tracing::info_span!("discovery", connection = %conn.id, platform = %conn.platform);
-            report.add(
-                self.discover(&conn, due && conn.is_callable(now), revision)
-                    .instrument(span)
-                    .await?,
-            );
+            let work = self
+                .discover(&conn, due && conn.is_callable(now), revision)
+                .instrument(span);
+            report.add(self.contained(conn.id, "discovery", work).await);
         }
         Ok(report)
     }
@@ -139,13 +145,18 @@ impl Engine {
                     .last_deep_pass_at
                     .is_none_or(|t| t + policy.deep_pass_interval <= now);
             match self.list_new_posts(conn, deep).await {
-                Ok((mut upserts, hw, creds)) => {
-                    high_water = hw;
+                Ok(Listed {
+                    mut upserts,
+                    newest,
+                    complete,
+                    creds,
+                }) => {
+                    high_water = newest;
+                    deep &= complete;
                     if !upserts.is_empty() {
                         self.attribute_listed(conn, &mut upserts, &mut scopes)
                             .await?;
-                        let out = store.upsert_posts(upserts, now).await?;
-                        report.posts_found += out.iter().filter(|u| u.created).count() as u64;
+                        report.posts_found += self.write_upserts(conn, upserts).await?;
                     }
                     store
                         .record_health(conn.id, HealthUpdate::Success { at: now })
@@ -174,6 +185,40 @@ impl Engine {
             Ok(()) | Err(crate::error::StoreError::LeaseLost) => Ok(report),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Records what a listing found in one store call; the posts created.
+    /// When the store refuses the call for its data (not for being
+    /// unavailable), post by post: one post's bad data is that post's alone.
+    async fn write_upserts(
+        &self,
+        conn: &Connection,
+        upserts: Vec<PostUpsert>,
+    ) -> Result<u64, EngineError> {
+        let store = &self.inner.store;
+        let now = self.now();
+        let created =
+            |out: &[crate::store::UpsertedPost]| out.iter().filter(|u| u.created).count() as u64;
+        let error = match store.upsert_posts(upserts.clone(), now).await {
+            Ok(out) => return Ok(created(&out)),
+            Err(e) if e.is_retryable() => return Err(e.into()),
+            Err(e) => e,
+        };
+        if upserts.len() == 1 {
+            self.post_not_written(conn, &upserts[0].platform_post_id, &error)
+                .await;
+            return Ok(0);
+        }
+        let mut found = 0;
+        for u in upserts {
+            let id = u.platform_post_id.clone();
+            match store.upsert_posts(vec![u], now).await {
+                Ok(out) => found += created(&out),
+                Err(e) if e.is_retryable() => return Err(e.into()),
+                Err(e) => self.post_not_written(conn, &id, &e).await,
+            }
+        }
+        Ok(found)
     }
 
     /// Attributes what a listing found, matched with the memberships of
@@ -247,11 +292,7 @@ impl Engine {
     }
 
     /// The posts a listing found, not attributed yet, and the newest mark.
-    async fn list_new_posts(
-        &self,
-        conn: &Connection,
-        deep: bool,
-    ) -> Result<(Vec<PostUpsert>, Option<HighWater>, VersionedCredentials), Listing> {
+    async fn list_new_posts(&self, conn: &Connection, deep: bool) -> Result<Listed, Listing> {
         let policy = self.inner.policy;
         let now = self.now();
         let platform = self.platform(conn.platform).map_err(|_| Listing::Stop)?;
@@ -272,6 +313,13 @@ impl Engine {
         let mut newest: Option<HighWater> = None;
         let mut cursor = None;
         let mut retried = false;
+        // A platform decides the pages: a run is bounded, and stops at a
+        // page that adds nothing or repeats a cursor.
+        let mut pages = 0usize;
+        let mut seen: HashSet<PlatformPostId> = HashSet::new();
+        let mut cursors: HashSet<String> = HashSet::new();
+        let mut refused = 0u32;
+        let mut complete = true;
         loop {
             let account = AccountRef {
                 account_id: &conn.account_id,
@@ -294,8 +342,15 @@ impl Engine {
                     return Err(Listing::Stop);
                 }
             };
+            pages += 1;
             let mut past_cutoff = false;
-            for p in page.posts {
+            let mut added = false;
+            for mut p in page.posts {
+                if check_platform_id("post", p.id.as_str()).is_err() {
+                    refused += 1;
+                    continue;
+                }
+                added |= seen.insert(p.id.clone());
                 let Some(published_at) = p.published_at else {
                     continue; // not public yet: not monitored yet
                 };
@@ -318,6 +373,11 @@ impl Engine {
                 if newest.as_ref().is_none_or(|n| mark > *n) {
                     newest = Some(mark);
                 }
+                // Text is kept less U+0000, and tags found in what is kept.
+                p.title.make_storable();
+                p.text.make_storable();
+                p.keyword_tags.make_storable();
+                p.permalink.make_storable();
                 let hashtags = find_hashtags(p.title.as_deref(), &p.text, &p.keyword_tags);
                 upserts.push(PostUpsert {
                     platform: conn.platform,
@@ -337,14 +397,60 @@ impl Engine {
                 });
             }
             match page.next {
-                Some(next) if !past_cutoff && upserts.len() < MAX_POSTS_PER_DISCOVERY => {
+                Some(next)
+                    if !past_cutoff
+                        && added
+                        && pages < MAX_PAGES_PER_DISCOVERY
+                        && upserts.len() < MAX_POSTS_PER_DISCOVERY
+                        && cursors.insert(next.0.clone()) =>
+                {
                     cursor = Some(next)
+                }
+                Some(_) if !past_cutoff => {
+                    // Cut short: the mark stays where it was, so the next
+                    // run lists this range again.
+                    complete = false;
+                    tracing::info!(
+                        connection = %conn.id,
+                        pages,
+                        added,
+                        "listing stopped early: a page added nothing, repeated a cursor or passed the bound"
+                    );
+                    break;
                 }
                 _ => break,
             }
         }
-        Ok((upserts, newest, creds))
+        if refused > 0 {
+            let update = HealthUpdate::ReadingProblems {
+                at: now,
+                count: refused,
+                last: format!("{refused} listed posts with an unusable id left out"),
+            };
+            if let Err(e) = self.inner.store.record_health(conn.id, update).await {
+                tracing::warn!(error = %e, "could not record a listing problem");
+            }
+        }
+        Ok(Listed {
+            upserts,
+            newest: newest.filter(|_| complete),
+            complete,
+            creds,
+        })
     }
+}
+
+/// What one listing run found.
+struct Listed {
+    /// The posts, not attributed yet.
+    upserts: Vec<PostUpsert>,
+    /// The newest mark, when the run was complete.
+    newest: Option<HighWater>,
+    /// Whether it reached the cutoff or the end of the list (not cut short
+    /// by a bound, an empty page or a repeated cursor).
+    complete: bool,
+    /// The credentials it used (fresh).
+    creds: VersionedCredentials,
 }
 
 /// Listing stopped (an error already handled and counted).

@@ -25,9 +25,11 @@ use crate::ids::{BrandId, ConnectionId, EventId};
 use crate::platform::Platform;
 use crate::policy::{InvalidPolicy, MonitoringPolicy};
 use crate::social_platform::SocialPlatform;
-use crate::store::{Connected, NewConnection, PostStore};
+use crate::store::{Connected, HealthUpdate, NewConnection, PostStore};
+use futures::FutureExt;
 use std::collections::HashMap;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -240,7 +242,9 @@ impl Engine {
 
     /// Connects a creator's platform account (or reconnects it: the same
     /// account's connection becomes active, its posts due at once, discovery
-    /// runs from the old high-water mark). Runs discovery for it at once.
+    /// runs from the old high-water mark). Runs discovery for it at once;
+    /// a failure of that discovery is the connection's (on its health),
+    /// retried at the next cycle, never this call's.
     pub async fn connect(&self, new: NewConnection) -> Result<Connected, EngineError> {
         self.platform(new.platform)?;
         let connected = self.inner.store.connect(new, self.now()).await?;
@@ -250,8 +254,15 @@ impl Engine {
             Some(_) => ConnectionChange::Reconnected,
         };
         self.publish_connection(&connected.connection, change).await;
-        self.discover_connection(&connected.connection, true)
-            .await?;
+        // The connection is made: a failing first discovery is the
+        // connection's (on its health), retried at the next cycle.
+        let id = connected.connection.id;
+        self.contained(
+            id,
+            "discovery",
+            self.discover_connection(&connected.connection, true),
+        )
+        .await;
         Ok(connected)
     }
 
@@ -269,8 +280,39 @@ impl Engine {
         Ok(self.inner.store.subscribe_events(after).await?)
     }
 
+    /// Runs `work` for one connection, contained (DESIGN §4 "Partial
+    /// failure stays partial"): an error or a panic is logged with the
+    /// connection's id, counted on its health and in the report, and the
+    /// caller goes on with the next connection.
+    pub(super) async fn contained(
+        &self,
+        connection: ConnectionId,
+        what: &'static str,
+        work: impl Future<Output = Result<CycleReport, EngineError>>,
+    ) -> CycleReport {
+        let failure = match AssertUnwindSafe(work).catch_unwind().await {
+            Ok(Ok(report)) => return report,
+            Ok(Err(e)) => format!("{what} failed: {e}"),
+            Err(panic) => format!("{what} panicked: {}", panic_message(&*panic)),
+        };
+        tracing::error!(%connection, error = %failure, "connection skipped this cycle");
+        let update = HealthUpdate::Failure {
+            at: self.now(),
+            error: failure,
+        };
+        if let Err(e) = self.inner.store.record_health(connection, update).await {
+            tracing::warn!(%connection, error = %e, "could not record the failure");
+        }
+        CycleReport {
+            failures: 1,
+            ..CycleReport::default()
+        }
+    }
+
     /// One full cycle: pending notifications, expiry of paused posts,
     /// discovery of the connections that are due, then every due scan.
+    /// A failure of one connection (an error, even a panic) is contained to
+    /// it; an error of the store itself ends the cycle.
     pub async fn run_cycle(&self) -> Result<CycleReport, EngineError> {
         let mut report = CycleReport::default();
         self.deliver_pending_notifications().await?;
@@ -292,9 +334,16 @@ impl Engine {
                 _ = tick.tick() => {}
             }
             let span = tracing::info_span!("cycle");
-            match tracing::Instrument::instrument(self.run_cycle(), span).await {
-                Ok(r) => tracing::debug!(?r, "cycle done"),
-                Err(e) => tracing::warn!(error = %e, "cycle failed; retrying next tick"),
+            let cycle = tracing::Instrument::instrument(self.run_cycle(), span);
+            match AssertUnwindSafe(cycle).catch_unwind().await {
+                Ok(Ok(r)) => tracing::debug!(?r, "cycle done"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "cycle failed; retrying next tick"),
+                // Nothing outside one connection should panic; if it does,
+                // the engine still runs the next tick.
+                Err(panic) => tracing::error!(
+                    panic = %panic_message(&*panic),
+                    "cycle panicked; retrying next tick"
+                ),
             }
         }
     }
@@ -328,4 +377,13 @@ impl Engine {
             tracing::warn!(error = %e, "event not published");
         }
     }
+}
+
+/// What a panic said, when it said it as text.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
 }

@@ -8,13 +8,12 @@ use crate::events::{ConnectionChange, Event, MetricChange, ScanEvent, ScanOutcom
 use crate::ids::{ConnectionId, PlatformPostId};
 use crate::metrics::Metrics;
 use crate::social_platform::{
-    AccountRef, MetricsBatch, MetricsRequest, PlatformError, PlatformErrorKind,
+    AccountRef, MetricsBatch, MetricsRequest, PlatformError, PlatformErrorKind, ReadingProblem,
 };
 use crate::store::{
     BackoffTarget, ClaimRequest, ClaimedPost, CompletionOutcome, HealthUpdate, NextScan, Release,
     ScanCompletion, ScanReading,
 };
-use chrono::TimeDelta;
 use std::collections::BTreeMap;
 use tracing::Instrument;
 
@@ -84,7 +83,10 @@ impl Engine {
             }
             for (conn, claims) in groups {
                 let span = tracing::info_span!("scan", connection = %conn, posts = claims.len());
-                report.add(self.scan_connection(conn, claims).instrument(span).await?);
+                // A failure here is this connection's: its claims lapse and
+                // are retried after the lease; the other connections go on.
+                let work = self.scan_connection(conn, claims).instrument(span);
+                report.add(self.contained(conn, "scan", work).await);
             }
         }
     }
@@ -195,8 +197,8 @@ impl Engine {
                 // "Not found" for a whole call: every id of it is missing, to
                 // be confirmed one by one (or, for most of a batch, suspected).
                 Err(e) if e.kind == PlatformErrorKind::NotFound => MetricsBatch {
-                    readings: Vec::new(),
                     missing: requests.iter().map(|r| r.id.clone()).collect(),
+                    ..MetricsBatch::default()
                 },
                 Err(e) => {
                     match e.kind {
@@ -290,8 +292,20 @@ impl Engine {
     ) -> Result<Vec<Verdict>, EngineError> {
         let mut missing_permissions = Vec::new();
         let mut found: Vec<Option<Metrics>> = vec![None; chunk.len()];
-        for (k, r) in batch.readings.into_iter().enumerate() {
+        let mut problems = 0u32;
+        let mut last_problem = None;
+        for (k, mut r) in batch.readings.into_iter().enumerate() {
             missing_permissions.extend(r.missing_permissions);
+            // Whatever the adapter let through, a value beyond 2^53 is an
+            // invalid reading of that metric.
+            for m in r.metrics.drop_invalid().iter() {
+                r.problems.push(ReadingProblem::invalid(m, "beyond 2^53"));
+            }
+            if let Some(p) = r.problems.last() {
+                problems =
+                    problems.saturating_add(u32::try_from(r.problems.len()).unwrap_or(u32::MAX));
+                last_problem = Some(format!("post {}: {p}", r.id));
+            }
             // Answers usually come in request order: look there first.
             let slot = match chunk.get(k) {
                 Some(c) if c.post.platform_post_id == r.id => Some(k),
@@ -305,6 +319,28 @@ impl Engine {
             self.degrade(conn, missing_permissions).await?;
         }
         let now = self.now();
+        if let Some(last) = last_problem {
+            tracing::info!(connection = %conn.id, problems, %last, "parts of readings invalid; those metrics absent");
+            self.inner
+                .store
+                .record_health(
+                    conn.id,
+                    HealthUpdate::ReadingProblems {
+                        at: now,
+                        count: problems,
+                        last,
+                    },
+                )
+                .await?;
+        }
+        // Posts whose own read failed for now are retried after the lease;
+        // the rest of the call lands.
+        if let Some((_, e)) = batch.failed.first() {
+            report.failures += 1;
+            self.on_call_error(conn, e).await;
+        }
+        let failed: std::collections::HashSet<&PlatformPostId> =
+            batch.failed.iter().map(|(id, _)| id).collect();
         // While the connection is suspect, missing posts wait for the
         // re-check: no confirmation calls, nothing deleted.
         let hold = conn.health.suspect.is_some_and(|s| now < s.recheck_at);
@@ -313,6 +349,7 @@ impl Engine {
         for (i, (c, reading)) in chunk.iter().zip(found).enumerate() {
             verdicts.push(match reading {
                 Some(m) => Verdict::Read(m),
+                None if failed.contains(&c.post.platform_post_id) => Verdict::Retry,
                 None if c.post.state == PostState::Deleted => Verdict::StillGone,
                 None if hold => Verdict::Held,
                 None => {
@@ -596,12 +633,12 @@ impl Engine {
         let nexts: Vec<NextScan> = completions.iter().map(|c| c.next).collect();
         let landed = std::mem::take(&mut pending.landed);
         let scans: Vec<bool> = completions.iter().map(|c| c.reading.is_scan()).collect();
-        let outcomes = self.inner.store.complete_scans(completions).await?;
+        let outcomes = self.write_completions(conn, completions).await?;
         let mut events = Vec::with_capacity(landed.len());
         for ((((c, reading, outcome, at), result), scan), next) in
             landed.into_iter().zip(outcomes).zip(scans).zip(nexts)
         {
-            if result != CompletionOutcome::Applied {
+            if !result {
                 continue;
             }
             if scan {
@@ -645,19 +682,68 @@ impl Engine {
         Ok(report)
     }
 
+    /// Writes completions in one store call, and says which were applied.
+    /// When the store refuses the call for its data (not for being
+    /// unavailable), they are written one by one: one post's bad data is
+    /// that post's alone (its claim lapses; it is retried after the lease).
+    async fn write_completions(
+        &self,
+        conn: &Connection,
+        completions: Vec<ScanCompletion>,
+    ) -> Result<Vec<bool>, EngineError> {
+        let store = &self.inner.store;
+        let applied = |o: &[CompletionOutcome]| o.first() == Some(&CompletionOutcome::Applied);
+        let error = match store.complete_scans(completions.clone()).await {
+            Ok(o) => return Ok(o.iter().map(|r| *r == CompletionOutcome::Applied).collect()),
+            Err(e) if e.is_retryable() => return Err(e.into()),
+            Err(e) => e,
+        };
+        if completions.len() == 1 {
+            self.post_not_written(conn, completions[0].post, &error)
+                .await;
+            return Ok(vec![false]);
+        }
+        let mut out = Vec::with_capacity(completions.len());
+        for c in completions {
+            let post = c.post;
+            match store.complete_scans(vec![c]).await {
+                Ok(o) => out.push(applied(&o)),
+                Err(e) if e.is_retryable() => return Err(e.into()),
+                Err(e) => {
+                    self.post_not_written(conn, post, &e).await;
+                    out.push(false);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// One post's write was refused: logged and counted on its connection.
+    pub(super) async fn post_not_written(
+        &self,
+        conn: &Connection,
+        post: impl std::fmt::Display,
+        e: &crate::error::StoreError,
+    ) {
+        tracing::warn!(connection = %conn.id, %post, error = %e, "one post's write refused; the others landed");
+        let update = HealthUpdate::Failure {
+            at: self.now(),
+            error: format!("post {post} not written: {e}"),
+        };
+        if let Err(err) = self.inner.store.record_health(conn.id, update).await {
+            tracing::warn!(error = %err, "could not record a store failure");
+        }
+    }
+
     /// Rate limits back off; other failures count on the connection's health.
     pub(super) async fn on_call_error(&self, conn: &Connection, e: &PlatformError) {
         let store = &self.inner.store;
         let now = self.now();
         let result = match &e.kind {
-            PlatformErrorKind::RateLimited {
-                until,
-                platform_wide,
-            } => {
-                let until = until
-                    .unwrap_or(now + TimeDelta::seconds(60))
-                    .max(now + TimeDelta::seconds(1));
-                let target = if *platform_wide {
+            PlatformErrorKind::RateLimited { until, reach } => {
+                // Bounded by the limit's reach, whatever the platform named.
+                let until = reach.bound(now, *until);
+                let target = if reach.is_platform_wide() {
                     BackoffTarget::Platform(conn.platform)
                 } else {
                     BackoffTarget::Connection(conn.id)

@@ -6,6 +6,7 @@ use crate::domain::{
     Attribution, CampaignWindow, Connection, DeletedSpan, FoundHashtag, HighWater, Lister,
     MediaKind, NextScan, PostState, ScopeKind, StatusInterval, StatusKind,
 };
+use crate::error::StoreError;
 use crate::hashtag::TrackedHashtag;
 use crate::ids::{
     BrandId, ConnectionId, CreatorId, LeaseToken, PlatformAccountId, PlatformPostId, PostId,
@@ -13,6 +14,7 @@ use crate::ids::{
 };
 use crate::metrics::{Metric, Metrics};
 use crate::platform::Platform;
+use crate::text::Storable;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -128,6 +130,16 @@ pub enum HealthUpdate {
     },
     /// The permissions missing now (empty: not degraded).
     MissingPermissions(Vec<String>),
+    /// Parts of readings that could not be taken
+    /// ([`ConnectionHealth::reading_problems`](crate::domain::ConnectionHealth)).
+    ReadingProblems {
+        /// When.
+        at: Timestamp,
+        /// How many.
+        count: u32,
+        /// The last of them (never a secret).
+        last: String,
+    },
     /// Every post asked for was read: the connection is no longer suspect
     /// ([`ConnectionHealth::suspect`](crate::domain::ConnectionHealth)).
     SuspicionCleared,
@@ -511,4 +523,75 @@ pub struct ConnectionFilter {
     pub platform: Option<Platform>,
     /// Only in these statuses.
     pub statuses: Option<Vec<StatusKind>>,
+}
+
+/// The longest platform id a store keeps (bytes).
+pub const MAX_PLATFORM_ID_BYTES: usize = 256;
+
+/// Checks an id a platform sent (a post's or an account's): not empty, at
+/// most [`MAX_PLATFORM_ID_BYTES`], no control characters. An id is sent
+/// back to the platform as it is, so it is refused rather than cleaned.
+pub fn check_platform_id(what: &str, id: &str) -> Result<(), StoreError> {
+    if id.is_empty() {
+        return Err(StoreError::InvalidInput(format!("{what} id is empty")));
+    }
+    if id.len() > MAX_PLATFORM_ID_BYTES {
+        return Err(StoreError::InvalidInput(format!(
+            "{what} id is {} bytes long, at most {MAX_PLATFORM_ID_BYTES} allowed",
+            id.len()
+        )));
+    }
+    if id.chars().any(char::is_control) {
+        return Err(StoreError::InvalidInput(format!(
+            "{what} id holds a control character"
+        )));
+    }
+    Ok(())
+}
+
+impl PostUpsert {
+    /// Makes the post's texts storable ([`crate::text`]: U+0000 dropped
+    /// from the title, caption, keyword tags, permalink and the tags as
+    /// written) and refuses an id no store keeps. Stores call it on every
+    /// upsert before writing anything; the engine calls it before hashtag
+    /// extraction, so tag positions refer to the stored text.
+    pub fn make_storable(&mut self) -> Result<bool, StoreError> {
+        check_platform_id("post", self.platform_post_id.as_str())?;
+        let mut dropped = self.title.make_storable();
+        dropped |= self.text.make_storable();
+        dropped |= self.keyword_tags.make_storable();
+        dropped |= self.permalink.make_storable();
+        for h in &mut self.hashtags {
+            dropped |= h.written.make_storable();
+        }
+        Ok(dropped)
+    }
+}
+
+impl NewConnection {
+    /// Makes the handle storable (U+0000 dropped) and refuses an account id
+    /// no store keeps. Stores call it before writing anything.
+    pub fn make_storable(&mut self) -> Result<bool, StoreError> {
+        check_platform_id("account", self.account_id.as_str())?;
+        Ok(self.handle.make_storable())
+    }
+}
+
+impl HealthUpdate {
+    /// Makes the texts of the update storable (U+0000 dropped from an
+    /// error, a reason or a permission's name, which may quote a platform).
+    pub fn make_storable(&mut self) {
+        match self {
+            HealthUpdate::Failure { error, .. } => {
+                error.make_storable();
+            }
+            HealthUpdate::MissingPermissions(p) => {
+                p.make_storable();
+            }
+            HealthUpdate::ReadingProblems { last, .. } => {
+                last.make_storable();
+            }
+            HealthUpdate::Success { .. } | HealthUpdate::SuspicionCleared => {}
+        }
+    }
 }

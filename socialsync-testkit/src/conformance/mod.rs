@@ -22,6 +22,7 @@ mod monitoring;
 mod posts;
 mod readings;
 mod reports;
+mod resilience;
 mod shared;
 
 pub use claims::*;
@@ -34,6 +35,7 @@ pub use monitoring::*;
 pub use posts::*;
 pub use readings::*;
 pub use reports::*;
+pub use resilience::*;
 pub use shared::*;
 
 #[doc(hidden)]
@@ -85,6 +87,11 @@ macro_rules! store_conformance_tests {
             unmatched_post_becomes_untracked_and_keeps_data,
             post_transitions_follow_the_core_rules,
             half_broken_token_deletes_nothing,
+            nul_text_is_dropped_and_other_connections_go_on,
+            a_value_beyond_2_53_is_absent_and_the_rest_lands,
+            endless_empty_pages_end_the_listing,
+            a_panicking_platform_is_contained_and_run_goes_on,
+            an_absurd_backoff_is_bounded_by_its_reach,
             real_deletions_are_deleted_as_far_as_the_count_fell,
             no_post_count_deletes_nothing,
             deleted_posts_are_read_again_and_come_back,

@@ -1,0 +1,402 @@
+//! The platforms at their worst (DESIGN §4, §9): invalid counters, absurd
+//! delays and lifetimes, one post's error. Each stays one bad value: that
+//! metric, that post, that limit's reach; never the whole answer, never a
+//! panic.
+
+mod common;
+
+use chrono::TimeDelta;
+use common::{Account, app, clock, fast_retry, t0};
+use serde_json::{Value, json};
+use socialsync_adapters::instagram::Instagram;
+use socialsync_adapters::tiktok::TikTok;
+use socialsync_adapters::youtube::YouTube;
+use socialsync_core::domain::MediaKind;
+use socialsync_core::ids::PlatformPostId;
+use socialsync_core::metrics::Metric;
+use socialsync_core::social_platform::{
+    LimitReach, MetricsBatch, MetricsRequest, PlatformErrorKind as K, SocialPlatform,
+};
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn body(v: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_raw(v.to_string(), "application/json")
+}
+
+fn reqs(kind: MediaKind, ids: &[&str]) -> Vec<MetricsRequest> {
+    ids.iter()
+        .map(|id| MetricsRequest {
+            id: PlatformPostId::from(*id),
+            kind,
+        })
+        .collect()
+}
+
+fn tiktok(server: &MockServer) -> TikTok {
+    TikTok::builder()
+        .with_base_url(server.uri())
+        .with_app_credentials(app())
+        .with_clock(clock())
+        .with_retry(fast_retry())
+        .build()
+        .unwrap()
+}
+
+fn youtube(server: &MockServer) -> YouTube {
+    YouTube::builder()
+        .with_api_base(format!("{}/youtube/v3", server.uri()))
+        .with_token_url(format!("{}/token", server.uri()))
+        .with_app_credentials(app())
+        .with_clock(clock())
+        .with_retry(fast_retry())
+        .build()
+        .unwrap()
+}
+
+fn instagram(server: &MockServer) -> Instagram {
+    Instagram::builder()
+        .with_graph_base(format!("{}/v25.0", server.uri()))
+        .with_token_base(server.uri())
+        .with_app_credentials(app())
+        .with_clock(clock())
+        .with_retry(fast_retry())
+        .build()
+        .unwrap()
+}
+
+/// The reading of `id` in `batch`.
+fn reading<'b>(
+    batch: &'b MetricsBatch,
+    id: &str,
+) -> &'b socialsync_core::social_platform::PostReading {
+    batch
+        .readings
+        .iter()
+        .find(|r| r.id.as_str() == id)
+        .unwrap_or_else(|| panic!("{id} has no reading: {batch:?}"))
+}
+
+/// The metrics a reading's problems name.
+fn spoiled(r: &socialsync_core::social_platform::PostReading) -> Vec<Metric> {
+    r.problems.iter().filter_map(|p| p.metric).collect()
+}
+
+/// Hostile values for a counter, with what each is.
+fn bad_counters() -> Vec<(&'static str, Value)> {
+    vec![
+        ("negative", json!(-12)),
+        ("fractional", json!(12.5)),
+        ("not a number", json!("lots")),
+        ("beyond 2^53", json!(9_007_199_254_740_993_u64)),
+        ("far beyond", json!(1e300)),
+    ]
+}
+
+#[tokio::test]
+async fn tiktok_invalid_counters_are_that_metric_absent_and_the_batch_lands() {
+    let server = MockServer::start().await;
+    let bad = bad_counters();
+    let mut videos: Vec<Value> = bad
+        .iter()
+        .enumerate()
+        .map(|(i, (_, v))| {
+            json!({"id": format!("bad{i}"), "view_count": v, "like_count": 7, "comment_count": 1, "share_count": 0})
+        })
+        .collect();
+    videos.push(json!({"id": "clean", "view_count": 100, "like_count": 7, "comment_count": 1, "share_count": 0}));
+    Mock::given(method("POST"))
+        .and(path("/v2/video/query/"))
+        .respond_with(body(json!({
+            "data": {"videos": videos},
+            "error": {"code": "ok", "message": "", "log_id": "x"}
+        })))
+        .mount(&server)
+        .await;
+    let a = Account::new("open-id-1", "act.TOKEN");
+    let mut ids: Vec<String> = (0..bad.len()).map(|i| format!("bad{i}")).collect();
+    ids.push("clean".into());
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let batch = tiktok(&server)
+        .fetch_metrics(a.r(), &reqs(MediaKind::Video, &ids))
+        .await
+        .expect("one bad counter never fails the batch");
+    assert!(batch.missing.is_empty());
+    for (i, (what, _)) in bad.iter().enumerate() {
+        let r = reading(&batch, &format!("bad{i}"));
+        assert_eq!(r.metrics.get(Metric::Views), None, "{what}");
+        assert_eq!(r.metrics.get(Metric::Likes), Some(7), "{what}");
+        assert_eq!(spoiled(r), [Metric::Views], "{what}");
+    }
+    let clean = reading(&batch, "clean");
+    assert_eq!(clean.metrics.get(Metric::Views), Some(100));
+    assert!(clean.problems.is_empty());
+}
+
+#[tokio::test]
+async fn youtube_invalid_counters_are_that_metric_absent_and_the_batch_lands() {
+    let server = MockServer::start().await;
+    let values = [
+        json!("-5"),
+        json!("1.5"),
+        json!("lots"),
+        json!("18446744073709551621"),
+        json!(-3),
+        json!(1e300),
+    ];
+    let mut items: Vec<Value> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            json!({"kind": "youtube#video", "id": format!("bad{i}"),
+                   "statistics": {"viewCount": v, "likeCount": "9", "favoriteCount": "0"}})
+        })
+        .collect();
+    items.push(json!({"kind": "youtube#video", "id": "clean",
+                      "statistics": {"viewCount": "42", "likeCount": "9"}}));
+    Mock::given(method("GET"))
+        .and(path("/youtube/v3/videos"))
+        .respond_with(body(
+            json!({"kind": "youtube#videoListResponse", "items": items}),
+        ))
+        .mount(&server)
+        .await;
+    let a = Account::new("UCchannel", "ya29.TOKEN");
+    let mut ids: Vec<String> = (0..values.len()).map(|i| format!("bad{i}")).collect();
+    ids.push("clean".into());
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let batch = youtube(&server)
+        .fetch_metrics(a.r(), &reqs(MediaKind::Video, &ids))
+        .await
+        .expect("one bad counter never fails the batch");
+    for (i, v) in values.iter().enumerate() {
+        let r = reading(&batch, &format!("bad{i}"));
+        assert_eq!(r.metrics.get(Metric::Views), None, "{v}");
+        assert_eq!(r.metrics.get(Metric::Likes), Some(9));
+        assert_eq!(spoiled(r), [Metric::Views], "{v}");
+    }
+    assert_eq!(
+        reading(&batch, "clean").metrics.get(Metric::Views),
+        Some(42)
+    );
+}
+
+#[tokio::test]
+async fn instagram_invalid_insight_values_are_recorded_not_silently_missing() {
+    let server = MockServer::start().await;
+    for (i, (_, v)) in bad_counters().into_iter().enumerate() {
+        Mock::given(method("GET"))
+            .and(path(format!("/v25.0/m{i}/insights")))
+            .respond_with(body(json!({"data": [
+                {"name": "views", "period": "lifetime", "values": [{"value": v}]},
+                {"name": "reach", "period": "lifetime", "values": [{"value": 31}]}
+            ]})))
+            .mount(&server)
+            .await;
+    }
+    let a = Account::new("17841400000000001", "IGTOKEN");
+    let ids: Vec<String> = (0..5).map(|i| format!("m{i}")).collect();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let batch = instagram(&server)
+        .fetch_metrics(a.r(), &reqs(MediaKind::Image, &ids))
+        .await
+        .unwrap();
+    for id in ids {
+        let r = reading(&batch, id);
+        assert_eq!(r.metrics.get(Metric::Views), None);
+        assert_eq!(r.metrics.get(Metric::Reach), Some(31));
+        assert_eq!(spoiled(r), [Metric::Views], "{id}");
+    }
+}
+
+#[tokio::test]
+async fn listings_survive_a_bad_counter_or_a_bad_item() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v25.0/me/media"))
+        .respond_with(body(json!({"data": [
+            {"id": "1", "caption": "#a", "media_type": "IMAGE", "timestamp": "2026-11-25T09:15:02+0000", "like_count": -1, "comments_count": 2.5},
+            {"id": 2, "caption": "an item whose id is not text"},
+            {"id": "3", "caption": "#b", "media_type": "IMAGE", "timestamp": "2026-11-25T08:00:00+0000", "like_count": 4}
+        ]})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v2/video/list/"))
+        .respond_with(body(json!({
+            "data": {"videos": [
+                {"id": "v1", "create_time": 1764060000.5, "view_count": -3},
+                {"id": "v2", "create_time": 1764060000, "view_count": "many"}
+            ], "cursor": 0, "has_more": false},
+            "error": {"code": "ok", "message": "", "log_id": "x"}
+        })))
+        .mount(&server)
+        .await;
+    let page = instagram(&server)
+        .list_posts(Account::new("17841400000000001", "IGTOKEN").r(), None)
+        .await
+        .expect("a bad counter or item is not a failed listing");
+    let ids: Vec<&str> = page.posts.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["1", "3"]);
+    let page = tiktok(&server)
+        .list_posts(Account::new("open-id-1", "act.TOKEN").r(), None)
+        .await
+        .expect("a bad counter or time is not a failed listing");
+    assert_eq!(page.posts.len(), 2);
+    // A fractional publish time is no publish time: not public yet.
+    assert_eq!(page.posts[0].published_at, None);
+    assert!(page.posts[1].published_at.is_some());
+}
+
+#[tokio::test]
+async fn instagram_one_posts_error_is_that_posts_alone() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v25.0/good/insights"))
+        .respond_with(body(json!({"data": [
+            {"name": "views", "period": "lifetime", "values": [{"value": 500}]}
+        ]})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v25.0/old/insights"))
+        .respond_with(ResponseTemplate::new(400).set_body_raw(
+            json!({"error": {"message": "(#100) Media posted before business account conversion",
+                             "type": "OAuthException", "code": 100, "error_subcode": 2108006,
+                             "fbtrace_id": "A1"}})
+            .to_string(),
+            "application/json",
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v25.0/old"))
+        .and(query_param("fields", "id,like_count,comments_count"))
+        .respond_with(body(
+            json!({"id": "old", "like_count": 12, "comments_count": 3}),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v25.0/flaky/insights"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("{not json", "application/json"))
+        .mount(&server)
+        .await;
+    let a = Account::new("17841400000000001", "IGTOKEN");
+    let batch = instagram(&server)
+        .fetch_metrics(a.r(), &reqs(MediaKind::Image, &["good", "old", "flaky"]))
+        .await
+        .expect("one post's error never fails the batch");
+    assert_eq!(
+        reading(&batch, "good").metrics.get(Metric::Views),
+        Some(500)
+    );
+    let old = reading(&batch, "old");
+    assert_eq!(old.metrics.get(Metric::Views), None);
+    assert_eq!(old.metrics.get(Metric::Likes), Some(12));
+    assert_eq!(old.problems.len(), 1, "{old:?}");
+    assert!(old.problems[0].metric.is_none());
+    assert!(
+        old.problems[0].reason.contains("2108006"),
+        "{:?}",
+        old.problems
+    );
+    assert!(batch.missing.is_empty());
+    let failed: Vec<&str> = batch.failed.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(failed, ["flaky"]);
+}
+
+#[tokio::test]
+async fn a_huge_retry_after_backs_off_only_as_far_as_the_limit_reaches() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/video/list/"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "999999999")
+                .set_body_raw(
+                    json!({"error": {"code": "rate_limit_exceeded", "message": "slow down", "log_id": "x"}})
+                        .to_string(),
+                    "application/json",
+                ),
+        )
+        .mount(&server)
+        .await;
+    let e = tiktok(&server)
+        .list_posts(Account::new("open-id-1", "act.TOKEN").r(), None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.kind,
+        K::RateLimited {
+            until: Some(t0() + TimeDelta::minutes(5)),
+            reach: LimitReach::Minute
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_huge_usage_regain_time_neither_panics_nor_pauses_an_account_for_ever() {
+    let server = MockServer::start().await;
+    let usage = json!({"17841400000000001": [{"type": "instagram", "call_count": 100,
+        "total_cputime": 10, "total_time": 10,
+        "estimated_time_to_regain_access": 1_099_511_627_776_u64}]});
+    Mock::given(method("GET"))
+        .and(path("/v25.0/me/media"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .insert_header("x-business-use-case-usage", usage.to_string().as_str())
+                .set_body_raw(
+                    json!({"error": {"message": "User request limit reached", "type": "OAuthException",
+                                     "code": 17, "fbtrace_id": "A"}})
+                    .to_string(),
+                    "application/json",
+                ),
+        )
+        .mount(&server)
+        .await;
+    let e = instagram(&server)
+        .list_posts(Account::new("17841400000000001", "IGTOKEN").r(), None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.kind,
+        K::RateLimited {
+            until: Some(t0() + TimeDelta::hours(24)),
+            reach: LimitReach::Account
+        }
+    );
+}
+
+#[tokio::test]
+async fn huge_token_lifetimes_are_clamped_to_the_documented_maximum() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/oauth/token/"))
+        .respond_with(body(json!({
+            "access_token": "act.NEW", "expires_in": 4_611_686_018_427_387_904_u64,
+            "open_id": "open-id-1", "refresh_token": "rft.NEW", "refresh_expires_in": 1e18,
+            "scope": "user.info.basic,video.list", "token_type": "Bearer"
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/refresh_access_token"))
+        .respond_with(body(json!({
+            "access_token": "IGNEW", "token_type": "bearer", "expires_in": i64::MAX
+        })))
+        .mount(&server)
+        .await;
+    let mut a = Account::new("open-id-1", "act.OLD");
+    a.credentials = a.credentials.clone().with_refresh_token("rft.OLD");
+    let fresh = tiktok(&server).refresh_credentials(a.r()).await.unwrap();
+    assert_eq!(fresh.expires_at, Some(t0() + TimeDelta::hours(24)));
+    assert_eq!(fresh.refresh_expires_at, Some(t0() + TimeDelta::days(365)));
+    let mut ig = Account::new("17841400000000001", "IGOLD");
+    ig.credentials = ig.credentials.clone().issued(t0() - TimeDelta::days(2));
+    let fresh = instagram(&server)
+        .refresh_credentials(ig.r())
+        .await
+        .unwrap();
+    assert_eq!(fresh.expires_at, Some(t0() + TimeDelta::days(60)));
+}
