@@ -1226,11 +1226,11 @@ impl Inner {
                 latest_before_to: at_to.map(|s| s.metrics),
             });
         }
-        let mut boundaries = Vec::new();
+        let mut boundaries: Vec<(Timestamp, CounterTotals)> = Vec::new();
         let step = q.bucket.duration();
         let mut b = q.from;
         while b <= q.to {
-            boundaries.push((b, [0i64; socialsync_core::metrics::Metric::COUNT]));
+            boundaries.push((b, CounterTotals::default()));
             b += step;
         }
         if let Some(series) = self.aggregates.get(&key) {

@@ -55,12 +55,12 @@ fn read(mut p: ReportPost, reading: Metrics) -> ReportPost {
 }
 
 /// Boundaries `h(0)..=h(n)` with the views totals given.
-fn boundaries(views: &[i64]) -> Vec<(Timestamp, CounterTotals)> {
+fn boundaries(views: &[i128]) -> Vec<(Timestamp, CounterTotals)> {
     views
         .iter()
         .enumerate()
         .map(|(i, v)| {
-            let mut t = [0i64; Metric::COUNT];
+            let mut t = [0i128; Metric::COUNT];
             t[Metric::Views.index()] = *v;
             (h(i as i64), t)
         })

@@ -429,8 +429,9 @@ pub struct ReportQuery {
     pub bucket: BucketSize,
 }
 
-/// Counter totals, one per metric (gauges stay 0).
-pub type CounterTotals = [i64; Metric::COUNT];
+/// Counter totals, one per metric (gauges stay 0): sums of readings, exact
+/// and never overflowing (see [`CounterDelta`](crate::metrics::CounterDelta)).
+pub type CounterTotals = [i128; Metric::COUNT];
 
 /// One post as a report sees it.
 #[derive(Debug, Clone)]

@@ -23,6 +23,7 @@ mod posts;
 mod readings;
 mod reports;
 mod shared;
+mod sums;
 
 pub use claims::*;
 pub use collab::*;
@@ -35,6 +36,7 @@ pub use posts::*;
 pub use readings::*;
 pub use reports::*;
 pub use shared::*;
+pub use sums::*;
 
 #[doc(hidden)]
 pub use socialsync_core::store::PostStore;
@@ -135,6 +137,7 @@ macro_rules! store_conformance_tests {
             expiry_without_a_reading_is_not_a_scan,
             no_reading_after_window_end_plus_one_lease,
             future_dated_post_is_anchored_at_its_discovery,
+            sums_of_the_largest_readings_are_exact,
         );
     };
     (@wrapped $wrapper:ident, $params:tt, $make:expr; $($name:ident),* $(,)?) => {
