@@ -147,13 +147,10 @@ pub(crate) async fn report_inputs(s: &PgStore, q: ReportQuery) -> StoreResult<Re
     .fetch_all(&mut *tx)
     .await
     .map_err(db)?;
-    let mut boundaries: Vec<(Timestamp, CounterTotals)> = Vec::new();
-    let step = q.bucket.duration();
-    let mut b = q.from;
-    while b <= q.to {
-        boundaries.push((b, CounterTotals::default()));
-        b += step;
-    }
+    let mut boundaries: Vec<(Timestamp, CounterTotals)> = q
+        .boundaries()
+        .map(|b| (b, CounterTotals::default()))
+        .collect();
     let mut running = CounterDelta::default();
     let mut k = 0;
     for (n, r) in agg.iter().enumerate() {

@@ -20,6 +20,7 @@ mod events;
 mod lifecycle;
 mod monitoring;
 mod posts;
+mod ranges;
 mod readings;
 mod reports;
 mod shared;
@@ -33,6 +34,7 @@ pub use events::*;
 pub use lifecycle::*;
 pub use monitoring::*;
 pub use posts::*;
+pub use ranges::*;
 pub use readings::*;
 pub use reports::*;
 pub use shared::*;
@@ -138,6 +140,7 @@ macro_rules! store_conformance_tests {
             no_reading_after_window_end_plus_one_lease,
             future_dated_post_is_anchored_at_its_discovery,
             sums_of_the_largest_readings_are_exact,
+            reports_serve_ranges_at_the_ends_of_time,
         );
     };
     (@wrapped $wrapper:ident, $params:tt, $make:expr; $($name:ident),* $(,)?) => {
