@@ -1359,3 +1359,56 @@ async fn report_ranges_at_the_ends_of_time_are_served_or_refused_with_400() {
         }
     }
 }
+
+/// 1 025 posts at 2^53 - 1 views: the report page, its chart and its
+/// downloads show the exact sum, beyond `i64`, digit for digit.
+#[tokio::test]
+async fn report_pages_show_sums_beyond_i64_exactly() {
+    let w = World::new().await;
+    let yt = w.sim.fake(Platform::YouTube);
+    let largest = (1u64 << 53) - 1;
+    for k in 0..1_025 {
+        yt.add_post(
+            socialsync_testkit::FakePost::new(
+                &format!("yt-big-{k}"),
+                "yt-cy",
+                t0() - h(1),
+                "#OtherCo",
+            )
+            .reads(t0() - h(1), views(largest)),
+        );
+    }
+    w.sim.run(h(1), 2).await;
+    // yt-post-1's 1 000 views and the 1 025 others.
+    let total = 1_000 + 1_025 * i128::from(largest);
+    assert!(total > i128::from(i64::MAX));
+    let digits = total.to_string();
+    let grouped = "9\u{202f}232\u{202f}379\u{202f}236\u{202f}109\u{202f}516\u{202f}775";
+    assert_eq!(grouped.replace('\u{202f}', ""), digits);
+    let p = w.other_program.id.get();
+    let page = w.get(&format!("/reports/{p}{HOURLY}"), Some(w.other)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let views_row = page
+        .body
+        .split("<tr ")
+        .find(|r| r.starts_with("data-metric=\"views\""))
+        .unwrap();
+    assert!(
+        views_row.contains(&format!("<td>{grouped}</td><td>{grouped}</td>")),
+        "total and growth: {views_row}"
+    );
+    assert!(page.body.contains(&format!("peak {grouped}")), "the chart");
+    let json = w
+        .get(&format!("/reports/{p}/json{HOURLY}"), Some(w.other))
+        .await;
+    assert!(
+        json.body
+            .contains(&format!("\"views\":{{\"value\":{digits},")),
+        "{}",
+        json.body
+    );
+    let csv = w
+        .get(&format!("/reports/{p}/csv{HOURLY}"), Some(w.other))
+        .await;
+    assert!(csv.body.contains(&format!(",{digits},")), "{}", csv.body);
+}
