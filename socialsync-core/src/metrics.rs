@@ -375,19 +375,40 @@ impl AggregateHour {
 }
 
 /// Per-counter signed differences between two carried-forward readings: what
-/// one scan adds to the totals of every scope the post counts for.
+/// one scan adds to the totals of every scope the post counts for; also the
+/// sums of such differences the stores keep per hour and hand to reports.
+///
+/// The values are `i128`, so every sum of readings is exact and cannot
+/// overflow: a reading is a `u64` (in practice at most 2^53, larger platform
+/// values are refused before they reach a store), posts are numbered by
+/// `i64`, so the carried values of every post there can ever be sum to less
+/// than 2^63 × 2^64 = 2^127, within `i128`. A running sum of per-hour
+/// differences in hour order is such a sum at every step (the differences
+/// of one post telescope to its current value).
+///
+/// ```
+/// use socialsync_core::metrics::{CounterDelta, Metric, Metrics};
+///
+/// let big = Metrics::new().with(Metric::Views, (1 << 53) - 1);
+/// let mut total = CounterDelta::default();
+/// for _ in 0..1_025 {
+///     total.add(&CounterDelta::between(&Metrics::new(), &big));
+/// }
+/// // 1 025 × (2^53 − 1): more than `i64::MAX`, exact.
+/// assert_eq!(total.get(Metric::Views), 1_025 * ((1i128 << 53) - 1));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-pub struct CounterDelta(pub [i64; Metric::COUNT]);
+pub struct CounterDelta(pub [i128; Metric::COUNT]);
 
 impl CounterDelta {
     /// The change in counter totals when a post's carried-forward values go
     /// from `before` to `after` (gauges contribute nothing).
     pub fn between(before: &Metrics, after: &Metrics) -> CounterDelta {
-        let mut d = [0i64; Metric::COUNT];
+        let mut d = [0i128; Metric::COUNT];
         for m in Metric::ALL {
             if m.is_counter() {
-                let a = after.get(m).unwrap_or(0) as i64;
-                let b = before.get(m).unwrap_or(0) as i64;
+                let a = i128::from(after.get(m).unwrap_or(0));
+                let b = i128::from(before.get(m).unwrap_or(0));
                 d[m.index()] = a - b;
             }
         }
@@ -400,21 +421,35 @@ impl CounterDelta {
     }
 
     /// Adds `other` into `self`.
+    ///
+    /// Exact for every sum the stores make (see the type's documentation);
+    /// [`CounterDelta::checked_add`] is for values read from outside, which
+    /// could hold anything.
     pub fn add(&mut self, other: &CounterDelta) {
         for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
             *a += *b;
         }
     }
 
-    /// Subtracts `other` from `self`.
+    /// Subtracts `other` from `self` (exact, as [`CounterDelta::add`]).
     pub fn sub(&mut self, other: &CounterDelta) {
         for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
             *a -= *b;
         }
     }
 
+    /// `self + other`, or `None` when a sum leaves the `i128` range (only
+    /// possible with values no store writes: corrupt data).
+    pub fn checked_add(&self, other: &CounterDelta) -> Option<CounterDelta> {
+        let mut out = *self;
+        for (a, b) in out.0.iter_mut().zip(other.0.iter()) {
+            *a = a.checked_add(*b)?;
+        }
+        Some(out)
+    }
+
     /// The difference for metric `m`.
-    pub fn get(&self, m: Metric) -> i64 {
+    pub fn get(&self, m: Metric) -> i128 {
         self.0[m.index()]
     }
 }
@@ -463,6 +498,31 @@ mod tests {
         let d = CounterDelta::between(&a, &b);
         assert_eq!(d.get(Metric::Likes), -2);
         assert_eq!(d.get(Metric::AvgWatchTimeMs), 0);
+    }
+
+    #[test]
+    fn counter_deltas_of_the_largest_readings_are_exact() {
+        let top = Metrics::new().with(Metric::Views, u64::MAX);
+        let d = CounterDelta::between(&Metrics::new(), &top);
+        assert_eq!(d.get(Metric::Views), i128::from(u64::MAX));
+        assert_eq!(
+            CounterDelta::between(&top, &Metrics::new()).get(Metric::Views),
+            -i128::from(u64::MAX)
+        );
+        let mut sum = CounterDelta::default();
+        for _ in 0..1_025 {
+            sum.add(&d);
+        }
+        assert_eq!(sum.get(Metric::Views), 1_025 * i128::from(u64::MAX));
+        sum.sub(&d);
+        assert_eq!(sum.get(Metric::Views), 1_024 * i128::from(u64::MAX));
+        let mut huge = CounterDelta::default();
+        huge.0[Metric::Views.index()] = i128::MAX;
+        assert_eq!(huge.checked_add(&d), None);
+        assert_eq!(
+            sum.checked_add(&d).map(|s| s.get(Metric::Views)),
+            Some(1_025 * i128::from(u64::MAX))
+        );
     }
 
     #[test]

@@ -17,7 +17,9 @@ use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::{PostState, ScopeKind};
 use socialsync_core::ids::ScopeId;
 use socialsync_core::metrics::Metric;
-use socialsync_core::report::{Figures, Report, ReportRange, analytics_report, campaign_report};
+use socialsync_core::report::{
+    Figures, Report, ReportError, ReportRange, analytics_report, campaign_report,
+};
 use socialsync_core::store::BucketSize;
 use std::sync::Arc;
 
@@ -93,7 +95,8 @@ pub(crate) async fn index(
 /// A report's query: range, bucket size, charted metric.
 #[derive(Debug, Deserialize, Default)]
 pub(crate) struct ReportParams {
-    /// Start: `YYYY-MM-DD` or RFC 3339 (default: 7 days, or 48 hours, before `to`).
+    /// Start: `YYYY-MM-DD` or RFC 3339 (default: 7 days, or 48 hours, before
+    /// `to`, and not before the first instant a report covers).
     from: Option<String>,
     /// End (exclusive): `YYYY-MM-DD` or RFC 3339 (default: the end of the current day or hour).
     to: Option<String>,
@@ -107,12 +110,8 @@ impl ReportParams {
     fn query_string(&self, range: &ReportRange, metric: Metric) -> String {
         format!(
             "from={}&to={}&bucket={}&metric={}",
-            enc(&range
-                .from()
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-            enc(&range
-                .to()
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            enc(&instant_text(range.from())),
+            enc(&instant_text(range.to())),
             bucket_name(range.bucket()),
             metric.name()
         )
@@ -130,18 +129,36 @@ fn bucket_name(b: BucketSize) -> &'static str {
     }
 }
 
+/// An instant of the query: a date (`YYYY-MM-DD`, midnight UTC) or an RFC
+/// 3339 instant; a year before 0 or after 9999 carries its sign
+/// (`-4713-11-24`, `+262142-12-31T00:00:00Z`, as the page writes them).
+/// An instant outside what a [`Timestamp`] holds is refused, never moved to
+/// the nearest one.
 fn parse_instant(name: &str, s: &str) -> Result<Timestamp, DashboardError> {
     let s = s.trim();
-    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Ok(d.and_time(chrono::NaiveTime::MIN).and_utc().into());
-    }
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc).into())
+    let parsed = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
+        .or_else(|_| DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)))
+        .or_else(|_| s.parse::<DateTime<Utc>>())
         .map_err(|_| {
             DashboardError::BadRequest(format!(
                 "`{name}` must be a date (YYYY-MM-DD) or an RFC 3339 instant, not `{s}`"
             ))
-        })
+        })?;
+    if parsed < Timestamp::MIN.as_datetime() || parsed > Timestamp::MAX.as_datetime() {
+        return Err(ReportError::InvalidRange(format!(
+            "`{name}` ({s}) is outside the instants a report can cover, {} to {}",
+            instant_text(Timestamp::MIN),
+            instant_text(Timestamp::MAX)
+        ))
+        .into());
+    }
+    Ok(parsed.into())
+}
+
+/// An instant as the page writes it (and [`parse_instant`] reads it back).
+fn instant_text(t: Timestamp) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 /// The range of `p`, defaulting around `now`.
@@ -288,8 +305,8 @@ pub(crate) async fn show(
             p { a href=(viewer.url("/reports")) { "← All reports" } }
         }
         form.range method="get" action=(viewer.url(&format!("/reports/{key}"))) {
-            label { "From " input type="text" name="from" value=(range.from().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)); }
-            label { "To " input type="text" name="to" value=(range.to().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)); }
+            label { "From " input type="text" name="from" value=(instant_text(range.from())); }
+            label { "To " input type="text" name="to" value=(instant_text(range.to())); }
             label { "Buckets "
                 select name="bucket" {
                     option value="day" selected[!hourly] { "days" }

@@ -1234,3 +1234,181 @@ async fn the_monitor_finds_the_newest_rows_in_a_long_log() {
     assert!(body.contains("@h6979<") && body.contains("@h2991<") && !body.contains("@h1994<"));
     assert!(body.contains(&format!("events?after={newest}\"")));
 }
+
+/// The series rows of a report page.
+fn series_rows(body: &str) -> usize {
+    body.split("id=\"series-table\"")
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .map_or(0, |t| t.matches("<tr").count().saturating_sub(1))
+}
+
+/// Ranges at the first instant a timestamp holds (4714 BC) and at the last
+/// day and hour boundaries (262142 AD), given as dates or RFC 3339 instants
+/// in the query string, are served as pages, CSV and JSON; ranges that
+/// reach past either end, are empty or too long are refused with 400.
+/// Nothing panics, and nothing is moved silently to the nearest instant.
+#[tokio::test]
+async fn report_ranges_at_the_ends_of_time_are_served_or_refused_with_400() {
+    let w = world_with_a_gap().await;
+    let c = w.campaign.id.get();
+    // Served: (query, buckets). `%2B` is a `+` (a year past 9999 needs its
+    // sign). Without `from`, the range starts 7 days (48 hours) before `to`,
+    // or at the first instant.
+    let served = [
+        ("?from=-4713-11-24&to=-4713-11-25", 1),
+        ("?from=-4713-11-24&to=-4713-11-25&bucket=hour", 24),
+        ("?from=-4713-11-24&to=-4712-12-28", 400),
+        ("?to=-4713-11-26", 2),
+        ("?to=-4713-11-25&bucket=hour", 24),
+        ("?from=%2B262142-12-30&to=%2B262142-12-31", 1),
+        ("?from=%2B262141-11-26&to=%2B262142-12-31", 400),
+        ("?to=%2B262142-12-31&bucket=hour", 48),
+        (
+            "?from=%2B262142-12-30T22:00:00Z&to=%2B262142-12-31T23:00:00Z&bucket=hour",
+            25,
+        ),
+        (
+            "?from=-4713-11-24T00:00:00Z&to=-4713-11-24T05:00:00Z&bucket=hour",
+            5,
+        ),
+    ];
+    for (q, buckets) in served {
+        let a = w.get(&format!("/reports/{c}{q}"), Some(w.acme)).await;
+        assert_eq!(a.status, StatusCode::OK, "{q}: {}", a.body);
+        assert_eq!(series_rows(&a.body), buckets, "{q}");
+        for (suffix, ok) in [("/csv", "bucket_start"), ("/json", "\"series\"")] {
+            let a = w
+                .get(&format!("/reports/{c}{suffix}{q}"), Some(w.acme))
+                .await;
+            assert_eq!(a.status, StatusCode::OK, "{suffix}{q}: {}", a.body);
+            assert!(a.body.contains(ok), "{suffix}{q}");
+        }
+        let all = w.get(&format!("/reports/all{q}"), Some(w.acme)).await;
+        assert_eq!(all.status, StatusCode::OK, "all{q}: {}", all.body);
+    }
+    // The campaign's posts (2026) count at the far end only.
+    for (q, posts, views) in [
+        ("?from=-4713-11-24&to=-4713-11-25", 0, None),
+        ("?from=%2B262142-12-30&to=%2B262142-12-31", 2, Some(150)),
+    ] {
+        let j = w.get(&format!("/reports/{c}/json{q}"), Some(w.acme)).await;
+        let v: serde_json::Value = serde_json::from_str(&j.body).unwrap();
+        assert_eq!(v["posts"], posts, "{q}");
+        assert_eq!(v["totals"]["views"]["value"].as_i64(), views, "{q}");
+    }
+    // The page's own range fields and download links read back as the same range.
+    let a = w
+        .get(
+            &format!("/reports/{c}?to=%2B262142-12-31&bucket=hour"),
+            Some(w.acme),
+        )
+        .await;
+    let link = a
+        .body
+        .split("id=\"download-json\" href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the JSON download link")
+        .replace("&amp;", "&");
+    let json = w.get(link.trim_start_matches(PREFIX), Some(w.acme)).await;
+    assert_eq!(json.status, StatusCode::OK, "{link}: {}", json.body);
+    assert!(
+        json.body.contains("\"to\":\"+262142-12-31T00:00:00Z\""),
+        "{}",
+        json.body
+    );
+    for (field, value) in [
+        ("from", "+262142-12-29T00:00:00Z"),
+        ("to", "+262142-12-31T00:00:00Z"),
+    ] {
+        assert!(
+            a.body
+                .contains(&format!("name=\"{field}\" value=\"{value}\"")),
+            "the {field} field"
+        );
+    }
+    let again = w
+        .get(
+            &format!("/reports/{c}?from=%2B262142-12-29T00:00:00Z&to=%2B262142-12-31T00:00:00Z&bucket=hour"),
+            Some(w.acme),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert_eq!(
+        series_rows(&again.body),
+        48,
+        "the fields give the same range"
+    );
+    // Refused: before the first instant, past the last, empty, or too many buckets.
+    for q in [
+        "?from=-4714-01-01&to=-4713-11-25",
+        "?from=-262143-01-01&to=-4713-11-25",
+        "?to=-4713-11-24",
+        "?to=-4713-11-24T00:00:00Z&bucket=hour",
+        "?from=%2B262142-12-31&to=%2B262143-01-01",
+        "?from=%2B262142-12-31T23:00:00Z&to=%2B262143-01-01T00:00:00Z&bucket=hour",
+        "?from=-4713-11-24&to=%2B262142-12-31",
+        "?from=-4713-11-24&to=%2B262142-12-31&bucket=hour",
+    ] {
+        for suffix in ["", "/csv", "/json"] {
+            let a = w
+                .get(&format!("/reports/{c}{suffix}{q}"), Some(w.acme))
+                .await;
+            assert_eq!(a.status, StatusCode::BAD_REQUEST, "{suffix}{q}: {}", a.body);
+        }
+    }
+}
+
+/// 1 025 posts at 2^53 - 1 views: the report page, its chart and its
+/// downloads show the exact sum, beyond `i64`, digit for digit.
+#[tokio::test]
+async fn report_pages_show_sums_beyond_i64_exactly() {
+    let w = World::new().await;
+    let yt = w.sim.fake(Platform::YouTube);
+    let largest = (1u64 << 53) - 1;
+    for k in 0..1_025 {
+        yt.add_post(
+            socialsync_testkit::FakePost::new(
+                &format!("yt-big-{k}"),
+                "yt-cy",
+                t0() - h(1),
+                "#OtherCo",
+            )
+            .reads(t0() - h(1), views(largest)),
+        );
+    }
+    w.sim.run(h(1), 2).await;
+    // yt-post-1's 1 000 views and the 1 025 others.
+    let total = 1_000 + 1_025 * i128::from(largest);
+    assert!(total > i128::from(i64::MAX));
+    let digits = total.to_string();
+    let grouped = "9\u{202f}232\u{202f}379\u{202f}236\u{202f}109\u{202f}516\u{202f}775";
+    assert_eq!(grouped.replace('\u{202f}', ""), digits);
+    let p = w.other_program.id.get();
+    let page = w.get(&format!("/reports/{p}{HOURLY}"), Some(w.other)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let views_row = page
+        .body
+        .split("<tr ")
+        .find(|r| r.starts_with("data-metric=\"views\""))
+        .unwrap();
+    assert!(
+        views_row.contains(&format!("<td>{grouped}</td><td>{grouped}</td>")),
+        "total and growth: {views_row}"
+    );
+    assert!(page.body.contains(&format!("peak {grouped}")), "the chart");
+    let json = w
+        .get(&format!("/reports/{p}/json{HOURLY}"), Some(w.other))
+        .await;
+    assert!(
+        json.body
+            .contains(&format!("\"views\":{{\"value\":{digits},")),
+        "{}",
+        json.body
+    );
+    let csv = w
+        .get(&format!("/reports/{p}/csv{HOURLY}"), Some(w.other))
+        .await;
+    assert!(csv.body.contains(&format!(",{digits},")), "{}", csv.body);
+}

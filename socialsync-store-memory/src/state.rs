@@ -1230,13 +1230,10 @@ impl Inner {
                 latest_before_to: at_to.map(|s| s.metrics),
             });
         }
-        let mut boundaries = Vec::new();
-        let step = q.bucket.duration();
-        let mut b = q.from;
-        while b <= q.to {
-            boundaries.push((b, [0i64; socialsync_core::metrics::Metric::COUNT]));
-            b += step;
-        }
+        let mut boundaries: Vec<(Timestamp, CounterTotals)> = q
+            .boundaries()
+            .map(|b| (b, CounterTotals::default()))
+            .collect();
         if let Some(series) = self.aggregates.get(&key) {
             let mut running = CounterDelta::default();
             let mut k = 0;

@@ -391,9 +391,9 @@ async fn report(opts: &PgConnectOptions) -> Res<()> {
     let sums: Vec<String> = (1..=Metric::COUNT)
         .map(|i| {
             if Metric::from_index(i - 1).is_some_and(Metric::is_counter) {
-                format!("sum(COALESCE(m[{i}], 0) - COALESCE(pm[{i}], 0))::bigint")
+                format!("sum(COALESCE(m[{i}], 0) - COALESCE(pm[{i}], 0))::numeric")
             } else {
-                "0::bigint".to_owned()
+                "0::numeric".to_owned()
             }
         })
         .collect();
@@ -460,7 +460,11 @@ async fn report(opts: &PgConnectOptions) -> Res<()> {
             .find(|(b, _)| *b == boundary)
             .ok_or("boundary missing")?;
         for m in Metric::ALL.iter().filter(|m| m.is_counter()) {
-            assert_eq!(agg[m.index()], totals[m.index()], "{m} at {boundary}");
+            assert_eq!(
+                agg[m.index()],
+                i128::from(totals[m.index()]),
+                "{m} at {boundary}"
+            );
         }
     }
     println!(

@@ -2,19 +2,20 @@
 //! transaction as the snapshots they come from.
 
 use crate::codec::{col, metrics_from_column};
-use crate::error::db;
+use crate::error::{corrupt, db};
 use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::Snapshot;
 use socialsync_core::error::StoreResult;
 use socialsync_core::ids::PostId;
-use socialsync_core::metrics::{AggregateHour, CounterDelta, Metrics};
+use socialsync_core::metrics::{AggregateHour, CounterDelta, Metric, Metrics};
 use sqlx::PgConnection;
 use std::collections::BTreeMap;
 
 /// Adds totals (`$1..$4`: kinds, keys, hours, totals literals) into the
-/// aggregates, rows in the order given.
+/// aggregates, rows in the order given. Totals are `numeric[]`: sums of
+/// readings, exact whatever their size.
 pub(crate) const UPSERT_AGGREGATES: &str = "INSERT INTO aggregates (kind, key, hour, totals) \
-    SELECT u.k, u.key, u.h, u.t::bigint[] \
+    SELECT u.k, u.key, u.h, u.t::numeric[] \
     FROM unnest($1::smallint[], $2::bigint[], $3::bigint[], $4::text[]) \
       WITH ORDINALITY AS u (k, key, h, t, i) \
     ORDER BY u.i \
@@ -91,6 +92,27 @@ impl AggregateChanges {
             .map_err(db)?;
         Ok(())
     }
+}
+
+/// Totals read from an aggregate column sent as text (`totals::text[]`, or
+/// a sum of it): one exact integer per metric of [`Metric::ALL`].
+pub(crate) fn totals_from_text(values: &[String]) -> StoreResult<CounterDelta> {
+    if values.len() != Metric::COUNT {
+        return Err(corrupt(format!(
+            "an aggregate row holds {} totals, not {}",
+            values.len(),
+            Metric::COUNT
+        )));
+    }
+    let mut d = CounterDelta::default();
+    for ((slot, text), m) in d.0.iter_mut().zip(values).zip(Metric::ALL) {
+        *slot = text.parse().map_err(|_| {
+            corrupt(format!(
+                "an aggregate's {m} total `{text}` is not an integer"
+            ))
+        })?;
+    }
+    Ok(d)
 }
 
 /// A snapshot row's carried values (`carried` NULL means equal to `metrics`).

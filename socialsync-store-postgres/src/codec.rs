@@ -48,9 +48,10 @@ pub(crate) fn metrics_from_column(values: &[Option<i64>]) -> StoreResult<Metrics
     Ok(m)
 }
 
-/// An array literal (`{1,NULL,3}`) of values, to bind as one `text` element
-/// of a `text[]` and cast per row: cheaper than slicing one long array.
-pub(crate) fn array_literal(values: &[Option<i64>]) -> String {
+/// An array literal (`{1,NULL,3}`) of integers, to bind as one `text`
+/// element of a `text[]` and cast per row: cheaper than slicing one long
+/// array.
+pub(crate) fn array_literal<T: std::fmt::Display>(values: &[Option<T>]) -> String {
     let mut out = String::with_capacity(2 + values.len() * 8);
     out.push('{');
     for (i, v) in values.iter().enumerate() {

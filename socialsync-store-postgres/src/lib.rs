@@ -18,8 +18,9 @@
 //!   transaction that checks every post's token under its block's lock,
 //!   writes the blocks back, and only for posts whose reading changed
 //!   appends snapshots with `UNNEST`, updates the hourly aggregates reports
-//!   read and the post's latest reading. A retried batch changes nothing;
-//!   a post's descriptive row is never rewritten by a scan.
+//!   read (`numeric` totals: sums of readings, exact at any size) and the
+//!   post's latest reading. A retried batch changes nothing; a post's
+//!   descriptive row is never rewritten by a scan.
 //! - **Shared state in the database.** Disconnection is a compare-and-set on
 //!   the connection row, refresh and discovery are leases on it, and the
 //!   app-wide rate and quota budgets are rows every worker draws from.

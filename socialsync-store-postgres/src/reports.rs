@@ -2,15 +2,15 @@
 //! and the as-of totals at each bucket boundary from the maintained aggregates.
 
 use crate::PgStore;
-use crate::aggregates::{BRAND, SCOPE, snapshot_from_parts};
+use crate::aggregates::{BRAND, SCOPE, snapshot_from_parts, totals_from_text};
 use crate::codec::{col, from_json, listers_from_row, platform, post_state};
 use crate::error::db;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::{DeletedSpan, StatusInterval};
 use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::ids::*;
-use socialsync_core::metrics::{AggregateHour, CounterDelta, Metric};
-use socialsync_core::store::{ReportInputs, ReportPost, ReportQuery};
+use socialsync_core::metrics::{AggregateHour, CounterDelta};
+use socialsync_core::store::{CounterTotals, ReportInputs, ReportPost, ReportQuery};
 use std::collections::BTreeSet;
 
 pub(crate) async fn report_inputs(s: &PgStore, q: ReportQuery) -> StoreResult<ReportInputs> {
@@ -128,15 +128,16 @@ pub(crate) async fn report_inputs(s: &PgStore, q: ReportQuery) -> StoreResult<Re
         });
     }
     // Boundaries: the totals of hours strictly before each boundary. Hours
-    // before `from` are summed by the server into one row.
+    // before `from` are summed by the server into one row. Totals are
+    // `numeric`, exact at any size; they come as text and are read as i128.
     let from_hour = AggregateHour::of(q.from).0;
     let to_hour = AggregateHour::of(q.to).0;
     let agg = sqlx::query(
-        "SELECT $3::bigint AS hour, ARRAY(SELECT sum(x)::bigint FROM aggregates a, \
+        "SELECT $3::bigint AS hour, ARRAY(SELECT sum(x)::text FROM aggregates a, \
            unnest(a.totals) WITH ORDINALITY AS u (x, i) \
            WHERE a.kind = $1 AND a.key = $2 AND a.hour < $3 GROUP BY i ORDER BY i) AS totals \
          UNION ALL \
-         (SELECT hour, totals FROM aggregates WHERE kind = $1 AND key = $2 \
+         (SELECT hour, totals::text[] FROM aggregates WHERE kind = $1 AND key = $2 \
            AND hour >= $3 AND hour < $4 ORDER BY hour)",
     )
     .bind(kind)
@@ -146,35 +147,28 @@ pub(crate) async fn report_inputs(s: &PgStore, q: ReportQuery) -> StoreResult<Re
     .fetch_all(&mut *tx)
     .await
     .map_err(db)?;
-    let mut boundaries = Vec::new();
-    let step = q.bucket.duration();
-    let mut b = q.from;
-    while b <= q.to {
-        boundaries.push((b, [0i64; Metric::COUNT]));
-        b += step;
-    }
+    let mut boundaries: Vec<(Timestamp, CounterTotals)> = q
+        .boundaries()
+        .map(|b| (b, CounterTotals::default()))
+        .collect();
     let mut running = CounterDelta::default();
     let mut k = 0;
     for (n, r) in agg.iter().enumerate() {
         let h: i64 = col(r, "hour")?;
-        let totals: Vec<i64> = col(r, "totals")?;
+        let totals: Vec<String> = col(r, "totals")?;
         if n == 0 && totals.is_empty() {
             continue; // nothing before `from`
         }
-        let mut d = CounterDelta::default();
-        if totals.len() != Metric::COUNT {
-            return Err(crate::error::corrupt(
-                "an aggregate row has the wrong length",
-            ));
-        }
-        d.0.copy_from_slice(&totals);
+        let d = totals_from_text(&totals)?;
         // The row summing hours before `from` counts for every boundary.
         let start = AggregateHour(h).start();
         while k < boundaries.len() && start >= boundaries[k].0 && n > 0 {
             boundaries[k].1 = running.0;
             k += 1;
         }
-        running.add(&d);
+        running = running
+            .checked_add(&d)
+            .ok_or_else(|| crate::error::corrupt("aggregate totals beyond any sum of readings"))?;
     }
     while k < boundaries.len() {
         boundaries[k].1 = running.0;

@@ -492,7 +492,7 @@ pub(crate) async fn complete_scans(
         sqlx::query(
             "WITH aggs AS ( \
                INSERT INTO aggregates (kind, key, hour, totals) \
-               SELECT a.k, a.key, a.h, a.t::bigint[] \
+               SELECT a.k, a.key, a.h, a.t::numeric[] \
                FROM unnest($1::smallint[], $2::bigint[], $3::bigint[], $4::text[]) \
                  WITH ORDINALITY AS a (k, key, h, t, i) ORDER BY a.i \
                ON CONFLICT (kind, key, hour) \

@@ -79,7 +79,7 @@ pg_test! {
             })
             .await
             .unwrap();
-        let totals: Vec<i64> = r
+        let totals: Vec<i128> = r
             .boundaries
             .iter()
             .map(|(_, t)| t[Metric::Views.index()])

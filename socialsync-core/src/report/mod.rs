@@ -45,6 +45,8 @@
 mod build;
 mod error;
 mod export;
+#[cfg(test)]
+mod limit_tests;
 mod model;
 mod range;
 mod rate;

@@ -55,15 +55,15 @@ pub(crate) fn build_series(
             let before =
                 previous_down.unwrap_or_else(|| gaps.overlap(*start - (*end - *start), *start));
             previous_down = Some(down);
-            let as_of = metrics
-                .iter()
-                .map(|m| (*m, i128::from(at_end[m.index()])))
-                .collect();
+            let as_of = metrics.iter().map(|m| (*m, at_end[m.index()])).collect();
+            // Both totals are sums of non-negative readings (far inside
+            // `i128`): the difference is exact. Saturating only keeps totals
+            // no store makes from panicking.
             let growth = metrics
                 .iter()
                 .map(|m| {
                     let i = m.index();
-                    (*m, i128::from(at_end[i]) - i128::from(at_start[i]))
+                    (*m, at_end[i].saturating_sub(at_start[i]))
                 })
                 .collect();
             SeriesBucket {

@@ -55,12 +55,12 @@ fn read(mut p: ReportPost, reading: Metrics) -> ReportPost {
 }
 
 /// Boundaries `h(0)..=h(n)` with the views totals given.
-fn boundaries(views: &[i64]) -> Vec<(Timestamp, CounterTotals)> {
+fn boundaries(views: &[i128]) -> Vec<(Timestamp, CounterTotals)> {
     views
         .iter()
         .enumerate()
         .map(|(i, v)| {
-            let mut t = [0i64; Metric::COUNT];
+            let mut t = [0i128; Metric::COUNT];
             t[Metric::Views.index()] = *v;
             (h(i as i64), t)
         })
@@ -732,4 +732,45 @@ fn only_posts_placed_before_to_count() {
         r.by_post.iter().map(|l| (l.post, l.published_at)).collect();
     assert_eq!(placed, [(PostId(1), h(-10)), (PostId(2), h(30 * 24))]);
     assert_eq!(r.posts_by_state.monitoring, 2);
+}
+
+#[test]
+fn sums_beyond_every_machine_word_are_exact_in_the_report_and_its_exports() {
+    // Three posts at u64::MAX views and likes: each total is 3 × (2^64 - 1),
+    // beyond u64; engagement and the series too.
+    let top = m(&[(Metric::Views, u64::MAX), (Metric::Likes, u64::MAX)]);
+    let posts = (1..=3).map(|id| read(post(id), top)).collect();
+    let mut i = inputs(posts);
+    let three = 3 * i128::from(u64::MAX);
+    i.boundaries = boundaries(&[0, three]);
+    let r = build_report(i, meta(1));
+    assert_eq!(
+        total(&r.figures, Metric::Views).map(|t| t.value),
+        Some(three)
+    );
+    assert_eq!(r.figures.growth.get(&Metric::Views), Some(&three));
+    assert_eq!(r.figures.engagement, Some(three));
+    assert_eq!(r.series[0].as_of.get(&Metric::Views), Some(&three));
+    let rate = r.figures.engagement_rate.as_ref().expect("a rate");
+    assert_eq!(
+        (rate.numerator, rate.denominator),
+        (three as u128, three as u128)
+    );
+    assert_eq!(rate.display, "1.0000");
+    // Written as integers, digit for digit: no float, no rounding.
+    let digits = three.to_string();
+    assert_eq!(digits, "55340232221128654845");
+    let json = r.to_json();
+    for field in [
+        format!(r#""views":{{"value":{digits},"#),
+        format!(r#""growth":{{"views":{digits},"likes":{digits}}}"#),
+        format!(r#""engagement":{digits},"#),
+        format!(r#""numerator":{digits},"denominator":{digits},"#),
+        format!(r#""as_of":{{"views":{digits},"likes":0}}"#),
+    ] {
+        assert!(json.contains(&field), "{field} in {json}");
+    }
+    let csv = r.to_csv();
+    assert!(csv.contains(&format!(",{digits},{digits},")), "{csv}");
+    assert!(r.to_table().contains(&digits));
 }

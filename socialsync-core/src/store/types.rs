@@ -441,8 +441,21 @@ pub struct ReportQuery {
     pub bucket: BucketSize,
 }
 
-/// Counter totals, one per metric (gauges stay 0).
-pub type CounterTotals = [i64; Metric::COUNT];
+impl ReportQuery {
+    /// The series' boundaries `from, from + bucket, …` up to and including
+    /// `to`: one more than the buckets. Ends at the last boundary the
+    /// timestamp range holds, never repeating one (a `to` at
+    /// [`Timestamp::MAX`] does not make it endless).
+    pub fn boundaries(&self) -> impl Iterator<Item = Timestamp> + use<> {
+        let (to, step) = (self.to, self.bucket.duration());
+        std::iter::successors(Some(self.from), move |b| b.checked_add(step))
+            .take_while(move |b| *b <= to)
+    }
+}
+
+/// Counter totals, one per metric (gauges stay 0): sums of readings, exact
+/// and never overflowing (see [`CounterDelta`](crate::metrics::CounterDelta)).
+pub type CounterTotals = [i128; Metric::COUNT];
 
 /// One post as a report sees it.
 #[derive(Debug, Clone)]

@@ -20,10 +20,12 @@ mod events;
 mod lifecycle;
 mod monitoring;
 mod posts;
+mod ranges;
 mod readings;
 mod reports;
 mod resilience;
 mod shared;
+mod sums;
 
 pub use claims::*;
 pub use collab::*;
@@ -33,10 +35,12 @@ pub use events::*;
 pub use lifecycle::*;
 pub use monitoring::*;
 pub use posts::*;
+pub use ranges::*;
 pub use readings::*;
 pub use reports::*;
 pub use resilience::*;
 pub use shared::*;
+pub use sums::*;
 
 #[doc(hidden)]
 pub use socialsync_core::store::PostStore;
@@ -142,6 +146,8 @@ macro_rules! store_conformance_tests {
             expiry_without_a_reading_is_not_a_scan,
             no_reading_after_window_end_plus_one_lease,
             future_dated_post_is_anchored_at_its_discovery,
+            sums_of_the_largest_readings_are_exact,
+            reports_serve_ranges_at_the_ends_of_time,
         );
     };
     (@wrapped $wrapper:ident, $params:tt, $make:expr; $($name:ident),* $(,)?) => {

@@ -84,7 +84,7 @@ pub async fn report_inputs_follow_scans(store: Arc<dyn PostStore>) {
             .await,
         "report",
     );
-    let views: Vec<i64> = r
+    let views: Vec<i128> = r
         .boundaries
         .iter()
         .map(|(_, t)| t[Metric::Views.index()])
@@ -94,7 +94,7 @@ pub async fn report_inputs_follow_scans(store: Arc<dyn PostStore>) {
         (0..=4).map(hours).collect::<Vec<_>>()
     );
     assert_eq!(views, [0, 110, 115, 115, 112]);
-    let likes: Vec<i64> = r
+    let likes: Vec<i128> = r
         .boundaries
         .iter()
         .map(|(_, t)| t[Metric::Likes.index()])
