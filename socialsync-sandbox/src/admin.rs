@@ -22,12 +22,37 @@
 //! | `POST /sandbox/posts/{platform}/{id}/update` | [`PostUpdate`] | changes visibility, hidden likes, comments, texts |
 //! | `POST /sandbox/metrics/deprecate` | `{"metric": "views", "product_type": "FEED"}` (`product_type` optional) | Instagram insights refuse the metric |
 //! | `POST /sandbox/metrics/restore` | the same | accepts it again |
+//! | `POST /sandbox/posts/{platform}/{id}/private` | `{"until": "2026-12-01T00:00:00Z"}` (optional) | makes the post private until then (or until made public) |
+//! | `POST /sandbox/posts/{platform}/{id}/public` | — | ends the post's private spell |
+//!
+//! ## Hostile mode
+//!
+//! Values a careless client chokes on, for chosen accounts only (see
+//! [`crate::hostile`] for what each one serves on each platform):
+//!
+//! | method and path | body | does |
+//! |---|---|---|
+//! | `GET /sandbox/hostile` | — | `[{"account": AccountRef, "values": [Hostile…]}]` every hostile account |
+//! | `GET /sandbox/hostile/{platform}/{id}` | — | `{"values": [Hostile…], "spoiled_counters": [SpoiledCounter…], "private_posts": [PrivatePost…]}` |
+//! | `POST /sandbox/hostile/{platform}/{id}` | a [`crate::Hostile`], e.g. `{"type": "nul_text"}` | turns the value on for the account |
+//! | `POST /sandbox/hostile/{platform}/{id}/all` | — | turns every value on ([`crate::Hostile::everything`]) |
+//! | `DELETE /sandbox/hostile/{platform}/{id}/{kind}` | — | turns the values of one [`crate::HostileKind`] off (`bad_counters`, …) |
+//! | `DELETE /sandbox/hostile/{platform}/{id}` | — | turns hostile mode off for the account: every value and its posts' private spells |
+//!
+//! A hostile account's requests count against the app-wide budgets
+//! (TikTok's per-endpoint minute, YouTube's daily units and queries per
+//! minute, Instagram's app hour) exactly as a clean account's do, endless
+//! pages included; its huge-delay refusals are answered in place of the
+//! platform's accounting, like injected faults, and count against nothing.
+//! Per-account budgets (Instagram's Business Use Case) are the account's
+//! own.
 //!
 //! Errors answer 404 (unknown account or post) or 400 with `{"error": "…"}`.
 
 use crate::endpoint::Endpoint;
 use crate::error::SandboxError;
 use crate::faults::Fault;
+use crate::hostile::{Hostile, HostileKind, PrivatePost, SpoiledCounter};
 use crate::model::{
     AccountRef, AccountSpec, Curve, Metric, PostRef, PostSpec, ProductType, Visibility,
 };
@@ -36,10 +61,11 @@ use crate::tokens::RevokeReason;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use socialsync_core::clock::Timestamp;
 use socialsync_core::platform::Platform;
 use std::collections::BTreeMap;
 
@@ -353,6 +379,140 @@ async fn deprecate(State(app): State<AppState>, Json(body): Json<DeprecateBody>)
     Json(json!({}))
 }
 
+#[derive(Debug, Default, Deserialize)]
+struct PrivateBody {
+    #[serde(default)]
+    until: Option<Timestamp>,
+}
+
+/// One account of `GET /sandbox/hostile`.
+#[derive(Debug, Clone, Serialize)]
+pub struct HostileAccount {
+    /// The account.
+    pub account: AccountRef,
+    /// Its hostile values, in the order turned on.
+    pub values: Vec<Hostile>,
+}
+
+/// The answer of `GET /sandbox/hostile/{platform}/{id}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct HostileReport {
+    /// The hostile values, in the order turned on.
+    pub values: Vec<Hostile>,
+    /// The per-post counters spoiled now.
+    pub spoiled_counters: Vec<SpoiledCounter>,
+    /// The posts under a private spell now.
+    pub private_posts: Vec<PrivatePost>,
+}
+
+async fn list_hostile(State(app): State<AppState>) -> Json<Vec<HostileAccount>> {
+    let st = app.shared.lock();
+    Json(
+        st.hostile
+            .iter()
+            .map(|(account, entries)| HostileAccount {
+                account: account.clone(),
+                values: entries.iter().map(|e| e.value.clone()).collect(),
+            })
+            .collect(),
+    )
+}
+
+async fn hostile_report(
+    State(app): State<AppState>,
+    Path((platform, id)): Path<(Platform, String)>,
+) -> Response {
+    let now = app.shared.clock.now();
+    let account = account(platform, id);
+    let st = app.shared.lock();
+    if !st.accounts.contains_key(&account) {
+        return fail(SandboxError::UnknownAccount(account));
+    }
+    Json(HostileReport {
+        values: st.hostile_values(&account),
+        spoiled_counters: st.spoiled_counters(&account),
+        private_posts: st.private_posts(&account, now),
+    })
+    .into_response()
+}
+
+async fn add_hostile(
+    State(app): State<AppState>,
+    Path((platform, id)): Path<(Platform, String)>,
+    Json(value): Json<Hostile>,
+) -> Response {
+    let now = app.shared.clock.now();
+    answer(
+        app.shared
+            .lock()
+            .add_hostile(&account(platform, id), value, now)
+            .map(|()| json!({})),
+    )
+}
+
+async fn add_all_hostile(
+    State(app): State<AppState>,
+    Path((platform, id)): Path<(Platform, String)>,
+) -> Response {
+    let now = app.shared.clock.now();
+    let account = account(platform, id);
+    let mut st = app.shared.lock();
+    let added: Result<(), SandboxError> = Hostile::everything()
+        .into_iter()
+        .try_for_each(|value| st.add_hostile(&account, value, now));
+    answer(added.map(|()| json!({})))
+}
+
+async fn remove_hostile(
+    State(app): State<AppState>,
+    Path((platform, id, kind)): Path<(Platform, String, HostileKind)>,
+) -> Response {
+    answer(
+        app.shared
+            .lock()
+            .remove_hostile(&account(platform, id), kind)
+            .map(|()| json!({})),
+    )
+}
+
+async fn clear_hostile(
+    State(app): State<AppState>,
+    Path((platform, id)): Path<(Platform, String)>,
+) -> Response {
+    answer(
+        app.shared
+            .lock()
+            .clear_hostile(&account(platform, id))
+            .map(|()| json!({})),
+    )
+}
+
+async fn make_private(
+    State(app): State<AppState>,
+    Path((platform, id)): Path<(Platform, String)>,
+    body: Option<Json<PrivateBody>>,
+) -> Response {
+    let until = body.and_then(|b| b.0.until);
+    answer(
+        app.shared
+            .lock()
+            .make_private(&PostRef { platform, id }, until)
+            .map(|()| json!({})),
+    )
+}
+
+async fn make_public(
+    State(app): State<AppState>,
+    Path((platform, id)): Path<(Platform, String)>,
+) -> Response {
+    answer(
+        app.shared
+            .lock()
+            .make_public(&PostRef { platform, id })
+            .map(|()| json!({})),
+    )
+}
+
 /// The admin routes.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -384,4 +544,19 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/sandbox/posts/{platform}/{id}/update", post(update_post))
         .route("/sandbox/metrics/deprecate", post(deprecate))
         .route("/sandbox/metrics/restore", post(restore))
+        .route("/sandbox/posts/{platform}/{id}/private", post(make_private))
+        .route("/sandbox/posts/{platform}/{id}/public", post(make_public))
+        .route("/sandbox/hostile", get(list_hostile))
+        .route(
+            "/sandbox/hostile/{platform}/{id}",
+            get(hostile_report).post(add_hostile).delete(clear_hostile),
+        )
+        .route(
+            "/sandbox/hostile/{platform}/{id}/all",
+            post(add_all_hostile),
+        )
+        .route(
+            "/sandbox/hostile/{platform}/{id}/{kind}",
+            delete(remove_hostile),
+        )
 }

@@ -104,10 +104,59 @@ impl Reply {
     }
 }
 
+/// Marks a JSON string that stands for a raw number literal (see [`raw_number`]).
+const RAW_OPEN: &str = "\u{1}raw\u{1}";
+/// The same mark as `serde_json` writes it, with the string's opening quote.
+const RAW_OPEN_TEXT: &str = "\"\\u0001raw\\u0001";
+/// The end of the mark as written, with the string's closing quote.
+const RAW_CLOSE_TEXT: &str = "\\u0001\"";
+
+/// A JSON value that [`render`] writes as the number literal `literal`
+/// itself: numbers `serde_json` cannot hold (`18446744073709551621`) or
+/// spellings it would not choose (`1e18`). `literal` must be made of
+/// digits, `-`, `+`, `.`, `e` and `E`.
+pub(crate) fn raw_number(literal: &str) -> Value {
+    Value::String(format!("{RAW_OPEN}{literal}\u{1}"))
+}
+
+fn is_number_literal(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'))
+}
+
+/// The JSON text of `v`, with the values made by [`raw_number`] written as bare
+/// number literals.
+pub(crate) fn render(v: &Value) -> String {
+    let text = v.to_string();
+    if !text.contains(RAW_OPEN_TEXT) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find(RAW_OPEN_TEXT) {
+        let (before, from) = rest.split_at(i);
+        out.push_str(before);
+        let inside = &from[RAW_OPEN_TEXT.len()..];
+        match inside.find(RAW_CLOSE_TEXT) {
+            Some(j) if is_number_literal(&inside[..j]) => {
+                out.push_str(&inside[..j]);
+                rest = &inside[j + RAW_CLOSE_TEXT.len()..];
+            }
+            _ => {
+                out.push_str(&from[..RAW_OPEN_TEXT.len()]);
+                rest = inside;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 impl IntoResponse for Reply {
     fn into_response(self) -> Response {
         let text = match self.body {
-            ReplyBody::Json(v) => v.to_string(),
+            ReplyBody::Json(v) => render(&v),
             ReplyBody::Raw(s) => s,
         };
         let mut response = Response::new(Body::from(text));
@@ -123,5 +172,23 @@ impl IntoResponse for Reply {
             }
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn raw_values_are_written_as_bare_literals() {
+        let v =
+            json!({"a": raw_number("18446744073709551621"), "b": [raw_number("1e300")], "c": "x"});
+        assert_eq!(
+            render(&v),
+            r#"{"a":18446744073709551621,"b":[1e300],"c":"x"}"#
+        );
+        let plain = json!({"caption": "\u{1}raw\u{1}not a number\u{1}"});
+        assert_eq!(render(&plain), plain.to_string(), "only number literals");
     }
 }

@@ -25,6 +25,15 @@
 //!    request counters ([`Sandbox::request_count`]).
 //!    [`Sandbox::tiktok_authorization_removed`] revokes a TikTok account and
 //!    hands back the signed `authorization.removed` webhook TikTok would send.
+//! 6. Turn hostile mode on for chosen accounts ([`hostile`]): NUL text, bad
+//!    and overflowing counters, huge `Retry-After`s, usage-header regain
+//!    times and `expires_in`s, future publish times, endless listings,
+//!    half-broken tokens, posts made private then public — each a
+//!    [`Hostile`] value of its own ([`Sandbox::add_hostile`]), or all at once
+//!    ([`Sandbox::add_all_hostile`]), listed by [`Sandbox::hostile_accounts`]
+//!    and turned off by [`Sandbox::clear_hostile`]; the same through the
+//!    admin API under `/sandbox/hostile/`. The other accounts are served
+//!    exactly as without it.
 //!
 //! With [`SandboxBuilder::app_credentials`] the token endpoints also check
 //! the client id and secret.
@@ -56,6 +65,20 @@
 //! [`RateLimits::youtube_daily_units`] per Pacific day (every request costs
 //! a unit), Instagram a per-account Business Use Case budget with
 //! `X-Business-Use-Case-Usage` on every answer.
+//!
+//! ## Hostile mode
+//!
+//! A hostile account gets, in its platform's real body shape, the values
+//! careful clients must survive (see [`hostile`] for the table): for
+//! example after `add_hostile(&ana, Hostile::BadCounters { posts:
+//! PostPick::OneIn(2), metric: Some(Metric::Likes), value:
+//! Some(BadNumber::Fractional) })` every other TikTok video of Ana's
+//! carries `"like_count":12.5` while the rest of each reading, and every
+//! other account, is served clean ([`Sandbox::spoiled_counters`] names the
+//! spoiled ones). Post values follow the post's owner; refusals, endless
+//! pages, half-broken reads and token lifetimes follow the token presented.
+//! A hostile account's requests count against the app-wide budgets like
+//! anyone's; its huge-delay refusals spend none.
 //!
 //! Counters: [`Sandbox::request_count`] (every request, whatever the
 //! answer), [`Sandbox::status_count`] and [`Sandbox::rate_limited_count`]
@@ -120,6 +143,7 @@ mod endpoint;
 mod error;
 mod faults;
 mod generate;
+pub mod hostile;
 mod http;
 mod instagram;
 mod limits;
@@ -138,6 +162,10 @@ mod youtube;
 pub use endpoint::{Endpoint, UnknownEndpoint};
 pub use error::SandboxError;
 pub use faults::{Fault, FaultKind};
+pub use hostile::{
+    BadNumber, EndlessCursor, FutureTime, Hostile, HostileKind, HugeLifetime, PostPick,
+    PrivatePost, SpoiledCounter,
+};
 pub use limits::RateLimits;
 pub use model::{
     AccountRef, AccountSpec, Curve, MediaType, Metric, PostRef, PostSpec, ProductType, Visibility,

@@ -2,9 +2,9 @@
 
 use crate::state::State;
 use crate::{
-    AccountRef, AccountSpec, AppCredentials, Curve, Endpoint, Fault, Metric, PostRef, PostSpec,
-    ProductType, RateLimits, RevokeReason, SandboxError, Shared, SignedWebhook, TokenGrant,
-    TokenLifetimes, Visibility, generate, webhook,
+    AccountRef, AccountSpec, AppCredentials, Curve, Endpoint, Fault, Hostile, HostileKind, Metric,
+    PostRef, PostSpec, PrivatePost, ProductType, RateLimits, RevokeReason, SandboxError, Shared,
+    SignedWebhook, SpoiledCounter, TokenGrant, TokenLifetimes, Visibility, generate, webhook,
 };
 use crate::{DEFAULT_TIKTOK_CLIENT_KEY, DEFAULT_TIKTOK_CLIENT_SECRET, RunningSandbox, server};
 use socialsync_core::clock::{Clock, SystemClock, Timestamp};
@@ -345,6 +345,89 @@ impl Sandbox {
     /// The pending faults.
     pub fn faults(&self) -> Vec<Fault> {
         self.lock().faults.list()
+    }
+
+    /// Turns a hostile value on for `account` (see [`crate::hostile`]):
+    /// from now on its answers carry the value, and every other account's
+    /// answers stay exactly as they were. A value already on stays as it
+    /// is; a [`Hostile::PrivateSpell`] makes its posts private at once.
+    pub fn add_hostile(&self, account: &AccountRef, value: Hostile) -> Result<(), SandboxError> {
+        let now = self.now();
+        self.lock().add_hostile(account, value, now)
+    }
+
+    /// Turns every hostile value on for `account`: [`Hostile::everything`].
+    pub fn add_all_hostile(&self, account: &AccountRef) -> Result<(), SandboxError> {
+        let now = self.now();
+        let mut st = self.lock();
+        for value in Hostile::everything() {
+            st.add_hostile(account, value, now)?;
+        }
+        Ok(())
+    }
+
+    /// Turns the hostile values of one kind off for `account` (for
+    /// [`HostileKind::PrivateSpell`], its posts are public again at once).
+    pub fn remove_hostile(
+        &self,
+        account: &AccountRef,
+        kind: HostileKind,
+    ) -> Result<(), SandboxError> {
+        self.lock().remove_hostile(account, kind)
+    }
+
+    /// Turns hostile mode off for `account`: every value, and the private
+    /// spells of its posts. It is served clean again.
+    pub fn clear_hostile(&self, account: &AccountRef) -> Result<(), SandboxError> {
+        self.lock().clear_hostile(account)
+    }
+
+    /// The hostile values on for `account`, in the order turned on.
+    pub fn hostile(&self, account: &AccountRef) -> Vec<Hostile> {
+        self.lock().hostile_values(account)
+    }
+
+    /// Every account with hostile values on, and its values.
+    pub fn hostile_accounts(&self) -> BTreeMap<AccountRef, Vec<Hostile>> {
+        self.lock()
+            .hostile
+            .iter()
+            .map(|(a, entries)| (a.clone(), entries.iter().map(|e| e.value.clone()).collect()))
+            .collect()
+    }
+
+    /// The per-post counters `account`'s hostile values spoil now, post by
+    /// post (oldest first) and metric by metric; every counter not listed
+    /// is served clean.
+    pub fn spoiled_counters(&self, account: &AccountRef) -> Vec<SpoiledCounter> {
+        self.lock().spoiled_counters(account)
+    }
+
+    /// Makes a post private (as the creator can on each platform) until
+    /// `until` (`None`: until [`Sandbox::make_public`]). Meanwhile Instagram
+    /// and TikTok leave it out of listings, batch reads and the account's
+    /// post count, and Instagram's node and insights reads say not found;
+    /// YouTube leaves it out for every token but its owner's, which still
+    /// sees it as `privacyStatus: "private"` without `videoPublishedAt`.
+    /// It comes back with its id, publish time and metric curves, and with
+    /// its own visibility.
+    pub fn make_private(
+        &self,
+        post: &PostRef,
+        until: Option<Timestamp>,
+    ) -> Result<(), SandboxError> {
+        self.lock().make_private(post, until)
+    }
+
+    /// Ends a post's private spell: it is served with its own visibility again.
+    pub fn make_public(&self, post: &PostRef) -> Result<(), SandboxError> {
+        self.lock().make_public(post)
+    }
+
+    /// `account`'s posts under a private spell that has not ended.
+    pub fn private_posts(&self, account: &AccountRef) -> Vec<PrivatePost> {
+        let now = self.now();
+        self.lock().private_posts(account, now)
     }
 
     /// Requests received by `endpoint` (whatever the answer).

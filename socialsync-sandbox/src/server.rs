@@ -5,7 +5,7 @@ use crate::endpoint::Endpoint;
 use crate::faults::FaultKind;
 use crate::http::{Incoming, Reply};
 use crate::state::State;
-use crate::{Shared, admin, instagram, tiktok, youtube};
+use crate::{Shared, admin, hostile, instagram, tiktok, youtube};
 use axum::Router;
 use axum::extract::Request;
 use axum::http::Method;
@@ -116,7 +116,29 @@ impl Route {
     }
 }
 
+/// Answers one platform request: a hostile account's huge-delay refusal
+/// when its turn has come, else the platform's answer with the hostile
+/// values written over it.
 fn handle(
+    st: &mut State,
+    now: Timestamp,
+    route: &Route,
+    endpoint: Endpoint,
+    req: &Incoming,
+) -> Reply {
+    let requester = hostile::requester(st, now, endpoint, req);
+    if let Some(account) = &requester {
+        if let Some(refusal) = hostile::refusal(st, now, endpoint, account) {
+            return refusal;
+        }
+    }
+    let mut reply = answer(st, now, route, endpoint, req);
+    hostile::dress(st, endpoint, requester.as_ref(), &mut reply);
+    reply
+}
+
+/// The platform's own answer.
+fn answer(
     st: &mut State,
     now: Timestamp,
     route: &Route,
@@ -233,7 +255,7 @@ fn batch(st: &mut State, now: Timestamp, req: &Incoming, version: &str) -> Reply
             }
         }
         let body = match &reply.body {
-            crate::http::ReplyBody::Json(v) => v.to_string(),
+            crate::http::ReplyBody::Json(v) => crate::http::render(v),
             crate::http::ReplyBody::Raw(s) => s.clone(),
         };
         answers.push(serde_json::json!({

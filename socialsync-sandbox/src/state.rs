@@ -3,8 +3,11 @@
 use crate::endpoint::Endpoint;
 use crate::error::SandboxError;
 use crate::faults::Faults;
+use crate::hostile::HostileEntry;
 use crate::limits::{DailyQuota, RateLimits, Window};
-use crate::model::{AccountRef, AccountSpec, Curve, Metric, PostRef, PostSpec, ProductType};
+use crate::model::{
+    AccountRef, AccountSpec, Curve, Metric, PostRef, PostSpec, ProductType, Visibility,
+};
 use crate::rng::{ALNUM, HEX_UPPER, SplitMix64, YOUTUBE_ID};
 use crate::tokens::{AppCredentials, TokenGrant, TokenKind, TokenLifetimes, TokenRecord};
 use socialsync_core::clock::Timestamp;
@@ -31,6 +34,16 @@ pub(crate) struct Post {
     /// Instagram shortcode.
     pub(crate) shortcode: String,
     pub(crate) etag: String,
+    /// Made private for a while ([`crate::Sandbox::make_private`]): the
+    /// post is private until then, whatever its own visibility.
+    pub(crate) private_spell: Option<PrivateSpell>,
+}
+
+/// A post made private, and when it comes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PrivateSpell {
+    /// When it is public again (`None`: until made public).
+    pub(crate) until: Option<Timestamp>,
 }
 
 impl Post {
@@ -55,6 +68,15 @@ impl Post {
     /// Whether the post is out (published by `now`).
     pub(crate) fn is_out(&self, now: Timestamp) -> bool {
         self.spec.published_at <= now
+    }
+
+    /// Who may see the post at `now`: private while a private spell lasts,
+    /// else its own visibility.
+    pub(crate) fn visibility(&self, now: Timestamp) -> Visibility {
+        match self.private_spell {
+            Some(spell) if spell.until.is_none_or(|until| now < until) => Visibility::Private,
+            _ => self.spec.visibility,
+        }
     }
 }
 
@@ -84,6 +106,8 @@ pub(crate) struct State {
     pub(crate) instagram_app_window: Window,
     /// Credentials the token endpoints check, per platform (none: any).
     pub(crate) apps: HashMap<Platform, AppCredentials>,
+    /// The hostile values served for each account, in the order turned on.
+    pub(crate) hostile: BTreeMap<AccountRef, Vec<HostileEntry>>,
 }
 
 /// Instagram metrics no version accepts any more.
@@ -121,6 +145,7 @@ impl State {
             instagram_user_windows: HashMap::new(),
             instagram_app_window: Window::default(),
             apps: HashMap::new(),
+            hostile: BTreeMap::new(),
         }
     }
 
@@ -249,6 +274,7 @@ impl State {
                 deleted: false,
                 shortcode,
                 etag,
+                private_spell: None,
             },
         );
         Ok(key)

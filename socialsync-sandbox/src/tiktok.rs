@@ -222,7 +222,7 @@ fn video_json(
 }
 
 fn visible(post: &Post, now: Timestamp) -> bool {
-    post.is_out(now) && post.spec.visibility == Visibility::Public
+    post.is_out(now) && post.visibility(now) == Visibility::Public
 }
 
 /// `GET /v2/user/info/?fields=…`.
@@ -357,10 +357,14 @@ pub(crate) fn video_list(st: &mut State, now: Timestamp, req: &Incoming) -> Repl
     let Some(account) = st.account(P, &record.account_id).cloned() else {
         return internal_error(st, now, 500);
     };
+    // A half-broken token lists nothing; an endless listing goes on with
+    // empty pages where it would end.
+    let blind = st.half_broken(P, &account.id);
+    let endless = st.spoils(P, &account.id).endless();
     let candidates: Vec<Post> = st
         .posts_of(P, &account.id)
         .into_iter()
-        .filter(|p| visible(p, now))
+        .filter(|p| !blind && visible(p, now))
         .filter(|p| cursor.is_none_or(|c| p.spec.published_at.timestamp_millis() < c))
         .cloned()
         .collect();
@@ -386,8 +390,17 @@ pub(crate) fn video_list(st: &mut State, now: Timestamp, req: &Incoming) -> Repl
             }
         }
     }
-    let has_more = candidates.len() > page.len();
-    let next_cursor = page.last().map(|p| instant(p)).unwrap_or(0);
+    let mut has_more = candidates.len() > page.len();
+    let mut next_cursor = page.last().map(|p| instant(p)).unwrap_or(0);
+    if let Some(mode) = endless {
+        if !has_more {
+            has_more = true;
+            if page.is_empty() {
+                next_cursor =
+                    crate::hostile::tiktok_endless_cursor(mode, cursor, now.timestamp_millis());
+            }
+        }
+    }
     let key = st.tiktok_client_key();
     let videos: Vec<Value> = page
         .iter()
@@ -439,10 +452,11 @@ pub(crate) fn video_query(st: &mut State, now: Timestamp, req: &Incoming) -> Rep
         return internal_error(st, now, 500);
     };
     let key = st.tiktok_client_key();
+    let blind = st.half_broken(P, &account.id);
     let videos: Vec<Value> = ids
         .iter()
         .filter_map(|id| st.post(P, id))
-        .filter(|p| !p.deleted && p.account_id == account.id && visible(p, now))
+        .filter(|p| !blind && !p.deleted && p.account_id == account.id && visible(p, now))
         .map(|p| video_json(p, &account, now, &list, &key))
         .collect();
     ok(st, now, json!({ "videos": videos }))

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::endpoint::Endpoint;
+use crate::hostile;
 use crate::http::{Incoming, Reply};
 use crate::model::{Metric, ProductType, Visibility};
 use crate::state::{Account, Post, State};
@@ -140,7 +141,7 @@ pub(crate) fn media_json(
 
 pub(crate) fn listed(post: &Post, now: Timestamp) -> bool {
     post.is_out(now)
-        && post.spec.visibility != Visibility::Private
+        && post.visibility(now) != Visibility::Private
         && post.spec.product_type != ProductType::Story
 }
 
@@ -192,14 +193,52 @@ pub(crate) fn media_list(
     };
     let since = req.query("since").and_then(|s| s.parse::<i64>().ok());
     let until = req.query("until").and_then(|s| s.parse::<i64>().ok());
+    // A half-broken token lists nothing; an endless listing goes on with
+    // empty pages where it would end.
+    let blind = st.half_broken(P, &account.id);
+    let endless = st.spoils(P, &account.id).endless();
     let posts: Vec<Post> = st
         .posts_of(P, &account.id)
         .into_iter()
-        .filter(|p| listed(p, now))
+        .filter(|p| !blind && listed(p, now))
         .filter(|p| since.is_none_or(|s| p.spec.published_at.timestamp() >= s))
         .filter(|p| until.is_none_or(|u| p.spec.published_at.timestamp() <= u))
         .cloned()
         .collect();
+    let token = access_token(req).unwrap_or_default();
+    let link = |dir: &str, cursor: &str| {
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("access_token", token)
+            .append_pair("fields", &fields.join(","))
+            .append_pair("limit", &limit.to_string())
+            .append_pair(dir, cursor)
+            .finish();
+        format!("{}/{version}/{}/media?{query}", req.base_url, account.id)
+    };
+    // The paging of an empty endless page (`this`: which one; `None` for
+    // a first page that is already empty).
+    let endless_paging = |mode, this: Option<u64>| {
+        let next = hostile::next_endless_page(mode, this);
+        let this = encode_cursor(&hostile::instagram_endless_id(this.unwrap_or(0)));
+        let next = encode_cursor(&hostile::instagram_endless_id(next));
+        json!({
+            "cursors": { "before": this, "after": this },
+            "next": link("after", &next),
+        })
+    };
+    if let (Some(mode), Some(n)) = (
+        endless,
+        req.query("after")
+            .and_then(decode_cursor)
+            .and_then(|id| hostile::instagram_endless_page(&id)),
+    ) {
+        let mut body = Map::new();
+        body.insert("data".into(), json!([]));
+        body.insert("paging".into(), endless_paging(mode, Some(n)));
+        let mut reply = Reply::ok(Value::Object(body));
+        reply.headers.extend(headers);
+        return reply;
+    }
     let position = |cursor: &str| -> Option<usize> {
         let id = decode_cursor(cursor)?;
         posts.iter().position(|p| p.id == id)
@@ -225,16 +264,6 @@ pub(crate) fn media_list(
     let mut body = Map::new();
     body.insert("data".into(), Value::Array(data));
     if let (Some(first), Some(last)) = (page.first(), page.last()) {
-        let token = access_token(req).unwrap_or_default();
-        let link = |dir: &str, cursor: &str| {
-            let query = form_urlencoded::Serializer::new(String::new())
-                .append_pair("access_token", token)
-                .append_pair("fields", &fields.join(","))
-                .append_pair("limit", &limit.to_string())
-                .append_pair(dir, cursor)
-                .finish();
-            format!("{}/{version}/{}/media?{query}", req.base_url, account.id)
-        };
         let before = encode_cursor(&first.id);
         let after = encode_cursor(&last.id);
         let mut paging = Map::new();
@@ -244,11 +273,17 @@ pub(crate) fn media_list(
         );
         if end < posts.len() {
             paging.insert("next".into(), json!(link("after", &after)));
+        } else if let Some(mode) = endless {
+            let next = hostile::next_endless_page(mode, None);
+            let next = encode_cursor(&hostile::instagram_endless_id(next));
+            paging.insert("next".into(), json!(link("after", &next)));
         }
         if start > 0 {
             paging.insert("previous".into(), json!(link("before", &before)));
         }
         body.insert("paging".into(), Value::Object(paging));
+    } else if let Some(mode) = endless {
+        body.insert("paging".into(), endless_paging(mode, None));
     }
     let mut reply = Reply::ok(Value::Object(body));
     reply.headers.extend(headers);
@@ -315,9 +350,12 @@ pub(crate) fn owned_post(
     id: &str,
     now: Timestamp,
 ) -> Option<Post> {
+    if st.half_broken(P, &record.account_id) {
+        return None;
+    }
     st.post(P, id)
         .filter(|p| !p.deleted && p.account_id == record.account_id && p.is_out(now))
-        .filter(|p| p.spec.visibility != Visibility::Private)
+        .filter(|p| p.visibility(now) != Visibility::Private)
         .cloned()
 }
 

@@ -30,7 +30,7 @@ pub(crate) fn privacy(post: &Post, now: Timestamp) -> &'static str {
     if !post.is_out(now) {
         return "private";
     }
-    match post.spec.visibility {
+    match post.visibility(now) {
         Visibility::Public => "public",
         Visibility::Unlisted => "unlisted",
         Visibility::Private => "private",
@@ -41,7 +41,7 @@ pub(crate) fn privacy(post: &Post, now: Timestamp) -> &'static str {
 pub(crate) fn can_see(post: &Post, viewer: &str, now: Timestamp) -> bool {
     !post.deleted
         && (post.account_id == viewer
-            || (post.is_out(now) && post.spec.visibility != Visibility::Private))
+            || (post.is_out(now) && post.visibility(now) != Visibility::Private))
 }
 
 /// `GET /youtube/v3/channels?part=…&mine=true` (or `id=…`).
@@ -184,10 +184,14 @@ pub(crate) fn playlist_items(st: &mut State, now: Timestamp, req: &Incoming) -> 
             }
         },
     };
+    // A half-broken token lists nothing; an endless listing goes on with
+    // empty pages where it would end.
+    let blind = st.half_broken(P, &record.account_id);
+    let endless = st.spoils(P, &record.account_id).endless();
     let mut videos: Vec<Post> = st
         .posts_of(P, &owner.id)
         .into_iter()
-        .filter(|p| can_see(p, &record.account_id, now))
+        .filter(|p| !blind && can_see(p, &record.account_id, now))
         .cloned()
         .collect();
     videos.sort_by(|a, b| {
@@ -230,7 +234,7 @@ pub(crate) fn playlist_items(st: &mut State, now: Timestamp, req: &Incoming) -> 
                 "contentDetails" => {
                     let mut cd = Map::new();
                     cd.insert("videoId".into(), json!(post.id));
-                    if post.is_out(now) && post.spec.visibility != Visibility::Private {
+                    if post.is_out(now) && post.visibility(now) != Visibility::Private {
                         cd.insert(
                             "videoPublishedAt".into(),
                             json!(rfc3339(post.spec.published_at)),
@@ -254,6 +258,9 @@ pub(crate) fn playlist_items(st: &mut State, now: Timestamp, req: &Incoming) -> 
     body.insert("etag".into(), json!(st.etag()));
     if end < total {
         body.insert("nextPageToken".into(), json!(encode_page(end)));
+    } else if let Some(mode) = endless {
+        let next = crate::hostile::youtube_endless_offset(mode, offset, end);
+        body.insert("nextPageToken".into(), json!(encode_page(next)));
     }
     if offset > 0 {
         body.insert(

@@ -72,11 +72,12 @@ pub(crate) fn videos(st: &mut State, now: Timestamp, req: &Incoming) -> Reply {
     if ids.len() > MAX_BATCH {
         return too_many_ids();
     }
+    let blind = st.half_broken(P, &record.account_id);
     let mut items = Vec::new();
     for id in &ids {
         let Some(post) = st
             .post(P, id)
-            .filter(|p| can_see(p, &record.account_id, now))
+            .filter(|p| !blind && can_see(p, &record.account_id, now))
         else {
             continue;
         };
@@ -164,11 +165,12 @@ pub(crate) fn batch_get_stats(st: &mut State, now: Timestamp, req: &Incoming) ->
     if ids.len() > MAX_BATCH {
         return too_many_ids();
     }
+    let blind = st.half_broken(P, &record.account_id);
     let mut items = Vec::new();
     for id in &ids {
         let Some(post) = st
             .post(P, id)
-            .filter(|p| can_see(p, &record.account_id, now))
+            .filter(|p| !blind && can_see(p, &record.account_id, now))
         else {
             continue;
         };

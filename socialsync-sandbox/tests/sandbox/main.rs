@@ -3,6 +3,7 @@
 mod admin;
 mod common;
 mod faults;
+mod hostile;
 mod instagram;
 mod shapes;
 mod tiktok;
