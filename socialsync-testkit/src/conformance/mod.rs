@@ -26,6 +26,7 @@ mod reports;
 mod resilience;
 mod shared;
 mod sums;
+mod untrusted;
 
 pub use claims::*;
 pub use collab::*;
@@ -41,6 +42,7 @@ pub use reports::*;
 pub use resilience::*;
 pub use shared::*;
 pub use sums::*;
+pub use untrusted::*;
 
 #[doc(hidden)]
 pub use socialsync_core::store::PostStore;
@@ -96,6 +98,7 @@ macro_rules! store_conformance_tests {
             endless_empty_pages_end_the_listing,
             a_panicking_platform_is_contained_and_run_goes_on,
             an_absurd_backoff_is_bounded_by_its_reach,
+            a_permission_name_holding_nul_is_told_once,
             real_deletions_are_deleted_as_far_as_the_count_fell,
             no_post_count_deletes_nothing,
             deleted_posts_are_read_again_and_come_back,
