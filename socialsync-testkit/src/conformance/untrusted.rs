@@ -7,13 +7,17 @@ use crate::fixtures::{creator, program};
 use crate::sim::Sim;
 use chrono::TimeDelta;
 use socialsync_core::clock::Timestamp;
+use socialsync_core::domain::{Connection, Disconnection};
+use socialsync_core::engine::{NotifyError, ReconnectNotifier};
 use socialsync_core::error::StoreError;
+use socialsync_core::ids::ConnectionId;
 use socialsync_core::metrics::{Metric, MetricSet, Metrics};
 use socialsync_core::platform::Platform;
 use socialsync_core::store::{
     BucketSize, NewBrand, NewCreator, PostFilter, PostStore, ReportQuery,
 };
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 fn start() -> Timestamp {
     "2026-05-01T00:00:00Z".parse().expect("instant")
@@ -44,3 +48,96 @@ pub async fn a_permission_name_holding_nul_is_told_once(store: Arc<dyn PostStore
     assert_eq!(told[0].1, kept, "told the name the store keeps");
 }
 
+/// A host notifier that panics when told that one connection was lost,
+/// fails its first call about any other (the host was down), and records
+/// what it was told.
+#[derive(Debug, Default)]
+struct HostNotifier {
+    panics_for: Mutex<Option<ConnectionId>>,
+    fails_left: Mutex<u32>,
+    told: Mutex<Vec<ConnectionId>>,
+}
+
+#[async_trait::async_trait]
+impl ReconnectNotifier for HostNotifier {
+    async fn connection_lost(&self, d: &Disconnection) -> Result<(), NotifyError> {
+        if *self.panics_for.lock().unwrap_or_else(|e| e.into_inner()) == Some(d.connection) {
+            panic!("the host's notifier fell over");
+        }
+        let mut left = self.fails_left.lock().unwrap_or_else(|e| e.into_inner());
+        if *left > 0 {
+            *left -= 1;
+            return Err(NotifyError("host unavailable".into()));
+        }
+        self.told
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(d.connection);
+        Ok(())
+    }
+    async fn permissions_missing(&self, _: &Connection, _: &[String]) -> Result<(), NotifyError> {
+        Ok(())
+    }
+}
+
+/// A host whose reconnect notifier panics for one lost connection: that
+/// panic is that connection's. Another lost connection, whose first notice
+/// failed, is still told on a later tick of [`Engine::run`] (DESIGN §4
+/// "Partial failure stays partial"; the notice is an outbox, not a hope).
+///
+/// [`Engine::run`]: socialsync_core::engine::Engine::run
+pub async fn a_panicking_notifier_does_not_starve_other_notices(store: Arc<dyn PostStore>) {
+    let (_, bad, _) = program(store.as_ref()).await;
+    let ugly = creator(store.as_ref(), "Uma").await;
+    let sim = Sim::new(store, start());
+    let fake = sim.fake(Platform::TikTok);
+    let at = start() - TimeDelta::hours(1);
+    for (id, account) in [("bad-1", "bad"), ("ugly-1", "ugly")] {
+        fake.add_post(
+            FakePost::new(id, account, at, "#BrandX")
+                .reads(at, Metrics::new().with(Metric::Views, 5)),
+        );
+    }
+    let bad = sim.connect(bad.id, Platform::TikTok, "bad").await;
+    let ugly = sim.connect(ugly.id, Platform::TikTok, "ugly").await;
+    fake.revoke("bad");
+    fake.revoke("ugly");
+    let host = Arc::new(HostNotifier {
+        panics_for: Mutex::new(Some(bad.id)),
+        fails_left: Mutex::new(1),
+        told: Mutex::new(Vec::new()),
+    });
+    let engine = sim.new_engine_with(|b| {
+        b.with_tick(Duration::from_millis(20))
+            .with_notifier(host.clone())
+    });
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let run = tokio::spawn(async move {
+        engine
+            .run(async {
+                let _ = stopped.await;
+            })
+            .await;
+    });
+    for _ in 0..4 {
+        sim.clock.advance(TimeDelta::hours(1));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    assert!(!run.is_finished(), "Engine::run is still going");
+    for conn in [&bad, &ugly] {
+        let c = must(sim.store.get_connection(conn.id).await, "get connection").expect("conn");
+        assert!(
+            matches!(
+                c.status,
+                socialsync_core::domain::ConnectionStatus::Disconnected { .. }
+            ),
+            "{} was lost: {:?}",
+            conn.account_id,
+            c.status
+        );
+    }
+    let told = host.told.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    assert_eq!(told, [ugly.id], "the other lost connection is told");
+    let _ = stop.send(());
+    run.await.expect("run ends cleanly on shutdown");
+}
