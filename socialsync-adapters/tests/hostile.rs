@@ -400,3 +400,42 @@ async fn huge_token_lifetimes_are_clamped_to_the_documented_maximum() {
         .unwrap();
     assert_eq!(fresh.expires_at, Some(t0() + TimeDelta::days(60)));
 }
+
+/// A usage header with one garbage field (a percentage as text, a fraction)
+/// still says when access is regained: one bad value is that value's, not
+/// the whole header's.
+#[tokio::test]
+async fn a_garbage_field_of_a_usage_header_keeps_its_regain_time() {
+    for garbage in [json!("100"), json!(99.5), json!(-1)] {
+        let server = MockServer::start().await;
+        let usage = json!({"17841400000000001": [{"type": "instagram", "call_count": garbage,
+            "total_cputime": 10, "total_time": 10,
+            "estimated_time_to_regain_access": 40}]});
+        Mock::given(method("GET"))
+            .and(path("/v25.0/me/media"))
+            .respond_with(
+                ResponseTemplate::new(400)
+                    .insert_header("x-business-use-case-usage", usage.to_string().as_str())
+                    .set_body_raw(
+                        json!({"error": {"message": "User request limit reached", "type": "OAuthException",
+                                         "code": 17, "fbtrace_id": "A"}})
+                        .to_string(),
+                        "application/json",
+                    ),
+            )
+            .mount(&server)
+            .await;
+        let e = instagram(&server)
+            .list_posts(Account::new("17841400000000001", "IGTOKEN").r(), None)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.kind,
+            K::RateLimited {
+                until: Some(t0() + TimeDelta::minutes(40)),
+                reach: LimitReach::Account
+            },
+            "call_count {garbage}"
+        );
+    }
+}
