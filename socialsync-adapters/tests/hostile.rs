@@ -439,3 +439,61 @@ async fn a_garbage_field_of_a_usage_header_keeps_its_regain_time() {
         );
     }
 }
+
+/// A TikTok listing page whose `cursor` is not an `i64` (a fraction, a
+/// string of digits, beyond 2^63) or whose `has_more` is not a boolean
+/// still yields its posts: a number in a field other than a counter never
+/// fails the whole answer.
+#[tokio::test]
+async fn tiktok_an_unreadable_cursor_or_has_more_keeps_the_pages_posts() {
+    let cases = [
+        ("1764060000000.5", "true"),
+        ("\"1764060000000\"", "true"),
+        ("18446744073709551616", "true"),
+        ("1764060000000", "1"),
+        ("1764060000000", "\"true\""),
+    ];
+    for (cursor, has_more) in cases {
+        let server = MockServer::start().await;
+        let page = format!(
+            r##"{{"data": {{"videos": [{{"id": "v1", "create_time": 1764060000, "video_description": "#a", "view_count": 3}}], "cursor": {cursor}, "has_more": {has_more}}}, "error": {{"code": "ok", "message": "", "log_id": "x"}}}}"##
+        );
+        Mock::given(method("POST"))
+            .and(path("/v2/video/list/"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(page, "application/json"))
+            .mount(&server)
+            .await;
+        let page = tiktok(&server)
+            .list_posts(Account::new("open-id-1", "act.TOKEN").r(), None)
+            .await;
+        let page = page.unwrap_or_else(|e| {
+            panic!("cursor {cursor}, has_more {has_more}: the page failed: {e}")
+        });
+        assert_eq!(page.posts.len(), 1, "cursor {cursor}, has_more {has_more}");
+    }
+}
+
+/// A TikTok metrics answer carrying a paging field of the wrong type (which
+/// a metrics read does not even use) still lands every reading.
+#[tokio::test]
+async fn tiktok_a_junk_paging_field_does_not_fail_a_metrics_batch() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/video/query/"))
+        .respond_with(body(json!({
+            "data": {"videos": [
+                {"id": "v1", "view_count": 100, "like_count": 7, "comment_count": 1, "share_count": 0}
+            ], "cursor": "none", "has_more": "no"},
+            "error": {"code": "ok", "message": "", "log_id": "x"}
+        })))
+        .mount(&server)
+        .await;
+    let batch = tiktok(&server)
+        .fetch_metrics(
+            Account::new("open-id-1", "act.TOKEN").r(),
+            &reqs(MediaKind::Video, &["v1"]),
+        )
+        .await
+        .expect("a paging field a metrics read does not use never fails it");
+    assert_eq!(reading(&batch, "v1").metrics.get(Metric::Views), Some(100));
+}
