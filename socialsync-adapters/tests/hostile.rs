@@ -497,3 +497,25 @@ async fn tiktok_a_junk_paging_field_does_not_fail_a_metrics_batch() {
         .expect("a paging field a metrics read does not use never fails it");
     assert_eq!(reading(&batch, "v1").metrics.get(Metric::Views), Some(100));
 }
+
+/// An Instagram media page whose `paging.cursors.after` is a number still
+/// yields its posts.
+#[tokio::test]
+async fn instagram_a_numeric_cursor_keeps_the_pages_posts() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v25.0/me/media"))
+        .respond_with(body(json!({
+            "data": [
+                {"id": "1", "caption": "#a", "media_type": "IMAGE", "timestamp": "2026-11-25T09:15:02+0000"}
+            ],
+            "paging": {"cursors": {"before": "QVFIUk", "after": 12345}, "next": "https://example.invalid/next"}
+        })))
+        .mount(&server)
+        .await;
+    let page = instagram(&server)
+        .list_posts(Account::new("17841400000000001", "IGTOKEN").r(), None)
+        .await
+        .expect("a cursor of the wrong type is not a failed page");
+    assert_eq!(page.posts.len(), 1);
+}
