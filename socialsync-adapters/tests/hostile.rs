@@ -519,3 +519,37 @@ async fn instagram_a_numeric_cursor_keeps_the_pages_posts() {
         .expect("a cursor of the wrong type is not a failed page");
     assert_eq!(page.posts.len(), 1);
 }
+
+/// Minus zero is read the same way whether YouTube sends it as a string of
+/// digits (its usual form) or as a JSON number: one rule for a counter,
+/// whatever its spelling.
+#[tokio::test]
+async fn youtube_minus_zero_is_read_alike_as_text_and_as_a_number() {
+    let server = MockServer::start().await;
+    let answer = r#"{"kind": "youtube#videoListResponse", "items": [
+        {"kind": "youtube#video", "id": "text", "statistics": {"viewCount": "-0", "likeCount": "9"}},
+        {"kind": "youtube#video", "id": "number", "statistics": {"viewCount": -0, "likeCount": "9"}}
+    ]}"#;
+    Mock::given(method("GET"))
+        .and(path("/youtube/v3/videos"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(answer, "application/json"))
+        .mount(&server)
+        .await;
+    let batch = youtube(&server)
+        .fetch_metrics(
+            Account::new("UCchannel", "ya29.TOKEN").r(),
+            &reqs(MediaKind::Video, &["text", "number"]),
+        )
+        .await
+        .expect("batch");
+    let text = reading(&batch, "text");
+    let number = reading(&batch, "number");
+    assert_eq!(
+        text.metrics.get(Metric::Views),
+        number.metrics.get(Metric::Views),
+        "text {:?} / number {:?}",
+        text.problems,
+        number.problems
+    );
+    assert_eq!(spoiled(text), spoiled(number));
+}
