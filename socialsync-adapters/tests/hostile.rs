@@ -553,3 +553,43 @@ async fn youtube_minus_zero_is_read_alike_as_text_and_as_a_number() {
     );
     assert_eq!(spoiled(text), spoiled(number));
 }
+
+/// A TikTok answer naming an asked video whose item does not decode (a
+/// title that is a number) is that video's failed read, never "missing"
+/// (which leads to a deletion check) — neither in a batch nor in the
+/// single-post read that confirms a deletion.
+#[tokio::test]
+async fn tiktok_an_undecodable_item_is_not_a_missing_post() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/video/query/"))
+        .respond_with(body(json!({
+            "data": {"videos": [
+                {"id": "v1", "title": 5, "create_time": 1764060000, "view_count": 3},
+                {"id": "v2", "create_time": 1764060000, "view_count": 4}
+            ]},
+            "error": {"code": "ok", "message": "", "log_id": "x"}
+        })))
+        .mount(&server)
+        .await;
+    let a = Account::new("open-id-1", "act.TOKEN");
+    let batch = tiktok(&server)
+        .fetch_metrics(a.r(), &reqs(MediaKind::Video, &["v1", "v2"]))
+        .await
+        .expect("batch");
+    assert_eq!(reading(&batch, "v2").metrics.get(Metric::Views), Some(4));
+    let one = tiktok(&server)
+        .get_post(a.r(), &PlatformPostId::from("v1"))
+        .await;
+    let mut wrong = Vec::new();
+    if !batch.missing.is_empty() {
+        wrong.push(format!("batch: missing {:?}", batch.missing));
+    }
+    if matches!(one, Ok(None)) {
+        wrong.push("get_post: gone".to_owned());
+    }
+    assert!(
+        wrong.is_empty(),
+        "v1 is in the answer, unreadable: {wrong:?}"
+    );
+}
