@@ -372,6 +372,10 @@ impl Count {
             serde_json::Value::String(s) => {
                 let s = s.trim();
                 if let Some(rest) = s.strip_prefix('-') {
+                    // "-0" is 0, as the JSON number -0 is.
+                    if !rest.is_empty() && rest.bytes().all(|b| b == b'0') {
+                        return Ok(Some(0));
+                    }
                     if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) {
                         return Err("negative");
                     }
@@ -387,6 +391,12 @@ impl Count {
             return Err("beyond 2^53");
         }
         Ok(Some(n))
+    }
+
+    /// The value when it is a valid count; `None` when absent or invalid
+    /// (for figures that only advise, such as usage percentages).
+    pub(crate) fn lenient(&self) -> Option<u64> {
+        self.read().ok().flatten()
     }
 
     /// Sets `metric` in `metrics` from this value, or records why it is
@@ -415,6 +425,9 @@ pub(crate) struct Each<T> {
     pub(crate) items: Vec<T>,
     /// How many did not.
     pub(crate) undecodable: usize,
+    /// The ids of those that did not but named one (`id` as text or a
+    /// number): such an item is there, unreadable, never "missing".
+    pub(crate) undecodable_ids: Vec<String>,
 }
 
 impl<T> Default for Each<T> {
@@ -422,6 +435,7 @@ impl<T> Default for Each<T> {
         Each {
             items: Vec::new(),
             undecodable: 0,
+            undecodable_ids: Vec::new(),
         }
     }
 }
@@ -431,12 +445,20 @@ impl<'de, T: DeserializeOwned> serde::Deserialize<'de> for Each<T> {
         let raw = Option::<Vec<serde_json::Value>>::deserialize(d)?.unwrap_or_default();
         let mut out = Each {
             items: Vec::with_capacity(raw.len()),
-            undecodable: 0,
+            ..Each::default()
         };
         for v in raw {
+            let id = match v.get("id") {
+                Some(serde_json::Value::String(s)) => Some(s.clone()),
+                Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+                _ => None,
+            };
             match serde_json::from_value(v) {
                 Ok(t) => out.items.push(t),
-                Err(_) => out.undecodable += 1,
+                Err(_) => {
+                    out.undecodable += 1;
+                    out.undecodable_ids.extend(id);
+                }
             }
         }
         Ok(out)

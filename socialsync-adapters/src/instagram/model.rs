@@ -37,8 +37,9 @@ pub(crate) struct Media {
 
 #[derive(Debug, Deserialize)]
 struct Cursors {
+    /// Text (a number is read as its digits; anything else is no cursor).
     #[serde(default)]
-    after: Option<String>,
+    after: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -108,7 +109,11 @@ pub fn parse_media_page(body: &[u8]) -> Result<PostPage, PlatformError> {
         .paging
         .filter(|p| p.next.is_some())
         .and_then(|p| p.cursors)
-        .and_then(|c| c.after)
+        .and_then(|c| match c.after {
+            Some(serde_json::Value::String(a)) => Some(a),
+            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        })
         .filter(|a| !a.is_empty())
         .map(PageCursor);
     Ok(PostPage {

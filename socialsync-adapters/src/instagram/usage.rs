@@ -1,6 +1,7 @@
 //! Meta's usage headers (`X-Business-Use-Case-Usage`, `X-App-Usage`):
 //! the connection (or the app) is slowed down before Meta throttles it.
 
+use crate::http::Count;
 use chrono::TimeDelta;
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
@@ -26,23 +27,23 @@ struct BucEntry {
     #[serde(default, rename = "type")]
     kind: Option<String>,
     #[serde(default)]
-    call_count: Option<u64>,
+    call_count: Count,
     #[serde(default)]
-    total_cputime: Option<u64>,
+    total_cputime: Count,
     #[serde(default)]
-    total_time: Option<u64>,
+    total_time: Count,
     #[serde(default)]
-    estimated_time_to_regain_access: Option<u64>,
+    estimated_time_to_regain_access: Count,
 }
 
 #[derive(Debug, Deserialize)]
 struct AppUsage {
     #[serde(default)]
-    call_count: Option<u64>,
+    call_count: Count,
     #[serde(default)]
-    total_cputime: Option<u64>,
+    total_cputime: Count,
     #[serde(default)]
-    total_time: Option<u64>,
+    total_time: Count,
 }
 
 /// Reads the usage headers. Absent headers say nothing (absence is not 0 %).
@@ -57,13 +58,19 @@ pub fn read_usage(headers: &HeaderMap) -> Usage {
                 if e.kind.as_deref().is_some_and(|k| k != "instagram") {
                     continue;
                 }
-                let pct = [e.call_count, e.total_cputime, e.total_time]
+                // A field that is not a whole number says nothing; the
+                // others still count.
+                let pct = [&e.call_count, &e.total_cputime, &e.total_time]
                     .into_iter()
-                    .flatten()
+                    .filter_map(|c| c.lenient())
                     .max()
                     .unwrap_or(0);
                 u.business_percent = Some(u.business_percent.unwrap_or(0).max(pct));
-                if let Some(m) = e.estimated_time_to_regain_access.filter(|m| *m > 0) {
+                if let Some(m) = e
+                    .estimated_time_to_regain_access
+                    .lenient()
+                    .filter(|m| *m > 0)
+                {
                     u.regain_minutes = Some(u.regain_minutes.unwrap_or(0).max(m));
                 }
             }
@@ -71,9 +78,9 @@ pub fn read_usage(headers: &HeaderMap) -> Usage {
     }
     if let Some(v) = headers.get("x-app-usage").and_then(|v| v.to_str().ok()) {
         if let Ok(a) = serde_json::from_str::<AppUsage>(v) {
-            let pct = [a.call_count, a.total_cputime, a.total_time]
+            let pct = [&a.call_count, &a.total_cputime, &a.total_time]
                 .into_iter()
-                .flatten()
+                .filter_map(|c| c.lenient())
                 .max()
                 .unwrap_or(0);
             u.app_percent = Some(pct);

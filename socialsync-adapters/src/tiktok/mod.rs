@@ -388,9 +388,17 @@ impl SocialPlatform for TikTok {
         let body = self
             .query(account, &[id.as_str()], model::LIST_FIELDS)
             .await?;
-        Ok(model::parse_video_query_posts(&body)?
-            .into_iter()
-            .find(|p| p.id == *id))
+        let (posts, unreadable) = model::parse_video_query_posts(&body)?;
+        if let Some(p) = posts.into_iter().find(|p| p.id == *id) {
+            return Ok(Some(p));
+        }
+        if unreadable.iter().any(|u| u == id.as_str()) {
+            // There, but unreadable: not "gone".
+            return Err(self
+                .err("video.query", PlatformErrorKind::InvalidResponse)
+                .with_detail("the video's item could not be decoded"));
+        }
+        Ok(None)
     }
 
     async fn get_account(&self, account: AccountRef<'_>) -> Result<AccountInfo, PlatformError> {

@@ -8,7 +8,8 @@ use socialsync_core::ids::PlatformPostId;
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
 use socialsync_core::social_platform::{
-    MetricsBatch, MetricsRequest, PageCursor, PlatformError, PlatformPost, PostPage, PostReading,
+    MetricsBatch, MetricsRequest, PageCursor, PlatformError, PlatformErrorKind, PlatformPost,
+    PostPage, PostReading,
 };
 use std::collections::HashMap;
 
@@ -46,9 +47,9 @@ struct VideoData {
     videos: Each<Video>,
     /// Unix **milliseconds**.
     #[serde(default)]
-    cursor: Option<i64>,
+    cursor: Option<serde_json::Value>,
     #[serde(default)]
-    has_more: bool,
+    has_more: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -86,8 +87,10 @@ fn reading(id: PlatformPostId, v: &Video) -> PostReading {
 /// `has_more` is true — a short page is not the end.
 pub fn parse_video_list(body: &[u8]) -> Result<PostPage, PlatformError> {
     let env: Envelope = decode(Platform::TikTok, "video.list", body)?;
-    let next = if env.data.has_more {
-        env.data.cursor.map(|c| PageCursor(c.to_string()))
+    // Paging fields of the wrong type end the listing; the page's posts land.
+    let has_more = matches!(env.data.has_more, Some(serde_json::Value::Bool(true)));
+    let next = if has_more {
+        whole_number(env.data.cursor.as_ref()).map(|c| PageCursor(c.to_string()))
     } else {
         None
     };
@@ -109,19 +112,37 @@ pub fn parse_video_query(
         by_id.insert(v.id.as_str(), v);
     }
     let mut batch = MetricsBatch::default();
+    let unreadable = &env.data.videos.undecodable_ids;
     for r in asked {
         match by_id.get(r.id.as_str()) {
             Some(v) => batch.readings.push(reading(r.id.clone(), v)),
+            // There, but unreadable: retried, never taken for deleted.
+            None if unreadable.iter().any(|u| u == r.id.as_str()) => batch.failed.push((
+                r.id.clone(),
+                PlatformError::new(
+                    Platform::TikTok,
+                    "video.query",
+                    PlatformErrorKind::InvalidResponse,
+                )
+                .with_detail("an item of the answer could not be decoded"),
+            )),
             None => batch.missing.push(r.id.clone()),
         }
     }
     Ok(batch)
 }
 
-/// Decodes a `video/query` answer asked with the listing fields: the post.
-pub(crate) fn parse_video_query_posts(body: &[u8]) -> Result<Vec<PlatformPost>, PlatformError> {
+/// Decodes a `video/query` answer asked with the listing fields: the posts,
+/// and the ids of items that could not be decoded.
+pub(crate) fn parse_video_query_posts(
+    body: &[u8],
+) -> Result<(Vec<PlatformPost>, Vec<String>), PlatformError> {
     let env: Envelope = decode(Platform::TikTok, "video.query", body)?;
-    Ok(env.data.videos.items.into_iter().map(to_post).collect())
+    let unreadable = env.data.videos.undecodable_ids;
+    Ok((
+        env.data.videos.items.into_iter().map(to_post).collect(),
+        unreadable,
+    ))
 }
 
 /// The OAuth token answer (flat in v2).

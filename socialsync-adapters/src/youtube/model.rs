@@ -9,7 +9,7 @@ use socialsync_core::ids::PlatformPostId;
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
 use socialsync_core::social_platform::{
-    MetricsBatch, MetricsRequest, PlatformError, PlatformPost, PostReading,
+    MetricsBatch, MetricsRequest, PlatformError, PlatformErrorKind, PlatformPost, PostReading,
 };
 use std::collections::HashMap;
 
@@ -306,6 +306,18 @@ pub fn parse_videos_statistics(
             Some(video) => batch
                 .readings
                 .push(reading(r.id.clone(), video.statistics.as_ref())),
+            // There, but unreadable: retried, never taken for deleted.
+            None if v.items.undecodable_ids.iter().any(|u| u == r.id.as_str()) => {
+                batch.failed.push((
+                    r.id.clone(),
+                    PlatformError::new(
+                        Platform::YouTube,
+                        "videos.list",
+                        PlatformErrorKind::InvalidResponse,
+                    )
+                    .with_detail("an item of the answer could not be decoded"),
+                ))
+            }
             None => batch.missing.push(r.id.clone()),
         }
     }

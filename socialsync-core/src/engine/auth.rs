@@ -12,6 +12,8 @@ use crate::platform::Platform;
 use crate::social_platform::{AccountRef, PlatformErrorKind, RefreshModel};
 use crate::store::DisconnectRequest;
 use chrono::TimeDelta;
+use futures::FutureExt;
+use std::panic::AssertUnwindSafe;
 
 /// What a refresh attempt came to.
 pub(super) enum Refresh {
@@ -283,8 +285,19 @@ impl Engine {
             .claim_pending_notifications(now, now + self.inner.policy.lease, 100)
             .await?;
         for d in pending {
-            if self.inner.notifier.connection_lost(&d).await.is_ok() {
-                self.inner.store.mark_notified(d.id).await?;
+            // A host's notifier that fails or panics for one notice is that
+            // notice's: retried after its claim lapses; the others go on.
+            let told = AssertUnwindSafe(self.inner.notifier.connection_lost(&d))
+                .catch_unwind()
+                .await;
+            match told {
+                Ok(Ok(())) => self.inner.store.mark_notified(d.id).await?,
+                Ok(Err(e)) => {
+                    tracing::warn!(connection = %d.connection, error = %e, "reconnect notice not delivered; retried later")
+                }
+                Err(_) => {
+                    tracing::error!(connection = %d.connection, "the reconnect notifier panicked; retried later")
+                }
             }
         }
         Ok(())
@@ -296,6 +309,8 @@ impl Engine {
         conn: &Connection,
         mut missing: Vec<String>,
     ) -> Result<(), EngineError> {
+        // Compared, kept and told as the store keeps them (less U+0000).
+        crate::text::Storable::make_storable(&mut missing);
         missing.sort();
         missing.dedup();
         if conn.health.missing_permissions == missing {

@@ -9,13 +9,10 @@ use chrono::TimeDelta;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::{Connection, Disconnection};
 use socialsync_core::engine::{NotifyError, ReconnectNotifier};
-use socialsync_core::error::StoreError;
 use socialsync_core::ids::ConnectionId;
 use socialsync_core::metrics::{Metric, MetricSet, Metrics};
 use socialsync_core::platform::Platform;
-use socialsync_core::store::{
-    BucketSize, NewBrand, NewCreator, PostFilter, PostStore, ReportQuery,
-};
+use socialsync_core::store::PostStore;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
