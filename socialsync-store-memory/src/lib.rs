@@ -90,18 +90,21 @@ impl MemoryStore {
 #[async_trait]
 impl PostStore for MemoryStore {
     async fn create_brand(&self, new: NewBrand, now: Timestamp) -> StoreResult<Brand> {
+        new.check()?;
         Ok(self.lock().create_brand(new, now))
     }
     async fn get_brand(&self, id: BrandId) -> StoreResult<Option<Brand>> {
         Ok(self.lock().get_brand(id))
     }
     async fn create_creator(&self, new: NewCreator, now: Timestamp) -> StoreResult<Creator> {
+        new.check()?;
         Ok(self.lock().create_creator(new, now))
     }
     async fn get_creator(&self, id: CreatorId) -> StoreResult<Option<Creator>> {
         Ok(self.lock().get_creator(id))
     }
     async fn create_scope(&self, new: NewScope, now: Timestamp) -> StoreResult<Scope> {
+        new.check()?;
         self.lock().create_scope(new, now)
     }
     async fn get_scope(&self, brand: BrandId, id: ScopeId) -> StoreResult<Option<Scope>> {
@@ -119,6 +122,7 @@ impl PostStore for MemoryStore {
         id: ScopeId,
         change: ScopeChange,
     ) -> StoreResult<Scope> {
+        change.check()?;
         self.lock().update_scope(brand, id, change)
     }
     async fn tracking_revision(&self) -> StoreResult<u64> {

@@ -168,18 +168,21 @@ impl PgStore {
 #[async_trait]
 impl PostStore for PgStore {
     async fn create_brand(&self, new: NewBrand, now: Timestamp) -> StoreResult<Brand> {
+        new.check()?;
         config::create_brand(self, new, now).await
     }
     async fn get_brand(&self, id: BrandId) -> StoreResult<Option<Brand>> {
         config::get_brand(self, id).await
     }
     async fn create_creator(&self, new: NewCreator, now: Timestamp) -> StoreResult<Creator> {
+        new.check()?;
         config::create_creator(self, new, now).await
     }
     async fn get_creator(&self, id: CreatorId) -> StoreResult<Option<Creator>> {
         config::get_creator(self, id).await
     }
     async fn create_scope(&self, new: NewScope, now: Timestamp) -> StoreResult<Scope> {
+        new.check()?;
         config::create_scope(self, new, now).await
     }
     async fn get_scope(&self, brand: BrandId, id: ScopeId) -> StoreResult<Option<Scope>> {
@@ -197,6 +200,7 @@ impl PostStore for PgStore {
         id: ScopeId,
         change: ScopeChange,
     ) -> StoreResult<Scope> {
+        change.check()?;
         config::update_scope(self, brand, id, change).await
     }
     async fn tracking_revision(&self) -> StoreResult<u64> {

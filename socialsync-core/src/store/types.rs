@@ -608,3 +608,84 @@ impl HealthUpdate {
         }
     }
 }
+
+/// The longest name of a brand, creator or scope (characters; DESIGN §9).
+pub const MAX_NAME_CHARS: usize = 200;
+/// The most hashtags one scope tracks (DESIGN §9).
+pub const MAX_SCOPE_HASHTAGS: usize = 100;
+/// The longest tracked hashtag (characters, as written; DESIGN §9).
+pub const MAX_HASHTAG_CHARS: usize = 100;
+
+/// Checks a name a host gives (a brand's, a creator's, a scope's, an
+/// external reference): at most [`MAX_NAME_CHARS`] characters, no U+0000.
+/// Every store refuses the same names with the same error.
+pub fn check_name(what: &str, name: &str) -> Result<(), StoreError> {
+    if name.contains('\0') {
+        return Err(StoreError::InvalidInput(format!(
+            "{what} holds U+0000, which no store keeps"
+        )));
+    }
+    let chars = name.chars().count();
+    if chars > MAX_NAME_CHARS {
+        return Err(StoreError::InvalidInput(format!(
+            "{what} is {chars} characters long, at most {MAX_NAME_CHARS} allowed"
+        )));
+    }
+    Ok(())
+}
+
+/// Checks a scope's tracked hashtags against DESIGN §9's limits.
+pub fn check_hashtags(hashtags: &[TrackedHashtag]) -> Result<(), StoreError> {
+    if hashtags.len() > MAX_SCOPE_HASHTAGS {
+        return Err(StoreError::InvalidInput(format!(
+            "{} hashtags in one scope, at most {MAX_SCOPE_HASHTAGS} allowed",
+            hashtags.len()
+        )));
+    }
+    if let Some(h) = hashtags
+        .iter()
+        .find(|h| h.written().chars().count() > MAX_HASHTAG_CHARS)
+    {
+        return Err(StoreError::InvalidInput(format!(
+            "a hashtag of {} characters, at most {MAX_HASHTAG_CHARS} allowed",
+            h.written().chars().count()
+        )));
+    }
+    Ok(())
+}
+
+impl NewBrand {
+    /// Refuses what no store keeps ([`check_name`]).
+    pub fn check(&self) -> Result<(), StoreError> {
+        check_name("brand name", &self.name)
+    }
+}
+
+impl NewCreator {
+    /// Refuses what no store keeps ([`check_name`]).
+    pub fn check(&self) -> Result<(), StoreError> {
+        check_name("creator name", &self.name)?;
+        match &self.external_ref {
+            Some(r) => check_name("creator external reference", r),
+            None => Ok(()),
+        }
+    }
+}
+
+impl NewScope {
+    /// Refuses what no store keeps ([`check_name`], [`check_hashtags`]).
+    pub fn check(&self) -> Result<(), StoreError> {
+        check_name("scope name", &self.name)?;
+        check_hashtags(&self.hashtags)
+    }
+}
+
+impl ScopeChange {
+    /// Refuses what no store keeps ([`check_hashtags`]).
+    pub fn check(&self) -> Result<(), StoreError> {
+        match self {
+            ScopeChange::SetHashtags(h) => check_hashtags(h),
+            _ => Ok(()),
+        }
+    }
+}

@@ -99,6 +99,7 @@ macro_rules! store_conformance_tests {
             a_panicking_platform_is_contained_and_run_goes_on,
             an_absurd_backoff_is_bounded_by_its_reach,
             a_permission_name_holding_nul_is_told_once,
+            names_holding_nul_or_too_long_are_refused_alike,
             a_panicking_notifier_does_not_starve_other_notices,
             real_deletions_are_deleted_as_far_as_the_count_fell,
             no_post_count_deletes_nothing,

@@ -7,17 +7,75 @@ use crate::fixtures::{creator, program};
 use crate::sim::Sim;
 use chrono::TimeDelta;
 use socialsync_core::clock::Timestamp;
+use socialsync_core::domain::ScopeKind;
 use socialsync_core::domain::{Connection, Disconnection};
 use socialsync_core::engine::{NotifyError, ReconnectNotifier};
+use socialsync_core::error::StoreError;
+use socialsync_core::hashtag::TrackedHashtag;
 use socialsync_core::ids::ConnectionId;
 use socialsync_core::metrics::{Metric, MetricSet, Metrics};
 use socialsync_core::platform::Platform;
-use socialsync_core::store::PostStore;
+use socialsync_core::store::{NewBrand, NewCreator, NewScope, PostStore};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 fn start() -> Timestamp {
     "2026-05-01T00:00:00Z".parse().expect("instant")
+}
+
+/// A brand's or a creator's name holding U+0000, or longer than 200
+/// characters, is a clear error, the same in every store; so is a scope of
+/// more than 100 hashtags (DESIGN §9).
+pub async fn names_holding_nul_or_too_long_are_refused_alike(store: Arc<dyn PostStore>) {
+    let long = "n".repeat(201);
+    for name in ["Ac\0me", long.as_str()] {
+        let brand = store
+            .create_brand(
+                NewBrand {
+                    name: name.to_owned(),
+                },
+                start(),
+            )
+            .await;
+        assert!(
+            matches!(brand, Err(StoreError::InvalidInput(_))),
+            "brand named {name:?}: {brand:?}"
+        );
+        let creator = store
+            .create_creator(
+                NewCreator {
+                    name: name.to_owned(),
+                    external_ref: None,
+                },
+                start(),
+            )
+            .await;
+        assert!(
+            matches!(creator, Err(StoreError::InvalidInput(_))),
+            "creator named {name:?}: {creator:?}"
+        );
+    }
+    let (brand, _, _) = program(store.as_ref()).await;
+    let many: Vec<TrackedHashtag> = (0..101)
+        .map(|i| TrackedHashtag::parse(&format!("#tag{i}")).expect("hashtag"))
+        .collect();
+    let scope = store
+        .create_scope(
+            NewScope {
+                brand: brand.id,
+                name: "Many".into(),
+                kind: ScopeKind::Program,
+                hashtags: many,
+                members: Vec::new(),
+                match_keyword_tags: false,
+            },
+            start(),
+        )
+        .await;
+    assert!(
+        matches!(scope, Err(StoreError::InvalidInput(_))),
+        "a scope of 101 hashtags: {scope:?}"
+    );
 }
 
 /// A permission's name holding U+0000 is the same name at every scan: the
