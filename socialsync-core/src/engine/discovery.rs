@@ -156,7 +156,16 @@ impl Engine {
                     if !upserts.is_empty() {
                         self.attribute_listed(conn, &mut upserts, &mut scopes)
                             .await?;
-                        report.posts_found += self.write_upserts(conn, upserts).await?;
+                        let written = self
+                            .write_each(
+                                conn,
+                                upserts,
+                                |u| u.platform_post_id.to_string(),
+                                move |batch| store.upsert_posts(batch, now),
+                            )
+                            .await?;
+                        report.posts_found +=
+                            written.iter().flatten().filter(|u| u.created).count() as u64;
                     }
                     store
                         .record_health(conn.id, HealthUpdate::Success { at: now })
@@ -185,40 +194,6 @@ impl Engine {
             Ok(()) | Err(crate::error::StoreError::LeaseLost) => Ok(report),
             Err(e) => Err(e.into()),
         }
-    }
-
-    /// Records what a listing found in one store call; the posts created.
-    /// When the store refuses the call for its data (not for being
-    /// unavailable), post by post: one post's bad data is that post's alone.
-    async fn write_upserts(
-        &self,
-        conn: &Connection,
-        upserts: Vec<PostUpsert>,
-    ) -> Result<u64, EngineError> {
-        let store = &self.inner.store;
-        let now = self.now();
-        let created =
-            |out: &[crate::store::UpsertedPost]| out.iter().filter(|u| u.created).count() as u64;
-        let error = match store.upsert_posts(upserts.clone(), now).await {
-            Ok(out) => return Ok(created(&out)),
-            Err(e) if e.is_retryable() => return Err(e.into()),
-            Err(e) => e,
-        };
-        if upserts.len() == 1 {
-            self.post_not_written(conn, &upserts[0].platform_post_id, &error)
-                .await;
-            return Ok(0);
-        }
-        let mut found = 0;
-        for u in upserts {
-            let id = u.platform_post_id.clone();
-            match store.upsert_posts(vec![u], now).await {
-                Ok(out) => found += created(&out),
-                Err(e) if e.is_retryable() => return Err(e.into()),
-                Err(e) => self.post_not_written(conn, &id, &e).await,
-            }
-        }
-        Ok(found)
     }
 
     /// Attributes what a listing found, matched with the memberships of

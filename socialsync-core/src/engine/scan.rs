@@ -633,12 +633,20 @@ impl Engine {
         let nexts: Vec<NextScan> = completions.iter().map(|c| c.next).collect();
         let landed = std::mem::take(&mut pending.landed);
         let scans: Vec<bool> = completions.iter().map(|c| c.reading.is_scan()).collect();
-        let outcomes = self.write_completions(conn, completions).await?;
+        let store = &self.inner.store;
+        let outcomes = self
+            .write_each(
+                conn,
+                completions,
+                |c| c.post.to_string(),
+                move |batch| store.complete_scans(batch),
+            )
+            .await?;
         let mut events = Vec::with_capacity(landed.len());
         for ((((c, reading, outcome, at), result), scan), next) in
             landed.into_iter().zip(outcomes).zip(scans).zip(nexts)
         {
-            if !result {
+            if result != Some(CompletionOutcome::Applied) {
                 continue;
             }
             if scan {
@@ -682,36 +690,39 @@ impl Engine {
         Ok(report)
     }
 
-    /// Writes completions in one store call, and says which were applied.
+    /// Writes `items` in one store call, and gives each item's answer.
     /// When the store refuses the call for its data (not for being
-    /// unavailable), they are written one by one: one post's bad data is
-    /// that post's alone (its claim lapses; it is retried after the lease).
-    async fn write_completions(
+    /// unavailable), the items are written one by one: one post's bad data
+    /// is that post's alone (`None`: refused, logged and counted on the
+    /// connection's health; a claim lapses and is retried after the lease).
+    pub(super) async fn write_each<T: Clone, O, F>(
         &self,
         conn: &Connection,
-        completions: Vec<ScanCompletion>,
-    ) -> Result<Vec<bool>, EngineError> {
-        let store = &self.inner.store;
-        let applied = |o: &[CompletionOutcome]| o.first() == Some(&CompletionOutcome::Applied);
-        let error = match store.complete_scans(completions.clone()).await {
-            Ok(o) => return Ok(o.iter().map(|r| *r == CompletionOutcome::Applied).collect()),
+        items: Vec<T>,
+        name: impl Fn(&T) -> String,
+        write: impl Fn(Vec<T>) -> F,
+    ) -> Result<Vec<Option<O>>, EngineError>
+    where
+        F: std::future::Future<Output = Result<Vec<O>, crate::error::StoreError>>,
+    {
+        let error = match write(items.clone()).await {
+            Ok(out) => return Ok(out.into_iter().map(Some).collect()),
             Err(e) if e.is_retryable() => return Err(e.into()),
             Err(e) => e,
         };
-        if completions.len() == 1 {
-            self.post_not_written(conn, completions[0].post, &error)
-                .await;
-            return Ok(vec![false]);
+        if let [one] = items.as_slice() {
+            self.post_not_written(conn, name(one), &error).await;
+            return Ok(vec![None]);
         }
-        let mut out = Vec::with_capacity(completions.len());
-        for c in completions {
-            let post = c.post;
-            match store.complete_scans(vec![c]).await {
-                Ok(o) => out.push(applied(&o)),
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let id = name(&item);
+            match write(vec![item]).await {
+                Ok(o) => out.push(o.into_iter().next()),
                 Err(e) if e.is_retryable() => return Err(e.into()),
                 Err(e) => {
-                    self.post_not_written(conn, post, &e).await;
-                    out.push(false);
+                    self.post_not_written(conn, id, &e).await;
+                    out.push(None);
                 }
             }
         }
@@ -719,7 +730,7 @@ impl Engine {
     }
 
     /// One post's write was refused: logged and counted on its connection.
-    pub(super) async fn post_not_written(
+    async fn post_not_written(
         &self,
         conn: &Connection,
         post: impl std::fmt::Display,
