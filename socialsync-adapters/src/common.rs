@@ -64,14 +64,30 @@ pub enum BuildError {
     Client(String),
 }
 
+/// What the host adds to the HTTP client (proxy, root certificates, ...).
+pub(crate) type ClientConfig =
+    Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>;
+
 /// The shared part of every builder.
-#[derive(Debug, Default, Clone)]
+#[derive(Default, Clone)]
 pub(crate) struct Common {
-    pub(crate) client: Option<reqwest::Client>,
+    pub(crate) client_config: Option<ClientConfig>,
     pub(crate) http: HttpSettings,
     pub(crate) clock: Option<Arc<dyn Clock>>,
     pub(crate) budget: Option<Arc<dyn SharedBudget>>,
     pub(crate) app: Option<AppCredentials>,
+}
+
+impl std::fmt::Debug for Common {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Common")
+            .field("client_config", &self.client_config.is_some())
+            .field("http", &self.http)
+            .field("clock", &self.clock)
+            .field("budget", &self.budget)
+            .field("app", &self.app)
+            .finish()
+    }
 }
 
 impl Common {
@@ -88,7 +104,7 @@ impl Common {
             .clone()
             .unwrap_or_else(|| Arc::new(LocalBudget::new()));
         Http::new(
-            self.client.clone(),
+            self.client_config.clone(),
             self.http.clone(),
             clock,
             budget,
@@ -132,10 +148,20 @@ pub(crate) fn base_url(name: &'static str, raw: &str) -> Result<String, BuildErr
 /// Builder methods every adapter builder has.
 macro_rules! common_builder_methods {
     () => {
-        /// A `reqwest::Client` to use (default: one built with the timeouts).
+        /// Adds the host's settings to the HTTP client before it is built:
+        /// a proxy, root certificates, a local address. Whatever `config`
+        /// sets, the client follows no redirect and sends no `Referer` (a
+        /// token or client secret only ever goes to the platform host it
+        /// was issued for), and the timeouts are the adapter's.
         #[must_use]
-        pub fn with_client(mut self, client: reqwest::Client) -> Self {
-            self.common.client = Some(client);
+        pub fn with_client_config(
+            mut self,
+            config: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder
+                + Send
+                + Sync
+                + 'static,
+        ) -> Self {
+            self.common.client_config = Some(std::sync::Arc::new(config));
             self
         }
 

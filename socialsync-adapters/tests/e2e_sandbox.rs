@@ -446,7 +446,13 @@ async fn tiktok_webhook_from_the_sandbox_disconnects_the_connection() {
         .unwrap()
         .unwrap();
     let newest = w.store.newest_event_id().await.unwrap();
-    let d = removed.disconnect(&w.engine).await.unwrap().unwrap();
+    let d = removed
+        .disconnect(&w.engine)
+        .await
+        .unwrap()
+        .disconnection()
+        .cloned()
+        .unwrap();
     assert_eq!(d.connection, conn);
     assert!(d.newly_disconnected);
     let c = w.store.get_connection(conn).await.unwrap().unwrap();
@@ -469,9 +475,11 @@ async fn tiktok_webhook_from_the_sandbox_disconnects_the_connection() {
         "{published:?}"
     );
     assert_eq!(w.notifier.lost(), std::slice::from_ref(&d));
-    // TikTok delivers again: nothing more happens.
-    let again = removed.disconnect(&w.engine).await.unwrap().unwrap();
-    assert_eq!((again.id, again.newly_disconnected), (d.id, false));
+    // The delivery again: recognised, nothing more happens.
+    assert_eq!(
+        removed.disconnect(&w.engine).await.unwrap(),
+        socialsync_core::engine::Delivered::Replayed
+    );
     assert_eq!(
         w.store.newest_event_id().await.unwrap(),
         Some(published[0].id)

@@ -415,9 +415,18 @@ fn tiktok_token_and_user_fixtures_parse() {
     let v: serde_json::Value =
         serde_json::from_slice(&fixture("tiktok/user_info_success.json")).unwrap();
     assert_eq!(v["data"]["user"]["display_name"], "Ana Creates");
-    let w: tiktok::webhook::WebhookEvent =
-        serde_json::from_slice(&fixture("tiktok/webhook_authorization_removed.json")).unwrap();
-    let removed = tiktok::webhook::removal(&w).unwrap();
+    let body = fixture("tiktok/webhook_authorization_removed.json");
+    let w: tiktok::webhook::WebhookEvent = serde_json::from_slice(&body).unwrap();
+    let verifier = tiktok::webhook::WebhookVerifier::new(&socialsync_adapters::AppCredentials::new(
+        w.client_key.clone(),
+        "secret",
+    ));
+    let signed_at = socialsync_core::clock::Timestamp::from_timestamp(w.create_time, 0).unwrap();
+    let verified = verifier
+        .verify(Some(&verifier.sign(w.create_time, &body)), &body, signed_at)
+        .unwrap();
+    assert_eq!(verified.event, w);
+    let removed = tiktok::webhook::removal(&verified).unwrap();
     assert_eq!(
         removed.open_id.as_str(),
         "-000AbCdEfGhIjKlMnOpQrStUvWxYz0123"

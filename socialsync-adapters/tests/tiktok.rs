@@ -8,7 +8,7 @@ use socialsync_adapters::tiktok::TikTok;
 use socialsync_adapters::tiktok::webhook::{WebhookError, WebhookVerifier};
 use socialsync_core::clock::ManualClock;
 use socialsync_core::domain::{DisconnectReason, MediaKind};
-use socialsync_core::engine::Engine;
+use socialsync_core::engine::{Delivered, Engine};
 use socialsync_core::events::{ConnectionChange, Event};
 use socialsync_core::ids::PlatformPostId;
 use socialsync_core::metrics::Metric;
@@ -560,9 +560,16 @@ async fn the_authorization_removed_webhook_is_verified_and_becomes_a_disconnecti
         .with_notifier(notifier.clone())
         .build()
         .unwrap();
+    // Deliveries of the same removal, signed one second apart.
+    let delivery = |dt: i64| {
+        verifier
+            .authorization_removed(Some(&verifier.sign(1_764_333_727 + dt, &body)), &body, now)
+            .unwrap()
+            .unwrap()
+    };
     assert_eq!(
         removed.disconnect(&engine).await.unwrap(),
-        None,
+        Delivered::Handled(None),
         "no connection yet"
     );
     let creator = store
@@ -575,20 +582,36 @@ async fn the_authorization_removed_webhook_is_verified_and_becomes_a_disconnecti
         )
         .await
         .unwrap();
-    let connected = store
-        .connect(
-            NewConnection {
-                creator: creator.id,
-                platform: socialsync_core::platform::Platform::TikTok,
-                account_id: removed.open_id.clone(),
-                handle: "Ana Creates".into(),
-                credentials: socialsync_core::credentials::Credentials::new("act.X"),
-            },
-            now,
-        )
+    let new_connection = || NewConnection {
+        creator: creator.id,
+        platform: socialsync_core::platform::Platform::TikTok,
+        account_id: removed.open_id.clone(),
+        handle: "Ana Creates".into(),
+        credentials: socialsync_core::credentials::Credentials::new("act.X"),
+    };
+    let connected = store.connect(new_connection(), now).await.unwrap();
+    // The delivery seen before the connection existed, replayed: nothing.
+    assert_eq!(
+        removed.disconnect(&engine).await.unwrap(),
+        Delivered::Replayed
+    );
+    assert!(
+        store
+            .get_connection(connected.connection.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status
+            .is_active()
+    );
+    let first = delivery(1);
+    let d = first
+        .disconnect(&engine)
         .await
+        .unwrap()
+        .disconnection()
+        .cloned()
         .unwrap();
-    let d = removed.disconnect(&engine).await.unwrap().unwrap();
     assert!(d.newly_disconnected);
     assert_eq!(d.connection, connected.connection.id);
     assert_eq!(d.reason, DisconnectReason::AppRemoved);
@@ -609,8 +632,10 @@ async fn the_authorization_removed_webhook_is_verified_and_becomes_a_disconnecti
     let events = store.list_events(None, 100).await.unwrap();
     assert_eq!(disconnected(&events), 1);
     assert_eq!(notifier.lost(), std::slice::from_ref(&d));
-    // A second delivery (TikTok delivers at least once) changes nothing.
-    let again = removed.disconnect(&engine).await.unwrap().unwrap();
+    // Another delivery of the removal (TikTok delivers at least once)
+    // changes nothing.
+    let again = delivery(2).disconnect(&engine).await.unwrap();
+    let again = again.disconnection().unwrap();
     assert_eq!((again.id, again.newly_disconnected), (d.id, false));
     assert_eq!(
         store.list_events(None, 100).await.unwrap(),
@@ -618,6 +643,19 @@ async fn the_authorization_removed_webhook_is_verified_and_becomes_a_disconnecti
         "nothing published again"
     );
     assert_eq!(notifier.lost().len(), 1, "notified once");
+
+    // The creator reconnects; the first delivery replayed inside its window
+    // leaves the new connection alone.
+    let reconnected = store.connect(new_connection(), now).await.unwrap();
+    assert!(reconnected.connection.status.is_active());
+    assert_eq!(first.disconnect(&engine).await.unwrap(), Delivered::Replayed);
+    let conn = store
+        .get_connection(reconnected.connection.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(conn.status.is_active(), "a replay disconnected the new connection");
+    assert_eq!(notifier.lost().len(), 1);
 }
 
 fn user_info(video_count: Option<serde_json::Value>) -> ResponseTemplate {

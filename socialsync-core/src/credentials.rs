@@ -14,13 +14,20 @@ use std::fmt;
 /// let c = Credentials::new("very-secret-token");
 /// assert!(!format!("{c:?}").contains("very-secret"));
 /// ```
-#[derive(Clone, Serialize, Deserialize)]
+///
+/// It does not implement `Serialize`: its tokens are serialized only through
+/// [`Credentials::exposed_for_serialization`], whose name says what it does,
+/// so no `#[derive(Serialize)]` around it can write them out by accident.
+///
+/// ```compile_fail
+/// fn serializable<T: serde::Serialize>() {}
+/// serializable::<socialsync_core::credentials::Credentials>();
+/// ```
+#[derive(Clone, Deserialize)]
 pub struct Credentials {
     /// The access token.
-    #[serde(serialize_with = "expose")]
     pub access_token: SecretString,
     /// The refresh token, where the platform issues one (TikTok, Google).
-    #[serde(serialize_with = "expose_opt")]
     pub refresh_token: Option<SecretString>,
     /// When the access token expires, if known.
     pub expires_at: Option<Timestamp>,
@@ -33,14 +40,22 @@ pub struct Credentials {
     pub granted_scopes: Vec<String>,
 }
 
-fn expose<S: serde::Serializer>(s: &SecretString, ser: S) -> Result<S::Ok, S::Error> {
-    ser.serialize_str(s.expose_secret())
+/// [`Credentials`] with their tokens in clear, for the one place that must
+/// write them (a store sealing them at rest). Serializes to what
+/// `Credentials` deserializes from; its `Debug` stays redacted.
+#[derive(Serialize)]
+pub struct ExposedCredentials<'a> {
+    access_token: &'a str,
+    refresh_token: Option<&'a str>,
+    expires_at: Option<Timestamp>,
+    refresh_expires_at: Option<Timestamp>,
+    issued_at: Option<Timestamp>,
+    granted_scopes: &'a [String],
 }
 
-fn expose_opt<S: serde::Serializer>(s: &Option<SecretString>, ser: S) -> Result<S::Ok, S::Error> {
-    match s {
-        Some(s) => ser.serialize_some(s.expose_secret()),
-        None => ser.serialize_none(),
+impl fmt::Debug for ExposedCredentials<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ExposedCredentials([redacted])")
     }
 }
 
@@ -86,6 +101,20 @@ impl Credentials {
     /// The refresh token, for the one place that sends it.
     pub fn refresh_token(&self) -> Option<&str> {
         self.refresh_token.as_ref().map(|s| s.expose_secret())
+    }
+
+    /// A serializable view that writes the tokens in clear: for sealing
+    /// them at rest (encrypt what it serializes to), never for logs,
+    /// events or answers.
+    pub fn exposed_for_serialization(&self) -> ExposedCredentials<'_> {
+        ExposedCredentials {
+            access_token: self.access_token(),
+            refresh_token: self.refresh_token(),
+            expires_at: self.expires_at,
+            refresh_expires_at: self.refresh_expires_at,
+            issued_at: self.issued_at,
+            granted_scopes: &self.granted_scopes,
+        }
     }
 
     /// Whether both hold the same tokens (compared in full, never printed).
@@ -137,5 +166,29 @@ mod tests {
         assert!(!shown.contains("access-XYZ"));
         assert!(!shown.contains("refresh-ABC"));
         assert!(shown.contains("[redacted]"));
+    }
+
+    #[test]
+    fn only_the_exposing_view_writes_tokens_and_it_reads_back_whole() {
+        let mut c = Credentials::new("access-XYZ")
+            .with_refresh_token("refresh-ABC")
+            .issued(Timestamp::from_timestamp(1_700_000_000, 0).unwrap())
+            .expiring_at(Timestamp::from_timestamp(1_700_003_600, 0).unwrap());
+        c.granted_scopes = vec!["user.info.basic".into(), "video.list".into()];
+        let exposed = c.exposed_for_serialization();
+        assert!(!format!("{exposed:?}").contains("XYZ"));
+        let written = serde_json::to_string(&exposed).unwrap();
+        assert!(written.contains("access-XYZ") && written.contains("refresh-ABC"));
+        let back: Credentials = serde_json::from_str(&written).unwrap();
+        assert!(back.same_tokens(&c));
+        assert_eq!(back.issued_at, c.issued_at);
+        assert_eq!(back.expires_at, c.expires_at);
+        assert_eq!(back.granted_scopes, c.granted_scopes);
+        // Without a refresh token, too.
+        let plain = Credentials::new("only-access");
+        let back: Credentials =
+            serde_json::from_str(&serde_json::to_string(&plain.exposed_for_serialization()).unwrap())
+                .unwrap();
+        assert!(back.same_tokens(&plain));
     }
 }

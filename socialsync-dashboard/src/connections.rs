@@ -2,6 +2,7 @@
 
 use crate::State;
 use crate::base::Viewer;
+use crate::csrf::{Action, Grant};
 use crate::error::DashboardError;
 use crate::format;
 use crate::page::{Tab, layout};
@@ -318,7 +319,7 @@ pub(crate) async fn confirm_reset(
     Path(id): Path<i64>,
 ) -> Result<Html<String>, DashboardError> {
     let (c, creator) = resettable(&state, &viewer, id).await?;
-    let token = state.csrf.issue(viewer.brand.id);
+    let token = state.csrf.issue(reset_grant(&viewer, c.id));
     let panel = html! {
         div.panel-head { h2 #confirm-title { "Reset this connection?" } }
         dl.facts {
@@ -344,6 +345,16 @@ pub(crate) async fn confirm_reset(
     Ok(layout(&viewer, Tab::Disabled, "Reset connection", panel))
 }
 
+/// What a reset form's token authorises: this brand resetting this
+/// connection, nothing else.
+fn reset_grant(viewer: &Viewer, connection: ConnectionId) -> Grant {
+    Grant {
+        brand: viewer.brand.id,
+        action: Action::ResetConnection,
+        target: connection.get(),
+    }
+}
+
 /// The reset form.
 #[derive(Debug, Deserialize)]
 pub(crate) struct ResetForm {
@@ -366,7 +377,7 @@ pub(crate) async fn reset(
         return Err(DashboardError::Csrf);
     }
     let token = form.csrf.as_deref().unwrap_or_default();
-    if !state.csrf.verify(viewer.brand.id, token) {
+    if !state.csrf.verify(reset_grant(&viewer, ConnectionId(id)), token) {
         return Err(DashboardError::Csrf);
     }
     if form.confirm.as_deref() != Some("yes") {

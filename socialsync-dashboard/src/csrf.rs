@@ -1,7 +1,8 @@
-//! CSRF tokens for the dashboard's one state-changing action (reset).
+//! CSRF tokens for the dashboard's state-changing actions (reset).
 //!
-//! A token is `<issued unix seconds>.<hex HMAC-SHA256(secret, brand, issued)>`:
-//! stateless, bound to the brand it was issued for, valid for
+//! A token is `<issued unix seconds>.<hex HMAC-SHA256(secret, brand, action,
+//! target, issued)>`: stateless, bound to the brand it was issued for, the
+//! action and its target (one connection), valid for
 //! [`TOKEN_LIFETIME_SECS`]. Its age is measured on the system clock (a
 //! signed-in browser lives in real time, whatever clock the engine runs on).
 
@@ -13,8 +14,35 @@ use std::fmt;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// How long a token holds: 12 hours.
-pub(crate) const TOKEN_LIFETIME_SECS: i64 = 12 * 3600;
+/// How long a token holds: 1 hour (a confirmation page is answered in
+/// minutes).
+pub(crate) const TOKEN_LIFETIME_SECS: i64 = 3600;
+
+/// A state-changing action a token may authorise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Action {
+    /// Reset one disabled connection.
+    ResetConnection,
+}
+
+impl Action {
+    fn name(self) -> &'static [u8] {
+        match self {
+            Action::ResetConnection => b"reset-connection",
+        }
+    }
+}
+
+/// What a token authorises: an action of a brand on one target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Grant {
+    /// The brand whose viewer was given the form.
+    pub(crate) brand: BrandId,
+    /// The action.
+    pub(crate) action: Action,
+    /// Its target's id (the connection).
+    pub(crate) target: i64,
+}
 
 /// The signing secret (never printed).
 pub(crate) struct CsrfKey {
@@ -51,33 +79,37 @@ impl CsrfKey {
         CsrfKey { secret }
     }
 
-    fn mac(&self, brand: BrandId, issued: i64) -> HmacSha256 {
+    fn mac(&self, grant: Grant, issued: i64) -> HmacSha256 {
         // HMAC accepts keys of any length: this cannot fail.
         let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.secret)
             .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
-        mac.update(b"socialsync-dashboard reset v1|");
-        mac.update(&brand.get().to_be_bytes());
-        mac.update(b"|");
+        // Fixed-width fields around the one variable-length name, which
+        // comes last but for them: no two grants feed the same bytes.
+        mac.update(b"socialsync-dashboard csrf v2|");
+        mac.update(&grant.brand.get().to_be_bytes());
+        mac.update(&grant.target.to_be_bytes());
         mac.update(&issued.to_be_bytes());
+        mac.update(grant.action.name());
         mac
     }
 
-    /// A token for `brand`, issued now.
-    pub(crate) fn issue(&self, brand: BrandId) -> String {
-        self.issue_at(brand, SystemClock.now().timestamp())
+    /// A token for `grant`, issued now.
+    pub(crate) fn issue(&self, grant: Grant) -> String {
+        self.issue_at(grant, SystemClock.now().timestamp())
     }
 
-    fn issue_at(&self, brand: BrandId, issued: i64) -> String {
-        let tag = self.mac(brand, issued).finalize().into_bytes();
+    fn issue_at(&self, grant: Grant, issued: i64) -> String {
+        let tag = self.mac(grant, issued).finalize().into_bytes();
         format!("{issued}.{}", hex(&tag))
     }
 
-    /// Whether `token` was issued for `brand` by this key and is still valid.
-    pub(crate) fn verify(&self, brand: BrandId, token: &str) -> bool {
-        self.verify_at(brand, token, SystemClock.now().timestamp())
+    /// Whether `token` was issued for exactly `grant` by this key and is
+    /// still valid.
+    pub(crate) fn verify(&self, grant: Grant, token: &str) -> bool {
+        self.verify_at(grant, token, SystemClock.now().timestamp())
     }
 
-    fn verify_at(&self, brand: BrandId, token: &str, now: i64) -> bool {
+    fn verify_at(&self, grant: Grant, token: &str, now: i64) -> bool {
         let Some((issued, tag)) = token.split_once('.') else {
             return false;
         };
@@ -91,7 +123,7 @@ impl CsrfKey {
         let Some(tag) = unhex(tag) else {
             return false;
         };
-        self.mac(brand, issued).verify_slice(&tag).is_ok()
+        self.mac(grant, issued).verify_slice(&tag).is_ok()
     }
 }
 
@@ -126,28 +158,37 @@ mod tests {
 
     const NOW: i64 = 1_772_323_200;
 
+    fn reset(brand: i64, connection: i64) -> Grant {
+        Grant {
+            brand: BrandId(brand),
+            action: Action::ResetConnection,
+            target: connection,
+        }
+    }
+
     #[test]
-    fn a_token_holds_for_its_brand_only() {
+    fn a_token_holds_for_its_brand_action_and_target_only() {
         let key = CsrfKey::new(b"secret");
-        let token = key.issue_at(BrandId(1), NOW);
-        assert!(key.verify_at(BrandId(1), &token, NOW + 5));
-        assert!(!key.verify_at(BrandId(2), &token, NOW + 5));
-        assert!(!CsrfKey::new(b"other").verify_at(BrandId(1), &token, NOW + 5));
+        let token = key.issue_at(reset(1, 7), NOW);
+        assert!(key.verify_at(reset(1, 7), &token, NOW + 5));
+        assert!(!key.verify_at(reset(2, 7), &token, NOW + 5));
+        assert!(!key.verify_at(reset(1, 8), &token, NOW + 5));
+        assert!(!CsrfKey::new(b"other").verify_at(reset(1, 7), &token, NOW + 5));
     }
 
     #[test]
     fn an_old_or_future_token_is_refused() {
         let key = CsrfKey::new(b"secret");
-        let token = key.issue_at(BrandId(1), NOW);
-        assert!(key.verify_at(BrandId(1), &token, NOW + TOKEN_LIFETIME_SECS));
-        assert!(!key.verify_at(BrandId(1), &token, NOW + TOKEN_LIFETIME_SECS + 1));
-        assert!(!key.verify_at(BrandId(1), &token, NOW - 61));
+        let token = key.issue_at(reset(1, 7), NOW);
+        assert!(key.verify_at(reset(1, 7), &token, NOW + TOKEN_LIFETIME_SECS));
+        assert!(!key.verify_at(reset(1, 7), &token, NOW + TOKEN_LIFETIME_SECS + 1));
+        assert!(!key.verify_at(reset(1, 7), &token, NOW - 61));
     }
 
     #[test]
     fn malformed_tokens_are_refused() {
         let key = CsrfKey::new(b"secret");
-        let good = key.issue_at(BrandId(1), NOW);
+        let good = key.issue_at(reset(1, 7), NOW);
         let (issued, tag) = good.split_once('.').unwrap();
         let moved = format!("{}.{tag}", issued.parse::<i64>().unwrap() + 1);
         let flipped = format!(
@@ -165,7 +206,7 @@ mod tests {
             &flipped,
             &format!("{issued}.{}", "é".repeat(32)),
         ] {
-            assert!(!key.verify_at(BrandId(1), bad, NOW), "{bad:?} accepted");
+            assert!(!key.verify_at(reset(1, 7), bad, NOW), "{bad:?} accepted");
         }
     }
 }

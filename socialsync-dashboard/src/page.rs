@@ -119,5 +119,8 @@ pub(crate) async fn security_headers(request: Request, next: Next) -> Response {
     set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(h, header::REFERRER_POLICY, "same-origin");
     set(h, header::X_FRAME_OPTIONS, "SAMEORIGIN");
+    // Every answer but the static assets (which set their own) shows one
+    // brand's data: no shared cache or back-forward cache may keep it.
+    set(h, header::CACHE_CONTROL, "no-store");
     response
 }

@@ -982,6 +982,50 @@ async fn a_csrf_token_of_one_brand_does_not_reset_for_another() {
     assert_eq!(a.status, StatusCode::SEE_OTHER);
 }
 
+#[tokio::test]
+async fn a_reset_token_resets_only_the_connection_it_was_issued_for() {
+    let w = World::new().await;
+    disconnect_ana(&w).await;
+    disconnect_bo(&w).await;
+    let ana = w.ana_tiktok.id.get();
+    let bo = w.bo_instagram.id.get();
+    let bos_token = csrf_token(&w.get(&format!("/disabled/{bo}/reset"), Some(w.acme)).await.body);
+    // The same brand, the same action, another connection: refused.
+    let a = w
+        .post_reset(ana, Some(w.acme), &format!("csrf={bos_token}&confirm=yes"), &[])
+        .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    let c = w.store.get_connection(w.ana_tiktok.id).await.unwrap().unwrap();
+    assert_eq!(c.status.kind(), StatusKind::Disconnected, "nothing was reset");
+    // It still resets the one it was issued for.
+    let a = w
+        .post_reset(bo, Some(w.acme), &format!("csrf={bos_token}&confirm=yes"), &[])
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn brand_pages_are_never_stored_by_a_cache_and_assets_are() {
+    let w = World::new().await;
+    disconnect_ana(&w).await;
+    let ana = w.ana_tiktok.id.get();
+    for path in [
+        "/monitor".to_owned(),
+        "/active".to_owned(),
+        "/disabled".to_owned(),
+        format!("/disabled/{ana}/reset"),
+        "/reports".to_owned(),
+        "/nothing-here".to_owned(),
+    ] {
+        let a = w.get(&path, Some(w.acme)).await;
+        assert_eq!(a.header("cache-control"), "no-store", "{path}");
+    }
+    let refused = w.get("/monitor", None).await;
+    assert_eq!(refused.header("cache-control"), "no-store");
+    let css = w.get("/assets/dashboard.css", Some(w.acme)).await;
+    assert!(css.header("cache-control").starts_with("public"));
+}
+
 /// Ana's TikTok down from +3 h to +6 h, readings before and after.
 async fn world_with_a_gap() -> World {
     let w = World::new().await;

@@ -284,6 +284,20 @@ impl PostStore for MemoryStore {
     async fn acquire_budget(&self, request: BudgetRequest) -> StoreResult<BudgetDecision> {
         Ok(self.lock().acquire_budget(request))
     }
+    async fn remember_delivery(
+        &self,
+        key: &str,
+        until: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        check_delivery_key(key)?;
+        Ok(self.lock().remember_delivery(key, until, now))
+    }
+    async fn forget_delivery(&self, key: &str) -> StoreResult<()> {
+        check_delivery_key(key)?;
+        self.lock().forget_delivery(key);
+        Ok(())
+    }
     async fn publish_event(&self, event: Event) -> StoreResult<StoredEvent> {
         Ok(self.events.publish(event))
     }

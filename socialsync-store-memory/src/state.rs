@@ -94,6 +94,8 @@ pub(crate) struct Inner {
     brand_posts: HashMap<BrandId, BTreeSet<PostId>>,
     aggregates: HashMap<AggKey, BTreeMap<AggregateHour, CounterDelta>>,
     budgets: HashMap<(String, Timestamp), u64>,
+    /// Webhook deliveries seen, with the instant each is remembered until.
+    deliveries: HashMap<String, Timestamp>,
     pub(crate) history_cap: Option<usize>,
 }
 
@@ -1279,6 +1281,28 @@ impl Inner {
         } else {
             BudgetDecision::Exhausted { retry_at: end }
         }
+    }
+}
+
+impl Inner {
+    // ----- webhook deliveries ----------------------------------------------------
+
+    pub(crate) fn remember_delivery(&mut self, key: &str, until: Timestamp, now: Timestamp) -> bool {
+        self.deliveries.retain(|_, u| *u >= now);
+        match self.deliveries.get_mut(key) {
+            Some(u) => {
+                *u = (*u).max(until);
+                false
+            }
+            None => {
+                self.deliveries.insert(key.to_owned(), until);
+                true
+            }
+        }
+    }
+
+    pub(crate) fn forget_delivery(&mut self, key: &str) {
+        self.deliveries.remove(key);
     }
 }
 

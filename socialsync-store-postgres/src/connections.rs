@@ -845,3 +845,40 @@ pub(crate) async fn reseal_credentials(s: &PgStore) -> StoreResult<u64> {
         tx.commit().await.map_err(db)?;
     }
 }
+
+/// Records a webhook delivery: one statement, so concurrent processes agree
+/// on which of them saw it first. A record that ended before `now` counts
+/// as absent and is replaced; ended ones are dropped as they are passed.
+pub(crate) async fn remember_delivery(
+    s: &PgStore,
+    key: &str,
+    until: Timestamp,
+    now: Timestamp,
+) -> StoreResult<bool> {
+    check_delivery_key(key)?;
+    let first: Option<bool> = sqlx::query_scalar(
+        "WITH gone AS (DELETE FROM webhook_deliveries WHERE until < $3 AND key <> $1) \
+         INSERT INTO webhook_deliveries (key, until) VALUES ($1, $2) \
+         ON CONFLICT (key) DO UPDATE SET until = EXCLUDED.until \
+           WHERE webhook_deliveries.until < $3 \
+         RETURNING true",
+    )
+    .bind(key)
+    .bind(until)
+    .bind(now)
+    .fetch_optional(&s.pool)
+    .await
+    .map_err(db)?;
+    Ok(first.is_some())
+}
+
+/// Forgets a webhook delivery.
+pub(crate) async fn forget_delivery(s: &PgStore, key: &str) -> StoreResult<()> {
+    check_delivery_key(key)?;
+    sqlx::query("DELETE FROM webhook_deliveries WHERE key = $1")
+        .bind(key)
+        .execute(&s.pool)
+        .await
+        .map_err(db)?;
+    Ok(())
+}

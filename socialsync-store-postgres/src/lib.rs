@@ -358,6 +358,17 @@ impl PostStore for PgStore {
     async fn acquire_budget(&self, request: BudgetRequest) -> StoreResult<BudgetDecision> {
         connections::acquire_budget(self, request).await
     }
+    async fn remember_delivery(
+        &self,
+        key: &str,
+        until: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        connections::remember_delivery(self, key, until, now).await
+    }
+    async fn forget_delivery(&self, key: &str) -> StoreResult<()> {
+        connections::forget_delivery(self, key).await
+    }
     async fn publish_event(&self, event: Event) -> StoreResult<StoredEvent> {
         events::publish_event(self, event).await
     }

@@ -99,20 +99,24 @@ pub(crate) type Observer<'a> = &'a (dyn Fn(&HeaderMap) + Send + Sync);
 
 impl Http {
     pub(crate) fn new(
-        client: Option<reqwest::Client>,
+        config: Option<crate::common::ClientConfig>,
         settings: HttpSettings,
         clock: Arc<dyn Clock>,
         budget: Arc<dyn SharedBudget>,
         dialect: &'static Dialect,
     ) -> Result<Http, reqwest::Error> {
-        let client = match client {
-            Some(c) => c,
-            None => reqwest::Client::builder()
-                .connect_timeout(settings.connect_timeout)
-                .timeout(settings.timeout)
-                .user_agent(concat!("socialsync/", env!("CARGO_PKG_VERSION")))
-                .build()?,
-        };
+        let mut builder =
+            reqwest::Client::builder().user_agent(concat!("socialsync/", env!("CARGO_PKG_VERSION")));
+        if let Some(config) = config {
+            builder = config(builder);
+        }
+        // Set last, so nothing the host configured overrides them.
+        let client = builder
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.timeout)
+            .build()?;
         Ok(Http {
             client,
             settings,
@@ -234,6 +238,18 @@ impl Http {
             o(&headers);
         }
         let retry_after = retry_after(&headers, self.clock.now());
+        if (300..400).contains(&status) {
+            // Followed, it would carry the token or the client secret to
+            // wherever `Location` points.
+            tracing::debug!(platform = %self.dialect.platform, endpoint, status, "redirect refused");
+            return Err((
+                self.error(endpoint, PlatformErrorKind::InvalidResponse)
+                    .with_detail(format!(
+                        "redirected (HTTP {status}); redirects are not followed"
+                    )),
+                None,
+            ));
+        }
         let body = match self.read_body(endpoint, response).await {
             Ok(b) => b,
             Err(e) => return Err((e, retry_after)),

@@ -27,7 +27,7 @@
 //!         Ok(None) => 200,
 //!         Ok(Some(removed)) => match removed.disconnect(engine).await {
 //!             // Disconnected now, already before (TikTok delivers at least
-//!             // once), or no such connection.
+//!             // once), no such connection, or this very delivery replayed.
 //!             Ok(_) => 200,
 //!             // The store failed: TikTok delivers again later.
 //!             Err(_) => 503,
@@ -40,13 +40,20 @@ use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
 use socialsync_core::clock::Timestamp;
-use socialsync_core::domain::{DisconnectReason, Disconnection};
-use socialsync_core::engine::{Engine, EngineError};
+use socialsync_core::domain::DisconnectReason;
+use socialsync_core::engine::{Delivered, Delivery, Engine, EngineError};
 use socialsync_core::ids::PlatformAccountId;
 use socialsync_core::platform::Platform;
 
 /// The header carrying the signature.
 pub const SIGNATURE_HEADER: &str = "TikTok-Signature";
+
+/// The most `s=` values a signature header may hold (TikTok sends one; a
+/// second may appear while a secret rotates).
+pub const MAX_SIGNATURES: usize = 4;
+
+/// The longest signature header accepted, in bytes.
+pub const MAX_SIGNATURE_HEADER: usize = 1024;
 
 /// A webhook delivery was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -135,6 +142,8 @@ pub struct AuthorizationRemoved {
     pub open_id: PlatformAccountId,
     /// Why.
     pub reason: RemovalReason,
+    /// The delivery that carried it.
+    pub delivery: Delivery,
 }
 
 /// The webhook verifier: the app's client key and secret and the accepted
@@ -185,6 +194,8 @@ impl WebhookVerifier {
 
     fn mac(&self, t: i64, body: &[u8]) -> HmacSha256 {
         use secrecy::ExposeSecret;
+        #[cfg(test)]
+        tests::BODY_MACS.with(|n| n.set(n.get() + 1));
         let mut mac = HmacSha256::new_from_slice(self.secret.expose_secret().as_bytes())
             .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
         mac.update(t.to_string().as_bytes());
@@ -193,20 +204,41 @@ impl WebhookVerifier {
         mac
     }
 
-    /// Checks the signature header against the raw body and decodes the event.
+    /// Checks the signature header against the raw body and decodes the
+    /// event. The body is MACed once, whatever the header holds: a header
+    /// longer than [`MAX_SIGNATURE_HEADER`] bytes or with more than
+    /// [`MAX_SIGNATURES`] `s=` values is malformed, and a stale timestamp is
+    /// refused before any MAC.
     pub fn verify(
         &self,
         signature_header: Option<&str>,
         body: &[u8],
         now: Timestamp,
-    ) -> Result<WebhookEvent, WebhookError> {
+    ) -> Result<Verified, WebhookError> {
         let header = signature_header.ok_or(WebhookError::MalformedSignature)?;
+        if header.len() > MAX_SIGNATURE_HEADER {
+            return Err(WebhookError::MalformedSignature);
+        }
         let mut t = None;
         let mut sigs = Vec::new();
         for part in header.split(',') {
             match part.trim().split_once('=') {
-                Some(("t", v)) => t = v.trim().parse::<i64>().ok(),
-                Some(("s", v)) => sigs.push(v.trim()),
+                Some(("t", v)) => {
+                    if t.is_some() {
+                        return Err(WebhookError::MalformedSignature);
+                    }
+                    t = Some(
+                        v.trim()
+                            .parse::<i64>()
+                            .map_err(|_| WebhookError::MalformedSignature)?,
+                    );
+                }
+                Some(("s", v)) => {
+                    if sigs.len() == MAX_SIGNATURES {
+                        return Err(WebhookError::MalformedSignature);
+                    }
+                    sigs.push(v.trim());
+                }
                 _ => {}
             }
         }
@@ -214,23 +246,30 @@ impl WebhookVerifier {
         if sigs.is_empty() {
             return Err(WebhookError::MalformedSignature);
         }
+        let signed_at = Timestamp::from_timestamp(t, 0).ok_or(WebhookError::MalformedSignature)?;
+        if (now - signed_at).abs() > self.tolerance {
+            return Err(WebhookError::Stale);
+        }
+        let mac = self.mac(t, body);
+        // Each candidate costs one finalisation of the MAC state, not a
+        // pass over the body; the comparison is constant-time.
         let ok = sigs.iter().any(|s| match hex::decode(s) {
-            Ok(bytes) => self.mac(t, body).verify_slice(&bytes).is_ok(),
+            Ok(bytes) => mac.clone().verify_slice(&bytes).is_ok(),
             Err(_) => false,
         });
         if !ok {
             return Err(WebhookError::BadSignature);
-        }
-        let signed_at = Timestamp::from_timestamp(t, 0).ok_or(WebhookError::MalformedSignature)?;
-        if (now - signed_at).abs() > self.tolerance {
-            return Err(WebhookError::Stale);
         }
         let event: WebhookEvent =
             serde_json::from_slice(body).map_err(|_| WebhookError::MalformedBody)?;
         if event.client_key != self.client_key {
             return Err(WebhookError::WrongClient);
         }
-        Ok(event)
+        let delivery = Delivery {
+            key: format!("tiktok:{}", hex::encode(mac.finalize().into_bytes())),
+            until: signed_at + self.tolerance + chrono::TimeDelta::seconds(1),
+        };
+        Ok(Verified { event, delivery })
     }
 
     /// Verifies a delivery and, for `authorization.removed`, returns the
@@ -241,13 +280,24 @@ impl WebhookVerifier {
         body: &[u8],
         now: Timestamp,
     ) -> Result<Option<AuthorizationRemoved>, WebhookError> {
-        let event = self.verify(signature_header, body, now)?;
-        Ok(removal(&event))
+        let verified = self.verify(signature_header, body, now)?;
+        Ok(removal(&verified))
     }
 }
 
-/// The removal an event carries, if it is `authorization.removed`.
-pub fn removal(event: &WebhookEvent) -> Option<AuthorizationRemoved> {
+/// A delivery whose signature was verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// The event it carries.
+    pub event: WebhookEvent,
+    /// The delivery, to recognise a replay of it
+    /// ([`Engine::disconnect_delivered`]).
+    pub delivery: Delivery,
+}
+
+/// The removal a verified delivery carries, if it is `authorization.removed`.
+pub fn removal(verified: &Verified) -> Option<AuthorizationRemoved> {
+    let event = &verified.event;
     if event.event != "authorization.removed" {
         return None;
     }
@@ -263,23 +313,117 @@ pub fn removal(event: &WebhookEvent) -> Option<AuthorizationRemoved> {
     Some(AuthorizationRemoved {
         open_id: PlatformAccountId::from(event.user_openid.as_str()),
         reason: RemovalReason::from_code(reason),
+        delivery: verified.delivery.clone(),
     })
 }
 
 impl AuthorizationRemoved {
     /// Disconnects the creator's TikTok connection through the engine
-    /// ([`Engine::disconnect_reported`]): the first delivery makes the
-    /// disconnection (published, notified once) and gets it with
-    /// `newly_disconnected: true`; a repeated delivery gets the same
-    /// disconnection with `false` and changes nothing. `Ok(None)` when no
-    /// connection of this account needs disconnecting (unknown, or reset).
-    pub async fn disconnect(&self, engine: &Engine) -> Result<Option<Disconnection>, EngineError> {
+    /// ([`Engine::disconnect_delivered`]): the first delivery makes the
+    /// disconnection (published, notified once) and gets
+    /// `Delivered::Handled(Some(d))` with `d.newly_disconnected`; the same
+    /// delivery replayed, to this process or another, is
+    /// [`Delivered::Replayed`] and changes nothing (even after the creator
+    /// reconnected). Another delivery of the removal (TikTok delivers at
+    /// least once) gets the existing disconnection, with
+    /// `newly_disconnected: false`. `Handled(None)` when no connection of
+    /// this account needs disconnecting (unknown, or reset).
+    pub async fn disconnect(&self, engine: &Engine) -> Result<Delivered, EngineError> {
         engine
-            .disconnect_reported(
+            .disconnect_delivered(
+                &self.delivery,
                 Platform::TikTok,
                 &self.open_id,
                 self.reason.disconnect_reason(),
             )
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// How many times a body was MACed on this thread.
+        pub(super) static BODY_MACS: Cell<u32> = const { Cell::new(0) };
+    }
+
+    fn macs() -> u32 {
+        BODY_MACS.with(Cell::get)
+    }
+
+    const T: i64 = 1_764_333_727;
+    const BODY: &[u8] = br#"{"client_key":"key","event":"authorization.removed","create_time":1764333727,"user_openid":"u1","content":"{\"reason\": 1}"}"#;
+
+    fn verifier() -> WebhookVerifier {
+        WebhookVerifier::new(&crate::AppCredentials::new("key", "secret"))
+    }
+
+    fn now() -> Timestamp {
+        Timestamp::from_timestamp(T + 10, 0).unwrap()
+    }
+
+    #[test]
+    fn the_body_is_maced_once_whatever_the_header_holds() {
+        let v = verifier();
+        let good = v.sign(T, BODY);
+        let s = good.split_once(",s=").unwrap().1;
+        let wrong = "ab".repeat(32);
+        let header = format!("t={T},s={wrong},s={wrong},s=zz,s={s}");
+        let before = macs();
+        assert!(v.verify(Some(&header), BODY, now()).is_ok());
+        assert_eq!(macs() - before, 1);
+        // 2 000 values: refused before any MAC.
+        let many = format!("t={T}{}", format!(",s={wrong}").repeat(2000));
+        let before = macs();
+        assert_eq!(
+            v.verify(Some(&many), BODY, now()).unwrap_err(),
+            WebhookError::MalformedSignature
+        );
+        assert_eq!(macs(), before);
+        // One too many, each short: refused too.
+        let five = format!("t={T}{}", ",s=00".repeat(MAX_SIGNATURES + 1));
+        assert_eq!(
+            v.verify(Some(&five), BODY, now()).unwrap_err(),
+            WebhookError::MalformedSignature
+        );
+        // A stale delivery costs no MAC either.
+        let before = macs();
+        let late = now() + chrono::TimeDelta::hours(1);
+        assert_eq!(v.verify(Some(&good), BODY, late).unwrap_err(), WebhookError::Stale);
+        assert_eq!(macs(), before);
+    }
+
+    #[test]
+    fn odd_headers_are_malformed_not_accepted() {
+        let v = verifier();
+        let good = v.sign(T, BODY);
+        let s = good.split_once(",s=").unwrap().1;
+        for header in [
+            format!("t={T},t={T},s={s}"),
+            format!("t=,s={s}"),
+            format!("t=1e9,s={s}"),
+            format!("t={},s={s}", i64::MAX),
+            format!("s={s}"),
+            format!("t={T}"),
+            format!("t={T},s={s}{}", " ".repeat(MAX_SIGNATURE_HEADER)),
+        ] {
+            assert!(v.verify(Some(&header), BODY, now()).is_err(), "{header:?}");
+        }
+    }
+
+    #[test]
+    fn the_delivery_is_named_by_its_signature_and_kept_through_its_window() {
+        let v = verifier();
+        let a = v.verify(Some(&v.sign(T, BODY)), BODY, now()).unwrap();
+        let again = v.verify(Some(&v.sign(T, BODY)), BODY, now()).unwrap();
+        let later = v.verify(Some(&v.sign(T + 1, BODY)), BODY, now()).unwrap();
+        assert_eq!(a.delivery, again.delivery);
+        assert_ne!(a.delivery.key, later.delivery.key);
+        assert!(a.delivery.key.len() <= socialsync_core::store::MAX_DELIVERY_KEY);
+        assert!(a.delivery.until > Timestamp::from_timestamp(T, 0).unwrap() + v.tolerance);
+        assert!(!format!("{:?}", a.delivery).contains(&a.delivery.key));
     }
 }

@@ -221,6 +221,39 @@ impl Engine {
         }
     }
 
+    /// [`Engine::disconnect_reported`] for a webhook `delivery`: the
+    /// delivery is recorded through the store first, so a replay of it
+    /// (the same signed delivery again, inside the window it is accepted
+    /// in), received by this process or any other, is
+    /// [`Delivered::Replayed`] and changes nothing, even after the creator
+    /// reconnected. When handling fails the record is dropped again, so the
+    /// platform's next attempt is handled.
+    pub async fn disconnect_delivered(
+        &self,
+        delivery: &Delivery,
+        platform: Platform,
+        account: &PlatformAccountId,
+        reason: DisconnectReason,
+    ) -> Result<Delivered, EngineError> {
+        let store = &self.inner.store;
+        if !store
+            .remember_delivery(&delivery.key, delivery.until, self.now())
+            .await?
+        {
+            tracing::info!(%platform, "webhook delivery replayed; ignored");
+            return Ok(Delivered::Replayed);
+        }
+        match self.disconnect_reported(platform, account, reason).await {
+            Ok(d) => Ok(Delivered::Handled(d)),
+            Err(e) => {
+                if let Err(forget) = store.forget_delivery(&delivery.key).await {
+                    tracing::warn!(error = %forget, "could not forget a failed webhook delivery");
+                }
+                Err(e)
+            }
+        }
+    }
+
     /// Disconnects (compare-and-set); the engine that made the disconnection
     /// publishes it and calls the host's notifier. Whether this call made it.
     pub(super) async fn disconnect(
@@ -341,5 +374,48 @@ impl Engine {
             }
         }
         Ok(())
+    }
+}
+
+/// One webhook delivery as the platform signed it: `key` names it (derive
+/// it from the verified signature, so nobody else can make it) and is
+/// remembered until `until`, when the delivery would be refused as stale
+/// anyway.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// What names the delivery (at most
+    /// [`MAX_DELIVERY_KEY`](crate::store::MAX_DELIVERY_KEY) bytes).
+    pub key: String,
+    /// Until when a replay of it could still be accepted.
+    pub until: Timestamp,
+}
+
+impl std::fmt::Debug for Delivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The key is derived from a signature: not secret, but of no use
+        // in a log either.
+        f.debug_struct("Delivery")
+            .field("until", &self.until)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What [`Engine::disconnect_delivered`] did with a delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Delivered {
+    /// The first time: what [`Engine::disconnect_reported`] gave.
+    Handled(Option<Disconnection>),
+    /// Seen before: nothing changed.
+    Replayed,
+}
+
+impl Delivered {
+    /// The disconnection, when this delivery was handled and there was one.
+    pub fn disconnection(&self) -> Option<&Disconnection> {
+        match self {
+            Delivered::Handled(d) => d.as_ref(),
+            Delivered::Replayed => None,
+        }
     }
 }

@@ -14,6 +14,7 @@ mod health;
 mod notifier;
 mod scan;
 
+pub use auth::{Delivered, Delivery};
 pub use health::ConnectionHealthView;
 pub use notifier::{LogNotifier, NotifyError, ReconnectNotifier};
 

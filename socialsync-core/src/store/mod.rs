@@ -246,6 +246,22 @@ pub trait PostStore: Debug + Send + Sync + 'static {
     /// together are never granted more than `limit` in one window.
     async fn acquire_budget(&self, request: BudgetRequest) -> StoreResult<BudgetDecision>;
 
+    // ----- webhook deliveries -----------------------------------------------------
+
+    /// Records a webhook delivery `key` (at most [`MAX_DELIVERY_KEY`]
+    /// bytes, no control character), remembered until `until`: `true` the
+    /// first time, `false` while an earlier record of it lasts, whichever
+    /// process made it. Records that ended before `now` may be dropped.
+    async fn remember_delivery(
+        &self,
+        key: &str,
+        until: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Forgets a delivery recorded by [`PostStore::remember_delivery`]
+    /// (handling it failed: the sender's next attempt is a first one).
+    async fn forget_delivery(&self, key: &str) -> StoreResult<()>;
+
     // ----- events -----------------------------------------------------------------
 
     /// Appends an event to the log and wakes subscribers; never blocks on them.
@@ -488,6 +504,17 @@ macro_rules! forward_store {
             }
             async fn acquire_budget(&self, request: BudgetRequest) -> StoreResult<BudgetDecision> {
                 (**self).acquire_budget(request).await
+            }
+            async fn remember_delivery(
+                &self,
+                key: &str,
+                until: Timestamp,
+                now: Timestamp,
+            ) -> StoreResult<bool> {
+                (**self).remember_delivery(key, until, now).await
+            }
+            async fn forget_delivery(&self, key: &str) -> StoreResult<()> {
+                (**self).forget_delivery(key).await
             }
             async fn publish_event(&self, event: Event) -> StoreResult<StoredEvent> {
                 (**self).publish_event(event).await

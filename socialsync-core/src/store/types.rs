@@ -562,6 +562,21 @@ pub fn check_platform_id(what: &str, id: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The longest webhook delivery key a store records, in bytes.
+pub const MAX_DELIVERY_KEY: usize = 256;
+
+/// Checks a webhook delivery key ([`crate::store::PostStore::remember_delivery`]):
+/// not empty, at most [`MAX_DELIVERY_KEY`] bytes, no control characters.
+pub fn check_delivery_key(key: &str) -> Result<(), StoreError> {
+    if key.is_empty() || key.len() > MAX_DELIVERY_KEY || key.chars().any(char::is_control) {
+        return Err(StoreError::InvalidInput(format!(
+            "a webhook delivery key is 1 to {MAX_DELIVERY_KEY} bytes without control characters ({} bytes given)",
+            key.len()
+        )));
+    }
+    Ok(())
+}
+
 impl PostUpsert {
     /// Makes the post's texts storable ([`crate::text`]: U+0000 dropped
     /// from the title, caption, keyword tags, permalink and the tags as

@@ -100,6 +100,8 @@ macro_rules! store_conformance_tests {
             an_absurd_backoff_is_bounded_by_its_reach,
             a_permission_name_holding_nul_is_told_once,
             names_holding_nul_or_too_long_are_refused_alike,
+            a_webhook_delivery_is_recognised_until_its_window_ends,
+            a_replayed_removal_leaves_a_reconnected_connection_alone,
             a_panicking_notifier_does_not_starve_other_notices,
             real_deletions_are_deleted_as_far_as_the_count_fell,
             no_post_count_deletes_nothing,

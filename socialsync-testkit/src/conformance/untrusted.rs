@@ -9,7 +9,8 @@ use chrono::TimeDelta;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::ScopeKind;
 use socialsync_core::domain::{Connection, Disconnection};
-use socialsync_core::engine::{NotifyError, ReconnectNotifier};
+use socialsync_core::domain::DisconnectReason;
+use socialsync_core::engine::{Delivered, Delivery, NotifyError, ReconnectNotifier};
 use socialsync_core::error::StoreError;
 use socialsync_core::hashtag::TrackedHashtag;
 use socialsync_core::ids::ConnectionId;
@@ -195,4 +196,87 @@ pub async fn a_panicking_notifier_does_not_starve_other_notices(store: Arc<dyn P
     assert_eq!(told, [ugly.id], "the other lost connection is told");
     let _ = stop.send(());
     run.await.expect("run ends cleanly on shutdown");
+}
+
+/// A webhook delivery is recorded once: the first record wins, whichever
+/// caller (or process) makes it, until its window ends; a forgotten one
+/// counts as new; a key no store should keep is refused (DESIGN §9).
+pub async fn a_webhook_delivery_is_recognised_until_its_window_ends(store: Arc<dyn PostStore>) {
+    let t = start();
+    let until = t + TimeDelta::minutes(5);
+    assert!(ok(store.remember_delivery("tiktok:aa", until, t).await));
+    assert!(!ok(store.remember_delivery("tiktok:aa", until, t + TimeDelta::minutes(1)).await));
+    // Concurrent records of one delivery: exactly one is first.
+    let racing: Vec<_> = (0..8)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.remember_delivery("tiktok:bb", until, t).await })
+        })
+        .collect();
+    let mut firsts = 0;
+    for r in racing {
+        if ok(r.await.expect("task")) {
+            firsts += 1;
+        }
+    }
+    assert_eq!(firsts, 1, "one first record among concurrent ones");
+    // Its window over, the key may be used again (and the old record goes).
+    let later = until + TimeDelta::minutes(1);
+    assert!(ok(
+        store
+            .remember_delivery("tiktok:aa", later + TimeDelta::minutes(5), later)
+            .await
+    ));
+    ok(store.forget_delivery("tiktok:bb").await);
+    assert!(ok(store.remember_delivery("tiktok:bb", until, t).await));
+    for bad in ["", "tiktok:\0", "tiktok:\n", &"k".repeat(257)] {
+        let r = store.remember_delivery(bad, until, t).await;
+        assert!(matches!(r, Err(StoreError::InvalidInput(_))), "{bad:?}: {r:?}");
+        let r = store.forget_delivery(bad).await;
+        assert!(matches!(r, Err(StoreError::InvalidInput(_))), "{bad:?}: {r:?}");
+    }
+}
+
+/// A removal webhook replayed after the creator reconnected changes
+/// nothing: the engine recognises the delivery through the store, so a
+/// second engine (another process) does too. A delivery whose handling
+/// failed is handled when it comes again.
+pub async fn a_replayed_removal_leaves_a_reconnected_connection_alone(store: Arc<dyn PostStore>) {
+    let (_, ana, _) = program(store.as_ref()).await;
+    let sim = Sim::new(store.clone(), start());
+    let conn = sim.connect(ana.id, Platform::TikTok, "ana").await;
+    let delivery = Delivery {
+        key: "tiktok:0123abcd".into(),
+        until: start() + TimeDelta::minutes(5),
+    };
+    let account = conn.account_id.clone();
+    let report = |engine: &socialsync_core::engine::Engine| {
+        let (engine, delivery, account) = (engine.clone(), delivery.clone(), account.clone());
+        async move {
+            engine
+                .disconnect_delivered(&delivery, Platform::TikTok, &account, DisconnectReason::AppRemoved)
+                .await
+        }
+    };
+    let first = must_engine(report(&sim.engine).await);
+    let d = first.disconnection().expect("disconnected").clone();
+    assert!(d.newly_disconnected);
+    sim.connect(ana.id, Platform::TikTok, "ana").await;
+    let other_process = sim.new_engine();
+    assert_eq!(must_engine(report(&other_process).await), Delivered::Replayed);
+    assert_eq!(must_engine(report(&sim.engine).await), Delivered::Replayed);
+    let now = ok(store.get_connection(conn.id).await).expect("connection");
+    assert!(now.status.is_active(), "a replay disconnected the new connection");
+    assert_eq!(sim.notifier.lost().len(), 1, "told once");
+}
+
+fn must_engine<T>(r: Result<T, socialsync_core::engine::EngineError>) -> T {
+    match r {
+        Ok(v) => v,
+        Err(e) => panic!("engine: {e}"),
+    }
+}
+
+fn ok<T>(r: Result<T, StoreError>) -> T {
+    must(r, "store")
 }
