@@ -417,10 +417,9 @@ fn tiktok_token_and_user_fixtures_parse() {
     assert_eq!(v["data"]["user"]["display_name"], "Ana Creates");
     let body = fixture("tiktok/webhook_authorization_removed.json");
     let w: tiktok::webhook::WebhookEvent = serde_json::from_slice(&body).unwrap();
-    let verifier = tiktok::webhook::WebhookVerifier::new(&socialsync_adapters::AppCredentials::new(
-        w.client_key.clone(),
-        "secret",
-    ));
+    let verifier = tiktok::webhook::WebhookVerifier::new(
+        &socialsync_adapters::AppCredentials::new(w.client_key.clone(), "secret"),
+    );
     let signed_at = socialsync_core::clock::Timestamp::from_timestamp(w.create_time, 0).unwrap();
     let verified = verifier
         .verify(Some(&verifier.sign(w.create_time, &body)), &body, signed_at)

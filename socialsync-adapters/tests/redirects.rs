@@ -109,7 +109,10 @@ async fn no_call_follows_a_redirect_to_another_host() {
             "tiktok refresh",
             &tt.refresh_credentials(a.r()).await.unwrap_err(),
         );
-        refused("tiktok list", &tt.list_posts(a.r(), None).await.unwrap_err());
+        refused(
+            "tiktok list",
+            &tt.list_posts(a.r(), None).await.unwrap_err(),
+        );
         refused_connect(
             "tiktok code",
             &tt.exchange_code("code-1", "https://app.example/cb", None)

@@ -648,13 +648,19 @@ async fn the_authorization_removed_webhook_is_verified_and_becomes_a_disconnecti
     // leaves the new connection alone.
     let reconnected = store.connect(new_connection(), now).await.unwrap();
     assert!(reconnected.connection.status.is_active());
-    assert_eq!(first.disconnect(&engine).await.unwrap(), Delivered::Replayed);
+    assert_eq!(
+        first.disconnect(&engine).await.unwrap(),
+        Delivered::Replayed
+    );
     let conn = store
         .get_connection(reconnected.connection.id)
         .await
         .unwrap()
         .unwrap();
-    assert!(conn.status.is_active(), "a replay disconnected the new connection");
+    assert!(
+        conn.status.is_active(),
+        "a replay disconnected the new connection"
+    );
     assert_eq!(notifier.lost().len(), 1);
 }
 

@@ -186,9 +186,10 @@ mod tests {
         assert_eq!(back.granted_scopes, c.granted_scopes);
         // Without a refresh token, too.
         let plain = Credentials::new("only-access");
-        let back: Credentials =
-            serde_json::from_str(&serde_json::to_string(&plain.exposed_for_serialization()).unwrap())
-                .unwrap();
+        let back: Credentials = serde_json::from_str(
+            &serde_json::to_string(&plain.exposed_for_serialization()).unwrap(),
+        )
+        .unwrap();
         assert!(back.same_tokens(&plain));
     }
 }

@@ -377,7 +377,10 @@ pub(crate) async fn reset(
         return Err(DashboardError::Csrf);
     }
     let token = form.csrf.as_deref().unwrap_or_default();
-    if !state.csrf.verify(reset_grant(&viewer, ConnectionId(id)), token) {
+    if !state
+        .csrf
+        .verify(reset_grant(&viewer, ConnectionId(id)), token)
+    {
         return Err(DashboardError::Csrf);
     }
     if form.confirm.as_deref() != Some("yes") {

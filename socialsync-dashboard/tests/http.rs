@@ -989,17 +989,40 @@ async fn a_reset_token_resets_only_the_connection_it_was_issued_for() {
     disconnect_bo(&w).await;
     let ana = w.ana_tiktok.id.get();
     let bo = w.bo_instagram.id.get();
-    let bos_token = csrf_token(&w.get(&format!("/disabled/{bo}/reset"), Some(w.acme)).await.body);
+    let bos_token = csrf_token(
+        &w.get(&format!("/disabled/{bo}/reset"), Some(w.acme))
+            .await
+            .body,
+    );
     // The same brand, the same action, another connection: refused.
     let a = w
-        .post_reset(ana, Some(w.acme), &format!("csrf={bos_token}&confirm=yes"), &[])
+        .post_reset(
+            ana,
+            Some(w.acme),
+            &format!("csrf={bos_token}&confirm=yes"),
+            &[],
+        )
         .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
-    let c = w.store.get_connection(w.ana_tiktok.id).await.unwrap().unwrap();
-    assert_eq!(c.status.kind(), StatusKind::Disconnected, "nothing was reset");
+    let c = w
+        .store
+        .get_connection(w.ana_tiktok.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        c.status.kind(),
+        StatusKind::Disconnected,
+        "nothing was reset"
+    );
     // It still resets the one it was issued for.
     let a = w
-        .post_reset(bo, Some(w.acme), &format!("csrf={bos_token}&confirm=yes"), &[])
+        .post_reset(
+            bo,
+            Some(w.acme),
+            &format!("csrf={bos_token}&confirm=yes"),
+            &[],
+        )
         .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER);
 }

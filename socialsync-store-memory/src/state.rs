@@ -1287,7 +1287,12 @@ impl Inner {
 impl Inner {
     // ----- webhook deliveries ----------------------------------------------------
 
-    pub(crate) fn remember_delivery(&mut self, key: &str, until: Timestamp, now: Timestamp) -> bool {
+    pub(crate) fn remember_delivery(
+        &mut self,
+        key: &str,
+        until: Timestamp,
+        now: Timestamp,
+    ) -> bool {
         self.deliveries.retain(|_, u| *u >= now);
         match self.deliveries.get_mut(key) {
             Some(u) => {

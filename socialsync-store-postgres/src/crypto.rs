@@ -116,7 +116,8 @@ impl CredentialKeys {
         credentials: &Credentials,
         context: &[u8],
     ) -> Result<(String, Vec<u8>), CredentialsError> {
-        let plain = serde_json::to_vec(&credentials.exposed_for_serialization()).map_err(|_| CredentialsError::Seal)?;
+        let plain = serde_json::to_vec(&credentials.exposed_for_serialization())
+            .map_err(|_| CredentialsError::Seal)?;
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
         let sealed = self
             .current

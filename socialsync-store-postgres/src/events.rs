@@ -1,7 +1,11 @@
 //! Live events across processes: an events table (ids in order, pruned by
-//! age) and a NOTIFY carrying the newest id. A subscriber replays the table
-//! after the id it saw, then follows notifications; its reader task feeds a
-//! bounded channel, so a subscriber that stops reading never blocks commits.
+//! age) and a NOTIFY carrying the newest id. Each store instance has one
+//! listener ([`Hub`]) on a connection of its own, outside the pool: it reads
+//! each new event once and fans it out to every subscriber of the process
+//! through a bounded broadcast, so neither open streams nor a subscriber
+//! that stops reading take anything from the engine. A subscriber replays
+//! the table after the id it saw (through the pool, a page at a time), then
+//! follows the listener.
 //!
 //! Events are the live feed, not the record: they commit asynchronously
 //! (`synchronous_commit = off` for their own statement only), so publishing
@@ -18,13 +22,16 @@
 use crate::PgStore;
 use crate::codec::{col, from_json, json};
 use crate::error::db;
+use futures::StreamExt;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::events::{Event, EventStream, EventsLagged, StoredEvent};
 use socialsync_core::ids::{BrandId, EventId};
 use sqlx::postgres::PgListener;
-use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
+use std::sync::Arc;
+use tokio::sync::broadcast;
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
 /// The NOTIFY channel that carries the newest event id.
 pub const EVENTS_CHANNEL: &str = "socialsync_events";
@@ -225,64 +232,132 @@ pub(crate) async fn prune_events(s: &PgStore, before: Timestamp) -> StoreResult<
     Ok(r.rows_affected())
 }
 
-pub(crate) async fn subscribe_events(
-    s: &PgStore,
-    after: Option<EventId>,
-) -> StoreResult<EventStream> {
-    let mut listener = PgListener::connect_with(&s.pool).await.map_err(db)?;
-    listener.listen(EVENTS_CHANNEL).await.map_err(db)?;
-    // Listening before reading the table: nothing committed after this
-    // point is missed, and ids at or below the cursor are never sent twice.
-    let cursor = match after {
-        Some(a) => a.0,
-        None => {
-            let max: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM events")
-                .fetch_one(&mut listener)
-                .await
-                .map_err(db)?;
-            max.unwrap_or(0)
-        }
-    };
-    let capacity = s.subscriber_buffer.max(1);
-    let (tx, rx) = mpsc::channel(capacity);
-    tokio::spawn(follow(listener, tx, cursor, capacity, after.is_some()));
-    Ok(Box::pin(ReceiverStream::new(rx)))
+/// The live side of one store instance: a single listener on its own
+/// connection, outside the pool, follows the NOTIFYs, reads each new event
+/// once and fans it out to every subscriber in the process. Any number of
+/// open streams (dashboard tabs) take nothing from the pool the engine
+/// needs; a subscriber touches the pool only to replay what it missed.
+#[derive(Default)]
+pub(crate) struct Hub {
+    live: std::sync::Mutex<Option<Live>>,
+    /// Serialises starting the listener.
+    starting: tokio::sync::Mutex<()>,
 }
 
-type Item = Result<StoredEvent, EventsLagged>;
+impl std::fmt::Debug for Hub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hub")
+            .field("listening", &self.lock().is_some())
+            .finish()
+    }
+}
 
-/// The reader task of one subscriber: fetches what is new after `cursor`
-/// whenever a notification says so, and sends it into the bounded channel.
-/// When the subscriber has fallen more than `lag_after` events behind, the
-/// oldest undelivered ones are skipped and it is told how many.
-async fn follow(
-    mut listener: PgListener,
-    tx: mpsc::Sender<Item>,
-    mut cursor: i64,
-    lag_after: usize,
-    replay_first: bool,
-) {
-    let lag_after = i64::try_from(lag_after).unwrap_or(i64::MAX);
-    let mut newest = cursor;
-    let mut check_table = replay_first;
-    loop {
-        if tx.is_closed() {
-            return;
+/// A running listener.
+struct Live {
+    /// Fans events out; a subscriber that falls `capacity` behind lags.
+    sender: broadcast::Sender<Arc<StoredEvent>>,
+    /// The newest id sent (or, before any, the newest in the table when
+    /// listening began). Moves only together with a send, under the lock.
+    cursor: i64,
+    /// Dropped with the hub: stops the listener task.
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Hub {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Live>> {
+        self.live.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A receiver of everything sent from now on, and the newest id sent
+    /// before it; starts the listener if none runs.
+    async fn join(
+        self: &Arc<Hub>,
+        s: &PgStore,
+    ) -> StoreResult<(broadcast::Receiver<Arc<StoredEvent>>, i64)> {
+        if let Some(joined) = self.try_join() {
+            return Ok(joined);
         }
+        let _turn = self.starting.lock().await;
+        if let Some(joined) = self.try_join() {
+            return Ok(joined);
+        }
+        // One connection of its own, with the pool's connect options, never
+        // counted against the pool.
+        let own = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .min_connections(0)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .connect_with((*s.pool.connect_options()).clone())
+            .await
+            .map_err(db)?;
+        let mut listener = PgListener::connect_with(&own).await.map_err(db)?;
+        listener.listen(EVENTS_CHANNEL).await.map_err(db)?;
+        // Listening before reading the newest id: nothing committed after
+        // this point is missed.
+        let newest: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM events")
+            .fetch_one(&mut listener)
+            .await
+            .map_err(db)?;
+        let cursor = newest.unwrap_or(0);
+        let (sender, receiver) = broadcast::channel(s.subscriber_buffer.max(1));
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        *self.lock() = Some(Live {
+            sender,
+            cursor,
+            _stop: stop,
+        });
+        tokio::spawn(listen(listener, Arc::downgrade(self), cursor, stopped));
+        Ok((receiver, cursor))
+    }
+
+    fn try_join(&self) -> Option<(broadcast::Receiver<Arc<StoredEvent>>, i64)> {
+        self.lock()
+            .as_ref()
+            .map(|l| (l.sender.subscribe(), l.cursor))
+    }
+
+    /// Sends `event` to every subscriber and moves the cursor past it.
+    fn send(&self, event: StoredEvent) {
+        if let Some(live) = self.lock().as_mut() {
+            live.cursor = event.id.0;
+            // No subscriber at the moment: nothing to do.
+            let _ = live.sender.send(Arc::new(event));
+        }
+    }
+}
+
+/// The listener task of a store instance. Ends when the store is dropped
+/// or the listener fails beyond reconnecting; then every open stream ends
+/// (a dashboard resumes from its last id) and the next subscriber starts a
+/// new listener.
+async fn listen(
+    mut listener: PgListener,
+    hub: std::sync::Weak<Hub>,
+    mut cursor: i64,
+    mut stopped: tokio::sync::oneshot::Receiver<()>,
+) {
+    let mut newest = cursor;
+    let mut check_table = false;
+    loop {
         if !check_table && newest <= cursor {
-            match listener.try_recv().await {
-                Ok(Some(n)) => {
-                    if let Ok(id) = n.payload().parse::<i64>() {
-                        newest = newest.max(id);
+            tokio::select! {
+                _ = &mut stopped => return,
+                n = listener.try_recv() => match n {
+                    Ok(Some(n)) => {
+                        if let Ok(id) = n.payload().parse::<i64>() {
+                            newest = newest.max(id);
+                        }
                     }
-                }
-                // The connection was lost and is re-established: events
-                // committed meanwhile are in the table.
-                Ok(None) => check_table = true,
-                Err(e) => {
-                    tracing::warn!(error = %e, "event subscription ended");
-                    return;
-                }
+                    // The connection was lost and is re-established: events
+                    // committed meanwhile are in the table.
+                    Ok(None) => check_table = true,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "event listener ended; the next subscriber starts another");
+                        break;
+                    }
+                },
             }
         }
         while let Some(n) = listener.next_buffered() {
@@ -291,10 +366,10 @@ async fn follow(
             }
         }
         if check_table {
-            let max: Result<Option<i64>, _> = sqlx::query_scalar("SELECT max(id) FROM events")
+            match sqlx::query_scalar::<_, Option<i64>>("SELECT max(id) FROM events")
                 .fetch_one(&mut listener)
-                .await;
-            match max {
+                .await
+            {
                 Ok(m) => newest = newest.max(m.unwrap_or(0)),
                 Err(_) => {
                     // The server is away: try again shortly.
@@ -303,20 +378,6 @@ async fn follow(
                 }
             }
             check_table = false;
-        }
-        if newest - cursor > lag_after {
-            let skip_to = newest - lag_after;
-            let missed: Result<i64, _> =
-                sqlx::query_scalar("SELECT count(*) FROM events WHERE id > $1 AND id <= $2")
-                    .bind(cursor)
-                    .bind(skip_to)
-                    .fetch_one(&mut listener)
-                    .await;
-            cursor = skip_to;
-            let missed = missed.ok().and_then(|m| u64::try_from(m).ok()).unwrap_or(0);
-            if missed > 0 && tx.send(Err(EventsLagged { missed })).await.is_err() {
-                return;
-            }
         }
         while cursor < newest {
             let rows =
@@ -333,13 +394,12 @@ async fn follow(
                 cursor = newest;
                 break;
             }
+            let Some(hub) = hub.upgrade() else { return };
             for r in &rows {
                 match stored_from_row(r) {
                     Ok(e) => {
                         cursor = e.id.0;
-                        if tx.send(Ok(e)).await.is_err() {
-                            return;
-                        }
+                        hub.send(e);
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "skipping an undecodable event");
@@ -348,21 +408,94 @@ async fn follow(
                         }
                     }
                 }
-                // A full channel waits for the reader here; notifications
-                // keep arriving in the listener's buffer meanwhile, and the
-                // lag check above runs before the next page.
-                if newest - cursor > lag_after {
-                    break;
-                }
             }
             while let Some(n) = listener.next_buffered() {
                 if let Ok(id) = n.payload().parse::<i64>() {
                     newest = newest.max(id);
                 }
             }
-            if newest - cursor > lag_after {
-                break;
-            }
+        }
+        if hub.strong_count() == 0 {
+            return;
         }
     }
+    if let Some(hub) = hub.upgrade() {
+        *hub.lock() = None;
+    }
+}
+
+pub(crate) async fn subscribe_events(
+    s: &PgStore,
+    after: Option<EventId>,
+) -> StoreResult<EventStream> {
+    let (receiver, joined_at) = s.hub.join(s).await?;
+    let lag_after = i64::try_from(s.subscriber_buffer.max(1)).unwrap_or(i64::MAX);
+    // What was published before joining and after `after` comes from the
+    // table, through the pool, a page at a time; the rest from the hub.
+    let mut replay_from = after.map_or(joined_at, |a| a.0.min(joined_at));
+    let mut lagged = None;
+    if joined_at - replay_from > lag_after {
+        let skip_to = joined_at - lag_after;
+        let missed: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM events WHERE id > $1 AND id <= $2")
+                .bind(replay_from)
+                .bind(skip_to)
+                .fetch_one(&s.pool)
+                .await
+                .map_err(db)?;
+        replay_from = skip_to;
+        if let Ok(missed @ 1..) = u64::try_from(missed) {
+            lagged = Some(EventsLagged { missed });
+        }
+    }
+    let floor = after.map_or(joined_at, |a| a.0.max(joined_at));
+    let store = s.clone();
+    let replay = futures::stream::unfold(
+        (store, replay_from, false),
+        move |(store, cursor, done)| async move {
+            if done || cursor >= joined_at {
+                return None;
+            }
+            let rows = sqlx::query(
+                "SELECT id, body FROM events WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3",
+            )
+            .bind(cursor)
+            .bind(joined_at)
+            .bind(PAGE)
+            .fetch_all(&store.pool)
+            .await;
+            let rows = match rows {
+                Ok(rows) if !rows.is_empty() => rows,
+                // Pruned meanwhile, or the server is away: the live part
+                // goes on (a reader that must not miss any event resumes
+                // from its last id).
+                _ => return Some((Vec::new(), (store, cursor, true))),
+            };
+            let mut next = cursor;
+            let mut page = Vec::with_capacity(rows.len());
+            for r in &rows {
+                if let Ok(id) = col::<i64>(r, "id") {
+                    next = next.max(id);
+                }
+                match stored_from_row(r) {
+                    Ok(e) => page.push(Ok(e)),
+                    Err(e) => tracing::warn!(error = %e, "skipping an undecodable event"),
+                }
+            }
+            Some((page, (store, next, false)))
+        },
+    )
+    .flat_map(futures::stream::iter);
+    let live = BroadcastStream::new(receiver).filter_map(move |r| {
+        futures::future::ready(match r {
+            Ok(e) if e.id.0 > floor => Some(Ok(Arc::unwrap_or_clone(e))),
+            Ok(_) => None,
+            Err(BroadcastStreamRecvError::Lagged(missed)) => Some(Err(EventsLagged { missed })),
+        })
+    });
+    Ok(Box::pin(
+        futures::stream::iter(lagged.map(Err))
+            .chain(replay)
+            .chain(live),
+    ))
 }

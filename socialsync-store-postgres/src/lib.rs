@@ -4,8 +4,9 @@
 //! number of worker processes sharing one database.
 //!
 //! - **A pool the host owns.** [`PgStore::new`] takes a [`PgPool`]; size it
-//!   for the worker (a handful of connections suffices; an event subscriber
-//!   holds one while it lives).
+//!   for the worker (a handful of connections suffices). Live event
+//!   subscribers share one listener per store instance, on a connection of
+//!   its own outside the pool.
 //! - **Embedded migrations.** [`PgStore::migrate`] (or [`MIGRATOR`]) brings
 //!   the schema up to date; run it once at start-up.
 //! - **Set-based, a row per block of posts.** What every scan changes (due
@@ -110,6 +111,8 @@ pub struct PgStore {
     subscriber_buffer: usize,
     /// What this process remembers of the posts it claims.
     cache: Arc<cache::PostCache>,
+    /// The one event listener of this store and its clones.
+    hub: Arc<events::Hub>,
 }
 
 impl fmt::Debug for PgStore {
@@ -131,6 +134,7 @@ impl PgStore {
             keys: Arc::new(keys),
             subscriber_buffer: 1024,
             cache: Arc::default(),
+            hub: Arc::default(),
         }
     }
 

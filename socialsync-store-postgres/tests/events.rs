@@ -202,3 +202,70 @@ pg_test! {
         assert_eq!(store.latest_events(BrandId(2), 1).await.unwrap(), [new]);
     }
 }
+
+pg_test! {
+    /// A hundred open streams (dashboard tabs) on a store whose pool has 4
+    /// connections: they share one listener outside the pool, so the engine
+    /// still scans, pages still load, and every stream gets every event.
+    async fn a_hundred_open_streams_leave_the_pool_to_the_engine(
+        options: PgPoolOptions,
+        connect: PgConnectOptions,
+    ) {
+        use socialsync_core::metrics::{Metric, Metrics};
+        use socialsync_testkit::{FakePost, Sim, fixtures};
+        use std::sync::Arc;
+        let options = options.acquire_timeout(Duration::from_secs(5));
+        let store: Arc<dyn PostStore> =
+            Arc::new(support::store_with(options, connect, 4).await);
+        let mut streams = Vec::new();
+        for n in 0..100 {
+            let s = tokio::time::timeout(Duration::from_secs(10), store.subscribe_events(None))
+                .await
+                .unwrap_or_else(|_| panic!("stream {n} could not open in time"))
+                .unwrap_or_else(|e| panic!("stream {n}: {e}"));
+            streams.push(s);
+        }
+        let (brand, ana, _) = fixtures::program(store.as_ref()).await;
+        let sim = Sim::new(store.clone(), hours(0));
+        let fake = sim.fake(Platform::TikTok);
+        for k in 0..20 {
+            let at = hours(-1) + chrono::TimeDelta::minutes(k);
+            fake.add_post(
+                FakePost::new(&format!("v{k}"), "ana", at, "#BrandX")
+                    .reads(at, Metrics::new().with(Metric::Views, 10 + k as u64)),
+            );
+        }
+        sim.connect(ana.id, Platform::TikTok, "ana").await;
+        tokio::time::timeout(Duration::from_secs(120), sim.run(chrono::TimeDelta::hours(1), 3))
+            .await
+            .expect("the engine scans while a hundred streams are open");
+        let pages = async {
+            store.latest_events(brand.id, 50).await.unwrap();
+            store.list_posts(Default::default()).await.unwrap();
+            store.list_connections(Default::default()).await.unwrap();
+        };
+        tokio::time::timeout(Duration::from_secs(10), pages)
+            .await
+            .expect("pages load while a hundred streams are open");
+        let published: Vec<_> = store
+            .list_events(None, 100_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+        assert!(published.len() > 20, "the engine published: {}", published.len());
+        for (n, s) in streams.iter_mut().enumerate() {
+            let mut got = Vec::new();
+            while got.len() < published.len() {
+                let e = tokio::time::timeout(Duration::from_secs(10), s.next())
+                    .await
+                    .unwrap_or_else(|_| panic!("stream {n}: {} of {} events", got.len(), published.len()))
+                    .expect("open")
+                    .expect("not lagged");
+                got.push(e.id);
+            }
+            assert_eq!(got, published, "stream {n}");
+        }
+    }
+}

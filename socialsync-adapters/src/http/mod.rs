@@ -105,8 +105,8 @@ impl Http {
         budget: Arc<dyn SharedBudget>,
         dialect: &'static Dialect,
     ) -> Result<Http, reqwest::Error> {
-        let mut builder =
-            reqwest::Client::builder().user_agent(concat!("socialsync/", env!("CARGO_PKG_VERSION")));
+        let mut builder = reqwest::Client::builder()
+            .user_agent(concat!("socialsync/", env!("CARGO_PKG_VERSION")));
         if let Some(config) = config {
             builder = config(builder);
         }

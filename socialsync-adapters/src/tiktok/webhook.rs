@@ -392,7 +392,10 @@ mod tests {
         // A stale delivery costs no MAC either.
         let before = macs();
         let late = now() + chrono::TimeDelta::hours(1);
-        assert_eq!(v.verify(Some(&good), BODY, late).unwrap_err(), WebhookError::Stale);
+        assert_eq!(
+            v.verify(Some(&good), BODY, late).unwrap_err(),
+            WebhookError::Stale
+        );
         assert_eq!(macs(), before);
     }
 

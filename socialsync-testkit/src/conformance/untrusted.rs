@@ -7,9 +7,9 @@ use crate::fixtures::{creator, program};
 use crate::sim::Sim;
 use chrono::TimeDelta;
 use socialsync_core::clock::Timestamp;
+use socialsync_core::domain::DisconnectReason;
 use socialsync_core::domain::ScopeKind;
 use socialsync_core::domain::{Connection, Disconnection};
-use socialsync_core::domain::DisconnectReason;
 use socialsync_core::engine::{Delivered, Delivery, NotifyError, ReconnectNotifier};
 use socialsync_core::error::StoreError;
 use socialsync_core::hashtag::TrackedHashtag;
@@ -205,7 +205,9 @@ pub async fn a_webhook_delivery_is_recognised_until_its_window_ends(store: Arc<d
     let t = start();
     let until = t + TimeDelta::minutes(5);
     assert!(ok(store.remember_delivery("tiktok:aa", until, t).await));
-    assert!(!ok(store.remember_delivery("tiktok:aa", until, t + TimeDelta::minutes(1)).await));
+    assert!(!ok(store
+        .remember_delivery("tiktok:aa", until, t + TimeDelta::minutes(1))
+        .await));
     // Concurrent records of one delivery: exactly one is first.
     let racing: Vec<_> = (0..8)
         .map(|_| {
@@ -222,18 +224,22 @@ pub async fn a_webhook_delivery_is_recognised_until_its_window_ends(store: Arc<d
     assert_eq!(firsts, 1, "one first record among concurrent ones");
     // Its window over, the key may be used again (and the old record goes).
     let later = until + TimeDelta::minutes(1);
-    assert!(ok(
-        store
-            .remember_delivery("tiktok:aa", later + TimeDelta::minutes(5), later)
-            .await
-    ));
+    assert!(ok(store
+        .remember_delivery("tiktok:aa", later + TimeDelta::minutes(5), later)
+        .await));
     ok(store.forget_delivery("tiktok:bb").await);
     assert!(ok(store.remember_delivery("tiktok:bb", until, t).await));
     for bad in ["", "tiktok:\0", "tiktok:\n", &"k".repeat(257)] {
         let r = store.remember_delivery(bad, until, t).await;
-        assert!(matches!(r, Err(StoreError::InvalidInput(_))), "{bad:?}: {r:?}");
+        assert!(
+            matches!(r, Err(StoreError::InvalidInput(_))),
+            "{bad:?}: {r:?}"
+        );
         let r = store.forget_delivery(bad).await;
-        assert!(matches!(r, Err(StoreError::InvalidInput(_))), "{bad:?}: {r:?}");
+        assert!(
+            matches!(r, Err(StoreError::InvalidInput(_))),
+            "{bad:?}: {r:?}"
+        );
     }
 }
 
@@ -254,7 +260,12 @@ pub async fn a_replayed_removal_leaves_a_reconnected_connection_alone(store: Arc
         let (engine, delivery, account) = (engine.clone(), delivery.clone(), account.clone());
         async move {
             engine
-                .disconnect_delivered(&delivery, Platform::TikTok, &account, DisconnectReason::AppRemoved)
+                .disconnect_delivered(
+                    &delivery,
+                    Platform::TikTok,
+                    &account,
+                    DisconnectReason::AppRemoved,
+                )
                 .await
         }
     };
@@ -263,10 +274,16 @@ pub async fn a_replayed_removal_leaves_a_reconnected_connection_alone(store: Arc
     assert!(d.newly_disconnected);
     sim.connect(ana.id, Platform::TikTok, "ana").await;
     let other_process = sim.new_engine();
-    assert_eq!(must_engine(report(&other_process).await), Delivered::Replayed);
+    assert_eq!(
+        must_engine(report(&other_process).await),
+        Delivered::Replayed
+    );
     assert_eq!(must_engine(report(&sim.engine).await), Delivered::Replayed);
     let now = ok(store.get_connection(conn.id).await).expect("connection");
-    assert!(now.status.is_active(), "a replay disconnected the new connection");
+    assert!(
+        now.status.is_active(),
+        "a replay disconnected the new connection"
+    );
     assert_eq!(sim.notifier.lost().len(), 1, "told once");
 }
 
