@@ -858,6 +858,20 @@ async fn an_active_connection_cannot_be_reset() {
     let a = w
         .post_reset(id, Some(w.acme), &format!("csrf={token}&confirm=yes"), &[])
         .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    // Nor does its own, issued while it was disabled, once it is active
+    // again.
+    w.sim.fake(Platform::TikTok).revoke("tt-ana");
+    w.step(1).await;
+    let token = csrf_token(
+        &w.get(&format!("/disabled/{id}/reset"), Some(w.acme))
+            .await
+            .body,
+    );
+    w.sim.connect(w.ana, Platform::TikTok, "tt-ana").await;
+    let a = w
+        .post_reset(id, Some(w.acme), &format!("csrf={token}&confirm=yes"), &[])
+        .await;
     assert_eq!(a.status, StatusCode::CONFLICT);
     let c = w
         .store
@@ -902,10 +916,12 @@ async fn another_brands_connection_cannot_be_seen_or_reset() {
         .await
         .body,
     );
+    // Acme has no token for it (its page is not found), and one for
+    // another connection is refused.
     let a = w
         .post_reset(cy, Some(w.acme), &format!("csrf={token}&confirm=yes"), &[])
         .await;
-    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
     assert_eq!(
         w.store
             .get_connection(w.cy_youtube.id)
