@@ -13,6 +13,12 @@ use socialsync_core::ids::{ConnectionId, CreatorId, PlatformPostId};
 use socialsync_core::metrics::Metric;
 use socialsync_core::platform::Platform;
 use socialsync_core::social_platform::SocialPlatform;
+use socialsync_core::store::ConnectionStore;
+use socialsync_core::store::CredentialStore;
+use socialsync_core::store::EventLog;
+use socialsync_core::store::PostCatalog;
+use socialsync_core::store::ScanQueue;
+use socialsync_core::store::TrackingStore;
 use socialsync_core::store::{PostFilter, PostStore, SharedBudget};
 use socialsync_sandbox::{
     AccountRef, AccountSpec, Curve, Endpoint, MediaType, Metric as SbMetric, PostSpec, ProductType,

@@ -88,7 +88,7 @@ impl MemoryStore {
 }
 
 #[async_trait]
-impl PostStore for MemoryStore {
+impl TrackingStore for MemoryStore {
     async fn create_brand(&self, new: NewBrand, now: Timestamp) -> StoreResult<Brand> {
         new.check()?;
         Ok(self.lock().create_brand(new, now))
@@ -128,6 +128,10 @@ impl PostStore for MemoryStore {
     async fn tracking_revision(&self) -> StoreResult<u64> {
         Ok(self.lock().revision())
     }
+}
+
+#[async_trait]
+impl ConnectionStore for MemoryStore {
     async fn connect(&self, mut new: NewConnection, now: Timestamp) -> StoreResult<Connected> {
         new.make_storable()?;
         self.lock().connect(new, now)
@@ -151,6 +155,27 @@ impl PostStore for MemoryStore {
     async fn reset_connection(&self, id: ConnectionId, now: Timestamp) -> StoreResult<Connection> {
         self.lock().reset_connection(id, now)
     }
+    async fn record_health(&self, id: ConnectionId, mut update: HealthUpdate) -> StoreResult<()> {
+        update.make_storable();
+        self.lock().record_health(id, update)
+    }
+    async fn check_post_count(
+        &self,
+        id: ConnectionId,
+        check: PostCountCheck,
+    ) -> StoreResult<PostCountVerdict> {
+        self.lock().check_post_count(id, check)
+    }
+    async fn set_backoff(&self, target: BackoffTarget, until: Timestamp) -> StoreResult<()> {
+        self.lock().set_backoff(target, until)
+    }
+    async fn get_platform_backoff(&self, platform: Platform) -> StoreResult<Option<Timestamp>> {
+        Ok(self.lock().get_platform_backoff(platform))
+    }
+}
+
+#[async_trait]
+impl CredentialStore for MemoryStore {
     async fn get_credentials(&self, id: ConnectionId) -> StoreResult<Option<VersionedCredentials>> {
         self.lock().get_credentials(id)
     }
@@ -174,23 +199,10 @@ impl PostStore for MemoryStore {
     async fn unlock_refresh(&self, id: ConnectionId, token: LeaseToken) -> StoreResult<()> {
         self.lock().unlock_refresh(id, token)
     }
-    async fn record_health(&self, id: ConnectionId, mut update: HealthUpdate) -> StoreResult<()> {
-        update.make_storable();
-        self.lock().record_health(id, update)
-    }
-    async fn check_post_count(
-        &self,
-        id: ConnectionId,
-        check: PostCountCheck,
-    ) -> StoreResult<PostCountVerdict> {
-        self.lock().check_post_count(id, check)
-    }
-    async fn set_backoff(&self, target: BackoffTarget, until: Timestamp) -> StoreResult<()> {
-        self.lock().set_backoff(target, until)
-    }
-    async fn get_platform_backoff(&self, platform: Platform) -> StoreResult<Option<Timestamp>> {
-        Ok(self.lock().get_platform_backoff(platform))
-    }
+}
+
+#[async_trait]
+impl NoticeOutbox for MemoryStore {
     async fn claim_pending_notifications(
         &self,
         now: Timestamp,
@@ -204,6 +216,10 @@ impl PostStore for MemoryStore {
     async fn mark_notified(&self, id: DisconnectionId) -> StoreResult<()> {
         self.lock().mark_notified(id)
     }
+}
+
+#[async_trait]
+impl PostCatalog for MemoryStore {
     async fn try_claim_discovery(
         &self,
         id: ConnectionId,
@@ -254,6 +270,10 @@ impl PostStore for MemoryStore {
     async fn expire_paused_posts(&self, now: Timestamp) -> StoreResult<u64> {
         Ok(self.lock().expire_paused_posts(now))
     }
+}
+
+#[async_trait]
+impl ScanQueue for MemoryStore {
     async fn claim_due_posts(&self, request: ClaimRequest) -> StoreResult<Vec<ClaimedPost>> {
         Ok(self.lock().claim_due_posts(request))
     }
@@ -278,12 +298,17 @@ impl PostStore for MemoryStore {
     async fn latest_snapshot(&self, post: PostId) -> StoreResult<Option<Snapshot>> {
         self.lock().latest_snapshot(post)
     }
+}
+
+#[async_trait]
+impl ReportStore for MemoryStore {
     async fn report_inputs(&self, query: ReportQuery) -> StoreResult<ReportInputs> {
         self.lock().report_inputs(query)
     }
-    async fn acquire_budget(&self, request: BudgetRequest) -> StoreResult<BudgetDecision> {
-        Ok(self.lock().acquire_budget(request))
-    }
+}
+
+#[async_trait]
+impl DeliveryLog for MemoryStore {
     async fn remember_delivery(
         &self,
         key: &str,
@@ -298,6 +323,10 @@ impl PostStore for MemoryStore {
         self.lock().forget_delivery(key);
         Ok(())
     }
+}
+
+#[async_trait]
+impl EventLog for MemoryStore {
     async fn publish_event(&self, event: Event) -> StoreResult<StoredEvent> {
         Ok(self.events.publish(event))
     }
@@ -319,5 +348,12 @@ impl PostStore for MemoryStore {
     }
     async fn subscribe_events(&self, after: Option<EventId>) -> StoreResult<EventStream> {
         Ok(self.events.subscribe(after))
+    }
+}
+
+#[async_trait]
+impl SharedBudget for MemoryStore {
+    async fn acquire(&self, request: BudgetRequest) -> StoreResult<BudgetDecision> {
+        Ok(self.lock().acquire_budget(request))
     }
 }

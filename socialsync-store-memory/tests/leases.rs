@@ -2,7 +2,7 @@
 //! clock set back) still lapse on time.
 
 use chrono::TimeDelta;
-use socialsync_core::store::{ClaimRequest, PostStore};
+use socialsync_core::store::{ClaimRequest, PostCatalog, ScanQueue};
 use socialsync_store_memory::MemoryStore;
 use socialsync_testkit::fixtures::{attributed, hours, post, world};
 

@@ -29,6 +29,7 @@ use socialsync_core::ids::{PlatformPostId, ScopeId};
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
 use socialsync_core::report::{ReportRange, campaign_report};
+use socialsync_core::store::ScanQueue;
 use socialsync_core::store::{
     BucketSize, ClaimRequest, NextScan, PostStore, ReportQuery, ScanCompletion, ScanReading,
 };

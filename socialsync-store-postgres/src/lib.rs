@@ -170,7 +170,7 @@ impl PgStore {
 }
 
 #[async_trait]
-impl PostStore for PgStore {
+impl TrackingStore for PgStore {
     async fn create_brand(&self, new: NewBrand, now: Timestamp) -> StoreResult<Brand> {
         new.check()?;
         config::create_brand(self, new, now).await
@@ -210,6 +210,10 @@ impl PostStore for PgStore {
     async fn tracking_revision(&self) -> StoreResult<u64> {
         config::tracking_revision(self).await
     }
+}
+
+#[async_trait]
+impl ConnectionStore for PgStore {
     async fn connect(&self, mut new: NewConnection, now: Timestamp) -> StoreResult<Connected> {
         new.make_storable()?;
         connections::connect(self, new, now).await
@@ -233,6 +237,27 @@ impl PostStore for PgStore {
     async fn reset_connection(&self, id: ConnectionId, now: Timestamp) -> StoreResult<Connection> {
         connections::reset_connection(self, id, now).await
     }
+    async fn record_health(&self, id: ConnectionId, mut update: HealthUpdate) -> StoreResult<()> {
+        update.make_storable();
+        connections::record_health(self, id, update).await
+    }
+    async fn check_post_count(
+        &self,
+        id: ConnectionId,
+        check: PostCountCheck,
+    ) -> StoreResult<PostCountVerdict> {
+        connections::check_post_count(self, id, check).await
+    }
+    async fn set_backoff(&self, target: BackoffTarget, until: Timestamp) -> StoreResult<()> {
+        connections::set_backoff(self, target, until).await
+    }
+    async fn get_platform_backoff(&self, platform: Platform) -> StoreResult<Option<Timestamp>> {
+        connections::get_platform_backoff(self, platform).await
+    }
+}
+
+#[async_trait]
+impl CredentialStore for PgStore {
     async fn get_credentials(&self, id: ConnectionId) -> StoreResult<Option<VersionedCredentials>> {
         connections::get_credentials(self, id).await
     }
@@ -255,23 +280,10 @@ impl PostStore for PgStore {
     async fn unlock_refresh(&self, id: ConnectionId, token: LeaseToken) -> StoreResult<()> {
         connections::unlock_refresh(self, id, token).await
     }
-    async fn record_health(&self, id: ConnectionId, mut update: HealthUpdate) -> StoreResult<()> {
-        update.make_storable();
-        connections::record_health(self, id, update).await
-    }
-    async fn check_post_count(
-        &self,
-        id: ConnectionId,
-        check: PostCountCheck,
-    ) -> StoreResult<PostCountVerdict> {
-        connections::check_post_count(self, id, check).await
-    }
-    async fn set_backoff(&self, target: BackoffTarget, until: Timestamp) -> StoreResult<()> {
-        connections::set_backoff(self, target, until).await
-    }
-    async fn get_platform_backoff(&self, platform: Platform) -> StoreResult<Option<Timestamp>> {
-        connections::get_platform_backoff(self, platform).await
-    }
+}
+
+#[async_trait]
+impl NoticeOutbox for PgStore {
     async fn claim_pending_notifications(
         &self,
         now: Timestamp,
@@ -283,6 +295,10 @@ impl PostStore for PgStore {
     async fn mark_notified(&self, id: DisconnectionId) -> StoreResult<()> {
         connections::mark_notified(self, id).await
     }
+}
+
+#[async_trait]
+impl PostCatalog for PgStore {
     async fn try_claim_discovery(
         &self,
         id: ConnectionId,
@@ -333,6 +349,10 @@ impl PostStore for PgStore {
     async fn expire_paused_posts(&self, now: Timestamp) -> StoreResult<u64> {
         posts::expire_paused_posts(self, now).await
     }
+}
+
+#[async_trait]
+impl ScanQueue for PgStore {
     async fn claim_due_posts(&self, request: ClaimRequest) -> StoreResult<Vec<ClaimedPost>> {
         scans::claim_due_posts(self, request).await
     }
@@ -356,12 +376,17 @@ impl PostStore for PgStore {
     async fn latest_snapshot(&self, post: PostId) -> StoreResult<Option<Snapshot>> {
         scans::latest_snapshot(self, post).await
     }
+}
+
+#[async_trait]
+impl ReportStore for PgStore {
     async fn report_inputs(&self, query: ReportQuery) -> StoreResult<ReportInputs> {
         reports::report_inputs(self, query).await
     }
-    async fn acquire_budget(&self, request: BudgetRequest) -> StoreResult<BudgetDecision> {
-        connections::acquire_budget(self, request).await
-    }
+}
+
+#[async_trait]
+impl DeliveryLog for PgStore {
     async fn remember_delivery(
         &self,
         key: &str,
@@ -373,6 +398,10 @@ impl PostStore for PgStore {
     async fn forget_delivery(&self, key: &str) -> StoreResult<()> {
         connections::forget_delivery(self, key).await
     }
+}
+
+#[async_trait]
+impl EventLog for PgStore {
     async fn publish_event(&self, event: Event) -> StoreResult<StoredEvent> {
         events::publish_event(self, event).await
     }
@@ -394,5 +423,12 @@ impl PostStore for PgStore {
     }
     async fn subscribe_events(&self, after: Option<EventId>) -> StoreResult<EventStream> {
         events::subscribe_events(self, after).await
+    }
+}
+
+#[async_trait]
+impl SharedBudget for PgStore {
+    async fn acquire(&self, request: BudgetRequest) -> StoreResult<BudgetDecision> {
+        connections::acquire_budget(self, request).await
     }
 }

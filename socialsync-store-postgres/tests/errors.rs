@@ -5,7 +5,7 @@ mod support;
 
 use socialsync_core::error::StoreError;
 use socialsync_core::ids::BrandId;
-use socialsync_core::store::PostStore;
+use socialsync_core::store::TrackingStore;
 use socialsync_store_postgres::{PgStore, store_error};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::time::Duration;

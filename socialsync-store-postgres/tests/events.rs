@@ -8,6 +8,7 @@ use futures::StreamExt;
 use socialsync_core::events::{ConnectionChange, ConnectionEvent, Event};
 use socialsync_core::ids::{BrandId, ConnectionId, CreatorId};
 use socialsync_core::platform::Platform;
+use socialsync_core::store::EventLog;
 use socialsync_core::store::PostStore;
 use socialsync_testkit::fixtures::hours;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

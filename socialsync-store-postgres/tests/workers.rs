@@ -15,6 +15,7 @@ use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
 use socialsync_core::report::{ReportRange, campaign_report};
 use socialsync_core::social_platform::*;
+use socialsync_core::store::SharedBudget;
 use socialsync_core::store::{BucketSize, BudgetDecision, BudgetRequest, PostFilter, PostStore};
 use socialsync_core::tracking::{ScopeSpec, Tracking};
 use socialsync_store_memory::MemoryStore;
@@ -474,7 +475,7 @@ pg_test! {
                             limit: LIMIT,
                             cost,
                         };
-                        match store.acquire_budget(req).await.expect("acquire") {
+                        match store.acquire(req).await.expect("acquire") {
                             BudgetDecision::Granted { used } => granted.push((window, cost, used)),
                             BudgetDecision::Exhausted { retry_at } => {
                                 assert_eq!(retry_at, t0() + TimeDelta::minutes(window + 1));

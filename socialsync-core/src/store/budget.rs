@@ -2,7 +2,9 @@
 //! to share app- or project-wide rate budgets between worker processes.
 
 use crate::error::StoreResult;
-use crate::store::{BudgetDecision, BudgetRequest, PostStore};
+#[cfg(doc)]
+use crate::store::PostStore;
+use crate::store::{BudgetDecision, BudgetRequest};
 use async_trait::async_trait;
 use std::fmt::Debug;
 
@@ -11,15 +13,14 @@ use std::fmt::Debug;
 /// callers, in this process or others, are together never granted more than
 /// a window's limit.
 ///
-/// Every [`PostStore`] is one (its [`PostStore::acquire_budget`]), so an
-/// adapter handed the store shares its budget with every worker using that
-/// store:
+/// It is one of a store's roles: every [`PostStore`] is one, so an adapter
+/// handed the store shares its budget with every worker using that store:
 ///
 /// ```
 /// # use std::sync::Arc;
 /// # use socialsync_core::store::{PostStore, SharedBudget};
 /// fn budget_of(store: Arc<dyn PostStore>) -> Arc<dyn SharedBudget> {
-///     Arc::new(store)
+///     store
 /// }
 /// ```
 #[async_trait]
@@ -27,11 +28,4 @@ pub trait SharedBudget: Debug + Send + Sync + 'static {
     /// Takes `request.cost` units of the budget named `request.key` in the
     /// window given, or refuses with the instant the window ends.
     async fn acquire(&self, request: BudgetRequest) -> StoreResult<BudgetDecision>;
-}
-
-#[async_trait]
-impl<T: PostStore + ?Sized> SharedBudget for T {
-    async fn acquire(&self, request: BudgetRequest) -> StoreResult<BudgetDecision> {
-        self.acquire_budget(request).await
-    }
 }

@@ -1,6 +1,13 @@
-//! [`PostStore`]: everything the engine persists and queries.
+//! The store: everything the engine persists and queries, as one trait per
+//! role ([`TrackingStore`], [`ConnectionStore`], [`CredentialStore`],
+//! [`NoticeOutbox`], [`PostCatalog`], [`ScanQueue`], [`ReportStore`],
+//! [`DeliveryLog`], [`EventLog`], [`SharedBudget`]) and [`PostStore`], the
+//! full store, which every type implementing them all is. Each consumer takes
+//! the narrowest role it needs; `Arc<dyn PostStore>` coerces to any of them.
+//! A decorator implements the roles it changes and forwards the rest
+//! ([`crate::store::Traced`] is one).
 //!
-//! A store is a narrow, object-safe async trait used as `Arc<dyn PostStore>`.
+//! The traits are object-safe and async, used as `Arc<dyn …>`.
 //! Stores do not read the clock and do not know the monitoring policy: the
 //! engine computes instants and passes them in. Instants are whole
 //! microseconds by construction ([`crate::clock::Timestamp`]), the precision
@@ -31,16 +38,14 @@ use crate::ids::{
 use crate::platform::Platform;
 use async_trait::async_trait;
 use std::fmt::Debug;
-use std::sync::Arc;
 
-/// The persistence behind the engine, the reports and the dashboard.
+/// Tracking configuration: brands, creators, scopes (programs and campaigns)
+/// and the revision discovery re-matches on.
 ///
-/// Every method is atomic: it either happens whole or not at all, whatever
-/// number of tasks or processes call it at once.
+/// Every method is atomic: it happens whole or not at all, whatever number
+/// of tasks or processes call it at once.
 #[async_trait]
-pub trait PostStore: Debug + Send + Sync + 'static {
-    // ----- tracking configuration -------------------------------------------------
-
+pub trait TrackingStore: Debug + Send + Sync + 'static {
     /// Creates a brand.
     async fn create_brand(&self, new: NewBrand, now: Timestamp) -> StoreResult<Brand>;
     /// A brand by id.
@@ -68,9 +73,15 @@ pub trait PostStore: Debug + Send + Sync + 'static {
     /// A number that grows at every change of tracking configuration (scopes,
     /// hashtags, members, windows): discovery re-matches stored posts when it moved.
     async fn tracking_revision(&self) -> StoreResult<u64>;
+}
 
-    // ----- connections and credentials ---------------------------------------------
-
+/// Connections: connecting, status (disconnect as a compare-and-set, reset),
+/// health, backoffs and the deletion guard.
+///
+/// Every method is atomic: it happens whole or not at all, whatever number
+/// of tasks or processes call it at once.
+#[async_trait]
+pub trait ConnectionStore: Debug + Send + Sync + 'static {
     /// Connects a platform account. A connection that exists for the same
     /// `(platform, account_id)` is reused whatever its status: new credentials
     /// (version + 1), status `Active` (the status history gains an interval),
@@ -103,6 +114,32 @@ pub trait PostStore: Debug + Send + Sync + 'static {
     /// mark dropped, status `Reset`, posts and snapshots kept (`Paused` posts
     /// stay paused). `InvalidState` for an active connection.
     async fn reset_connection(&self, id: ConnectionId, now: Timestamp) -> StoreResult<Connection>;
+    /// Records a health change.
+    async fn record_health(&self, id: ConnectionId, update: HealthUpdate) -> StoreResult<()>;
+    /// The deletion guard, atomically: applies
+    /// [`Connection::check_post_count`] to the stored connection and keeps
+    /// its post count and suspicion. Concurrent checks (several workers,
+    /// several processes) share one allowance: together they are never
+    /// granted more deletions than the count fell.
+    async fn check_post_count(
+        &self,
+        id: ConnectionId,
+        check: PostCountCheck,
+    ) -> StoreResult<PostCountVerdict>;
+    /// No calls for `target` before `until` (a later instant replaces an
+    /// earlier one; an earlier one never shortens a backoff).
+    async fn set_backoff(&self, target: BackoffTarget, until: Timestamp) -> StoreResult<()>;
+    /// The platform-wide backoff, if any.
+    async fn get_platform_backoff(&self, platform: Platform) -> StoreResult<Option<Timestamp>>;
+}
+
+/// Credentials, versioned (a swap succeeds only against the version read),
+/// and the refresh lease.
+///
+/// Every method is atomic: it happens whole or not at all, whatever number
+/// of tasks or processes call it at once.
+#[async_trait]
+pub trait CredentialStore: Debug + Send + Sync + 'static {
     /// The stored credentials and their version (`None` after a reset).
     async fn get_credentials(&self, id: ConnectionId) -> StoreResult<Option<VersionedCredentials>>;
     /// Replaces the credentials if their version is still `expected_version`;
@@ -124,23 +161,15 @@ pub trait PostStore: Debug + Send + Sync + 'static {
     ) -> StoreResult<Option<LeaseToken>>;
     /// Gives the refresh lease back (a no-op when `token` no longer holds it).
     async fn unlock_refresh(&self, id: ConnectionId, token: LeaseToken) -> StoreResult<()>;
-    /// Records a health change.
-    async fn record_health(&self, id: ConnectionId, update: HealthUpdate) -> StoreResult<()>;
-    /// The deletion guard, atomically: applies
-    /// [`Connection::check_post_count`] to the stored connection and keeps
-    /// its post count and suspicion. Concurrent checks (several workers,
-    /// several processes) share one allowance: together they are never
-    /// granted more deletions than the count fell.
-    async fn check_post_count(
-        &self,
-        id: ConnectionId,
-        check: PostCountCheck,
-    ) -> StoreResult<PostCountVerdict>;
-    /// No calls for `target` before `until` (a later instant replaces an
-    /// earlier one; an earlier one never shortens a backoff).
-    async fn set_backoff(&self, target: BackoffTarget, until: Timestamp) -> StoreResult<()>;
-    /// The platform-wide backoff, if any.
-    async fn get_platform_backoff(&self, platform: Platform) -> StoreResult<Option<Timestamp>>;
+}
+
+/// The outbox of reconnect notices: each disconnection is told to the host
+/// once, redelivered when a claim lapses.
+///
+/// Every method is atomic: it happens whole or not at all, whatever number
+/// of tasks or processes call it at once.
+#[async_trait]
+pub trait NoticeOutbox: Debug + Send + Sync + 'static {
     /// Disconnections whose host notification was not marked delivered and
     /// whose claim lapsed at `now`, claimed until `claim_until`.
     async fn claim_pending_notifications(
@@ -151,9 +180,15 @@ pub trait PostStore: Debug + Send + Sync + 'static {
     ) -> StoreResult<Vec<Disconnection>>;
     /// Marks a disconnection's notification delivered.
     async fn mark_notified(&self, id: DisconnectionId) -> StoreResult<()>;
+}
 
-    // ----- discovery ----------------------------------------------------------------
-
+/// The post catalogue: discovery leases and high-water marks, posts
+/// (upserted, attributed, listed) and their expiry while paused.
+///
+/// Every method is atomic: it happens whole or not at all, whatever number
+/// of tasks or processes call it at once.
+#[async_trait]
+pub trait PostCatalog: Debug + Send + Sync + 'static {
     /// Takes the connection's discovery lease if nobody holds it at `now`.
     async fn try_claim_discovery(
         &self,
@@ -205,9 +240,15 @@ pub trait PostStore: Debug + Send + Sync + 'static {
     /// Makes `Paused` posts whose window ended before `now` `Expired`;
     /// returns how many.
     async fn expire_paused_posts(&self, now: Timestamp) -> StoreResult<u64>;
+}
 
-    // ----- scans -------------------------------------------------------------------
-
+/// The scan queue: due posts claimed under leases, completions that append
+/// snapshots and keep aggregates, releases, and the readings kept.
+///
+/// Every method is atomic: it happens whole or not at all, whatever number
+/// of tasks or processes call it at once.
+#[async_trait]
+pub trait ScanQueue: Debug + Send + Sync + 'static {
     /// Claims up to `limit` due posts: `Monitoring`, `next_scan_at <= now`,
     /// connection active and not backing off, platform not backing off, not
     /// under a live lease. Every claim carries a token no earlier claim had
@@ -233,21 +274,25 @@ pub trait PostStore: Debug + Send + Sync + 'static {
     ) -> StoreResult<Vec<Snapshot>>;
     /// The latest snapshot of `post`.
     async fn latest_snapshot(&self, post: PostId) -> StoreResult<Option<Snapshot>>;
+}
 
-    // ----- reports -----------------------------------------------------------------
-
+/// What reports read: the aggregates kept as scans land.
+///
+/// Every method is atomic: it happens whole or not at all, whatever number
+/// of tasks or processes call it at once.
+#[async_trait]
+pub trait ReportStore: Debug + Send + Sync + 'static {
     /// What a report needs, from the aggregates kept as scans land.
     /// `NotFound` for another brand's scope.
     async fn report_inputs(&self, query: ReportQuery) -> StoreResult<ReportInputs>;
+}
 
-    // ----- shared budgets ---------------------------------------------------------
-
-    /// Takes `cost` units of a shared budget, or refuses: concurrent callers
-    /// together are never granted more than `limit` in one window.
-    async fn acquire_budget(&self, request: BudgetRequest) -> StoreResult<BudgetDecision>;
-
-    // ----- webhook deliveries -----------------------------------------------------
-
+/// Webhook deliveries seen, so a replay is recognised by every process.
+///
+/// Every method is atomic: it happens whole or not at all, whatever number
+/// of tasks or processes call it at once.
+#[async_trait]
+pub trait DeliveryLog: Debug + Send + Sync + 'static {
     /// Records a webhook delivery `key` (at most [`MAX_DELIVERY_KEY`]
     /// bytes, no control character), remembered until `until`: `true` the
     /// first time, `false` while an earlier record of it lasts, whichever
@@ -261,9 +306,14 @@ pub trait PostStore: Debug + Send + Sync + 'static {
     /// Forgets a delivery recorded by [`PostStore::remember_delivery`]
     /// (handling it failed: the sender's next attempt is a first one).
     async fn forget_delivery(&self, key: &str) -> StoreResult<()>;
+}
 
-    // ----- events -----------------------------------------------------------------
-
+/// The live event log: publication, replay and subscription.
+///
+/// Every method is atomic: it happens whole or not at all, whatever number
+/// of tasks or processes call it at once.
+#[async_trait]
+pub trait EventLog: Debug + Send + Sync + 'static {
     /// Appends an event to the log and wakes subscribers; never blocks on them.
     async fn publish_event(&self, event: Event) -> StoreResult<StoredEvent>;
     /// Appends events in order, as one step; returns the id of the last one.
@@ -287,264 +337,36 @@ pub trait PostStore: Debug + Send + Sync + 'static {
     async fn subscribe_events(&self, after: Option<EventId>) -> StoreResult<EventStream>;
 }
 
-macro_rules! forward_store {
-    ($ty:ty) => {
-        #[async_trait]
-        impl<S: PostStore + ?Sized> PostStore for $ty {
-            async fn create_brand(&self, new: NewBrand, now: Timestamp) -> StoreResult<Brand> {
-                (**self).create_brand(new, now).await
-            }
-            async fn get_brand(&self, id: BrandId) -> StoreResult<Option<Brand>> {
-                (**self).get_brand(id).await
-            }
-            async fn create_creator(
-                &self,
-                new: NewCreator,
-                now: Timestamp,
-            ) -> StoreResult<Creator> {
-                (**self).create_creator(new, now).await
-            }
-            async fn get_creator(&self, id: CreatorId) -> StoreResult<Option<Creator>> {
-                (**self).get_creator(id).await
-            }
-            async fn create_scope(&self, new: NewScope, now: Timestamp) -> StoreResult<Scope> {
-                (**self).create_scope(new, now).await
-            }
-            async fn get_scope(&self, brand: BrandId, id: ScopeId) -> StoreResult<Option<Scope>> {
-                (**self).get_scope(brand, id).await
-            }
-            async fn list_scopes(&self, brand: BrandId) -> StoreResult<Vec<Scope>> {
-                (**self).list_scopes(brand).await
-            }
-            async fn list_scopes_for_creator(&self, creator: CreatorId) -> StoreResult<Vec<Scope>> {
-                (**self).list_scopes_for_creator(creator).await
-            }
-            async fn update_scope(
-                &self,
-                brand: BrandId,
-                id: ScopeId,
-                change: ScopeChange,
-            ) -> StoreResult<Scope> {
-                (**self).update_scope(brand, id, change).await
-            }
-            async fn tracking_revision(&self) -> StoreResult<u64> {
-                (**self).tracking_revision().await
-            }
-            async fn connect(&self, new: NewConnection, now: Timestamp) -> StoreResult<Connected> {
-                (**self).connect(new, now).await
-            }
-            async fn get_connection(&self, id: ConnectionId) -> StoreResult<Option<Connection>> {
-                (**self).get_connection(id).await
-            }
-            async fn get_connection_by_account(
-                &self,
-                platform: Platform,
-                account: &PlatformAccountId,
-            ) -> StoreResult<Option<Connection>> {
-                (**self).get_connection_by_account(platform, account).await
-            }
-            async fn list_connections(
-                &self,
-                filter: ConnectionFilter,
-            ) -> StoreResult<Vec<Connection>> {
-                (**self).list_connections(filter).await
-            }
-            async fn disconnect(&self, request: DisconnectRequest) -> StoreResult<Disconnection> {
-                (**self).disconnect(request).await
-            }
-            async fn reset_connection(
-                &self,
-                id: ConnectionId,
-                now: Timestamp,
-            ) -> StoreResult<Connection> {
-                (**self).reset_connection(id, now).await
-            }
-            async fn get_credentials(
-                &self,
-                id: ConnectionId,
-            ) -> StoreResult<Option<VersionedCredentials>> {
-                (**self).get_credentials(id).await
-            }
-            async fn swap_credentials(
-                &self,
-                id: ConnectionId,
-                expected_version: u64,
-                credentials: Credentials,
-            ) -> StoreResult<u64> {
-                (**self)
-                    .swap_credentials(id, expected_version, credentials)
-                    .await
-            }
-            async fn try_lock_refresh(
-                &self,
-                id: ConnectionId,
-                now: Timestamp,
-                until: Timestamp,
-            ) -> StoreResult<Option<LeaseToken>> {
-                (**self).try_lock_refresh(id, now, until).await
-            }
-            async fn unlock_refresh(&self, id: ConnectionId, token: LeaseToken) -> StoreResult<()> {
-                (**self).unlock_refresh(id, token).await
-            }
-            async fn record_health(
-                &self,
-                id: ConnectionId,
-                update: HealthUpdate,
-            ) -> StoreResult<()> {
-                (**self).record_health(id, update).await
-            }
-            async fn check_post_count(
-                &self,
-                id: ConnectionId,
-                check: PostCountCheck,
-            ) -> StoreResult<PostCountVerdict> {
-                (**self).check_post_count(id, check).await
-            }
-            async fn set_backoff(
-                &self,
-                target: BackoffTarget,
-                until: Timestamp,
-            ) -> StoreResult<()> {
-                (**self).set_backoff(target, until).await
-            }
-            async fn get_platform_backoff(
-                &self,
-                platform: Platform,
-            ) -> StoreResult<Option<Timestamp>> {
-                (**self).get_platform_backoff(platform).await
-            }
-            async fn claim_pending_notifications(
-                &self,
-                now: Timestamp,
-                claim_until: Timestamp,
-                limit: usize,
-            ) -> StoreResult<Vec<Disconnection>> {
-                (**self)
-                    .claim_pending_notifications(now, claim_until, limit)
-                    .await
-            }
-            async fn mark_notified(&self, id: DisconnectionId) -> StoreResult<()> {
-                (**self).mark_notified(id).await
-            }
-            async fn try_claim_discovery(
-                &self,
-                id: ConnectionId,
-                now: Timestamp,
-                until: Timestamp,
-            ) -> StoreResult<Option<LeaseToken>> {
-                (**self).try_claim_discovery(id, now, until).await
-            }
-            async fn finish_discovery(
-                &self,
-                id: ConnectionId,
-                token: LeaseToken,
-                progress: DiscoveryProgress,
-            ) -> StoreResult<()> {
-                (**self).finish_discovery(id, token, progress).await
-            }
-            async fn upsert_posts(
-                &self,
-                posts: Vec<PostUpsert>,
-                now: Timestamp,
-            ) -> StoreResult<Vec<UpsertedPost>> {
-                (**self).upsert_posts(posts, now).await
-            }
-            async fn set_attribution(
-                &self,
-                post: PostId,
-                attribution: Vec<crate::domain::Attribution>,
-                now: Timestamp,
-            ) -> StoreResult<crate::domain::PostState> {
-                (**self).set_attribution(post, attribution, now).await
-            }
-            async fn get_post(&self, id: PostId) -> StoreResult<Option<Post>> {
-                (**self).get_post(id).await
-            }
-            async fn get_post_by_key(
-                &self,
-                platform: Platform,
-                id: &PlatformPostId,
-            ) -> StoreResult<Option<Post>> {
-                (**self).get_post_by_key(platform, id).await
-            }
-            async fn list_posts(&self, filter: PostFilter) -> StoreResult<Vec<Post>> {
-                (**self).list_posts(filter).await
-            }
-            async fn expire_paused_posts(&self, now: Timestamp) -> StoreResult<u64> {
-                (**self).expire_paused_posts(now).await
-            }
-            async fn claim_due_posts(
-                &self,
-                request: ClaimRequest,
-            ) -> StoreResult<Vec<ClaimedPost>> {
-                (**self).claim_due_posts(request).await
-            }
-            async fn complete_scans(
-                &self,
-                completions: Vec<ScanCompletion>,
-            ) -> StoreResult<Vec<CompletionOutcome>> {
-                (**self).complete_scans(completions).await
-            }
-            async fn release_claims(&self, releases: Vec<Release>) -> StoreResult<()> {
-                (**self).release_claims(releases).await
-            }
-            async fn list_snapshots(
-                &self,
-                post: PostId,
-                from: Timestamp,
-                to: Timestamp,
-            ) -> StoreResult<Vec<Snapshot>> {
-                (**self).list_snapshots(post, from, to).await
-            }
-            async fn latest_snapshot(&self, post: PostId) -> StoreResult<Option<Snapshot>> {
-                (**self).latest_snapshot(post).await
-            }
-            async fn report_inputs(&self, query: ReportQuery) -> StoreResult<ReportInputs> {
-                (**self).report_inputs(query).await
-            }
-            async fn acquire_budget(&self, request: BudgetRequest) -> StoreResult<BudgetDecision> {
-                (**self).acquire_budget(request).await
-            }
-            async fn remember_delivery(
-                &self,
-                key: &str,
-                until: Timestamp,
-                now: Timestamp,
-            ) -> StoreResult<bool> {
-                (**self).remember_delivery(key, until, now).await
-            }
-            async fn forget_delivery(&self, key: &str) -> StoreResult<()> {
-                (**self).forget_delivery(key).await
-            }
-            async fn publish_event(&self, event: Event) -> StoreResult<StoredEvent> {
-                (**self).publish_event(event).await
-            }
-            async fn publish_events(&self, events: Vec<Event>) -> StoreResult<Option<EventId>> {
-                (**self).publish_events(events).await
-            }
-            async fn list_events(
-                &self,
-                after: Option<EventId>,
-                limit: usize,
-            ) -> StoreResult<Vec<StoredEvent>> {
-                (**self).list_events(after, limit).await
-            }
-            async fn newest_event_id(&self) -> StoreResult<Option<EventId>> {
-                (**self).newest_event_id().await
-            }
-            async fn latest_events(
-                &self,
-                brand: BrandId,
-                limit: usize,
-            ) -> StoreResult<Vec<StoredEvent>> {
-                (**self).latest_events(brand, limit).await
-            }
-            async fn subscribe_events(&self, after: Option<EventId>) -> StoreResult<EventStream> {
-                (**self).subscribe_events(after).await
-            }
-        }
-    };
+/// The full store: every role a store plays, as the engine needs them.
+/// Implemented for every type that implements each role trait; consumers
+/// that need less take the narrowest role (`&dyn ReportStore`,
+/// `Arc<dyn SharedBudget>`, ...), and an `Arc<dyn PostStore>` coerces to
+/// any of them.
+pub trait PostStore:
+    TrackingStore
+    + ConnectionStore
+    + CredentialStore
+    + NoticeOutbox
+    + PostCatalog
+    + ScanQueue
+    + ReportStore
+    + DeliveryLog
+    + EventLog
+    + SharedBudget
+{
 }
 
-forward_store!(Arc<S>);
-forward_store!(Box<S>);
+impl<T> PostStore for T where
+    T: TrackingStore
+        + ConnectionStore
+        + CredentialStore
+        + NoticeOutbox
+        + PostCatalog
+        + ScanQueue
+        + ReportStore
+        + DeliveryLog
+        + EventLog
+        + SharedBudget
+        + ?Sized
+{
+}

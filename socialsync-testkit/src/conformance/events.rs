@@ -29,7 +29,7 @@ pub async fn shared_budget_never_grants_more_than_its_limit(store: Arc<dyn PostS
             let mut granted = 0;
             for _ in 0..20 {
                 if let BudgetDecision::Granted { .. } =
-                    must(store.acquire_budget(r.clone()).await, "acquire")
+                    must(store.acquire(r.clone()).await, "acquire")
                 {
                     granted += 1;
                 }
@@ -43,18 +43,18 @@ pub async fn shared_budget_never_grants_more_than_its_limit(store: Arc<dyn PostS
     }
     assert_eq!(total, 50);
     assert_eq!(
-        must(store.acquire_budget(req(0)).await, "exhausted"),
+        must(store.acquire(req(0)).await, "exhausted"),
         BudgetDecision::Exhausted {
             retry_at: t0() + TimeDelta::minutes(1)
         }
     );
     assert_eq!(
-        must(store.acquire_budget(req(1)).await, "next window"),
+        must(store.acquire(req(1)).await, "next window"),
         BudgetDecision::Granted { used: 1 }
     );
     let big = BudgetRequest { cost: 50, ..req(1) };
     assert!(matches!(
-        must(store.acquire_budget(big).await, "too big"),
+        must(store.acquire(big).await, "too big"),
         BudgetDecision::Exhausted { .. }
     ));
     let other = BudgetRequest {
@@ -62,7 +62,7 @@ pub async fn shared_budget_never_grants_more_than_its_limit(store: Arc<dyn PostS
         ..req(0)
     };
     assert_eq!(
-        must(store.acquire_budget(other).await, "other key"),
+        must(store.acquire(other).await, "other key"),
         BudgetDecision::Granted { used: 1 }
     );
 }
