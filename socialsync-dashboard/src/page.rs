@@ -119,8 +119,16 @@ pub(crate) async fn security_headers(request: Request, next: Next) -> Response {
     set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(h, header::REFERRER_POLICY, "same-origin");
     set(h, header::X_FRAME_OPTIONS, "SAMEORIGIN");
-    // Every answer but the static assets (which set their own) shows one
-    // brand's data: no shared cache or back-forward cache may keep it.
-    set(h, header::CACHE_CONTROL, "no-store");
+    // Every answer but the static assets (which declare themselves public)
+    // shows one brand's data: no shared cache or back-forward cache may keep
+    // it. A weaker policy set on the way (the event stream's `no-cache`) is
+    // replaced.
+    let public = h
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("public"));
+    if !public {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     response
 }

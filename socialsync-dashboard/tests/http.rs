@@ -1065,6 +1065,14 @@ async fn brand_pages_are_never_stored_by_a_cache_and_assets_are() {
     assert!(css.header("cache-control").starts_with("public"));
 }
 
+#[tokio::test]
+async fn the_event_stream_is_never_stored_by_a_cache() {
+    let w = World::new().await;
+    let r = open_stream(&w, "?after=0", None, w.acme).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+}
+
 /// Ana's TikTok down from +3 h to +6 h, readings before and after.
 async fn world_with_a_gap() -> World {
     let w = World::new().await;

@@ -12,7 +12,7 @@
 //! ```
 //! # tokio_test_shim();
 //! # fn tokio_test_shim() {}
-//! use socialsync_core::store::{NewBrand, PostStore};
+//! use socialsync_core::store::{NewBrand, TrackingStore};
 //! use socialsync_store_memory::MemoryStore;
 //!
 //! # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
@@ -309,14 +309,14 @@ impl ReportStore for MemoryStore {
 
 #[async_trait]
 impl DeliveryLog for MemoryStore {
-    async fn remember_delivery(
-        &self,
-        key: &str,
-        until: Timestamp,
-        now: Timestamp,
-    ) -> StoreResult<bool> {
+    async fn claim_delivery(&self, claim: DeliveryClaimRequest) -> StoreResult<DeliveryClaim> {
+        check_delivery_key(&claim.key)?;
+        Ok(self.lock().claim_delivery(claim))
+    }
+    async fn finish_delivery(&self, key: &str) -> StoreResult<()> {
         check_delivery_key(key)?;
-        Ok(self.lock().remember_delivery(key, until, now))
+        self.lock().finish_delivery(key);
+        Ok(())
     }
     async fn forget_delivery(&self, key: &str) -> StoreResult<()> {
         check_delivery_key(key)?;

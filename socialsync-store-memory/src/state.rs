@@ -94,8 +94,8 @@ pub(crate) struct Inner {
     brand_posts: HashMap<BrandId, BTreeSet<PostId>>,
     aggregates: HashMap<AggKey, BTreeMap<AggregateHour, CounterDelta>>,
     budgets: HashMap<(String, Timestamp), u64>,
-    /// Webhook deliveries seen, with the instant each is remembered until.
-    deliveries: HashMap<String, Timestamp>,
+    /// Webhook deliveries seen, by key.
+    deliveries: HashMap<String, DeliveryRecord>,
     pub(crate) history_cap: Option<usize>,
 }
 
@@ -1287,22 +1287,30 @@ impl Inner {
 impl Inner {
     // ----- webhook deliveries ----------------------------------------------------
 
-    pub(crate) fn remember_delivery(
-        &mut self,
-        key: &str,
-        until: Timestamp,
-        now: Timestamp,
-    ) -> bool {
-        self.deliveries.retain(|_, u| *u >= now);
-        match self.deliveries.get_mut(key) {
-            Some(u) => {
-                *u = (*u).max(until);
-                false
+    pub(crate) fn claim_delivery(&mut self, claim: DeliveryClaimRequest) -> DeliveryClaim {
+        let now = claim.now;
+        self.deliveries.retain(|_, r| r.keep_until >= now);
+        if let Some(r) = self.deliveries.get(&claim.key) {
+            match r.claimed_until {
+                None => return DeliveryClaim::Handled,
+                Some(until) if until >= now => return DeliveryClaim::InProgress(until),
+                // The handler never finished: this caller takes over.
+                Some(_) => {}
             }
-            None => {
-                self.deliveries.insert(key.to_owned(), until);
-                true
-            }
+        }
+        self.deliveries.insert(
+            claim.key,
+            DeliveryRecord {
+                keep_until: claim.keep_until,
+                claimed_until: Some(claim.claim_until),
+            },
+        );
+        DeliveryClaim::Claimed
+    }
+
+    pub(crate) fn finish_delivery(&mut self, key: &str) {
+        if let Some(r) = self.deliveries.get_mut(key) {
+            r.claimed_until = None;
         }
     }
 
@@ -1332,4 +1340,14 @@ fn contributions(snapshots: &[Snapshot]) -> Vec<(AggregateHour, CounterDelta)> {
             (AggregateHour::of(s.at), d)
         })
         .collect()
+}
+
+/// A webhook delivery's record.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DeliveryRecord {
+    /// Until when it is kept.
+    keep_until: Timestamp,
+    /// While handled: until when the handler's claim lasts; `None` once
+    /// handled.
+    claimed_until: Option<Timestamp>,
 }

@@ -846,30 +846,59 @@ pub(crate) async fn reseal_credentials(s: &PgStore) -> StoreResult<u64> {
     }
 }
 
-/// Records a webhook delivery: one statement, so concurrent processes agree
-/// on which of them saw it first. A record that ended before `now` counts
-/// as absent and is replaced; ended ones are dropped as they are passed.
-pub(crate) async fn remember_delivery(
+/// Claims a webhook delivery's handling: one statement decides, so
+/// concurrent processes agree on which of them handles it. A record kept
+/// until before `now`, or claimed by a handler whose claim lapsed, counts
+/// as absent and is replaced; records past their keeping are dropped as
+/// they are passed.
+pub(crate) async fn claim_delivery(
     s: &PgStore,
-    key: &str,
-    until: Timestamp,
-    now: Timestamp,
-) -> StoreResult<bool> {
-    check_delivery_key(key)?;
-    let first: Option<bool> = sqlx::query_scalar(
-        "WITH gone AS (DELETE FROM webhook_deliveries WHERE until < $3 AND key <> $1) \
-         INSERT INTO webhook_deliveries (key, until) VALUES ($1, $2) \
-         ON CONFLICT (key) DO UPDATE SET until = EXCLUDED.until \
-           WHERE webhook_deliveries.until < $3 \
+    claim: DeliveryClaimRequest,
+) -> StoreResult<DeliveryClaim> {
+    check_delivery_key(&claim.key)?;
+    let claimed: Option<bool> = sqlx::query_scalar(
+        "WITH gone AS (DELETE FROM webhook_deliveries WHERE until < $4 AND key <> $1) \
+         INSERT INTO webhook_deliveries (key, until, claimed_until) VALUES ($1, $2, $3) \
+         ON CONFLICT (key) DO UPDATE \
+           SET until = EXCLUDED.until, claimed_until = EXCLUDED.claimed_until \
+           WHERE webhook_deliveries.until < $4 OR webhook_deliveries.claimed_until < $4 \
          RETURNING true",
     )
-    .bind(key)
-    .bind(until)
-    .bind(now)
+    .bind(&claim.key)
+    .bind(claim.keep_until)
+    .bind(claim.claim_until)
+    .bind(claim.now)
     .fetch_optional(&s.pool)
     .await
     .map_err(db)?;
-    Ok(first.is_some())
+    if claimed.is_some() {
+        return Ok(DeliveryClaim::Claimed);
+    }
+    // A record lasts: a statement of its own sees it even when it was
+    // committed while the claim above waited for it.
+    let held: Option<Option<Timestamp>> =
+        sqlx::query_scalar("SELECT claimed_until FROM webhook_deliveries WHERE key = $1")
+            .bind(&claim.key)
+            .fetch_optional(&s.pool)
+            .await
+            .map_err(db)?;
+    Ok(match held {
+        Some(None) => DeliveryClaim::Handled,
+        Some(Some(until)) => DeliveryClaim::InProgress(until),
+        // Forgotten in between (its handler failed): the sender retries.
+        None => DeliveryClaim::InProgress(claim.now),
+    })
+}
+
+/// Marks a claimed webhook delivery handled.
+pub(crate) async fn finish_delivery(s: &PgStore, key: &str) -> StoreResult<()> {
+    check_delivery_key(key)?;
+    sqlx::query("UPDATE webhook_deliveries SET claimed_until = NULL WHERE key = $1")
+        .bind(key)
+        .execute(&s.pool)
+        .await
+        .map_err(db)?;
+    Ok(())
 }
 
 /// Forgets a webhook delivery.

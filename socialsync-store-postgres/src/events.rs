@@ -33,14 +33,29 @@ use tokio::sync::broadcast;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
-/// The NOTIFY channel that carries the newest event id.
-pub const EVENTS_CHANNEL: &str = "socialsync_events";
+/// The start of the NOTIFY channel that carries the newest event id. The
+/// channel is this prefix followed by the MD5 of the store's schema
+/// (`current_schema()`), so stores in different schemas of one database
+/// never hear each other's ids.
+pub const EVENTS_CHANNEL_PREFIX: &str = "socialsync_events_";
+
+/// The channel as SQL, evaluated in the session that notifies or listens
+/// (under 63 bytes whatever the schema's name).
+macro_rules! channel_sql {
+    () => {
+        "('socialsync_events_' || md5(current_schema()))"
+    };
+}
 
 /// How many events a subscriber's reader fetches per query.
 const PAGE: i64 = 500;
 
 /// How long a subscriber's reader waits before retrying a failed read.
 const RETRY: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// How many times a subscriber retries reading its backlog before it
+/// reports the range as missed.
+const REPLAY_ATTEMPTS: u32 = 3;
 
 /// The advisory lock publishers hold from drawing their ids to their
 /// commit ("socialsync events").
@@ -63,14 +78,15 @@ async fn begin_publish(s: &PgStore) -> StoreResult<sqlx::Transaction<'static, sq
 pub(crate) async fn publish_event(s: &PgStore, event: Event) -> StoreResult<StoredEvent> {
     let body = json(&event)?;
     let mut tx = begin_publish(s).await?;
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = sqlx::query_scalar(concat!(
         "WITH e AS (INSERT INTO events (at, body, brands) VALUES ($1, $2, $3) RETURNING id) \
-         SELECT id FROM e, LATERAL pg_notify($4, e.id::text) AS n",
-    )
+         SELECT id FROM e, LATERAL pg_notify(",
+        channel_sql!(),
+        ", e.id::text) AS n"
+    ))
     .bind(event.at())
     .bind(body)
     .bind(brands(&event))
-    .bind(EVENTS_CHANNEL)
     .fetch_one(&mut *tx)
     .await
     .map_err(db)?;
@@ -104,18 +120,19 @@ pub(crate) async fn publish_events(
     let brands: Vec<String> = events.iter().map(brands_text).collect();
     let mut tx = begin_publish(s).await?;
     // Ids follow the order of the input (WITH ORDINALITY ... ORDER BY).
-    let id: Option<i64> = sqlx::query_scalar(
+    let id: Option<i64> = sqlx::query_scalar(concat!(
         "WITH e AS (INSERT INTO events (at, body, brands) \
            SELECT u.at, u.body, u.brands::bigint[] \
              FROM unnest($1::timestamptz[], $2::jsonb[], $3::text[]) WITH ORDINALITY \
              AS u (at, body, brands, i) ORDER BY u.i RETURNING id), \
          m AS (SELECT max(id) AS id FROM e) \
-         SELECT m.id FROM m, LATERAL pg_notify($4, m.id::text) AS n",
-    )
+         SELECT m.id FROM m, LATERAL pg_notify(",
+        channel_sql!(),
+        ", m.id::text) AS n"
+    ))
     .bind(&ats)
     .bind(&bodies)
     .bind(&brands)
-    .bind(EVENTS_CHANNEL)
     .fetch_one(&mut *tx)
     .await
     .map_err(db)?;
@@ -149,11 +166,12 @@ async fn copy_events(s: &PgStore, events: &[Event]) -> StoreResult<EventId> {
         .map_err(db)?;
     copy.send(text.into_bytes()).await.map_err(db)?;
     copy.finish().await.map_err(db)?;
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = sqlx::query_scalar(concat!(
         "SELECT c.id FROM (SELECT currval(pg_get_serial_sequence('events', 'id')) AS id) c, \
-         LATERAL pg_notify($1, c.id::text) AS n",
-    )
-    .bind(EVENTS_CHANNEL)
+         LATERAL pg_notify(",
+        channel_sql!(),
+        ", c.id::text) AS n"
+    ))
     .fetch_one(&mut *tx)
     .await
     .map_err(db)?;
@@ -281,19 +299,39 @@ impl Hub {
         if let Some(joined) = self.try_join() {
             return Ok(joined);
         }
-        // One connection of its own, with the pool's connect options, never
-        // counted against the pool.
+        // One connection of its own, with the pool's connect options and
+        // its search path (a host may set it per connection, for a store in
+        // a schema of its own), never counted against the pool. The path is
+        // set again on every reconnection.
+        let search_path: String = sqlx::query_scalar("SELECT current_setting('search_path')")
+            .fetch_one(&s.pool)
+            .await
+            .map_err(db)?;
         let own = sqlx::postgres::PgPoolOptions::new()
             .max_connections(1)
             .min_connections(0)
             .idle_timeout(None)
             .max_lifetime(None)
             .acquire_timeout(std::time::Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                let search_path = search_path.clone();
+                Box::pin(async move {
+                    sqlx::query("SELECT set_config('search_path', $1, false)")
+                        .bind(search_path)
+                        .execute(conn)
+                        .await
+                        .map(drop)
+                })
+            })
             .connect_with((*s.pool.connect_options()).clone())
             .await
             .map_err(db)?;
         let mut listener = PgListener::connect_with(&own).await.map_err(db)?;
-        listener.listen(EVENTS_CHANNEL).await.map_err(db)?;
+        let channel: String = sqlx::query_scalar(concat!("SELECT ", channel_sql!()))
+            .fetch_one(&mut listener)
+            .await
+            .map_err(db)?;
+        listener.listen(&channel).await.map_err(db)?;
         // Listening before reading the newest id: nothing committed after
         // this point is missed.
         let newest: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM events")
@@ -448,7 +486,10 @@ pub(crate) async fn subscribe_events(
             lagged = Some(EventsLagged { missed });
         }
     }
-    let floor = after.map_or(joined_at, |a| a.0.max(joined_at));
+    // The hub sends only what came after `joined_at`; a resume after an id
+    // beyond the log (another database's, a restored one's) still gets
+    // everything published from now on.
+    let floor = joined_at;
     let store = s.clone();
     let replay = futures::stream::unfold(
         (store, replay_from, false),
@@ -456,21 +497,36 @@ pub(crate) async fn subscribe_events(
             if done || cursor >= joined_at {
                 return None;
             }
-            let rows = sqlx::query(
-                "SELECT id, body FROM events WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3",
-            )
-            .bind(cursor)
-            .bind(joined_at)
-            .bind(PAGE)
-            .fetch_all(&store.pool)
-            .await;
-            let rows = match rows {
-                Ok(rows) if !rows.is_empty() => rows,
-                // Pruned meanwhile, or the server is away: the live part
-                // goes on (a reader that must not miss any event resumes
-                // from its last id).
-                _ => return Some((Vec::new(), (store, cursor, true))),
+            let mut attempt = 0;
+            let rows = loop {
+                let read = sqlx::query(
+                    "SELECT id, body FROM events WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3",
+                )
+                .bind(cursor)
+                .bind(joined_at)
+                .bind(PAGE)
+                .fetch_all(&store.pool)
+                .await;
+                match read {
+                    Ok(rows) => break rows,
+                    Err(_) if attempt < REPLAY_ATTEMPTS => {
+                        attempt += 1;
+                        tokio::time::sleep(RETRY).await;
+                    }
+                    // The backlog cannot be read: the reader is told how
+                    // many ids it may have missed (never a silent gap), and
+                    // the live part goes on.
+                    Err(e) => {
+                        tracing::warn!(error = %e, "an event stream's backlog could not be read");
+                        let missed = u64::try_from(joined_at - cursor).unwrap_or(u64::MAX);
+                        return Some((vec![Err(EventsLagged { missed })], (store, cursor, true)));
+                    }
+                }
             };
+            // Nothing left in the range (pruned meanwhile): done.
+            if rows.is_empty() {
+                return Some((Vec::new(), (store, cursor, true)));
+            }
             let mut next = cursor;
             let mut page = Vec::with_capacity(rows.len());
             for r in &rows {

@@ -26,9 +26,9 @@
 //!   the connection row, refresh and discovery are leases on it, and the
 //!   app-wide rate and quota budgets are rows every worker draws from.
 //! - **Live events across processes.** Events go to a table (ids in order,
-//!   [`PgStore::prune_events`] drops old ones) and a NOTIFY on
-//!   [`EVENTS_CHANNEL`] carries the newest id; subscribers replay after the
-//!   id they saw and follow the notifications, each through a bounded
+//!   [`PgStore::prune_events`] drops old ones) and a NOTIFY on a channel
+//!   of the store's schema ([`EVENTS_CHANNEL_PREFIX`]) carries the newest
+//!   id; subscribers replay after the id they saw and follow the notifications, each through a bounded
 //!   buffer, so a stalled subscriber never holds up a commit.
 //! - **Credentials encrypted at rest** with XChaCha20-Poly1305 under the
 //!   host's [`CredentialKeys`]; the key id is stored beside each value, so
@@ -81,7 +81,7 @@ pub use crypto::{CredentialKeys, CredentialsError};
 pub fn store_error(e: sqlx::Error) -> socialsync_core::error::StoreError {
     error::db(e)
 }
-pub use events::EVENTS_CHANNEL;
+pub use events::EVENTS_CHANNEL_PREFIX;
 pub use scans::CLAIM_SQL;
 
 use async_trait::async_trait;
@@ -387,13 +387,11 @@ impl ReportStore for PgStore {
 
 #[async_trait]
 impl DeliveryLog for PgStore {
-    async fn remember_delivery(
-        &self,
-        key: &str,
-        until: Timestamp,
-        now: Timestamp,
-    ) -> StoreResult<bool> {
-        connections::remember_delivery(self, key, until, now).await
+    async fn claim_delivery(&self, claim: DeliveryClaimRequest) -> StoreResult<DeliveryClaim> {
+        connections::claim_delivery(self, claim).await
+    }
+    async fn finish_delivery(&self, key: &str) -> StoreResult<()> {
+        connections::finish_delivery(self, key).await
     }
     async fn forget_delivery(&self, key: &str) -> StoreResult<()> {
         connections::forget_delivery(self, key).await

@@ -270,3 +270,105 @@ pg_test! {
         }
     }
 }
+
+/// A store whose tables live in schema `schema` of the test's database:
+/// every pool connection sets its search path, as a host running several
+/// tenants in one database would.
+async fn store_in_schema(
+    options: PgPoolOptions,
+    connect: PgConnectOptions,
+    schema: &'static str,
+) -> socialsync_store_postgres::PgStore {
+    let admin = options
+        .clone()
+        .max_connections(1)
+        .connect_with(connect.clone())
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
+    let pool = options
+        .max_connections(2)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                sqlx::query(&format!("SET search_path TO {schema}"))
+                    .execute(conn)
+                    .await
+                    .map(drop)
+            })
+        })
+        .connect_with(connect)
+        .await
+        .unwrap();
+    let store = socialsync_store_postgres::PgStore::new(pool, support::test_keys());
+    store.migrate().await.unwrap();
+    store
+}
+
+async fn next_event(
+    stream: &mut socialsync_core::events::EventStream,
+) -> Option<socialsync_core::events::StoredEvent> {
+    tokio::time::timeout(Duration::from_secs(3), stream.next())
+        .await
+        .ok()
+        .map(|e| e.expect("open").expect("not lagged"))
+}
+
+pg_test! {
+    /// Two stores in two schemas of one database: each stream sees its own
+    /// store's events, in full, and never the other's (whose ids run ahead).
+    async fn a_store_in_its_own_schema_streams_its_own_events_only(
+        options: PgPoolOptions,
+        connect: PgConnectOptions,
+    ) {
+        let a = store_in_schema(options.clone(), connect.clone(), "tenant_a").await;
+        let b = store_in_schema(options, connect, "tenant_b").await;
+        let mut from_a = a.subscribe_events(None).await.unwrap();
+        let mut from_b = b.subscribe_events(None).await.unwrap();
+        for n in 1..=5 {
+            a.publish_event(event(n)).await.unwrap();
+        }
+        for _ in 1..=5 {
+            assert!(next_event(&mut from_a).await.is_some(), "a's stream gets a's events");
+        }
+        let own = b.publish_event(event(100)).await.unwrap();
+        let got = next_event(&mut from_b).await.expect("b's stream gets b's event");
+        assert_eq!((got.id, got.event), (own.id, event(100)));
+        assert!(next_event(&mut from_b).await.is_none(), "nothing of a's reaches b");
+    }
+}
+
+pg_test! {
+    /// A resume whose backlog cannot be read (the table is away) tells the
+    /// reader it missed events rather than going on as if there were none.
+    async fn a_resume_whose_backlog_cannot_be_read_is_never_a_silent_gap(
+        options: PgPoolOptions,
+        connect: PgConnectOptions,
+    ) {
+        let store = support::store(options.clone(), connect.clone()).await;
+        for n in 1..=5 {
+            store.publish_event(event(n)).await.unwrap();
+        }
+        let mut resumed = store.subscribe_events(Some(socialsync_core::ids::EventId(0))).await.unwrap();
+        let admin = options.max_connections(1).connect_with(connect).await.unwrap();
+        sqlx::query("ALTER TABLE events RENAME TO events_away").execute(&admin).await.unwrap();
+        let first = tokio::time::timeout(Duration::from_secs(10), resumed.next())
+            .await
+            .expect("an answer in time")
+            .expect("open");
+        sqlx::query("ALTER TABLE events_away RENAME TO events").execute(&admin).await.unwrap();
+        let lagged = first.expect_err("the unread backlog is reported as missed");
+        assert!(lagged.missed >= 5, "{lagged:?}");
+        // The live part goes on.
+        let live = store.publish_event(event(6)).await.unwrap();
+        let next = tokio::time::timeout(Duration::from_secs(5), resumed.next())
+            .await
+            .expect("in time")
+            .expect("open")
+            .expect("not lagged");
+        assert_eq!(next.id, live.id);
+    }
+}

@@ -10,7 +10,7 @@ use crate::events::ConnectionChange;
 use crate::ids::PlatformAccountId;
 use crate::platform::Platform;
 use crate::social_platform::{AccountRef, PlatformErrorKind, RefreshModel};
-use crate::store::DisconnectRequest;
+use crate::store::{DeliveryClaim, DeliveryClaimRequest, DisconnectRequest};
 use chrono::TimeDelta;
 use futures::FutureExt;
 use std::panic::AssertUnwindSafe;
@@ -221,13 +221,18 @@ impl Engine {
         }
     }
 
-    /// [`Engine::disconnect_reported`] for a webhook `delivery`: the
-    /// delivery is recorded through the store first, so a replay of it
-    /// (the same signed delivery again, inside the window it is accepted
-    /// in), received by this process or any other, is
+    /// [`Engine::disconnect_reported`] for a webhook `delivery`, handled
+    /// once whichever process receives it: the handling is claimed through
+    /// the store first (for the engine's lease), and marked finished when
+    /// it succeeded. A replay of a handled delivery (the same signed
+    /// delivery again, inside the window it is accepted in) is
     /// [`Delivered::Replayed`] and changes nothing, even after the creator
-    /// reconnected. When handling fails the record is dropped again, so the
-    /// platform's next attempt is handled.
+    /// reconnected; one that arrives while another handler holds the claim
+    /// is [`Delivered::InProgress`] (answer so that the sender retries).
+    /// When handling fails, or its handler vanished before finishing (a
+    /// dropped future, a killed process: its claim lapses), the sender's
+    /// next attempt is handled. Records outlive the delivery's window by
+    /// [`DELIVERY_CLOCK_MARGIN`], so processes whose clocks differ agree.
     pub async fn disconnect_delivered(
         &self,
         delivery: &Delivery,
@@ -236,15 +241,29 @@ impl Engine {
         reason: DisconnectReason,
     ) -> Result<Delivered, EngineError> {
         let store = &self.inner.store;
-        if !store
-            .remember_delivery(&delivery.key, delivery.until, self.now())
-            .await?
-        {
-            tracing::info!(%platform, "webhook delivery replayed; ignored");
-            return Ok(Delivered::Replayed);
+        let now = self.now();
+        let claim = DeliveryClaimRequest {
+            key: delivery.key.clone(),
+            claim_until: now + self.inner.policy.lease,
+            keep_until: delivery.until + DELIVERY_CLOCK_MARGIN,
+            now,
+        };
+        match store.claim_delivery(claim).await? {
+            DeliveryClaim::Claimed => {}
+            DeliveryClaim::Handled => {
+                tracing::info!(%platform, "webhook delivery replayed; ignored");
+                return Ok(Delivered::Replayed);
+            }
+            DeliveryClaim::InProgress(until) => {
+                tracing::info!(%platform, "webhook delivery being handled elsewhere");
+                return Ok(Delivered::InProgress { until });
+            }
         }
         match self.disconnect_reported(platform, account, reason).await {
-            Ok(d) => Ok(Delivered::Handled(d)),
+            Ok(d) => {
+                store.finish_delivery(&delivery.key).await?;
+                Ok(Delivered::Handled(d))
+            }
             Err(e) => {
                 if let Err(forget) = store.forget_delivery(&delivery.key).await {
                     tracing::warn!(error = %forget, "could not forget a failed webhook delivery");
@@ -408,14 +427,26 @@ pub enum Delivered {
     Handled(Option<Disconnection>),
     /// Seen before: nothing changed.
     Replayed,
+    /// Another handler (this process or another) holds the delivery until
+    /// the instant given: nothing changed; the sender should try again
+    /// (answer with a status it retries, such as 503).
+    InProgress {
+        /// When the other handler's claim lapses.
+        until: Timestamp,
+    },
 }
+
+/// How long a webhook delivery's record outlives the instant until which
+/// the delivery is accepted: processes whose clocks differ by less than
+/// this recognise each other's deliveries.
+pub const DELIVERY_CLOCK_MARGIN: TimeDelta = TimeDelta::hours(1);
 
 impl Delivered {
     /// The disconnection, when this delivery was handled and there was one.
     pub fn disconnection(&self) -> Option<&Disconnection> {
         match self {
             Delivered::Handled(d) => d.as_ref(),
-            Delivered::Replayed => None,
+            Delivered::Replayed | Delivered::InProgress { .. } => None,
         }
     }
 }

@@ -14,7 +14,7 @@ mod health;
 mod notifier;
 mod scan;
 
-pub use auth::{Delivered, Delivery};
+pub use auth::{DELIVERY_CLOCK_MARGIN, Delivered, Delivery};
 pub use health::ConnectionHealthView;
 pub use notifier::{LogNotifier, NotifyError, ReconnectNotifier};
 

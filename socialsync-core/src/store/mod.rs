@@ -21,6 +21,15 @@ mod types;
 
 pub use crate::domain::NextScan;
 pub use budget::SharedBudget;
+
+/// Every role trait, to call any store method through a concrete store
+/// (`use socialsync_core::store::prelude::*;`).
+pub mod prelude {
+    pub use super::{
+        ConnectionStore, CredentialStore, DeliveryLog, EventLog, NoticeOutbox, PostCatalog,
+        PostStore, ReportStore, ScanQueue, SharedBudget, TrackingStore,
+    };
+}
 pub use types::*;
 
 use crate::clock::Timestamp;
@@ -293,17 +302,19 @@ pub trait ReportStore: Debug + Send + Sync + 'static {
 /// of tasks or processes call it at once.
 #[async_trait]
 pub trait DeliveryLog: Debug + Send + Sync + 'static {
-    /// Records a webhook delivery `key` (at most [`MAX_DELIVERY_KEY`]
-    /// bytes, no control character), remembered until `until`: `true` the
-    /// first time, `false` while an earlier record of it lasts, whichever
-    /// process made it. Records that ended before `now` may be dropped.
-    async fn remember_delivery(
-        &self,
-        key: &str,
-        until: Timestamp,
-        now: Timestamp,
-    ) -> StoreResult<bool>;
-    /// Forgets a delivery recorded by [`PostStore::remember_delivery`]
+    /// Claims the handling of webhook delivery `key` (at most
+    /// [`MAX_DELIVERY_KEY`] bytes, no control character), whichever process
+    /// asks: [`DeliveryClaim::Claimed`] when no record of it lasts, or when
+    /// an earlier handler's claim lapsed before `now` (it never finished);
+    /// the record then lasts until `keep_until`, claimed until
+    /// `claim_until`. [`DeliveryClaim::Handled`] once a handler finished
+    /// it, [`DeliveryClaim::InProgress`] while another claim lasts.
+    /// Records kept until before `now` may be dropped.
+    async fn claim_delivery(&self, claim: DeliveryClaimRequest) -> StoreResult<DeliveryClaim>;
+    /// Marks a claimed delivery handled: a replay of it is
+    /// [`DeliveryClaim::Handled`] until its record ends.
+    async fn finish_delivery(&self, key: &str) -> StoreResult<()>;
+    /// Forgets a delivery claimed by [`DeliveryLog::claim_delivery`]
     /// (handling it failed: the sender's next attempt is a first one).
     async fn forget_delivery(&self, key: &str) -> StoreResult<()>;
 }

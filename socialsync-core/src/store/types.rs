@@ -565,7 +565,36 @@ pub fn check_platform_id(what: &str, id: &str) -> Result<(), StoreError> {
 /// The longest webhook delivery key a store records, in bytes.
 pub const MAX_DELIVERY_KEY: usize = 256;
 
-/// Checks a webhook delivery key ([`crate::store::PostStore::remember_delivery`]):
+/// A claim on the handling of a webhook delivery
+/// ([`crate::store::DeliveryLog::claim_delivery`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryClaimRequest {
+    /// What names the delivery ([`check_delivery_key`]).
+    pub key: String,
+    /// Until when the claim holds: a handler that has not finished by then
+    /// is taken to have failed, and the next attempt handles the delivery.
+    pub claim_until: Timestamp,
+    /// Until when the record is kept: past any instant at which any
+    /// process, whatever its clock, could still accept the delivery.
+    pub keep_until: Timestamp,
+    /// The caller's instant.
+    pub now: Timestamp,
+}
+
+/// What a claim on a webhook delivery found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DeliveryClaim {
+    /// The caller handles the delivery (the first time, or after an
+    /// earlier handler's claim lapsed).
+    Claimed,
+    /// A handler finished it: a replay, to change nothing.
+    Handled,
+    /// Another handler holds it until the instant given.
+    InProgress(Timestamp),
+}
+
+/// Checks a webhook delivery key ([`crate::store::DeliveryLog::claim_delivery`]):
 /// not empty, at most [`MAX_DELIVERY_KEY`] bytes, no control characters.
 pub fn check_delivery_key(key: &str) -> Result<(), StoreError> {
     if key.is_empty() || key.len() > MAX_DELIVERY_KEY || key.chars().any(char::is_control) {

@@ -124,6 +124,25 @@ pub async fn events_are_kept_in_order_and_resumable(store: Arc<dyn PostStore>) {
     );
 }
 
+/// A resume after an id the log never reached (a dashboard that saw another
+/// database's ids, or one restored from a backup) still gets every event
+/// published from then on: no live event is dropped for being below it.
+pub async fn a_resume_after_an_id_beyond_the_log_still_gets_what_is_published(
+    store: Arc<dyn PostStore>,
+) {
+    let first = must(store.publish_event(event(1)).await, "publish").id;
+    let beyond = EventId(first.get() + 1_000);
+    let mut stream = must(store.subscribe_events(Some(beyond)).await, "subscribe");
+    let live = must(store.publish_event(event(2)).await, "publish live");
+    let next = tokio::time::timeout(std::time::Duration::from_secs(5), stream.next())
+        .await
+        .expect("the event published after the resume arrives")
+        .expect("stream open")
+        .expect("not lagged");
+    assert_eq!(next.id, live.id);
+    assert_eq!(next.event, event(2));
+}
+
 /// A subscriber that never reads does not block publishing; when it reads,
 /// it learns that it lagged and goes on with newer events.
 pub async fn slow_subscriber_lags_without_blocking_publishers(store: Arc<dyn PostStore>) {

@@ -6,17 +6,19 @@ use crate::fake_platform::FakePost;
 use crate::fixtures::{creator, program};
 use crate::sim::Sim;
 use chrono::TimeDelta;
-use socialsync_core::clock::Timestamp;
+use socialsync_core::clock::{ManualClock, Timestamp};
 use socialsync_core::domain::DisconnectReason;
 use socialsync_core::domain::ScopeKind;
 use socialsync_core::domain::{Connection, Disconnection};
 use socialsync_core::engine::{Delivered, Delivery, NotifyError, ReconnectNotifier};
 use socialsync_core::error::StoreError;
 use socialsync_core::hashtag::TrackedHashtag;
-use socialsync_core::ids::ConnectionId;
+use socialsync_core::ids::{ConnectionId, PlatformAccountId};
 use socialsync_core::metrics::{Metric, MetricSet, Metrics};
 use socialsync_core::platform::Platform;
-use socialsync_core::store::{NewBrand, NewCreator, NewScope, PostStore};
+use socialsync_core::store::{
+    DeliveryClaim, DeliveryClaimRequest, NewBrand, NewCreator, NewScope, PostStore,
+};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -198,49 +200,195 @@ pub async fn a_panicking_notifier_does_not_starve_other_notices(store: Arc<dyn P
     run.await.expect("run ends cleanly on shutdown");
 }
 
-/// A webhook delivery is recorded once: the first record wins, whichever
-/// caller (or process) makes it, until its window ends; a forgotten one
-/// counts as new; a key no store should keep is refused (DESIGN §9).
+/// A webhook delivery is handled once: exactly one of concurrent claims
+/// wins, whichever caller (or process) makes them; a finished one is
+/// `Handled` until its record ends, an unfinished one `InProgress` until
+/// its claim lapses and then claimable again; a forgotten one counts as
+/// new; a key no store should keep is refused (ARCHITECTURE.md §9).
 pub async fn a_webhook_delivery_is_recognised_until_its_window_ends(store: Arc<dyn PostStore>) {
     let t = start();
-    let until = t + TimeDelta::minutes(5);
-    assert!(ok(store.remember_delivery("tiktok:aa", until, t).await));
-    assert!(!ok(store
-        .remember_delivery("tiktok:aa", until, t + TimeDelta::minutes(1))
-        .await));
-    // Concurrent records of one delivery: exactly one is first.
+    let claim = |key: &str, now: Timestamp| DeliveryClaimRequest {
+        key: key.to_owned(),
+        claim_until: now + TimeDelta::minutes(1),
+        keep_until: t + TimeDelta::minutes(5),
+        now,
+    };
+    assert_eq!(
+        ok(store.claim_delivery(claim("tiktok:aa", t)).await),
+        DeliveryClaim::Claimed
+    );
+    assert_eq!(
+        ok(store.claim_delivery(claim("tiktok:aa", t)).await),
+        DeliveryClaim::InProgress(t + TimeDelta::minutes(1))
+    );
+    ok(store.finish_delivery("tiktok:aa").await);
+    assert_eq!(
+        ok(store
+            .claim_delivery(claim("tiktok:aa", t + TimeDelta::minutes(4)))
+            .await),
+        DeliveryClaim::Handled
+    );
+    // Concurrent claims of one delivery: exactly one wins.
     let racing: Vec<_> = (0..8)
         .map(|_| {
             let store = store.clone();
-            tokio::spawn(async move { store.remember_delivery("tiktok:bb", until, t).await })
+            let c = claim("tiktok:bb", t);
+            tokio::spawn(async move { store.claim_delivery(c).await })
         })
         .collect();
-    let mut firsts = 0;
+    let mut claimed = 0;
     for r in racing {
-        if ok(r.await.expect("task")) {
-            firsts += 1;
+        match ok(r.await.expect("task")) {
+            DeliveryClaim::Claimed => claimed += 1,
+            DeliveryClaim::InProgress(_) => {}
+            other => panic!("a concurrent claim found {other:?}"),
         }
     }
-    assert_eq!(firsts, 1, "one first record among concurrent ones");
-    // Its window over, the key may be used again (and the old record goes).
-    let later = until + TimeDelta::minutes(1);
-    assert!(ok(store
-        .remember_delivery("tiktok:aa", later + TimeDelta::minutes(5), later)
-        .await));
+    assert_eq!(claimed, 1, "one claim among concurrent ones wins");
+    // Its handler never finished: once the claim lapsed, the next attempt
+    // handles it.
+    let lapsed = t + TimeDelta::minutes(2);
+    assert_eq!(
+        ok(store.claim_delivery(claim("tiktok:bb", lapsed)).await),
+        DeliveryClaim::Claimed
+    );
     ok(store.forget_delivery("tiktok:bb").await);
-    assert!(ok(store.remember_delivery("tiktok:bb", until, t).await));
+    assert_eq!(
+        ok(store.claim_delivery(claim("tiktok:bb", lapsed)).await),
+        DeliveryClaim::Claimed
+    );
+    // Its record over, the key may be used again (and the old record goes).
+    let later = t + TimeDelta::minutes(6);
+    let again = DeliveryClaimRequest {
+        keep_until: later + TimeDelta::minutes(5),
+        ..claim("tiktok:aa", later)
+    };
+    assert_eq!(
+        ok(store.claim_delivery(again).await),
+        DeliveryClaim::Claimed
+    );
     for bad in ["", "tiktok:\0", "tiktok:\n", &"k".repeat(257)] {
-        let r = store.remember_delivery(bad, until, t).await;
+        let r = store.claim_delivery(claim(bad, t)).await;
         assert!(
             matches!(r, Err(StoreError::InvalidInput(_))),
             "{bad:?}: {r:?}"
         );
-        let r = store.forget_delivery(bad).await;
-        assert!(
-            matches!(r, Err(StoreError::InvalidInput(_))),
-            "{bad:?}: {r:?}"
-        );
+        for r in [
+            store.finish_delivery(bad).await,
+            store.forget_delivery(bad).await,
+        ] {
+            assert!(
+                matches!(r, Err(StoreError::InvalidInput(_))),
+                "{bad:?}: {r:?}"
+            );
+        }
     }
+}
+
+/// A delivery whose handler vanished after claiming it (a dropped future,
+/// a killed process) is answered "in progress" while the claim lasts, and
+/// handled when it comes again after the claim lapsed: never lost.
+pub async fn a_delivery_whose_handling_never_finished_is_handled_when_it_comes_again(
+    store: Arc<dyn PostStore>,
+) {
+    let (_, ana, _) = program(store.as_ref()).await;
+    let sim = Sim::new(store.clone(), start());
+    let conn = sim.connect(ana.id, Platform::TikTok, "ana").await;
+    let delivery = Delivery {
+        key: "tiktok:feedface".into(),
+        until: start() + TimeDelta::minutes(5),
+    };
+    // The vanished handler's claim, as it left it.
+    let lease = sim.engine.policy().lease;
+    let claim = DeliveryClaimRequest {
+        key: delivery.key.clone(),
+        claim_until: start() + lease,
+        keep_until: delivery.until + TimeDelta::hours(1),
+        now: start(),
+    };
+    assert_eq!(
+        ok(store.claim_delivery(claim).await),
+        DeliveryClaim::Claimed
+    );
+    let report = || {
+        sim.engine.disconnect_delivered(
+            &delivery,
+            Platform::TikTok,
+            &conn.account_id,
+            DisconnectReason::AppRemoved,
+        )
+    };
+    assert_eq!(
+        must_engine(report().await),
+        Delivered::InProgress {
+            until: start() + lease
+        }
+    );
+    assert!(
+        ok(store.get_connection(conn.id).await)
+            .expect("connection")
+            .status
+            .is_active()
+    );
+    sim.clock.advance(lease + TimeDelta::seconds(1));
+    let handled = must_engine(report().await);
+    assert!(
+        handled
+            .disconnection()
+            .is_some_and(|d| d.newly_disconnected),
+        "{handled:?}"
+    );
+    assert_eq!(must_engine(report().await), Delivered::Replayed);
+}
+
+/// Processes whose clocks differ by seconds agree on a delivery: one whose
+/// clock runs ahead, passing by after the delivery's window by its own
+/// clock, does not drop the record while another, behind it, still
+/// accepts the delivery.
+pub async fn a_replay_is_recognised_across_processes_whose_clocks_differ_by_seconds(
+    store: Arc<dyn PostStore>,
+) {
+    let (_, ana, _) = program(store.as_ref()).await;
+    let sim = Sim::new(store.clone(), start());
+    let conn = sim.connect(ana.id, Platform::TikTok, "ana").await;
+    let delivery = |key: &str| Delivery {
+        key: key.into(),
+        until: start() + TimeDelta::minutes(5),
+    };
+    let report = |engine: &socialsync_core::engine::Engine, d: Delivery| {
+        // Another delivery is about another account.
+        let account = if d.key == "tiktok:c0ffee" {
+            conn.account_id.clone()
+        } else {
+            PlatformAccountId::new("nobody")
+        };
+        let engine = engine.clone();
+        async move {
+            engine
+                .disconnect_delivered(&d, Platform::TikTok, &account, DisconnectReason::AppRemoved)
+                .await
+        }
+    };
+    let first = must_engine(report(&sim.engine, delivery("tiktok:c0ffee")).await);
+    assert!(first.disconnection().is_some());
+    sim.connect(ana.id, Platform::TikTok, "ana").await;
+    // A process whose clock is 40 s ahead handles another delivery just
+    // after the first one's window ended by its clock.
+    let ahead = ManualClock::at(start() + TimeDelta::minutes(5) + TimeDelta::seconds(30));
+    let other = sim.new_engine_with(|b| b.with_clock(Arc::new(ahead)));
+    must_engine(report(&other, delivery("tiktok:0ther")).await);
+    // This process's clock is still inside the window: a replay.
+    sim.clock.advance(TimeDelta::minutes(4));
+    assert_eq!(
+        must_engine(report(&sim.engine, delivery("tiktok:c0ffee")).await),
+        Delivered::Replayed
+    );
+    assert!(
+        ok(store.get_connection(conn.id).await)
+            .expect("connection")
+            .status
+            .is_active()
+    );
 }
 
 /// A removal webhook replayed after the creator reconnected changes
