@@ -1,6 +1,6 @@
-//! The platforms at their worst (DESIGN §4, §9): invalid counters, absurd
-//! delays and lifetimes, one post's error. Each stays one bad value: that
-//! metric, that post, that limit's reach; never the whole answer, never a
+//! The platforms at their worst (ARCHITECTURE.md §4, §9): invalid counters,
+//! absurd delays and lifetimes, one post's error. Each stays one bad value:
+//! that metric, that post, that limit's reach; never the whole answer, never a
 //! panic.
 
 mod common;

@@ -1,7 +1,7 @@
-//! DESIGN §9: the HTTP client follows no redirect and sends no `Referer`.
-//! A platform host that answers 30x pointing at another host must not make
-//! the adapter re-send a token or the client secret there: the call fails
-//! with a classified error and the other host hears nothing.
+//! ARCHITECTURE.md §9: the HTTP client follows no redirect and sends no
+//! `Referer`. A platform host that answers 30x pointing at another host must
+//! not make the adapter re-send a token or the client secret there: the call
+//! fails with a classified error and the other host hears nothing.
 
 mod common;
 

@@ -1,5 +1,5 @@
-//! Live events (DESIGN §7): what the engine publishes as it scans and as
-//! connections change, through the store's event log.
+//! Live events (ARCHITECTURE.md §7): what the engine publishes as it scans and
+//! as connections change, through the store's event log.
 
 use crate::clock::Timestamp;
 use crate::domain::{DisconnectReason, PostState};

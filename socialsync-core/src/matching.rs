@@ -1,4 +1,4 @@
-//! Attribution (DESIGN §3): which scopes a post counts for, and why.
+//! Attribution (ARCHITECTURE.md §3): which scopes a post counts for, and why.
 
 use crate::clock::Timestamp;
 use crate::domain::{Attribution, FoundHashtag, Scope, TextField};

@@ -1,5 +1,5 @@
-//! The monitoring policy (DESIGN §4): the window, the scan interval, and the
-//! pure decisions that follow from them.
+//! The monitoring policy (ARCHITECTURE.md §2): the window, the scan interval,
+//! and the pure decisions that follow from them.
 
 use crate::clock::Timestamp;
 use crate::domain::NextScan;

@@ -119,8 +119,8 @@ impl PostReading {
     }
 }
 
-/// Part of a post's reading that could not be taken (DESIGN §4: one bad
-/// value is that metric's, one post's error is that post's).
+/// Part of a post's reading that could not be taken (ARCHITECTURE.md §4:
+/// one bad value is that metric's, one post's error is that post's).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadingProblem {
     /// The metric whose value was invalid; `None` when the problem is the
@@ -374,9 +374,9 @@ impl PlatformError {
     }
 }
 
-/// What a rate limit stops, and so how long it may be honoured (DESIGN §4:
-/// a delay a platform names is capped by its reach, so one absurd
-/// `Retry-After` never stops a platform for years).
+/// What a rate limit stops, and so how long it may be honoured
+/// (ARCHITECTURE.md §4: a delay a platform names is capped by its reach, so
+/// one absurd `Retry-After` never stops a platform for years).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LimitReach {

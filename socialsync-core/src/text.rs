@@ -1,6 +1,6 @@
 //! Text from outside, made storable: every store keeps what a platform sent
 //! less the code points a PostgreSQL `text` cannot hold (U+0000), so both
-//! stores hold the same strings (DESIGN §9).
+//! stores hold the same strings (ARCHITECTURE.md §9).
 
 /// Drops every U+0000 from `s`, in place; `true` when it held one.
 pub fn drop_nul(s: &mut String) -> bool {

@@ -1,5 +1,5 @@
-//! The twitter-text conformance cases for hashtags (DESIGN §3): all 168 of
-//! `conformance/hashtags/twitter_text_hashtags.json` must pass.
+//! The twitter-text conformance cases for hashtags (ARCHITECTURE.md §3): all
+//! 168 of `conformance/hashtags/twitter_text_hashtags.json` must pass.
 //!
 //! The file is found under `$SOCIALSYNC_CONFORMANCE_DIR/hashtags/`, by default
 //! `tests/data/` of this crate (a copy of the upstream cases, Apache-2.0,

@@ -509,7 +509,8 @@ pg_test! {
     /// `Deleted`, re-read in six hours); the other worker, which claimed it
     /// while it was `Monitoring`, then claims its re-read. The post stays
     /// `Deleted` and the connection is not made suspect, nor the host told
-    /// (DESIGN §4: a creator who really deletes a post sees it `Deleted`).
+    /// (ARCHITECTURE.md §4: a creator who really deletes a post sees it
+    /// `Deleted`).
     async fn a_post_deleted_by_one_worker_is_deleted_for_the_other(options: PgPoolOptions, connect: PgConnectOptions) {
         let first: Arc<dyn PostStore> =
             Arc::new(support::store_with(options.clone(), connect.clone(), 2).await);

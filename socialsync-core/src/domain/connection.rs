@@ -392,17 +392,17 @@ impl Connection {
         );
     }
 
-    /// The deletion guard (DESIGN §4): a control read gave the account's
-    /// post count while `check.missing` posts went missing. Posts are
-    /// deleted only as far as the count fell below the one accounted for;
-    /// each granted deletion lowers the accounted count, so concurrent and
-    /// later checks share one allowance. A count that rose (new posts) is
-    /// taken as the new baseline; no count allows nothing. When fewer
-    /// deletions are granted than asked the connection becomes (or stays)
-    /// suspect until `check.recheck_at`; a check that accounts for every
-    /// missing post clears the suspicion. A fall that no missing post used
-    /// within [`POST_COUNT_FALL_LIFETIME`] is forgotten: the count becomes
-    /// the baseline.
+    /// The deletion guard (ARCHITECTURE.md §4): a control read gave the
+    /// account's post count while `check.missing` posts went missing. Posts are
+    /// deleted only as far as the count fell below the one accounted for; each
+    /// granted deletion lowers the accounted count, so concurrent and later
+    /// checks share one allowance. A count that rose (new posts) is taken as
+    /// the new baseline; no count allows nothing. When fewer deletions are
+    /// granted than asked the connection becomes (or stays) suspect until
+    /// `check.recheck_at`; a check that accounts for every missing post clears
+    /// the suspicion. A fall that no missing post used within
+    /// [`POST_COUNT_FALL_LIFETIME`] is forgotten: the count becomes the
+    /// baseline.
     pub fn check_post_count(&mut self, check: PostCountCheck) -> PostCountVerdict {
         let stale = self
             .post_count_at

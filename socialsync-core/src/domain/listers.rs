@@ -1,5 +1,5 @@
-//! Who reads a post that several connections list (an Instagram collab
-//! post, DESIGN §2): the rules of its *listers* and its *owner*, as pure
+//! Who reads a post that several connections list (an Instagram collab post,
+//! ARCHITECTURE.md §2): the rules of its *listers* and its *owner*, as pure
 //! functions the stores call.
 //!
 //! A post has one owning connection, the one that reads it, and a set of

@@ -1,5 +1,5 @@
-//! The domain (DESIGN §2): brands, creators, connections, scopes, posts and
-//! snapshots.
+//! The domain (ARCHITECTURE.md §2): brands, creators, connections, scopes,
+//! posts and snapshots.
 
 mod connection;
 mod lifecycle;

@@ -5,7 +5,7 @@ use crate::metrics::Metrics;
 use crate::platform::Platform;
 use serde::{Deserialize, Serialize};
 
-/// A post's monitoring state (DESIGN §2).
+/// A post's monitoring state (ARCHITECTURE.md §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PostState {

@@ -1,5 +1,5 @@
 //! The sync engine: discovery, hourly scans for 90 days, disconnect /
-//! reconnect / reset, and live events (DESIGN §4, §5, §7).
+//! reconnect / reset, and live events (ARCHITECTURE.md §4, §5, §7).
 //!
 //! Build one with [`Engine::builder`], then either call [`Engine::run`] in a
 //! task (discovery and scans on their intervals until shutdown) or drive it
@@ -281,8 +281,8 @@ impl Engine {
         Ok(self.inner.store.subscribe_events(after).await?)
     }
 
-    /// Runs `work` for one connection, contained (DESIGN §4 "Partial
-    /// failure stays partial"): an error or a panic is logged with the
+    /// Runs `work` for one connection, contained (ARCHITECTURE.md §4,
+    /// partial failure): an error or a panic is logged with the
     /// connection's id, counted on its health and in the report, and the
     /// caller goes on with the next connection.
     pub(super) async fn contained(

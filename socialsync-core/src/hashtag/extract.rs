@@ -67,10 +67,10 @@ pub struct Hashtag<'a> {
 }
 
 /// Extracts the hashtags of `text` in order, as twitter-text 3.1.0 does
-/// (DESIGN §3): a `#` or `＃` that follows a non-hashtag char other than `&`
-/// (or starts the text), then letters, marks, digits, `_` and a few joiners,
-/// with at least one letter or mark; a tag directly followed by a sign or
-/// `://` is dropped, and so is a hashtag inside a URL.
+/// (ARCHITECTURE.md §3): a `#` or `＃` that follows a non-hashtag char other
+/// than `&` (or starts the text), then letters, marks, digits, `_` and a few
+/// joiners, with at least one letter or mark; a tag directly followed by a sign
+/// or `://` is dropped, and so is a hashtag inside a URL.
 ///
 /// Runs in time linear in the length of `text`.
 ///

@@ -1,4 +1,5 @@
-//! Match keys: the form under which two hashtags are the same (DESIGN §3).
+//! Match keys (ARCHITECTURE.md §3): the form under which two hashtags are
+//! the same.
 
 use std::fmt;
 

@@ -1,5 +1,5 @@
 //! YouTube keyword tags (the video's hidden `tags`), counted as hashtags only
-//! where a scope opts in (DESIGN §3).
+//! where a scope opts in (ARCHITECTURE.md §3).
 
 use super::key::HashtagKey;
 use super::validate::TrackedHashtag;

@@ -1,5 +1,5 @@
 //! Hashtags: extraction (twitter-text rules), match keys, validation of
-//! tracked hashtags, and YouTube keyword tags (DESIGN §3).
+//! tracked hashtags, and YouTube keyword tags (ARCHITECTURE.md §3).
 //!
 //! ```
 //! use socialsync_core::hashtag::{extract_hashtags, HashtagKey, TrackedHashtag};

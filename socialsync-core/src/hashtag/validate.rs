@@ -1,4 +1,5 @@
-//! Tracked hashtags: validated when a brand configures them (DESIGN §3).
+//! Tracked hashtags (ARCHITECTURE.md §3): validated when a brand configures
+//! them.
 
 use std::fmt;
 

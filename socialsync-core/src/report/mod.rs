@@ -1,4 +1,5 @@
-//! Reports (DESIGN §6): what a brand's creators' posts did over a time range.
+//! Reports (ARCHITECTURE.md §6): what a brand's creators' posts did over a
+//! time range.
 //!
 //! Two reports, both over `[from, to)` with a series of hourly or daily
 //! buckets ([`ReportRange`]):

@@ -14,7 +14,7 @@ use crate::store::BucketSize;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// A campaign or analytics report (DESIGN §6).
+/// A campaign or analytics report (ARCHITECTURE.md §6).
 ///
 /// Built by [`super::campaign_report`], [`super::analytics_report`] or, from
 /// inputs in hand, [`super::build_report`]; exported with

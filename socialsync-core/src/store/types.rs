@@ -653,11 +653,12 @@ impl HealthUpdate {
     }
 }
 
-/// The longest name of a brand, creator or scope (characters; DESIGN §9).
+/// The longest name of a brand, creator or scope, in characters
+/// (ARCHITECTURE.md §9).
 pub const MAX_NAME_CHARS: usize = 200;
-/// The most hashtags one scope tracks (DESIGN §9).
+/// The most hashtags one scope tracks (ARCHITECTURE.md §9).
 pub const MAX_SCOPE_HASHTAGS: usize = 100;
-/// The longest tracked hashtag (characters, as written; DESIGN §9).
+/// The longest tracked hashtag (characters, as written; ARCHITECTURE.md §9).
 pub const MAX_HASHTAG_CHARS: usize = 100;
 
 /// Checks a name a host gives (a brand's, a creator's, a scope's, an
@@ -678,7 +679,7 @@ pub fn check_name(what: &str, name: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Checks a scope's tracked hashtags against DESIGN §9's limits.
+/// Checks a scope's tracked hashtags against the limits of ARCHITECTURE.md §9.
 pub fn check_hashtags(hashtags: &[TrackedHashtag]) -> Result<(), StoreError> {
     if hashtags.len() > MAX_SCOPE_HASHTAGS {
         return Err(StoreError::InvalidInput(format!(

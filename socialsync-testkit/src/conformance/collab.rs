@@ -1,7 +1,7 @@
-//! Collab posts (DESIGN §2): one post listed by several connections stays
-//! with its owner while the owner is active, is matched through every
-//! lister's creator, and credits the listers that are members. Driven
-//! through the engine over the store under test.
+//! Collab posts (ARCHITECTURE.md §2): one post listed by several connections
+//! stays with its owner while the owner is active, is matched through every
+//! lister's creator, and credits the listers that are members. Driven through
+//! the engine over the store under test.
 
 use super::shared::must;
 use crate::fake_platform::FakePost;

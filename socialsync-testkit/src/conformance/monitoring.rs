@@ -1,6 +1,7 @@
-//! Monitoring through the engine (DESIGN §4): what counts as a scan, when
-//! a reading is too late, and posts whose platform states a publish time
-//! ahead of their discovery. Each behaviour runs a [`Sim`] over the store.
+//! Monitoring through the engine (ARCHITECTURE.md §2, §4): what counts as
+//! a scan, when a reading is too late, and posts whose platform states a
+//! publish time ahead of their discovery. Each behaviour runs a [`Sim`]
+//! over the store.
 
 use super::shared::must;
 use crate::fake_platform::FakePost;

@@ -441,7 +441,8 @@ pub async fn reports_mark_deleted_buckets_and_count_states_at_the_end(store: Arc
 
 /// Hostile: a `Deleted` post that comes back with a new reading is
 /// `Monitoring`, and from then on the deletion guard protects it like any
-/// other: a half-broken token afterwards deletes nothing (DESIGN §2, §4).
+/// other: a half-broken token afterwards deletes nothing
+/// (ARCHITECTURE.md §2, §4).
 pub async fn post_back_from_deleted_is_guarded_again(store: Arc<dyn PostStore>) {
     let w = world(store.clone()).await;
     let sim = &w.sim;
@@ -483,7 +484,7 @@ pub async fn post_back_from_deleted_is_guarded_again(store: Arc<dyn PostStore>) 
 }
 
 /// Hostile: a `Deleted` post returns to `Monitoring` only when it is read or
-/// listed again (DESIGN §2). A re-read that the platform answers with a
+/// listed again (ARCHITECTURE.md §2). A re-read that the platform answers with a
 /// missing permission reads nothing: the post stays `Deleted`, and the
 /// connection does not turn suspect over a post the creator really deleted.
 pub async fn deleted_post_unread_for_a_missing_permission_stays_deleted(store: Arc<dyn PostStore>) {
@@ -530,9 +531,9 @@ pub async fn deleted_post_unread_for_a_missing_permission_stays_deleted(store: A
 /// Hostile: a post the creator deletes while the connection is reset (the
 /// disabled connections view) is really gone: when the creator connects
 /// the account again and the connection takes over its posts, that post is
-/// `Deleted` (DESIGN §4: "A creator who really deletes posts sees them
-/// `Deleted`"; §5: nothing lost across a reset), and the host is not told
-/// the new token is suspect.
+/// `Deleted` (ARCHITECTURE.md §4, the deletion guard: a creator who really
+/// deletes posts sees them `Deleted`; §5: nothing lost across a reset), and
+/// the host is not told the new token is suspect.
 pub async fn deletion_while_reset_is_deleted_after_reconnection(store: Arc<dyn PostStore>) {
     let w = world(store.clone()).await;
     let sim = &w.sim;
@@ -579,8 +580,8 @@ pub async fn deletion_while_reset_is_deleted_after_reconnection(store: Arc<dyn P
 /// (here the platform gives no post count) stays suspect until the daily
 /// re-check: the other posts reading well in the meantime do not clear the
 /// suspicion, so the host is told once, not once an hour, and the missing
-/// post is not confirmed again every hour (DESIGN §4: "the suspicion is
-/// re-checked daily").
+/// post is not confirmed again every hour (ARCHITECTURE.md §4: a suspicion
+/// is re-checked after `suspect_recheck`, a day).
 pub async fn suspicion_is_rechecked_daily_not_hourly(store: Arc<dyn PostStore>) {
     let w = world(store.clone()).await;
     let sim = &w.sim;
@@ -611,10 +612,10 @@ pub async fn suspicion_is_rechecked_daily_not_hourly(store: Arc<dyn PostStore>) 
     );
 }
 
-/// Hostile: a post `Deleted` until its window ends is `Expired` from then
-/// on; a report over a range after its window flags no bucket as deleted
-/// (DESIGN §2: buckets *while* a post was `Deleted` are flagged) and agrees
-/// with its own state counts, which say `Expired`.
+/// Hostile: a post `Deleted` until its window ends is `Expired` from then on; a
+/// report over a range after its window flags no bucket as deleted
+/// (ARCHITECTURE.md §2: buckets *while* a post was `Deleted` are flagged) and
+/// agrees with its own state counts, which say `Expired`.
 pub async fn buckets_after_a_deleted_post_expired_are_not_flagged(store: Arc<dyn PostStore>) {
     use socialsync_core::report::{ReportRange, analytics_report};
     use socialsync_core::store::BucketSize;
@@ -654,7 +655,7 @@ pub async fn buckets_after_a_deleted_post_expired_are_not_flagged(store: Arc<dyn
     );
 }
 
-/// Hostile: "a half-broken token never mass-deletes" (DESIGN §4). The
+/// Hostile: a half-broken token never mass-deletes (ARCHITECTURE.md §4). The
 /// creator tidies the profile by deleting old posts nobody tracks; every
 /// tracked post keeps reading for two weeks. Then the token turns
 /// half-broken: that old fall of the count explains none of the posts now
@@ -704,10 +705,10 @@ pub async fn an_old_fall_of_the_count_does_not_let_a_half_broken_token_delete(
     }
 }
 
-/// Hostile: a post that no scope matches any more is `Untracked` (DESIGN
-/// §2). One whose scope stopped matching while it was `Deleted` and that is
-/// then read again is not monitored for nobody: it is `Untracked`, not
-/// `Monitoring`.
+/// Hostile: a post that no scope matches any more is `Untracked`
+/// (ARCHITECTURE.md §2). One whose scope stopped matching while it was
+/// `Deleted` and that is then read again is not monitored for nobody: it is
+/// `Untracked`, not `Monitoring`.
 pub async fn deleted_post_no_scope_matches_comes_back_untracked(store: Arc<dyn PostStore>) {
     let sim = Sim::new(store.clone(), start());
     let tracking = Tracking::new(store.clone(), sim.clock.clone());

@@ -1,5 +1,5 @@
 //! One bad value stays one bad value, through the engine on the store under
-//! test (DESIGN §4 "Partial failure stays partial", §9): text holding
+//! test (ARCHITECTURE.md §4, partial failure; §9): text holding
 //! U+0000, a value beyond 2^53, an unusable post id, endless pages, a
 //! platform that panics, an absurd back-off. Each is that post's, that
 //! metric's or that connection's; every other connection keeps being

@@ -1,7 +1,7 @@
 //! Sums of readings, through the engine on the store under test: exact and
 //! never overflowing, in the totals, the growth and the series of every
-//! report (DESIGN §4: "Sums are exact and cannot overflow (wide integers),
-//! in both stores and in every report; totals and series always agree").
+//! report (ARCHITECTURE.md §4, untrusted numbers: sums in wide integers,
+//! exact in both stores and in every report; totals and series agree).
 
 use crate::fake_platform::FakePost;
 use crate::fixtures::program;

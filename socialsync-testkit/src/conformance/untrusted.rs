@@ -1,5 +1,5 @@
 //! Hostile values that reach a store by a road other than a post's text
-//! (DESIGN §4, §9): a permission's name, a host's notifier that panics.
+//! (ARCHITECTURE.md §4, §9): a permission's name, a host's notifier that panics.
 
 use super::shared::must;
 use crate::fake_platform::FakePost;
@@ -28,7 +28,7 @@ fn start() -> Timestamp {
 
 /// A brand's or a creator's name holding U+0000, or longer than 200
 /// characters, is a clear error, the same in every store; so is a scope of
-/// more than 100 hashtags (DESIGN §9).
+/// more than 100 hashtags (ARCHITECTURE.md §9).
 pub async fn names_holding_nul_or_too_long_are_refused_alike(store: Arc<dyn PostStore>) {
     let long = "n".repeat(201);
     for name in ["Ac\0me", long.as_str()] {
@@ -140,8 +140,8 @@ impl ReconnectNotifier for HostNotifier {
 
 /// A host whose reconnect notifier panics for one lost connection: that
 /// panic is that connection's. Another lost connection, whose first notice
-/// failed, is still told on a later tick of [`Engine::run`] (DESIGN §4
-/// "Partial failure stays partial"; the notice is an outbox, not a hope).
+/// failed, is still told on a later tick of [`Engine::run`]
+/// (ARCHITECTURE.md §4, partial failure; §5: the notice is an outbox).
 ///
 /// [`Engine::run`]: socialsync_core::engine::Engine::run
 pub async fn a_panicking_notifier_does_not_starve_other_notices(store: Arc<dyn PostStore>) {
