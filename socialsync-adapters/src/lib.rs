@@ -51,6 +51,12 @@ pub mod tiktok;
 #[cfg(feature = "youtube")]
 pub mod youtube;
 
+/// Entry points for the workspace's fuzz targets: not part of the API, may
+/// change in any release.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
+
 pub use budget::LocalBudget;
 pub use common::{AppCredentials, BuildError};
 pub use connect::{AuthorizationRequest, ConnectError, ConnectedAccount};

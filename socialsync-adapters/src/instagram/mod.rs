@@ -15,11 +15,11 @@
 //! - pacing: `X-Business-Use-Case-Usage` / `X-App-Usage` pause the account
 //!   (or the app) before Meta throttles it; throttling errors pause it too.
 
-mod classify;
+pub(crate) mod classify;
 mod connect;
 mod insights;
 mod metric_sets;
-mod model;
+pub(crate) mod model;
 mod usage;
 
 pub use classify::classify;
@@ -343,33 +343,12 @@ impl Instagram {
         let body = self
             .graph_get("user", account, &path, &[("fields", fields)])
             .await?;
-        let me: model::Me = crate::http::decode(Platform::Instagram, "user", &body)?;
-        let id = me
-            .user_id
-            .as_ref()
-            .and_then(model::id_text)
-            .or(me.id)
-            .ok_or_else(|| {
-                self.err("user", PlatformErrorKind::InvalidResponse)
-                    .with_detail("no user id")
-            })?;
-        Ok(AccountInfo {
-            id: PlatformAccountId::from(id),
-            handle: me.username.unwrap_or_default(),
-            post_count: crate::http::account_count(me.media_count.as_ref()),
-        })
+        model::parse_account(&body)
     }
 
     /// Credentials from a token answer, issued now.
     fn credentials_from(&self, reply: model::TokenReply, scopes: Vec<String>) -> Credentials {
-        let now = self.inner.http.now();
-        let mut c = Credentials::new(reply.access_token).issued(now);
-        // Long-lived tokens last 60 days, the longest Meta documents.
-        if let Some(d) = crate::http::lifetime(reply.expires_in.as_ref(), TimeDelta::days(60)) {
-            c = c.expiring_at(now + d);
-        }
-        c.granted_scopes = scopes;
-        c
+        model::credentials(reply, scopes, self.inner.http.now())
     }
 }
 

@@ -2,15 +2,17 @@
 
 use super::metric_sets::metric_of;
 use crate::http::{Count, Each, decode};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::Deserialize;
 use socialsync_core::clock::Timestamp;
+use socialsync_core::credentials::Credentials;
 use socialsync_core::domain::MediaKind;
-use socialsync_core::ids::PlatformPostId;
+use socialsync_core::ids::{PlatformAccountId, PlatformPostId};
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
 use socialsync_core::social_platform::{
-    PageCursor, PlatformError, PlatformPost, PostPage, ReadingProblem,
+    AccountInfo, PageCursor, PlatformError, PlatformErrorKind, PlatformPost, PostPage,
+    ReadingProblem,
 };
 
 /// The fields asked for each media.
@@ -210,6 +212,41 @@ pub(crate) struct Me {
     /// How many media the account has (`media_count`).
     #[serde(default)]
     pub(crate) media_count: Option<serde_json::Value>,
+}
+
+/// Decodes `GET /me` (or the IG user node) into the account: the id is
+/// `user_id` (text or a number), else `id`.
+pub(crate) fn parse_account(body: &[u8]) -> Result<AccountInfo, PlatformError> {
+    let me: Me = decode(Platform::Instagram, "user", body)?;
+    let id = me
+        .user_id
+        .as_ref()
+        .and_then(id_text)
+        .or(me.id)
+        .ok_or_else(|| {
+            PlatformError::new(
+                Platform::Instagram,
+                "user",
+                PlatformErrorKind::InvalidResponse,
+            )
+            .with_detail("no user id")
+        })?;
+    Ok(AccountInfo {
+        id: PlatformAccountId::from(id),
+        handle: me.username.unwrap_or_default(),
+        post_count: crate::http::account_count(me.media_count.as_ref()),
+    })
+}
+
+/// Credentials from a token answer issued at `now`: long-lived tokens last
+/// 60 days, the longest Meta documents.
+pub(crate) fn credentials(reply: TokenReply, scopes: Vec<String>, now: Timestamp) -> Credentials {
+    let mut c = Credentials::new(reply.access_token).issued(now);
+    if let Some(d) = crate::http::lifetime(reply.expires_in.as_ref(), TimeDelta::days(60)) {
+        c = c.expiring_at(now + d);
+    }
+    c.granted_scopes = scopes;
+    c
 }
 
 /// An id that may come as a JSON number or string.

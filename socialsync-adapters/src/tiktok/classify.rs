@@ -33,7 +33,7 @@ struct Envelope {
 }
 
 /// The error code of a body, if it has one other than `ok`.
-fn error_code(body: &[u8]) -> Option<(String, String)> {
+pub(crate) fn error_code(body: &[u8]) -> Option<(String, String)> {
     let env: Envelope = serde_json::from_slice(body).ok()?;
     match env.error? {
         ErrorField::Api(e) => {

@@ -11,9 +11,9 @@
 //!   from the shared budget before calling;
 //! - the `authorization.removed` webhook ([`webhook`]).
 
-mod classify;
+pub(crate) mod classify;
 mod connect;
-mod model;
+pub(crate) mod model;
 pub mod webhook;
 
 pub use classify::classify;
@@ -29,7 +29,7 @@ use secrecy::ExposeSecret;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::credentials::Credentials;
 use socialsync_core::domain::DisconnectReason;
-use socialsync_core::ids::{PlatformAccountId, PlatformPostId};
+use socialsync_core::ids::PlatformPostId;
 use socialsync_core::metrics::{Metric, MetricSet};
 use socialsync_core::platform::Platform;
 use socialsync_core::social_platform::{
@@ -262,17 +262,7 @@ impl TikTok {
         let build =
             |c: &reqwest::Client| c.get(&url).query(&[("fields", fields)]).bearer_auth(token);
         let body = self.call("user.info", &build).await?;
-        let user = model::parse_user(&body)?;
-        let handle = user
-            .display_name
-            .filter(|d| !d.is_empty())
-            .or(user.username)
-            .unwrap_or_default();
-        Ok(AccountInfo {
-            id: PlatformAccountId::from(user.open_id),
-            handle,
-            post_count: crate::http::account_count(user.video_count.as_ref()),
-        })
+        Ok(model::account(model::parse_user(&body)?))
     }
 
     /// Posts a form to the token endpoint and reads the (flat) answer.
@@ -286,36 +276,7 @@ impl TikTok {
         let build = |c: &reqwest::Client| c.post(&url).form(form);
         let reply = self.inner.http.send(EP, None, None, &build).await?;
         let t: model::TokenReply = crate::http::decode(Platform::TikTok, EP, &reply.body)?;
-        let now = self.inner.http.now();
-        let mut c = Credentials::new(t.access_token).issued(now);
-        if let Some(d) = crate::http::lifetime(t.expires_in.as_ref(), MAX_ACCESS_LIFETIME) {
-            c = c.expiring_at(now + d);
-        }
-        match t.refresh_token.filter(|r| !r.is_empty()) {
-            Some(r) => {
-                c = c.with_refresh_token(r);
-                c.refresh_expires_at =
-                    crate::http::lifetime(t.refresh_expires_in.as_ref(), MAX_REFRESH_LIFETIME)
-                        .map(|d| now + d);
-            }
-            None => {
-                if let Some(p) = previous {
-                    c.refresh_token = p.refresh_token.clone();
-                    c.refresh_expires_at = p.refresh_expires_at;
-                }
-            }
-        }
-        c.granted_scopes = match t.scope {
-            Some(s) => s
-                .split(',')
-                .map(|x| x.trim().to_owned())
-                .filter(|x| !x.is_empty())
-                .collect(),
-            None => previous
-                .map(|p| p.granted_scopes.clone())
-                .unwrap_or_default(),
-        };
-        Ok((c, t.open_id))
+        Ok(model::credentials(t, previous, self.inner.http.now()))
     }
 }
 

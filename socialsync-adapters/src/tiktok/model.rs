@@ -1,15 +1,16 @@
 //! TikTok response bodies and their decoding.
 
-use crate::http::{Count, Each, decode, whole_number};
+use crate::http::{Count, Each, decode, lifetime, whole_number};
 use serde::Deserialize;
 use socialsync_core::clock::Timestamp;
+use socialsync_core::credentials::Credentials;
 use socialsync_core::domain::MediaKind;
-use socialsync_core::ids::PlatformPostId;
+use socialsync_core::ids::{PlatformAccountId, PlatformPostId};
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
 use socialsync_core::social_platform::{
-    MetricsBatch, MetricsRequest, PageCursor, PlatformError, PlatformErrorKind, PlatformPost,
-    PostPage, PostReading,
+    AccountInfo, MetricsBatch, MetricsRequest, PageCursor, PlatformError, PlatformErrorKind,
+    PlatformPost, PostPage, PostReading,
 };
 use std::collections::HashMap;
 
@@ -57,10 +58,15 @@ struct Envelope {
     data: VideoData,
 }
 
+/// A video's `create_time` (Unix seconds, a number or a string of digits);
+/// anything else, or out of range, is none.
+pub(crate) fn create_time(v: Option<&serde_json::Value>) -> Option<Timestamp> {
+    whole_number(v).and_then(|s| Timestamp::from_timestamp(s, 0))
+}
+
 fn to_post(v: Video) -> PlatformPost {
     PlatformPost {
-        published_at: whole_number(v.create_time.as_ref())
-            .and_then(|s| Timestamp::from_timestamp(s, 0)),
+        published_at: create_time(v.create_time.as_ref()),
         kind: MediaKind::Video,
         title: v.title.filter(|t| !t.is_empty()),
         text: v.video_description.unwrap_or_default(),
@@ -161,6 +167,45 @@ pub(crate) struct TokenReply {
     pub(crate) scope: Option<String>,
 }
 
+/// Credentials from a token answer issued at `now`, and the creator's
+/// `open_id`: a refresh answer without a refresh token or scopes keeps
+/// `previous`'s.
+pub(crate) fn credentials(
+    t: TokenReply,
+    previous: Option<&Credentials>,
+    now: Timestamp,
+) -> (Credentials, Option<String>) {
+    let mut c = Credentials::new(t.access_token).issued(now);
+    if let Some(d) = lifetime(t.expires_in.as_ref(), super::MAX_ACCESS_LIFETIME) {
+        c = c.expiring_at(now + d);
+    }
+    match t.refresh_token.filter(|r| !r.is_empty()) {
+        Some(r) => {
+            c = c.with_refresh_token(r);
+            c.refresh_expires_at =
+                lifetime(t.refresh_expires_in.as_ref(), super::MAX_REFRESH_LIFETIME)
+                    .map(|d| now + d);
+        }
+        None => {
+            if let Some(p) = previous {
+                c.refresh_token = p.refresh_token.clone();
+                c.refresh_expires_at = p.refresh_expires_at;
+            }
+        }
+    }
+    c.granted_scopes = match t.scope {
+        Some(s) => s
+            .split(',')
+            .map(|x| x.trim().to_owned())
+            .filter(|x| !x.is_empty())
+            .collect(),
+        None => previous
+            .map(|p| p.granted_scopes.clone())
+            .unwrap_or_default(),
+    };
+    (c, t.open_id)
+}
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct User {
     pub(crate) open_id: String,
@@ -188,4 +233,19 @@ struct UserEnvelope {
 pub(crate) fn parse_user(body: &[u8]) -> Result<User, PlatformError> {
     let env: UserEnvelope = decode(Platform::TikTok, "user.info", body)?;
     Ok(env.data.user)
+}
+
+/// The account a `user/info` answer names: the handle is the display name,
+/// else the username.
+pub(crate) fn account(user: User) -> AccountInfo {
+    let handle = user
+        .display_name
+        .filter(|d| !d.is_empty())
+        .or(user.username)
+        .unwrap_or_default();
+    AccountInfo {
+        id: PlatformAccountId::from(user.open_id),
+        handle,
+        post_count: crate::http::account_count(user.video_count.as_ref()),
+    }
 }

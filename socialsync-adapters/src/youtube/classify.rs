@@ -41,7 +41,7 @@ struct Envelope {
 }
 
 /// Whether the body is a quota-exhausted answer.
-fn reason_of(body: &[u8]) -> Option<(String, String)> {
+pub(crate) fn reason_of(body: &[u8]) -> Option<(String, String)> {
     let env: Envelope = serde_json::from_slice(body).ok()?;
     match env.error {
         ErrorField::Api(e) => {

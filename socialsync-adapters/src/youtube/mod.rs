@@ -13,9 +13,9 @@
 //! - quota: every call costs units of the project's daily quota (reset at
 //!   midnight Pacific time), taken from the shared budget before calling.
 
-mod classify;
+pub(crate) mod classify;
 mod connect;
-mod model;
+pub(crate) mod model;
 pub(crate) mod quota;
 
 pub use classify::classify;
@@ -29,7 +29,6 @@ pub use quota::next_quota_reset;
 use crate::common::{BuildError, Common, base_url, common_builder_methods};
 use crate::http::{BudgetSpec, Dialect, Http, Window};
 use async_trait::async_trait;
-use chrono::TimeDelta;
 use secrecy::ExposeSecret;
 use socialsync_core::credentials::Credentials;
 use socialsync_core::domain::DisconnectReason;
@@ -282,29 +281,7 @@ impl YouTube {
         t: model::TokenReply,
         previous: Option<&Credentials>,
     ) -> Credentials {
-        let now = self.inner.http.now();
-        let mut c = Credentials::new(t.access_token).issued(now);
-        // Google documents one-hour access tokens.
-        if let Some(d) = crate::http::lifetime(t.expires_in.as_ref(), TimeDelta::hours(1)) {
-            c = c.expiring_at(now + d);
-        }
-        match t.refresh_token.filter(|r| !r.is_empty()) {
-            Some(r) => c = c.with_refresh_token(r),
-            // Google's refresh answer has no refresh token: keep the stored one.
-            None => {
-                if let Some(p) = previous {
-                    c.refresh_token = p.refresh_token.clone();
-                    c.refresh_expires_at = p.refresh_expires_at;
-                }
-            }
-        }
-        c.granted_scopes = match t.scope {
-            Some(s) => s.split_whitespace().map(str::to_owned).collect(),
-            None => previous
-                .map(|p| p.granted_scopes.clone())
-                .unwrap_or_default(),
-        };
-        c
+        model::credentials(t, previous, self.inner.http.now())
     }
 
     pub(crate) async fn token_call(

@@ -1,9 +1,10 @@
 //! YouTube response bodies and their decoding.
 
 use crate::http::{Count, Each, decode};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::Deserialize;
 use socialsync_core::clock::Timestamp;
+use socialsync_core::credentials::Credentials;
 use socialsync_core::domain::MediaKind;
 use socialsync_core::ids::PlatformPostId;
 use socialsync_core::metrics::{Metric, Metrics};
@@ -383,4 +384,35 @@ pub(crate) struct TokenReply {
     pub(crate) refresh_token: Option<String>,
     #[serde(default)]
     pub(crate) scope: Option<String>,
+}
+
+/// Credentials from a token answer issued at `now`: Google's refresh answer
+/// has no refresh token (and may omit the scopes), `previous`'s are kept.
+pub(crate) fn credentials(
+    t: TokenReply,
+    previous: Option<&Credentials>,
+    now: Timestamp,
+) -> Credentials {
+    let mut c = Credentials::new(t.access_token).issued(now);
+    // Google documents one-hour access tokens.
+    if let Some(d) = crate::http::lifetime(t.expires_in.as_ref(), TimeDelta::hours(1)) {
+        c = c.expiring_at(now + d);
+    }
+    match t.refresh_token.filter(|r| !r.is_empty()) {
+        Some(r) => c = c.with_refresh_token(r),
+        // Google's refresh answer has no refresh token: keep the stored one.
+        None => {
+            if let Some(p) = previous {
+                c.refresh_token = p.refresh_token.clone();
+                c.refresh_expires_at = p.refresh_expires_at;
+            }
+        }
+    }
+    c.granted_scopes = match t.scope {
+        Some(s) => s.split_whitespace().map(str::to_owned).collect(),
+        None => previous
+            .map(|p| p.granted_scopes.clone())
+            .unwrap_or_default(),
+    };
+    c
 }
