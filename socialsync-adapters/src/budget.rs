@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 /// A [`SharedBudget`] kept in this process's memory: right for one worker
-/// process. Several processes must share a store's budget instead (any
-/// `Arc<dyn PostStore>` wrapped in an `Arc` is a [`SharedBudget`]).
+/// process. Several processes must share a store's budget instead (an
+/// `Arc<dyn PostStore>` coerces to `Arc<dyn SharedBudget>`).
 ///
 /// Fixed windows, as the store's: `cost` units out of `limit` per
 /// `[window_start, window_end)` and key.

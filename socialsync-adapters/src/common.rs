@@ -198,7 +198,8 @@ macro_rules! common_builder_methods {
 
         /// The app-wide budget shared with other workers (default: an
         /// in-process [`LocalBudget`](crate::LocalBudget)). Pass the store
-        /// (`Arc::new(store)`) so every process shares one budget.
+        /// (an `Arc<dyn PostStore>` coerces) so every process shares one
+        /// budget.
         #[must_use]
         pub fn with_budget(
             mut self,

@@ -4,8 +4,7 @@
 //! [`DeliveryLog`], [`EventLog`], [`SharedBudget`]) and [`PostStore`], the
 //! full store, which every type implementing them all is. Each consumer takes
 //! the narrowest role it needs; `Arc<dyn PostStore>` coerces to any of them.
-//! A decorator implements the roles it changes and forwards the rest
-//! ([`crate::store::Traced`] is one).
+//! A decorator implements the role it changes and forwards the others.
 //!
 //! The traits are object-safe and async, used as `Arc<dyn …>`.
 //! Stores do not read the clock and do not know the monitoring policy: the
