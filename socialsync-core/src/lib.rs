@@ -10,7 +10,7 @@
 //!
 //! 1. [`tracking::Tracking`] configures brands, creator programs and campaigns,
 //!    with the hashtags they track ([`hashtag`]) and their members.
-//! 2. Creators connect platform accounts ([`store::PostStore::connect`]).
+//! 2. Creators connect platform accounts ([`store::ConnectionStore::connect`]).
 //! 3. Discovery records each connection's posts with their hashtags and the
 //!    scopes they match ([`matching`]); scans read each matched post's
 //!    metrics every slot of [`policy::MonitoringPolicy`] for 90 days.

@@ -473,7 +473,7 @@ impl Connection {
     }
 }
 
-/// One disconnection: the outcome of [`crate::store::PostStore::disconnect`].
+/// One disconnection: the outcome of [`crate::store::ConnectionStore::disconnect`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Disconnection {
     /// Its id.

@@ -9,7 +9,7 @@
 //! - [`analytics_report`]: the brand's whole program, every post of any of
 //!   its scopes, each counted once.
 //!
-//! Each reads the store once ([`PostStore::report_inputs`], from the
+//! Each reads the store once ([`ReportStore::report_inputs`](crate::store::ReportStore::report_inputs), from the
 //! aggregates kept up to date as scans land, so no history is rescanned)
 //! plus the names it shows, and hands the inputs to [`build_report`], a pure
 //! function: integer arithmetic only, exact, and the same readings always

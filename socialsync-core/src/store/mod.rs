@@ -228,7 +228,7 @@ pub trait PostCatalog: Debug + Send + Sync + 'static {
         now: Timestamp,
     ) -> StoreResult<Vec<UpsertedPost>>;
     /// Replaces a stored post's attribution (retro-matching), with the same
-    /// state rules as [`PostStore::upsert_posts`]; returns the new state.
+    /// state rules as [`PostCatalog::upsert_posts`]; returns the new state.
     async fn set_attribution(
         &self,
         post: PostId,

@@ -82,7 +82,7 @@ pub struct NewConnection {
     pub credentials: Credentials,
 }
 
-/// What [`super::PostStore::connect`] did.
+/// What [`super::ConnectionStore::connect`] did.
 #[derive(Debug, Clone)]
 pub struct Connected {
     /// The connection, active.
