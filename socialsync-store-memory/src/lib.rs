@@ -313,14 +313,14 @@ impl DeliveryLog for MemoryStore {
         check_delivery_key(&claim.key)?;
         Ok(self.lock().claim_delivery(claim))
     }
-    async fn finish_delivery(&self, key: &str) -> StoreResult<()> {
+    async fn finish_delivery(&self, key: &str, token: LeaseToken) -> StoreResult<()> {
         check_delivery_key(key)?;
-        self.lock().finish_delivery(key);
+        self.lock().finish_delivery(key, token);
         Ok(())
     }
-    async fn forget_delivery(&self, key: &str) -> StoreResult<()> {
+    async fn forget_delivery(&self, key: &str, token: LeaseToken) -> StoreResult<()> {
         check_delivery_key(key)?;
-        self.lock().forget_delivery(key);
+        self.lock().forget_delivery(key, token);
         Ok(())
     }
 }

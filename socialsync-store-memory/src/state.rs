@@ -1298,24 +1298,35 @@ impl Inner {
                 Some(_) => {}
             }
         }
+        let token = self.token();
         self.deliveries.insert(
             claim.key,
             DeliveryRecord {
                 keep_until: claim.keep_until,
                 claimed_until: Some(claim.claim_until),
+                token,
             },
         );
-        DeliveryClaim::Claimed
+        DeliveryClaim::Claimed(token)
     }
 
-    pub(crate) fn finish_delivery(&mut self, key: &str) {
-        if let Some(r) = self.deliveries.get_mut(key) {
+    /// The delivery's record while `token` holds its claim.
+    fn claimed_delivery(&mut self, key: &str, token: LeaseToken) -> Option<&mut DeliveryRecord> {
+        self.deliveries
+            .get_mut(key)
+            .filter(|r| r.token == token && r.claimed_until.is_some())
+    }
+
+    pub(crate) fn finish_delivery(&mut self, key: &str, token: LeaseToken) {
+        if let Some(r) = self.claimed_delivery(key, token) {
             r.claimed_until = None;
         }
     }
 
-    pub(crate) fn forget_delivery(&mut self, key: &str) {
-        self.deliveries.remove(key);
+    pub(crate) fn forget_delivery(&mut self, key: &str, token: LeaseToken) {
+        if self.claimed_delivery(key, token).is_some() {
+            self.deliveries.remove(key);
+        }
     }
 }
 
@@ -1350,4 +1361,6 @@ pub(crate) struct DeliveryRecord {
     /// While handled: until when the handler's claim lasts; `None` once
     /// handled.
     claimed_until: Option<Timestamp>,
+    /// The token of the latest claim.
+    token: LeaseToken,
 }

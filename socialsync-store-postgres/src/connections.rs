@@ -856,13 +856,15 @@ pub(crate) async fn claim_delivery(
     claim: DeliveryClaimRequest,
 ) -> StoreResult<DeliveryClaim> {
     check_delivery_key(&claim.key)?;
-    let claimed: Option<bool> = sqlx::query_scalar(
+    let claimed: Option<uuid::Uuid> = sqlx::query_scalar(
         "WITH gone AS (DELETE FROM webhook_deliveries WHERE until < $4 AND key <> $1) \
-         INSERT INTO webhook_deliveries (key, until, claimed_until) VALUES ($1, $2, $3) \
+         INSERT INTO webhook_deliveries (key, until, claimed_until, claim_token) \
+           VALUES ($1, $2, $3, gen_random_uuid()) \
          ON CONFLICT (key) DO UPDATE \
-           SET until = EXCLUDED.until, claimed_until = EXCLUDED.claimed_until \
+           SET until = EXCLUDED.until, claimed_until = EXCLUDED.claimed_until, \
+             claim_token = EXCLUDED.claim_token \
            WHERE webhook_deliveries.until < $4 OR webhook_deliveries.claimed_until < $4 \
-         RETURNING true",
+         RETURNING claim_token",
     )
     .bind(&claim.key)
     .bind(claim.keep_until)
@@ -871,8 +873,8 @@ pub(crate) async fn claim_delivery(
     .fetch_optional(&s.pool)
     .await
     .map_err(db)?;
-    if claimed.is_some() {
-        return Ok(DeliveryClaim::Claimed);
+    if let Some(token) = claimed {
+        return Ok(DeliveryClaim::Claimed(token_from_uuid(token)));
     }
     // A record lasts: a statement of its own sees it even when it was
     // committed while the claim above waited for it.
@@ -890,24 +892,38 @@ pub(crate) async fn claim_delivery(
     })
 }
 
-/// Marks a claimed webhook delivery handled.
-pub(crate) async fn finish_delivery(s: &PgStore, key: &str) -> StoreResult<()> {
-    check_delivery_key(key)?;
-    sqlx::query("UPDATE webhook_deliveries SET claimed_until = NULL WHERE key = $1")
-        .bind(key)
-        .execute(&s.pool)
-        .await
-        .map_err(db)?;
-    Ok(())
+/// Marks a webhook delivery handled while `token` holds its claim.
+pub(crate) async fn finish_delivery(s: &PgStore, key: &str, token: LeaseToken) -> StoreResult<()> {
+    on_claimed_delivery(
+        s,
+        "UPDATE webhook_deliveries SET claimed_until = NULL",
+        key,
+        token,
+    )
+    .await
 }
 
-/// Forgets a webhook delivery.
-pub(crate) async fn forget_delivery(s: &PgStore, key: &str) -> StoreResult<()> {
+/// Forgets a webhook delivery while `token` holds its claim.
+pub(crate) async fn forget_delivery(s: &PgStore, key: &str, token: LeaseToken) -> StoreResult<()> {
+    on_claimed_delivery(s, "DELETE FROM webhook_deliveries", key, token).await
+}
+
+/// Runs `statement` (an `UPDATE` or `DELETE` of `webhook_deliveries`) on
+/// the delivery `key` if `token` still holds its claim.
+async fn on_claimed_delivery(
+    s: &PgStore,
+    statement: &'static str,
+    key: &str,
+    token: LeaseToken,
+) -> StoreResult<()> {
     check_delivery_key(key)?;
-    sqlx::query("DELETE FROM webhook_deliveries WHERE key = $1")
-        .bind(key)
-        .execute(&s.pool)
-        .await
-        .map_err(db)?;
+    sqlx::query(&format!(
+        "{statement} WHERE key = $1 AND claim_token = $2 AND claimed_until IS NOT NULL"
+    ))
+    .bind(key)
+    .bind(token_to_uuid(token))
+    .execute(&s.pool)
+    .await
+    .map_err(db)?;
     Ok(())
 }

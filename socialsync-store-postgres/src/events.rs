@@ -410,7 +410,11 @@ async fn listen(
             {
                 Ok(m) => newest = newest.max(m.unwrap_or(0)),
                 Err(_) => {
-                    // The server is away: try again shortly.
+                    // The server is away: try again shortly, unless the
+                    // store is gone.
+                    if hub.strong_count() == 0 {
+                        return;
+                    }
                     tokio::time::sleep(RETRY).await;
                     continue;
                 }
@@ -429,7 +433,10 @@ async fn listen(
                 break;
             };
             if rows.is_empty() {
-                cursor = newest;
+                // Nothing committed up to the id notified: a NOTIFY from
+                // elsewhere (any session may send one). The cursor stays on
+                // the last id read; only real rows move it.
+                newest = cursor;
                 break;
             }
             let Some(hub) = hub.upgrade() else { return };
@@ -470,7 +477,8 @@ pub(crate) async fn subscribe_events(
     let lag_after = i64::try_from(s.subscriber_buffer.max(1)).unwrap_or(i64::MAX);
     // What was published before joining and after `after` comes from the
     // table, through the pool, a page at a time; the rest from the hub.
-    let mut replay_from = after.map_or(joined_at, |a| a.0.min(joined_at));
+    // Ids start at 1: any `after` below is "from the start".
+    let mut replay_from = after.map_or(joined_at, |a| a.0.clamp(0, joined_at));
     let mut lagged = None;
     if joined_at - replay_from > lag_after {
         let skip_to = joined_at - lag_after;

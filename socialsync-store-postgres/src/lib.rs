@@ -390,11 +390,11 @@ impl DeliveryLog for PgStore {
     async fn claim_delivery(&self, claim: DeliveryClaimRequest) -> StoreResult<DeliveryClaim> {
         connections::claim_delivery(self, claim).await
     }
-    async fn finish_delivery(&self, key: &str) -> StoreResult<()> {
-        connections::finish_delivery(self, key).await
+    async fn finish_delivery(&self, key: &str, token: LeaseToken) -> StoreResult<()> {
+        connections::finish_delivery(self, key, token).await
     }
-    async fn forget_delivery(&self, key: &str) -> StoreResult<()> {
-        connections::forget_delivery(self, key).await
+    async fn forget_delivery(&self, key: &str, token: LeaseToken) -> StoreResult<()> {
+        connections::forget_delivery(self, key, token).await
     }
 }
 

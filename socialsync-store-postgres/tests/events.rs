@@ -372,3 +372,25 @@ pg_test! {
         assert_eq!(next.id, live.id);
     }
 }
+
+pg_test! {
+    /// Any session may NOTIFY the store's channel: a forged id (the largest
+    /// there is) moves nothing, and the streams still get every real event.
+    async fn a_forged_notification_does_not_silence_the_streams(
+        options: PgPoolOptions,
+        connect: PgConnectOptions,
+    ) {
+        let store = support::store(options, connect).await;
+        let mut live = store.subscribe_events(None).await.unwrap();
+        sqlx::query(
+            "SELECT pg_notify('socialsync_events_' || md5(current_schema()), '9223372036854775807')",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let real = store.publish_event(event(1)).await.unwrap();
+        let got = next_event(&mut live).await.expect("the real event arrives");
+        assert_eq!(got.id, real.id);
+    }
+}

@@ -429,4 +429,16 @@ mod tests {
         assert!(a.delivery.until > Timestamp::from_timestamp(T, 0).unwrap() + v.tolerance);
         assert!(!format!("{:?}", a.delivery).contains(&a.delivery.key));
     }
+
+    #[test]
+    fn a_host_tolerance_at_either_extreme_is_one_answer_not_a_panic() {
+        let wide = verifier().with_tolerance(chrono::TimeDelta::MAX);
+        let a = wide.verify(Some(&wide.sign(T, BODY)), BODY, now()).unwrap();
+        assert_eq!(a.delivery.until, Timestamp::MAX);
+        let negative = verifier().with_tolerance(chrono::TimeDelta::MIN);
+        assert!(matches!(
+            negative.verify(Some(&negative.sign(T, BODY)), BODY, now()),
+            Err(WebhookError::Stale)
+        ));
+    }
 }

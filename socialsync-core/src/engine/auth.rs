@@ -248,8 +248,8 @@ impl Engine {
             keep_until: delivery.until + DELIVERY_CLOCK_MARGIN,
             now,
         };
-        match store.claim_delivery(claim).await? {
-            DeliveryClaim::Claimed => {}
+        let token = match store.claim_delivery(claim).await? {
+            DeliveryClaim::Claimed(token) => token,
             DeliveryClaim::Handled => {
                 tracing::info!(%platform, "webhook delivery replayed; ignored");
                 return Ok(Delivered::Replayed);
@@ -258,14 +258,14 @@ impl Engine {
                 tracing::info!(%platform, "webhook delivery being handled elsewhere");
                 return Ok(Delivered::InProgress { until });
             }
-        }
+        };
         match self.disconnect_reported(platform, account, reason).await {
             Ok(d) => {
-                store.finish_delivery(&delivery.key).await?;
+                store.finish_delivery(&delivery.key, token).await?;
                 Ok(Delivered::Handled(d))
             }
             Err(e) => {
-                if let Err(forget) = store.forget_delivery(&delivery.key).await {
+                if let Err(forget) = store.forget_delivery(&delivery.key, token).await {
                     tracing::warn!(error = %forget, "could not forget a failed webhook delivery");
                 }
                 Err(e)

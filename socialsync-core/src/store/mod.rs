@@ -310,12 +310,15 @@ pub trait DeliveryLog: Debug + Send + Sync + 'static {
     /// it, [`DeliveryClaim::InProgress`] while another claim lasts.
     /// Records kept until before `now` may be dropped.
     async fn claim_delivery(&self, claim: DeliveryClaimRequest) -> StoreResult<DeliveryClaim>;
-    /// Marks a claimed delivery handled: a replay of it is
-    /// [`DeliveryClaim::Handled`] until its record ends.
-    async fn finish_delivery(&self, key: &str) -> StoreResult<()>;
-    /// Forgets a delivery claimed by [`DeliveryLog::claim_delivery`]
-    /// (handling it failed: the sender's next attempt is a first one).
-    async fn forget_delivery(&self, key: &str) -> StoreResult<()>;
+    /// Marks a delivery handled if `token` (from
+    /// [`DeliveryClaim::Claimed`]) still holds its claim: a replay of it is
+    /// [`DeliveryClaim::Handled`] until its record ends. A no-op otherwise.
+    async fn finish_delivery(&self, key: &str, token: LeaseToken) -> StoreResult<()>;
+    /// Forgets a delivery if `token` still holds its claim (handling it
+    /// failed: the sender's next attempt is a first one). A no-op otherwise,
+    /// so a handler whose claim lapsed never erases what its successor
+    /// finished.
+    async fn forget_delivery(&self, key: &str, token: LeaseToken) -> StoreResult<()>;
 }
 
 /// The live event log: publication, replay and subscription.

@@ -586,8 +586,9 @@ pub struct DeliveryClaimRequest {
 #[non_exhaustive]
 pub enum DeliveryClaim {
     /// The caller handles the delivery (the first time, or after an
-    /// earlier handler's claim lapsed).
-    Claimed,
+    /// earlier handler's claim lapsed), presenting this token to finish or
+    /// forget it.
+    Claimed(LeaseToken),
     /// A handler finished it: a replay, to change nothing.
     Handled,
     /// Another handler holds it until the instant given.

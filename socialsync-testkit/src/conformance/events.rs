@@ -143,6 +143,27 @@ pub async fn a_resume_after_an_id_beyond_the_log_still_gets_what_is_published(
     assert_eq!(next.event, event(2));
 }
 
+/// A resume "after" an id below every id (the lowest `i64`) replays the
+/// whole log, then follows it.
+pub async fn a_resume_after_the_lowest_id_gets_every_event(store: Arc<dyn PostStore>) {
+    let first = must(store.publish_event(event(1)).await, "publish").id;
+    let mut stream = must(
+        store.subscribe_events(Some(EventId(i64::MIN))).await,
+        "subscribe",
+    );
+    let live = must(store.publish_event(event(2)).await, "publish live").id;
+    let mut got = Vec::new();
+    for _ in 0..2 {
+        let next = tokio::time::timeout(std::time::Duration::from_secs(5), stream.next())
+            .await
+            .expect("event in time")
+            .expect("stream open")
+            .expect("not lagged");
+        got.push(next.id);
+    }
+    assert_eq!(got, [first, live]);
+}
+
 /// A subscriber that never reads does not block publishing; when it reads,
 /// it learns that it lagged and goes on with newer events.
 pub async fn slow_subscriber_lags_without_blocking_publishers(store: Arc<dyn PostStore>) {

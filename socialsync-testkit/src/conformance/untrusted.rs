@@ -13,7 +13,7 @@ use socialsync_core::domain::{Connection, Disconnection};
 use socialsync_core::engine::{Delivered, Delivery, NotifyError, ReconnectNotifier};
 use socialsync_core::error::StoreError;
 use socialsync_core::hashtag::TrackedHashtag;
-use socialsync_core::ids::{ConnectionId, PlatformAccountId};
+use socialsync_core::ids::{ConnectionId, LeaseToken, PlatformAccountId};
 use socialsync_core::metrics::{Metric, MetricSet, Metrics};
 use socialsync_core::platform::Platform;
 use socialsync_core::store::{
@@ -207,25 +207,23 @@ pub async fn a_panicking_notifier_does_not_starve_other_notices(store: Arc<dyn P
 /// new; a key no store should keep is refused (ARCHITECTURE.md §9).
 pub async fn a_webhook_delivery_is_recognised_until_its_window_ends(store: Arc<dyn PostStore>) {
     let t = start();
-    let claim = |key: &str, now: Timestamp| DeliveryClaimRequest {
-        key: key.to_owned(),
-        claim_until: now + TimeDelta::minutes(1),
-        keep_until: t + TimeDelta::minutes(5),
-        now,
-    };
-    assert_eq!(
-        ok(store.claim_delivery(claim("tiktok:aa", t)).await),
-        DeliveryClaim::Claimed
-    );
+    let claim = |key: &str, now: Timestamp| delivery_claim(key, now, t + TimeDelta::minutes(5));
+    let aa = claimed(ok(store.claim_delivery(claim("tiktok:aa", t)).await));
     assert_eq!(
         ok(store.claim_delivery(claim("tiktok:aa", t)).await),
         DeliveryClaim::InProgress(t + TimeDelta::minutes(1))
     );
-    ok(store.finish_delivery("tiktok:aa").await);
+    ok(store.finish_delivery("tiktok:aa", aa).await);
     assert_eq!(
         ok(store
             .claim_delivery(claim("tiktok:aa", t + TimeDelta::minutes(4)))
             .await),
+        DeliveryClaim::Handled
+    );
+    // A finished delivery is never forgotten, even by its own token.
+    ok(store.forget_delivery("tiktok:aa", aa).await);
+    assert_eq!(
+        ok(store.claim_delivery(claim("tiktok:aa", t)).await),
         DeliveryClaim::Handled
     );
     // Concurrent claims of one delivery: exactly one wins.
@@ -236,37 +234,26 @@ pub async fn a_webhook_delivery_is_recognised_until_its_window_ends(store: Arc<d
             tokio::spawn(async move { store.claim_delivery(c).await })
         })
         .collect();
-    let mut claimed = 0;
+    let mut tokens = Vec::new();
     for r in racing {
         match ok(r.await.expect("task")) {
-            DeliveryClaim::Claimed => claimed += 1,
+            DeliveryClaim::Claimed(token) => tokens.push(token),
             DeliveryClaim::InProgress(_) => {}
             other => panic!("a concurrent claim found {other:?}"),
         }
     }
-    assert_eq!(claimed, 1, "one claim among concurrent ones wins");
+    assert_eq!(tokens.len(), 1, "one claim among concurrent ones wins");
     // Its handler never finished: once the claim lapsed, the next attempt
-    // handles it.
+    // handles it, with a token of its own.
     let lapsed = t + TimeDelta::minutes(2);
-    assert_eq!(
-        ok(store.claim_delivery(claim("tiktok:bb", lapsed)).await),
-        DeliveryClaim::Claimed
-    );
-    ok(store.forget_delivery("tiktok:bb").await);
-    assert_eq!(
-        ok(store.claim_delivery(claim("tiktok:bb", lapsed)).await),
-        DeliveryClaim::Claimed
-    );
+    let bb = claimed(ok(store.claim_delivery(claim("tiktok:bb", lapsed)).await));
+    assert_ne!(bb, tokens[0], "every claim gets a fresh token");
+    ok(store.forget_delivery("tiktok:bb", bb).await);
+    claimed(ok(store.claim_delivery(claim("tiktok:bb", lapsed)).await));
     // Its record over, the key may be used again (and the old record goes).
     let later = t + TimeDelta::minutes(6);
-    let again = DeliveryClaimRequest {
-        keep_until: later + TimeDelta::minutes(5),
-        ..claim("tiktok:aa", later)
-    };
-    assert_eq!(
-        ok(store.claim_delivery(again).await),
-        DeliveryClaim::Claimed
-    );
+    let again = delivery_claim("tiktok:aa", later, later + TimeDelta::minutes(5));
+    claimed(ok(store.claim_delivery(again).await));
     for bad in ["", "tiktok:\0", "tiktok:\n", &"k".repeat(257)] {
         let r = store.claim_delivery(claim(bad, t)).await;
         assert!(
@@ -274,14 +261,66 @@ pub async fn a_webhook_delivery_is_recognised_until_its_window_ends(store: Arc<d
             "{bad:?}: {r:?}"
         );
         for r in [
-            store.finish_delivery(bad).await,
-            store.forget_delivery(bad).await,
+            store.finish_delivery(bad, aa).await,
+            store.forget_delivery(bad, aa).await,
         ] {
             assert!(
                 matches!(r, Err(StoreError::InvalidInput(_))),
                 "{bad:?}: {r:?}"
             );
         }
+    }
+}
+
+/// A handler whose claim lapsed (it stalled) and whose successor finished
+/// the delivery cannot undo that: its late failure forgets nothing, its
+/// late success changes nothing, and a replay stays a replay.
+pub async fn a_late_handlers_forget_keeps_its_successors_finished_delivery(
+    store: Arc<dyn PostStore>,
+) {
+    let t = start();
+    let keep = t + TimeDelta::minutes(5);
+    let late = claimed(ok(store
+        .claim_delivery(delivery_claim("tiktok:cc", t, keep))
+        .await));
+    let lapsed = t + TimeDelta::minutes(2);
+    let successor = claimed(ok(store
+        .claim_delivery(delivery_claim("tiktok:cc", lapsed, keep))
+        .await));
+    // While the successor works, the late handler can neither finish nor
+    // forget the delivery.
+    ok(store.finish_delivery("tiktok:cc", late).await);
+    assert_eq!(
+        ok(store
+            .claim_delivery(delivery_claim("tiktok:cc", lapsed, keep))
+            .await),
+        DeliveryClaim::InProgress(lapsed + TimeDelta::minutes(1))
+    );
+    ok(store.finish_delivery("tiktok:cc", successor).await);
+    ok(store.forget_delivery("tiktok:cc", late).await);
+    assert_eq!(
+        ok(store
+            .claim_delivery(delivery_claim("tiktok:cc", lapsed, keep))
+            .await),
+        DeliveryClaim::Handled
+    );
+}
+
+/// A claim on `key` at `now`, for a minute, its record kept until `keep`.
+fn delivery_claim(key: &str, now: Timestamp, keep: Timestamp) -> DeliveryClaimRequest {
+    DeliveryClaimRequest {
+        key: key.to_owned(),
+        claim_until: now + TimeDelta::minutes(1),
+        keep_until: keep,
+        now,
+    }
+}
+
+/// The token of a won claim.
+fn claimed(c: DeliveryClaim) -> LeaseToken {
+    match c {
+        DeliveryClaim::Claimed(token) => token,
+        other => panic!("expected the claim to be won: {other:?}"),
     }
 }
 
@@ -306,10 +345,7 @@ pub async fn a_delivery_whose_handling_never_finished_is_handled_when_it_comes_a
         keep_until: delivery.until + TimeDelta::hours(1),
         now: start(),
     };
-    assert_eq!(
-        ok(store.claim_delivery(claim).await),
-        DeliveryClaim::Claimed
-    );
+    claimed(ok(store.claim_delivery(claim).await));
     let report = || {
         sim.engine.disconnect_delivered(
             &delivery,
