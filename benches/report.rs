@@ -8,7 +8,7 @@
 use chrono::TimeDelta;
 use criterion::{Criterion, criterion_group, criterion_main};
 use socialsync::core::metrics::{Metric, Metrics};
-use socialsync::core::report::{ReportRange, campaign_report};
+use socialsync::core::report::{ReportRange, scope_report};
 use socialsync::core::store::{
     BucketSize, ClaimRequest, NextScan, PostStore, ScanCompletion, ScanReading,
 };
@@ -77,13 +77,13 @@ fn bench(c: &mut Criterion) {
     group.sample_size(20);
     group.bench_function("campaign_1000_posts_90_days_daily", |b| {
         b.iter(|| {
-            rt.block_on(campaign_report(&*store, w.brand.id, w.scope.id, range))
+            rt.block_on(scope_report(&*store, w.brand.id, w.scope.id, range))
                 .expect("report")
         })
     });
     group.bench_function("campaign_1000_posts_90_days_hourly", |b| {
         b.iter(|| {
-            rt.block_on(campaign_report(&*store, w.brand.id, w.scope.id, hourly))
+            rt.block_on(scope_report(&*store, w.brand.id, w.scope.id, hourly))
                 .expect("report")
         })
     });

@@ -177,7 +177,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let lost = sim.notifier.lost();
     println!("reconnect prompts sent: {}", lost.len());
-    let report = socialsync::core::report::campaign_report(
+    let report = socialsync::core::report::scope_report(
         &*store,
         brand.id,
         campaign.id,

@@ -8,7 +8,7 @@ use socialsync::core::events::{ConnectionChange, Event};
 use socialsync::core::ids::{BrandId, PlatformAccountId, PlatformPostId};
 use socialsync::core::metrics::{Metric, MetricSet, Metrics};
 use socialsync::core::platform::Platform;
-use socialsync::core::social_platform::PlatformErrorKind;
+use socialsync::core::platform::PlatformErrorKind;
 use socialsync::core::store::{BucketSize, PostFilter, PostStore, ReportQuery};
 use socialsync::core::tracking::{ScopeSpec, Tracking};
 use socialsync::memory::MemoryStore;
@@ -491,7 +491,7 @@ async fn rate_limit_backs_off_and_releases_claims() {
         None,
         PlatformErrorKind::RateLimited {
             until: Some(until),
-            reach: socialsync_core::social_platform::LimitReach::Account,
+            reach: socialsync_core::platform::LimitReach::Account,
         },
         1,
     );

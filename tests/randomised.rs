@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use socialsync::core::clock::Timestamp;
 use socialsync::core::metrics::{Metric, Metrics};
 use socialsync::core::platform::Platform;
-use socialsync::core::report::{ReportRange, campaign_report};
+use socialsync::core::report::{ReportRange, scope_report};
 use socialsync::core::store::{BucketSize, PostStore};
 use socialsync::core::tracking::{ScopeSpec, Tracking};
 use socialsync::memory::MemoryStore;
@@ -154,7 +154,7 @@ async fn run(s: Script) -> Result<(), TestCaseError> {
         sim.cycle().await;
     }
     let range = ReportRange::new(t0, at(t0, HOURS), BucketSize::Day).unwrap();
-    let report = campaign_report(&*store, brand, program.id, range)
+    let report = scope_report(&*store, brand, program.id, range)
         .await
         .unwrap();
     let total = |m: Metric| report.figures.totals.get(&m).map_or(0, |t| t.value as i64);

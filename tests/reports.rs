@@ -7,9 +7,7 @@ use socialsync::core::domain::{Connection, DisconnectReason, PostState, Scope, S
 use socialsync::core::ids::PostId;
 use socialsync::core::metrics::{Metric, Metrics};
 use socialsync::core::platform::Platform;
-use socialsync::core::report::{
-    Report, ReportError, ReportRange, analytics_report, campaign_report,
-};
+use socialsync::core::report::{Report, ReportError, ReportRange, analytics_report, scope_report};
 use socialsync::core::store::{
     BucketSize, DisconnectRequest, NewBrand, NewConnection, NextScan, PostStore,
 };
@@ -180,9 +178,9 @@ fn series_views(r: &Report) -> Vec<(i128, i128, bool, bool)> {
 }
 
 #[tokio::test]
-async fn campaign_report_sums_the_scopes_posts() {
+async fn a_scope_report_sums_the_scopes_posts() {
     let s = setup().await;
-    let r = campaign_report(&*s.store, s.w.brand.id, s.campaign.id, hourly(1, 4))
+    let r = scope_report(&*s.store, s.w.brand.id, s.campaign.id, hourly(1, 4))
         .await
         .unwrap();
     assert_eq!(r.scope.as_ref().map(|c| c.name.as_str()), Some("Launch"));
@@ -242,7 +240,7 @@ async fn the_gap_growth_lands_in_the_first_bucket_after_reconnection() {
         NextScan::At(hours(5)),
     )
     .await;
-    let r = campaign_report(&*s.store, s.w.brand.id, s.campaign.id, hourly(1, 5))
+    let r = scope_report(&*s.store, s.w.brand.id, s.campaign.id, hourly(1, 5))
         .await
         .unwrap();
     assert_eq!(
@@ -309,7 +307,7 @@ async fn a_post_that_leaves_a_scope_leaves_its_report() {
         .set_attribution(s.both, vec![attributed(&s.w.scope, "brandx")], hours(4))
         .await
         .unwrap();
-    let r = campaign_report(&*s.store, s.w.brand.id, s.campaign.id, hourly(1, 4))
+    let r = scope_report(&*s.store, s.w.brand.id, s.campaign.id, hourly(1, 4))
         .await
         .unwrap();
     assert_eq!(r.figures.posts, 1);
@@ -330,7 +328,7 @@ async fn reports_are_brand_isolated() {
         )
         .await
         .unwrap();
-    let e = campaign_report(&*s.store, other.id, s.campaign.id, hourly(1, 4))
+    let e = scope_report(&*s.store, other.id, s.campaign.id, hourly(1, 4))
         .await
         .unwrap_err();
     assert!(

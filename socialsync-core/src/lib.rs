@@ -2,7 +2,7 @@
 //!
 //! The heart of socialsync: the domain (brands, creators, connections,
 //! scopes, posts, snapshots), the traits hosts plug implementations into
-//! ([`store::PostStore`], [`social_platform::SocialPlatform`],
+//! ([`store::PostStore`], [`platform::SocialPlatform`],
 //! [`clock::Clock`]), hashtag extraction and matching, tracking
 //! configuration, and the monitoring policy.
 //!
@@ -43,9 +43,16 @@ pub mod ids;
 pub mod matching;
 pub mod metrics;
 pub mod platform;
+#[doc(hidden)]
+pub use platform as social_platform;
 pub mod policy;
 pub mod report;
-pub mod social_platform;
 pub mod store;
 pub mod text;
 pub mod tracking;
+
+/// What the crate's macros expand to: not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use async_trait::async_trait;
+}

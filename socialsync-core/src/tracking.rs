@@ -7,7 +7,7 @@ use crate::domain::{Brand, CampaignWindow, Creator, Scope, ScopeKind};
 use crate::error::ConfigError;
 use crate::hashtag::TrackedHashtag;
 use crate::ids::{BrandId, CreatorId, ScopeId};
-use crate::store::{NewBrand, NewCreator, NewScope, PostStore, ScopeChange};
+use crate::store::{NewBrand, NewCreator, NewScope, ScopeChange, TrackingStore};
 use std::sync::Arc;
 
 /// A program or a campaign to create.
@@ -69,13 +69,14 @@ impl ScopeSpec {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Tracking {
-    store: Arc<dyn PostStore>,
+    store: Arc<dyn TrackingStore>,
     clock: Arc<dyn Clock>,
 }
 
 impl Tracking {
-    /// Configuration over `store`.
-    pub fn new(store: Arc<dyn PostStore>, clock: Arc<dyn Clock>) -> Tracking {
+    /// Configuration over `store` (any full store coerces to
+    /// `Arc<dyn TrackingStore>`).
+    pub fn new(store: Arc<dyn TrackingStore>, clock: Arc<dyn Clock>) -> Tracking {
         Tracking { store, clock }
     }
 

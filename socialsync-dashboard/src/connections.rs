@@ -18,7 +18,7 @@ use socialsync_core::domain::{Connection, ConnectionStatus, Creator, PostState};
 use socialsync_core::engine::EngineError;
 use socialsync_core::error::StoreError;
 use socialsync_core::ids::{BrandId, ConnectionId};
-use socialsync_core::store::{PostFilter, PostStore};
+use socialsync_core::store::{EventLog, PostCatalog, PostFilter};
 use std::sync::Arc;
 
 /// The query of the connection tabs.
@@ -39,7 +39,7 @@ struct PostFigures {
 }
 
 async fn figures(
-    store: &dyn PostStore,
+    store: &dyn PostCatalog,
     brand: BrandId,
     c: &Connection,
     overdue_before: Timestamp,
@@ -64,7 +64,7 @@ async fn figures(
 }
 
 async fn panel_response(
-    store: &dyn PostStore,
+    store: &dyn EventLog,
     viewer: &Viewer,
     tab: Tab,
     title: &str,

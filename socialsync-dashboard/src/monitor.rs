@@ -23,7 +23,7 @@ use socialsync_core::events::{
     ConnectionChange, ConnectionEvent, Event, EventStream, ScanEvent, ScanOutcome, StoredEvent,
 };
 use socialsync_core::ids::{BrandId, EventId};
-use socialsync_core::store::PostStore;
+use socialsync_core::store::TrackingStore;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
@@ -86,7 +86,7 @@ pub(crate) async fn page(
     Ok(layout(&viewer, Tab::Monitor, "Scan monitor", panel))
 }
 
-async fn names_for(names: &mut CreatorNames, store: &dyn PostStore, e: &StoredEvent) -> String {
+async fn names_for(names: &mut CreatorNames, store: &dyn TrackingStore, e: &StoredEvent) -> String {
     let creator = match &e.event {
         Event::Scan(s) => s.creator,
         Event::Connection(c) => c.creator,
@@ -212,7 +212,7 @@ pub(crate) async fn events(
 /// The brand's events as SSE events carrying rendered rows.
 fn rows(
     live: EventStream,
-    store: Arc<dyn PostStore>,
+    store: Arc<dyn TrackingStore>,
     brand: BrandId,
     connections_only: bool,
 ) -> impl Stream<Item = Result<SseEvent, Infallible>> {

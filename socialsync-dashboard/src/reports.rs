@@ -18,7 +18,7 @@ use socialsync_core::domain::{PostState, ScopeKind};
 use socialsync_core::ids::ScopeId;
 use socialsync_core::metrics::Metric;
 use socialsync_core::report::{
-    Figures, Report, ReportError, ReportRange, analytics_report, campaign_report,
+    Figures, Report, ReportError, ReportRange, analytics_report, scope_report,
 };
 use socialsync_core::store::BucketSize;
 use std::sync::Arc;
@@ -229,7 +229,7 @@ async fn build(
     let range = range_of(p, state.clock.now())?;
     let report = match key_of(key)? {
         Key::All => analytics_report(&*state.store, viewer.brand.id, range).await?,
-        Key::Scope(id) => campaign_report(&*state.store, viewer.brand.id, id, range).await?,
+        Key::Scope(id) => scope_report(&*state.store, viewer.brand.id, id, range).await?,
     };
     Ok((report, range))
 }

@@ -3,12 +3,12 @@
 use socialsync_core::domain::{Connection, Creator};
 use socialsync_core::error::StoreResult;
 use socialsync_core::ids::{BrandId, ConnectionId, CreatorId};
-use socialsync_core::store::{ConnectionFilter, PostStore};
+use socialsync_core::store::{ConnectionFilter, ConnectionStore, TrackingStore};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The creators who are members of any scope of `brand`.
-pub(crate) async fn creators_of(
-    store: &dyn PostStore,
+pub(crate) async fn creators_of<S: TrackingStore + ?Sized>(
+    store: &S,
     brand: BrandId,
 ) -> StoreResult<BTreeSet<CreatorId>> {
     Ok(store
@@ -21,8 +21,8 @@ pub(crate) async fn creators_of(
 
 /// Every connection of the brand's creators, with the creators, by creator
 /// name then platform.
-pub(crate) async fn connections_of(
-    store: &dyn PostStore,
+pub(crate) async fn connections_of<S: TrackingStore + ConnectionStore + ?Sized>(
+    store: &S,
     brand: BrandId,
 ) -> StoreResult<Vec<(Connection, Creator)>> {
     let mut out = Vec::new();
@@ -47,8 +47,8 @@ pub(crate) async fn connections_of(
 
 /// The connection `id` when `brand` may see it (its creator is a member of
 /// one of the brand's scopes).
-pub(crate) async fn connection_for(
-    store: &dyn PostStore,
+pub(crate) async fn connection_for<S: TrackingStore + ConnectionStore + ?Sized>(
+    store: &S,
     brand: BrandId,
     id: ConnectionId,
 ) -> StoreResult<Option<(Connection, Creator)>> {
@@ -70,7 +70,7 @@ pub(crate) struct CreatorNames(BTreeMap<CreatorId, String>);
 
 impl CreatorNames {
     /// The name of `id` (its id's text when the store has none or fails).
-    pub(crate) async fn get(&mut self, store: &dyn PostStore, id: CreatorId) -> String {
+    pub(crate) async fn get(&mut self, store: &dyn TrackingStore, id: CreatorId) -> String {
         if let Some(n) = self.0.get(&id) {
             return n.clone();
         }

@@ -29,7 +29,7 @@ use socialsync_core::domain::{Connection, ConnectionStatus, DisconnectReason, Sc
 use socialsync_core::engine::Engine;
 use socialsync_core::events::{Event, ScanOutcome};
 use socialsync_core::ids::BrandId;
-use socialsync_core::social_platform::SocialPlatform;
+use socialsync_core::platform::SocialPlatform;
 use socialsync_core::store::{PostStore, SharedBudget};
 use socialsync_core::tracking::{ScopeSpec, Tracking};
 use socialsync_dashboard::Dashboard;

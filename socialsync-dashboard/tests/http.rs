@@ -13,8 +13,8 @@ use socialsync_core::events::{ConnectionChange, Event};
 use socialsync_core::ids::{BrandId, EventId};
 use socialsync_core::metrics::Metric;
 use socialsync_core::platform::Platform;
-use socialsync_core::report::{ReportRange, analytics_report, campaign_report};
-use socialsync_core::social_platform::PlatformErrorKind;
+use socialsync_core::platform::PlatformErrorKind;
+use socialsync_core::report::{ReportRange, analytics_report, scope_report};
 use socialsync_core::store::{BucketSize, PostFilter};
 use socialsync_testkit::Op;
 use std::time::Duration;
@@ -1097,7 +1097,7 @@ async fn world_with_a_gap() -> World {
 const HOURLY: &str = "?from=2026-03-01T00:00:00Z&to=2026-03-01T12:00:00Z&bucket=hour";
 
 #[tokio::test]
-async fn a_campaign_report_shows_totals_breakdowns_chart_states_and_gaps() {
+async fn a_scope_report_shows_totals_breakdowns_chart_states_and_gaps() {
     let w = world_with_a_gap().await;
     let a = w
         .get(
@@ -1173,7 +1173,7 @@ async fn a_campaign_report_shows_totals_breakdowns_chart_states_and_gaps() {
 async fn report_downloads_are_the_reports_csv_and_json() {
     let w = world_with_a_gap().await;
     let range = ReportRange::new(t0(), t0() + h(12), BucketSize::Hour).unwrap();
-    let expected = campaign_report(&*w.store, w.acme, w.campaign.id, range)
+    let expected = scope_report(&*w.store, w.acme, w.campaign.id, range)
         .await
         .unwrap();
     let a = w

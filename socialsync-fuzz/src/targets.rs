@@ -16,7 +16,7 @@ use socialsync_core::domain::MediaKind;
 use socialsync_core::hashtag::{HashtagKey, extract_hashtags, keyword_tag_key};
 use socialsync_core::ids::PlatformPostId;
 use socialsync_core::metrics::Metrics;
-use socialsync_core::social_platform::{MetricsBatch, MetricsRequest, PlatformError, PlatformPost};
+use socialsync_core::platform::{MetricsBatch, MetricsRequest, PlatformError, PlatformPost};
 use std::sync::LazyLock;
 
 /// Makes an input from a seed (or a kept input), another input to splice

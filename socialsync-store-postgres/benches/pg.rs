@@ -28,7 +28,7 @@ use socialsync_core::engine::Engine;
 use socialsync_core::ids::{PlatformPostId, ScopeId};
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
-use socialsync_core::report::{ReportRange, campaign_report};
+use socialsync_core::report::{ReportRange, scope_report};
 use socialsync_core::store::ScanQueue;
 use socialsync_core::store::{
     BucketSize, ClaimRequest, NextScan, PostStore, ReportQuery, ScanCompletion, ScanReading,
@@ -435,7 +435,7 @@ async fn report(opts: &PgConnectOptions) -> Res<()> {
         inputs = Some(store.report_inputs(query).await?);
         best_inputs = best_inputs.min(t.elapsed());
         let t = Instant::now();
-        let r = campaign_report(&*store, brand, campaign, range).await?;
+        let r = scope_report(&*store, brand, campaign, range).await?;
         best_report = best_report.min(t.elapsed());
         assert_eq!(r.by_post.len(), 1_000);
     }

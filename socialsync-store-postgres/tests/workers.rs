@@ -13,8 +13,8 @@ use socialsync_core::engine::Engine;
 use socialsync_core::ids::{BrandId, PlatformPostId, ScopeId};
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
-use socialsync_core::report::{ReportRange, campaign_report};
-use socialsync_core::social_platform::*;
+use socialsync_core::platform::*;
+use socialsync_core::report::{ReportRange, scope_report};
 use socialsync_core::store::SharedBudget;
 use socialsync_core::store::{BucketSize, BudgetDecision, BudgetRequest, PostFilter, PostStore};
 use socialsync_core::tracking::{ScopeSpec, Tracking};
@@ -152,7 +152,7 @@ async fn outcome(sim: &Sim, brand: BrandId, program: ScopeId) -> (Vec<String>, s
         ));
     }
     let range = ReportRange::new(t0(), t0() + h(168), BucketSize::Hour).unwrap();
-    let r = campaign_report(&*sim.store, brand, program, range)
+    let r = scope_report(&*sim.store, brand, program, range)
         .await
         .unwrap();
     let report = serde_json::json!({

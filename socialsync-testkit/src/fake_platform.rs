@@ -8,7 +8,7 @@ use socialsync_core::domain::{DisconnectReason, MediaKind};
 use socialsync_core::ids::{PlatformAccountId, PlatformPostId};
 use socialsync_core::metrics::{Metric, MetricSet, Metrics};
 use socialsync_core::platform::Platform;
-use socialsync_core::social_platform::*;
+use socialsync_core::platform::*;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -14,8 +14,10 @@
 
 pub mod conformance;
 pub mod fake_platform;
+pub mod faulty;
 pub mod fixtures;
 pub mod sim;
 
 pub use fake_platform::{CallCounts, FakePlatform, FakePost, Op};
+pub use faulty::FaultyStore;
 pub use sim::{RecordingNotifier, Sim};

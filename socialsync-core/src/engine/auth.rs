@@ -9,7 +9,7 @@ use crate::error::StoreError;
 use crate::events::ConnectionChange;
 use crate::ids::PlatformAccountId;
 use crate::platform::Platform;
-use crate::social_platform::{AccountRef, PlatformErrorKind, RefreshModel};
+use crate::platform::{AccountRef, PlatformErrorKind, RefreshModel};
 use crate::store::{DeliveryClaim, DeliveryClaimRequest, DisconnectRequest};
 use chrono::TimeDelta;
 use futures::FutureExt;
@@ -75,7 +75,7 @@ impl Engine {
         &self,
         conn: &Connection,
         read: &VersionedCredentials,
-        platform: &dyn crate::social_platform::SocialPlatform,
+        platform: &dyn crate::platform::SocialPlatform,
     ) -> Result<Refresh, EngineError> {
         let store = &self.inner.store;
         let Some(current) = store.get_credentials(conn.id).await? else {

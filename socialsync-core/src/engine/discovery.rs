@@ -10,7 +10,7 @@ use crate::domain::{
 };
 use crate::ids::{CreatorId, PlatformPostId};
 use crate::matching::{attribute, find_hashtags};
-use crate::social_platform::{AccountRef, PlatformErrorKind};
+use crate::platform::{AccountRef, PlatformErrorKind};
 use crate::store::{
     ConnectionFilter, DiscoveryProgress, HealthUpdate, PostFilter, PostStore, PostUpsert,
     check_platform_id,

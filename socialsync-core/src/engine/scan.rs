@@ -7,7 +7,7 @@ use crate::domain::{Connection, PostCountCheck, PostState, Suspicion};
 use crate::events::{ConnectionChange, Event, MetricChange, ScanEvent, ScanOutcome};
 use crate::ids::{ConnectionId, PlatformPostId};
 use crate::metrics::Metrics;
-use crate::social_platform::{
+use crate::platform::{
     AccountRef, MetricsBatch, MetricsRequest, PlatformError, PlatformErrorKind, ReadingProblem,
 };
 use crate::store::{

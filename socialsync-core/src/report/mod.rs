@@ -4,13 +4,16 @@
 //! Two reports, both over `[from, to)` with a series of hourly or daily
 //! buckets ([`ReportRange`]):
 //!
-//! - [`campaign_report`]: the posts attributed to one scope of the brand now
-//!   (a post that became untracked has left it);
+//! - [`scope_report`]: the posts attributed to one scope of the brand now, a
+//!   campaign or a creator program (a post that became untracked has left
+//!   it);
 //! - [`analytics_report`]: the brand's whole program, every post of any of
 //!   its scopes, each counted once.
 //!
-//! Each reads the store once ([`ReportStore::report_inputs`](crate::store::ReportStore::report_inputs), from the
-//! aggregates kept up to date as scans land, so no history is rescanned)
+//! Each takes any store that holds the tracking configuration and the
+//! report inputs ([`TrackingStore`] + [`ReportStore`]; a full
+//! [`PostStore`](crate::store::PostStore) is both) and reads it once
+//! ([`ReportStore::report_inputs`], from the aggregates kept up to date as scans land, so no history is rescanned)
 //! plus the names it shows, and hands the inputs to [`build_report`], a pure
 //! function: integer arithmetic only, exact, and the same readings always
 //! give the same report. The [`Report`] holds totals (counters only: gauges
@@ -25,15 +28,14 @@
 //! #     scope: socialsync_core::ids::ScopeId)
 //! #     -> Result<(), socialsync_core::report::ReportError> {
 //! use socialsync_core::metrics::Metric;
-//! use socialsync_core::report::{ReportRange, campaign_report};
-//! use socialsync_core::store::BucketSize;
+//! use socialsync_core::report::{BucketSize, ReportRange, scope_report};
 //!
 //! let range = ReportRange::new(
 //!     "2026-03-01T00:00:00Z".parse().unwrap(),
 //!     "2026-03-08T00:00:00Z".parse().unwrap(),
 //!     BucketSize::Day,
 //! )?;
-//! let report = campaign_report(store, brand, scope, range).await?;
+//! let report = scope_report(store, brand, scope, range).await?;
 //! if let Some(views) = report.figures.totals.get(&Metric::Views) {
 //!     println!("{} views, {} of them stale", views.value, views.stale_posts);
 //! }
@@ -46,6 +48,7 @@
 mod build;
 mod error;
 mod export;
+mod inputs;
 #[cfg(test)]
 mod limit_tests;
 mod model;
@@ -58,6 +61,7 @@ mod tests;
 
 pub use build::{ReportMeta, build_report};
 pub use error::ReportError;
+pub use inputs::{BucketSize, CounterTotals, ReportInputs, ReportPost, ReportQuery};
 pub use model::{
     CounterTotal, CreatorFigures, Figures, PlatformFigures, PostLine, PostStateCounts, Report,
     ScopeRef, SeriesBucket,
@@ -66,7 +70,7 @@ pub use range::{MAX_DAILY_BUCKETS, MAX_HOURLY_BUCKETS, ReportRange};
 pub use rate::{EngagementRate, RATE_DECIMALS};
 
 use crate::ids::{BrandId, CreatorId, ScopeId};
-use crate::store::{PostStore, ReportInputs};
+use crate::store::{ReportStore, TrackingStore};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The report of one scope (a campaign or a creator program) of `brand`:
@@ -74,8 +78,8 @@ use std::collections::{BTreeMap, BTreeSet};
 ///
 /// `NotFound` when the brand does not exist or the scope is not one of its
 /// scopes (another brand's scope is never shown).
-pub async fn campaign_report(
-    store: &dyn PostStore,
+pub async fn scope_report<S: ReportStore + TrackingStore + ?Sized>(
+    store: &S,
     brand: BrandId,
     scope: ScopeId,
     range: ReportRange,
@@ -109,8 +113,8 @@ pub async fn campaign_report(
 /// scopes, each counted once.
 ///
 /// `NotFound` when the brand does not exist.
-pub async fn analytics_report(
-    store: &dyn PostStore,
+pub async fn analytics_report<S: ReportStore + TrackingStore + ?Sized>(
+    store: &S,
     brand: BrandId,
     range: ReportRange,
 ) -> Result<Report, ReportError> {
@@ -135,8 +139,8 @@ pub async fn analytics_report(
 }
 
 /// The names of the inputs' creators, owners' and listers' (one lookup each).
-async fn creator_names(
-    store: &dyn PostStore,
+async fn creator_names<S: TrackingStore + ?Sized>(
+    store: &S,
     inputs: &ReportInputs,
 ) -> Result<BTreeMap<CreatorId, String>, ReportError> {
     let mut creators = BTreeSet::new();
@@ -152,3 +156,5 @@ async fn creator_names(
     }
     Ok(names)
 }
+#[doc(hidden)]
+pub use scope_report as campaign_report;

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 /// A campaign or analytics report (ARCHITECTURE.md §6).
 ///
-/// Built by [`super::campaign_report`], [`super::analytics_report`] or, from
+/// Built by [`super::scope_report`], [`super::analytics_report`] or, from
 /// inputs in hand, [`super::build_report`]; exported with
 /// [`Report::to_json`] and [`Report::to_csv`]. Every list is sorted, so the
 /// same readings always give the same report.

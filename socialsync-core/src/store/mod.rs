@@ -4,7 +4,8 @@
 //! [`DeliveryLog`], [`EventLog`], [`SharedBudget`]) and [`PostStore`], the
 //! full store, which every type implementing them all is. Each consumer takes
 //! the narrowest role it needs; `Arc<dyn PostStore>` coerces to any of them.
-//! A decorator implements the role it changes and forwards the others.
+//! A decorator implements the role it changes and hands the others to the
+//! store it wraps with [`forward_roles!`](crate::forward_roles).
 //!
 //! The traits are object-safe and async, used as `Arc<dyn …>`.
 //! Stores do not read the clock and do not know the monitoring policy: the
@@ -16,6 +17,7 @@
 //! conformance suite in `socialsync-testkit`; `MemoryStore` is the reference.
 
 mod budget;
+mod forward;
 mod types;
 
 pub use crate::domain::NextScan;
@@ -29,6 +31,8 @@ pub mod prelude {
         PostStore, ReportStore, ScanQueue, SharedBudget, TrackingStore,
     };
 }
+#[doc(hidden)]
+pub use crate::report::{BucketSize, CounterTotals, ReportInputs, ReportPost, ReportQuery};
 pub use types::*;
 
 use crate::clock::Timestamp;

@@ -14,7 +14,7 @@ use socialsync_core::domain::{Connection, DisconnectReason, Lister, Post, PostSt
 use socialsync_core::ids::{BrandId, ConnectionId, CreatorId, PlatformPostId, PostId};
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
-use socialsync_core::report::{ReportRange, campaign_report};
+use socialsync_core::report::{ReportRange, scope_report};
 use socialsync_core::store::{BucketSize, DisconnectRequest, NewConnection, PostFilter, PostStore};
 use socialsync_core::tracking::{ScopeSpec, Tracking};
 use std::sync::Arc;
@@ -109,7 +109,7 @@ impl Collab {
         let now = self.sim.now();
         let range = ReportRange::new(hours(-24), now + TimeDelta::hours(1), BucketSize::Hour)
             .expect("range");
-        let report = campaign_report(&*self.sim.store, self.brand, self.program.id, range)
+        let report = scope_report(&*self.sim.store, self.brand, self.program.id, range)
             .await
             .expect("report");
         assert_eq!(report.figures.posts, 1, "{what}: posts in totals");

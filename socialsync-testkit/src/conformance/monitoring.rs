@@ -13,7 +13,7 @@ use socialsync_core::domain::{Post, PostState, Scope};
 use socialsync_core::ids::{BrandId, CreatorId, PlatformPostId};
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
-use socialsync_core::report::{ReportRange, campaign_report};
+use socialsync_core::report::{ReportRange, scope_report};
 use socialsync_core::store::{BucketSize, PostStore};
 use std::sync::Arc;
 
@@ -158,7 +158,7 @@ pub async fn future_dated_post_is_anchored_at_its_discovery(store: Arc<dyn PostS
 
     // A report placed after its discovery, before the date it states, counts it.
     let day = ReportRange::new(t0(), t0() + days(1), BucketSize::Day).expect("range");
-    let report = campaign_report(sim.store.as_ref(), brand, program.id, day)
+    let report = scope_report(sim.store.as_ref(), brand, program.id, day)
         .await
         .expect("report");
     let listed: Vec<&str> = report
@@ -170,7 +170,7 @@ pub async fn future_dated_post_is_anchored_at_its_discovery(store: Arc<dyn PostS
     assert_eq!(report.posts_by_state.monitoring, 2);
     // One ending at its discovery does not.
     let before = ReportRange::new(t0() - days(1), t0(), BucketSize::Day).expect("range");
-    let report = campaign_report(sim.store.as_ref(), brand, program.id, before)
+    let report = scope_report(sim.store.as_ref(), brand, program.id, before)
         .await
         .expect("report");
     assert!(report.by_post.is_empty(), "{:?}", report.by_post);

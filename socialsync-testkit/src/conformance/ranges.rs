@@ -6,7 +6,7 @@ use crate::fixtures::*;
 use chrono::TimeDelta;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::metrics::{Metric, Metrics};
-use socialsync_core::report::{Report, ReportRange, analytics_report, campaign_report};
+use socialsync_core::report::{Report, ReportRange, analytics_report, scope_report};
 use socialsync_core::store::{BucketSize, NextScan, PostStore, ReportQuery};
 use std::sync::Arc;
 
@@ -105,7 +105,7 @@ pub async fn reports_serve_ranges_at_the_ends_of_time(store: Arc<dyn PostStore>)
         let what = format!("[{from:?}, {to:?}) by {bucket:?}");
         let range = ReportRange::new(from, to, bucket)
             .unwrap_or_else(|e| panic!("{what} is a valid range: {e}"));
-        let scope = campaign_report(&*store, w.brand.id, w.scope.id, range)
+        let scope = scope_report(&*store, w.brand.id, w.scope.id, range)
             .await
             .unwrap_or_else(|e| panic!("campaign report {what}: {e}"));
         let brand = analytics_report(&*store, w.brand.id, range)

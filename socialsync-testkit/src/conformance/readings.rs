@@ -489,7 +489,7 @@ pub async fn post_back_from_deleted_is_guarded_again(store: Arc<dyn PostStore>) 
 /// connection does not turn suspect over a post the creator really deleted.
 pub async fn deleted_post_unread_for_a_missing_permission_stays_deleted(store: Arc<dyn PostStore>) {
     use crate::fake_platform::Op;
-    use socialsync_core::social_platform::PlatformErrorKind;
+    use socialsync_core::platform::PlatformErrorKind;
     let w = world(store.clone()).await;
     let sim = &w.sim;
     let platform = Platform::TikTok;

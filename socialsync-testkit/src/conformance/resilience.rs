@@ -15,7 +15,7 @@ use socialsync_core::domain::{Connection, PostState, ScopeKind};
 use socialsync_core::ids::CreatorId;
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
-use socialsync_core::social_platform::{LimitReach, PlatformErrorKind};
+use socialsync_core::platform::{LimitReach, PlatformErrorKind};
 use socialsync_core::store::{PostFilter, PostStore};
 use std::sync::Arc;
 use std::time::Duration;

@@ -10,7 +10,7 @@ use chrono::TimeDelta;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
-use socialsync_core::report::{Report, ReportRange, analytics_report, campaign_report};
+use socialsync_core::report::{Report, ReportRange, analytics_report, scope_report};
 use socialsync_core::store::{BucketSize, PostStore};
 use std::sync::Arc;
 
@@ -79,13 +79,13 @@ pub async fn sums_of_the_largest_readings_are_exact(store: Arc<dyn PostStore>) {
     let full = POSTS as i128 * i128::from(LARGEST);
     assert!(full > i128::from(i64::MAX), "the sum leaves the i64 range");
     let range = ReportRange::new(hours(-1), hours(2), BucketSize::Hour).expect("range");
-    let scope_report = campaign_report(&*store, brand.id, scope.id, range)
+    let scoped = scope_report(&*store, brand.id, scope.id, range)
         .await
         .expect("campaign report");
     let brand_report = analytics_report(&*store, brand.id, range)
         .await
         .expect("analytics report");
-    for (which, r) in [("scope", &scope_report), ("brand", &brand_report)] {
+    for (which, r) in [("scope", &scoped), ("brand", &brand_report)] {
         assert_eq!(r.figures.posts, POSTS as u64, "{which}");
         assert_eq!(
             figures(r),
@@ -118,13 +118,13 @@ pub async fn sums_of_the_largest_readings_are_exact(store: Arc<dyn PostStore>) {
     let after = (POSTS - LOWERED) as i128 * i128::from(LARGEST) + lowered_to;
     let fall = after - full;
     let range = ReportRange::new(hours(-1), hours(3), BucketSize::Hour).expect("range");
-    let scope_report = campaign_report(&*store, brand.id, scope.id, range)
+    let scoped = scope_report(&*store, brand.id, scope.id, range)
         .await
         .expect("campaign report");
     let brand_report = analytics_report(&*store, brand.id, range)
         .await
         .expect("analytics report");
-    for (which, r) in [("scope", &scope_report), ("brand", &brand_report)] {
+    for (which, r) in [("scope", &scoped), ("brand", &brand_report)] {
         assert_eq!(
             figures(r),
             (
@@ -153,7 +153,7 @@ pub async fn sums_of_the_largest_readings_are_exact(store: Arc<dyn PostStore>) {
         BucketSize::Day,
     )
     .expect("range");
-    let r = campaign_report(&*store, brand.id, scope.id, range)
+    let r = scope_report(&*store, brand.id, scope.id, range)
         .await
         .expect("daily report");
     assert_eq!(
@@ -162,7 +162,7 @@ pub async fn sums_of_the_largest_readings_are_exact(store: Arc<dyn PostStore>) {
         "daily: every reading is at or after the day's start"
     );
     let range = ReportRange::new(hours(2), hours(3), BucketSize::Hour).expect("range");
-    let r = campaign_report(&*store, brand.id, scope.id, range)
+    let r = scope_report(&*store, brand.id, scope.id, range)
         .await
         .expect("late report");
     assert_eq!(

@@ -1,4 +1,13 @@
-//! The platforms socialsync reads.
+//! The platforms socialsync reads: [`Platform`] names one,
+//! [`SocialPlatform`] is what the engine asks of it, and
+//! [`PlatformError`] is the shared vocabulary adapters translate each
+//! platform's failures into.
+
+mod api;
+mod error;
+
+pub use api::*;
+pub use error::*;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
