@@ -9,6 +9,7 @@
 //! disconnection is a compare-and-set, refresh is single-flight.
 
 mod auth;
+mod decide;
 mod discovery;
 mod health;
 mod notifier;

@@ -1,9 +1,10 @@
 //! Scans: claim due posts, read them in batches per connection, store what
 //! changed, set the next slot, and publish what happened.
 
+use super::decide::{self, CallReaction, Verdict};
 use super::{CycleReport, Engine, EngineError};
 use crate::credentials::VersionedCredentials;
-use crate::domain::{Connection, PostCountCheck, PostState, Suspicion};
+use crate::domain::{Connection, PostCountCheck, Suspicion};
 use crate::events::{ConnectionChange, Event, MetricChange, ScanEvent, ScanOutcome};
 use crate::ids::{ConnectionId, PlatformPostId};
 use crate::metrics::Metrics;
@@ -16,20 +17,6 @@ use crate::store::{
 };
 use std::collections::BTreeMap;
 use tracing::Instrument;
-
-/// What to do with one claimed post after its batch was read.
-enum Verdict {
-    Read(Metrics),
-    /// Confirmed gone, and the account's post count fell that far.
-    Deleted,
-    /// A `Deleted` post still missing: read again later.
-    StillGone,
-    /// Missing, but the deletion guard allows no deletion (the connection
-    /// is suspect): it stays `Monitoring`, due at its next slot.
-    Held,
-    /// Leave the claim to lapse: retried after the lease.
-    Retry,
-}
 
 impl Engine {
     /// Scans every due post, claim batch after claim batch, until none is
@@ -136,16 +123,17 @@ impl Engine {
         // Whether every post asked for read: that ends a suspicion.
         let mut all_read = true;
         let mut rest: &[ClaimedPost] = &claims;
-        while !rest.is_empty() {
+        'chunks: while !rest.is_empty() {
             let (chunk, tail) = rest.split_at(rest.len().min(max_batch));
             rest = tail;
             let now = self.now();
             // Posts past their window by more than a lease expire unread:
             // that is not a scan.
-            let (late, chunk): (Vec<&ClaimedPost>, Vec<&ClaimedPost>) =
-                chunk.iter().partition(|c| self.too_late(c, now));
+            let (late, chunk): (Vec<&ClaimedPost>, Vec<&ClaimedPost>) = chunk
+                .iter()
+                .partition(|c| decide::too_late(c, &self.inner.policy, now));
             if !late.is_empty() {
-                let done = late.iter().map(|c| unread_expiry(c, now)).collect();
+                let done = late.iter().map(|c| decide::unread_expiry(c, now)).collect();
                 store.complete_scans(done).await?;
                 report.expired += late.len() as u64;
             }
@@ -166,71 +154,69 @@ impl Engine {
                 // leaves nothing queued.
                 report.add(self.flush(&conn, &mut pending).await?);
             }
-            if let Err(e) = &answer {
-                if let PlatformErrorKind::TokenInvalid(reason) = e.kind.clone() {
-                    match self.on_token_invalid(&conn, &creds, reason).await? {
-                        Some(fresh) => {
+            let mut refreshed = false;
+            let batch = loop {
+                let e = match answer {
+                    Ok(b) => break b,
+                    Err(e) => e,
+                };
+                match decide::react(&e.kind, refreshed) {
+                    CallReaction::Refresh(reason) => {
+                        if let Some(fresh) = self.on_token_invalid(&conn, &creds, reason).await? {
                             creds = fresh;
+                            refreshed = true;
                             answer = self.fetch(&conn, &creds, &requests).await;
-                        }
-                        None => {
-                            let active = store
-                                .get_connection(id)
-                                .await?
-                                .is_some_and(|c| c.status.is_active());
-                            if active {
-                                // Another engine is refreshing (or the refresh
-                                // failed for now): the claims lapse and are
-                                // retried after the lease, never re-claimed at once.
-                                report.failures += 1;
-                            } else {
-                                report.disconnections += 1;
-                                report.released += self.release(&claims_from(&chunk, rest)).await?;
-                            }
-                            return Ok(report);
-                        }
-                    }
-                }
-            }
-            let batch = match answer {
-                Ok(b) => b,
-                // "Not found" for a whole call: every id of it is missing, to
-                // be confirmed one by one (or, for most of a batch, suspected).
-                Err(e) if e.kind == PlatformErrorKind::NotFound => MetricsBatch {
-                    missing: requests.iter().map(|r| r.id.clone()).collect(),
-                    ..MetricsBatch::default()
-                },
-                Err(e) => {
-                    match e.kind {
-                        PlatformErrorKind::TokenInvalid(reason) => {
-                            if self.disconnect(&conn, creds.version, reason).await? {
-                                report.disconnections += 1;
-                            }
-                            report.released += self.release(&claims_from(&chunk, rest)).await?;
-                        }
-                        PlatformErrorKind::RateLimited { .. } => {
-                            self.on_call_error(&conn, &e).await;
-                            report.released += self.release(&claims_from(&chunk, rest)).await?;
-                        }
-                        PlatformErrorKind::PermissionMissing(p) => {
-                            // Nothing readable without it: the connection stays active,
-                            // degraded; the posts wait for their next slot.
-                            self.degrade(&conn, vec![p]).await?;
-                            // Nothing was read: not a scan.
-                            let done = chunk
-                                .iter()
-                                .map(|c| self.completion(c, ScanReading::NotRead, now))
-                                .collect();
-                            store.complete_scans(done).await?;
                             continue;
                         }
-                        _ => {
-                            self.on_call_error(&conn, &e).await;
+                        let active = store
+                            .get_connection(id)
+                            .await?
+                            .is_some_and(|c| c.status.is_active());
+                        if active {
+                            // Another engine is refreshing (or the refresh
+                            // failed for now): the claims lapse and are
+                            // retried after the lease, never re-claimed at once.
                             report.failures += 1;
+                        } else {
+                            report.disconnections += 1;
+                            report.released += self.release(&claims_from(&chunk, rest)).await?;
                         }
+                        return Ok(report);
                     }
-                    // Transient: claims lapse and are retried after the lease.
-                    return Ok(report);
+                    CallReaction::Disconnect(reason) => {
+                        if self.disconnect(&conn, creds.version, reason).await? {
+                            report.disconnections += 1;
+                        }
+                        report.released += self.release(&claims_from(&chunk, rest)).await?;
+                        return Ok(report);
+                    }
+                    CallReaction::BackOff => {
+                        self.on_call_error(&conn, &e).await;
+                        report.released += self.release(&claims_from(&chunk, rest)).await?;
+                        return Ok(report);
+                    }
+                    CallReaction::Degrade(permission) => {
+                        self.degrade(&conn, vec![permission]).await?;
+                        // Nothing was read: not a scan.
+                        let policy = &self.inner.policy;
+                        let done = chunk
+                            .iter()
+                            .map(|c| decide::completion(c, ScanReading::NotRead, policy, now))
+                            .collect();
+                        store.complete_scans(done).await?;
+                        continue 'chunks;
+                    }
+                    CallReaction::AllMissing => {
+                        break MetricsBatch {
+                            missing: requests.iter().map(|r| r.id.clone()).collect(),
+                            ..MetricsBatch::default()
+                        };
+                    }
+                    CallReaction::Lapse => {
+                        self.on_call_error(&conn, &e).await;
+                        report.failures += 1;
+                        return Ok(report);
+                    }
                 }
             };
             let verdicts = self
@@ -344,20 +330,17 @@ impl Engine {
         // While the connection is suspect, missing posts wait for the
         // re-check: no confirmation calls, nothing deleted.
         let hold = conn.health.suspect.is_some_and(|s| now < s.recheck_at);
-        let mut verdicts = Vec::with_capacity(chunk.len());
-        let mut confirm = Vec::new();
-        for (i, (c, reading)) in chunk.iter().zip(found).enumerate() {
-            verdicts.push(match reading {
-                Some(m) => Verdict::Read(m),
-                None if failed.contains(&c.post.platform_post_id) => Verdict::Retry,
-                None if c.post.state == PostState::Deleted => Verdict::StillGone,
-                None if hold => Verdict::Held,
-                None => {
-                    confirm.push(i);
-                    Verdict::Retry
-                }
-            });
-        }
+        let mut verdicts: Vec<Verdict> = chunk
+            .iter()
+            .zip(found)
+            .map(|(c, reading)| {
+                let read_failed = failed.contains(&c.post.platform_post_id);
+                decide::verdict(reading, read_failed, c.post.state, hold)
+            })
+            .collect();
+        let confirm: Vec<usize> = (0..verdicts.len())
+            .filter(|&i| verdicts[i] == Verdict::Unconfirmed)
+            .collect();
         if confirm.is_empty() {
             return Ok(verdicts);
         }
@@ -520,38 +503,6 @@ impl Engine {
         Ok(())
     }
 
-    /// Whether a claimed post may no longer be read at `now`: past
-    /// `monitor_until` plus one lease.
-    fn too_late(&self, c: &ClaimedPost, now: crate::clock::Timestamp) -> bool {
-        now > self.inner.policy.read_deadline(c.post.monitor_until)
-    }
-
-    fn completion(
-        &self,
-        c: &ClaimedPost,
-        reading: ScanReading,
-        now: crate::clock::Timestamp,
-    ) -> ScanCompletion {
-        let deleted = c.post.state == PostState::Deleted;
-        let next = match self.inner.policy.next_slot_after(c.post.anchored_at, now) {
-            // Nothing read of a `Deleted` post: it stays so, read again later.
-            _ if deleted && !reading.is_scan() => {
-                self.inner.policy.after_deletion(c.post.monitor_until, now)
-            }
-            // A `Deleted` post that reads again is monitored again.
-            Some(t) if deleted => NextScan::Resume(t),
-            Some(t) => NextScan::At(t),
-            None => NextScan::Expire,
-        };
-        ScanCompletion {
-            post: c.post.id,
-            token: c.token,
-            at: now,
-            reading,
-            next,
-        }
-    }
-
     /// Queues the verdicts' completions; `flush` writes them.
     fn stage<'c>(
         &self,
@@ -561,59 +512,9 @@ impl Engine {
     ) {
         let now = self.now();
         for (c, v) in chunk.iter().zip(verdicts) {
-            match v {
-                Verdict::Retry => continue,
-                // The answer came back past the post's last chance to be
-                // read: it is not kept, and the post expires unread.
-                Verdict::Read(_) | Verdict::Deleted | Verdict::StillGone
-                    if self.too_late(c, now) =>
-                {
-                    pending.completions.push(unread_expiry(c, now));
-                    pending.landed.push((*c, None, ScanOutcome::Expired, now));
-                }
-                Verdict::Deleted | Verdict::StillGone => {
-                    let next = self.inner.policy.after_deletion(c.post.monitor_until, now);
-                    pending.completions.push(ScanCompletion {
-                        post: c.post.id,
-                        token: c.token,
-                        at: now,
-                        // A confirmed deletion is a scan; a re-read that finds
-                        // the post still gone is not a reading.
-                        reading: if matches!(v, Verdict::Deleted) {
-                            ScanReading::Unchanged
-                        } else {
-                            ScanReading::NotRead
-                        },
-                        next,
-                    });
-                    let outcome = match (v, next) {
-                        (_, NextScan::Expire) => ScanOutcome::Expired,
-                        (Verdict::Deleted, _) => ScanOutcome::Deleted,
-                        _ => ScanOutcome::Unchanged,
-                    };
-                    pending.landed.push((*c, None, outcome, now));
-                }
-                Verdict::Held => {
-                    pending
-                        .completions
-                        .push(self.completion(c, ScanReading::NotRead, now));
-                    pending.landed.push((*c, None, ScanOutcome::Unchanged, now));
-                }
-                Verdict::Read(m) => {
-                    let changed = c
-                        .post
-                        .latest
-                        .is_none_or(|old| !m.changed_from(&old).is_empty());
-                    let completion =
-                        self.completion(c, ScanReading::read(changed.then_some(m)), now);
-                    let outcome = match (completion.next, changed) {
-                        (NextScan::Expire, _) => ScanOutcome::Expired,
-                        (_, true) => ScanOutcome::Changed,
-                        (_, false) => ScanOutcome::Unchanged,
-                    };
-                    pending.completions.push(completion);
-                    pending.landed.push((*c, Some(m), outcome, now));
-                }
+            if let Some(s) = decide::settle(v, c, &self.inner.policy, now) {
+                pending.completions.push(s.completion);
+                pending.landed.push((*c, s.reading, s.outcome, now));
             }
         }
     }
@@ -796,17 +697,6 @@ struct Pending<'c> {
         ScanOutcome,
         crate::clock::Timestamp,
     )>,
-}
-
-/// A claimed post expired without a reading (past its read deadline).
-fn unread_expiry(c: &ClaimedPost, now: crate::clock::Timestamp) -> ScanCompletion {
-    ScanCompletion {
-        post: c.post.id,
-        token: c.token,
-        at: now,
-        reading: ScanReading::NotRead,
-        next: NextScan::Expire,
-    }
 }
 
 fn claims_from(chunk: &[&ClaimedPost], rest: &[ClaimedPost]) -> Vec<ClaimedPost> {
