@@ -11,7 +11,7 @@
 //! Locks are taken in one order everywhere: post rows, then blocks (by id),
 //! then schedule rows. Claims lock blocks with `SKIP LOCKED` and never wait.
 
-use crate::codec::col;
+use crate::codec::{col, us};
 use crate::error::{corrupt, db};
 use socialsync_core::clock::Timestamp;
 use socialsync_core::error::StoreResult;
@@ -31,16 +31,6 @@ const PHASE_US: i64 = 300_000_000;
 /// The columns [`Block::from_row`] reads, of `scan_blocks b`.
 pub(crate) const BLOCK_COLUMNS: &str = "b.id, b.connection_id, b.post_ids, b.live, b.nexts, \
     b.counts, b.lasts, b.latest_ats, b.revs, b.lease_no, b.lease_tokens, b.lease_untils";
-
-/// Microseconds since the Unix epoch.
-pub(crate) fn us(t: Timestamp) -> i64 {
-    t.timestamp_micros()
-}
-
-/// An instant from microseconds since the Unix epoch.
-pub(crate) fn from_us(v: i64) -> StoreResult<Timestamp> {
-    Timestamp::from_micros(v).ok_or_else(|| corrupt(format!("instant {v} out of range")))
-}
 
 /// The phase of a post anchored at `anchored_at`: where within the hour
 /// its slots fall.

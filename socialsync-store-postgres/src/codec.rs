@@ -16,6 +16,16 @@ use sqlx::Row;
 use sqlx::postgres::PgRow;
 use uuid::Uuid;
 
+/// Microseconds since the Unix epoch.
+pub(crate) fn us(t: Timestamp) -> i64 {
+    t.timestamp_micros()
+}
+
+/// An instant from microseconds since the Unix epoch.
+pub(crate) fn from_us(v: i64) -> StoreResult<Timestamp> {
+    Timestamp::from_micros(v).ok_or_else(|| corrupt(format!("instant {v} out of range")))
+}
+
 /// Metrics as a column: one value per metric of [`Metric::ALL`], NULL when absent.
 pub(crate) fn metrics_to_column(m: &Metrics) -> StoreResult<Vec<Option<i64>>> {
     Metric::ALL
@@ -128,9 +138,7 @@ pub(crate) fn post_from_row(row: &PgRow) -> StoreResult<Post> {
     let attribution: Vec<Attribution> = from_json(get(row, "attribution")?, "attribution")?;
     let scan_count: Option<i32> = get(row, "scan_count")?;
     let instant = |name: &str| -> StoreResult<Option<Timestamp>> {
-        get::<Option<i64>>(row, name)?
-            .map(crate::blocks::from_us)
-            .transpose()
+        get::<Option<i64>>(row, name)?.map(from_us).transpose()
     };
     Ok(Post {
         id: PostId(get(row, "id")?),

@@ -1,5 +1,5 @@
-//! Connections, credentials, leases on refresh and discovery, health,
-//! backoffs and the disconnection outbox.
+//! Connections: opening, disconnection and hand-over, reset, health,
+//! backoffs and the discovery lease.
 
 use crate::PgStore;
 use crate::blocks;
@@ -7,10 +7,10 @@ use crate::codec::{
     CONNECTION_COLUMNS, col, connection_from_row, from_json, json, platform, token_from_uuid,
     token_to_uuid, u64_param,
 };
+use crate::crypto::credentials_context;
 use crate::error::{corrupt, db};
 use crate::lifecycle;
 use socialsync_core::clock::Timestamp;
-use socialsync_core::credentials::{Credentials, VersionedCredentials};
 use socialsync_core::domain::{
     Connection, DisconnectReason, Disconnection, LastProblem, Lister, PostCountCheck,
     PostCountVerdict, PostEvent, PostState, StatusKind, successor,
@@ -29,11 +29,6 @@ fn status_kind(k: StatusKind) -> &'static str {
         StatusKind::Disconnected => "disconnected",
         StatusKind::Reset => "reset",
     }
-}
-
-/// What the credentials' ciphertext is bound to: the platform account.
-pub(crate) fn credentials_context(platform: Platform, account: &PlatformAccountId) -> Vec<u8> {
-    format!("socialsync credentials {platform}:{}", account.as_str()).into_bytes()
 }
 
 /// Writes a connection's status and history.
@@ -225,7 +220,8 @@ pub(crate) async fn list_connections(
     rows.iter().map(connection_from_row).collect()
 }
 
-fn disconnection_from_row(r: &PgRow, newly: bool) -> StoreResult<Disconnection> {
+/// A disconnection from its row; `newly` says whether this call made it.
+pub(crate) fn disconnection_from_row(r: &PgRow, newly: bool) -> StoreResult<Disconnection> {
     let reason: DisconnectReason = from_json(col(r, "reason")?, "disconnect reason")?;
     Ok(Disconnection {
         id: DisconnectionId(col(r, "id")?),
@@ -238,7 +234,9 @@ fn disconnection_from_row(r: &PgRow, newly: bool) -> StoreResult<Disconnection> 
     })
 }
 
-const DISCONNECTION_COLUMNS: &str = "id, connection_id, creator_id, platform, since, reason";
+/// The columns [`disconnection_from_row`] reads, of `disconnections`.
+pub(crate) const DISCONNECTION_COLUMNS: &str =
+    "id, connection_id, creator_id, platform, since, reason";
 
 pub(crate) async fn disconnect(s: &PgStore, req: DisconnectRequest) -> StoreResult<Disconnection> {
     let mut tx = s.pool.begin().await.map_err(db)?;
@@ -370,89 +368,8 @@ pub(crate) async fn reset_connection(
     Ok(conn)
 }
 
-pub(crate) async fn get_credentials(
-    s: &PgStore,
-    id: ConnectionId,
-) -> StoreResult<Option<VersionedCredentials>> {
-    let row = sqlx::query(
-        "SELECT platform, account_id, credentials_version, credentials, credentials_key \
-         FROM connections WHERE id = $1",
-    )
-    .bind(id.0)
-    .fetch_optional(&s.pool)
-    .await
-    .map_err(db)?
-    .ok_or_else(|| StoreError::not_found("connection", id))?;
-    let sealed: Option<Vec<u8>> = col(&row, "credentials")?;
-    let key_id: Option<String> = col(&row, "credentials_key")?;
-    let (Some(sealed), Some(key_id)) = (sealed, key_id) else {
-        return Ok(None);
-    };
-    let p = platform(col(&row, "platform")?)?;
-    let account = PlatformAccountId::new(col::<&str>(&row, "account_id")?);
-    let credentials = s
-        .keys
-        .open(&key_id, &sealed, &credentials_context(p, &account))
-        .map_err(|e| StoreError::Corrupt(format!("{id}: {e}")))?;
-    let version: i64 = col(&row, "credentials_version")?;
-    Ok(Some(VersionedCredentials {
-        version: u64::try_from(version).map_err(corrupt)?,
-        credentials,
-    }))
-}
-
-pub(crate) async fn swap_credentials(
-    s: &PgStore,
-    id: ConnectionId,
-    expected: u64,
-    credentials: Credentials,
-) -> StoreResult<u64> {
-    let mut tx = s.pool.begin().await.map_err(db)?;
-    let row = sqlx::query(
-        "SELECT platform, account_id, credentials_version, credentials IS NOT NULL AS held \
-         FROM connections WHERE id = $1 FOR UPDATE",
-    )
-    .bind(id.0)
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(db)?
-    .ok_or_else(|| StoreError::not_found("connection", id))?;
-    if !col::<bool>(&row, "held")? {
-        return Err(StoreError::InvalidState(format!(
-            "{id} holds no credentials (reset)"
-        )));
-    }
-    let version: i64 = col(&row, "credentials_version")?;
-    let version = u64::try_from(version).map_err(corrupt)?;
-    if version != expected {
-        return Err(StoreError::Conflict(format!(
-            "{id}: credentials are at version {version}, not {expected}"
-        )));
-    }
-    let p = platform(col(&row, "platform")?)?;
-    let account = PlatformAccountId::new(col::<&str>(&row, "account_id")?);
-    let (key_id, sealed) = s
-        .keys
-        .seal(&credentials, &credentials_context(p, &account))
-        .map_err(|e| StoreError::InvalidInput(e.to_string()))?;
-    let next = version + 1;
-    sqlx::query(
-        "UPDATE connections SET credentials = $2, credentials_key = $3, credentials_version = $4 \
-         WHERE id = $1",
-    )
-    .bind(id.0)
-    .bind(&sealed)
-    .bind(&key_id)
-    .bind(u64_param(next, "credentials version")?)
-    .execute(&mut *tx)
-    .await
-    .map_err(db)?;
-    tx.commit().await.map_err(db)?;
-    Ok(next)
-}
-
 /// Takes a lease held in the `<which>_token` / `<which>_until` columns.
-async fn take_lease(
+pub(crate) async fn take_lease(
     s: &PgStore,
     sql: &str,
     id: ConnectionId,
@@ -481,45 +398,6 @@ async fn take_lease(
             }
         }
     }
-}
-
-pub(crate) async fn try_lock_refresh(
-    s: &PgStore,
-    id: ConnectionId,
-    now: Timestamp,
-    until: Timestamp,
-) -> StoreResult<Option<LeaseToken>> {
-    take_lease(
-        s,
-        "UPDATE connections SET refresh_token = gen_random_uuid(), refresh_until = $3 \
-         WHERE id = $1 AND (refresh_until IS NULL OR refresh_until <= $2) RETURNING refresh_token",
-        id,
-        now,
-        until,
-    )
-    .await
-}
-
-pub(crate) async fn unlock_refresh(
-    s: &PgStore,
-    id: ConnectionId,
-    token: LeaseToken,
-) -> StoreResult<()> {
-    let r = sqlx::query(
-        "UPDATE connections SET \
-           refresh_token = CASE WHEN refresh_token = $2 THEN NULL ELSE refresh_token END, \
-           refresh_until = CASE WHEN refresh_token = $2 THEN NULL ELSE refresh_until END \
-         WHERE id = $1",
-    )
-    .bind(id.0)
-    .bind(token_to_uuid(token))
-    .execute(&s.pool)
-    .await
-    .map_err(db)?;
-    if r.rows_affected() == 0 {
-        return Err(StoreError::not_found("connection", id));
-    }
-    Ok(())
 }
 
 pub(crate) async fn record_health(
@@ -650,50 +528,6 @@ pub(crate) async fn get_platform_backoff(
         .map_err(db)
 }
 
-pub(crate) async fn claim_pending_notifications(
-    s: &PgStore,
-    now: Timestamp,
-    claim_until: Timestamp,
-    limit: usize,
-) -> StoreResult<Vec<Disconnection>> {
-    let sql = format!(
-        "UPDATE disconnections d SET claim_until = $2 FROM ( \
-           SELECT id FROM disconnections WHERE NOT notified AND claim_until <= $1 \
-           ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) due \
-         WHERE d.id = due.id RETURNING {}",
-        DISCONNECTION_COLUMNS
-            .split(", ")
-            .map(|c| format!("d.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    let rows = sqlx::query(&sql)
-        .bind(now)
-        .bind(claim_until)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(&s.pool)
-        .await
-        .map_err(db)?;
-    let mut out = rows
-        .iter()
-        .map(|r| disconnection_from_row(r, false))
-        .collect::<StoreResult<Vec<_>>>()?;
-    out.sort_by_key(|d| d.id);
-    Ok(out)
-}
-
-pub(crate) async fn mark_notified(s: &PgStore, id: DisconnectionId) -> StoreResult<()> {
-    let r = sqlx::query("UPDATE disconnections SET notified = true WHERE id = $1")
-        .bind(id.0)
-        .execute(&s.pool)
-        .await
-        .map_err(db)?;
-    if r.rows_affected() == 0 {
-        return Err(StoreError::not_found("disconnection", id));
-    }
-    Ok(())
-}
-
 pub(crate) async fn try_claim_discovery(
     s: &PgStore,
     id: ConnectionId,
@@ -758,172 +592,5 @@ pub(crate) async fn finish_discovery(
     .await
     .map_err(db)?;
     tx.commit().await.map_err(db)?;
-    Ok(())
-}
-
-pub(crate) async fn acquire_budget(s: &PgStore, req: BudgetRequest) -> StoreResult<BudgetDecision> {
-    let start = req.window_start;
-    let end = req.window_end;
-    let limit = u64_param(req.limit, "budget limit")?;
-    let cost = u64_param(req.cost, "budget cost")?;
-    // Windows more than a day older than this one are of no use any more;
-    // a request for a window more than a day older than the newest is
-    // refused (its row may be gone), so a pruned window is never granted anew.
-    sqlx::query("DELETE FROM budgets WHERE key = $1 AND window_start < $2 - interval '1 day'")
-        .bind(&req.key)
-        .bind(start)
-        .execute(&s.pool)
-        .await
-        .map_err(db)?;
-    // One statement: the row lock on (key, window) orders concurrent callers,
-    // and the update applies only while the sum stays within the limit.
-    let used: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO budgets (key, window_start, used) SELECT $1, $2, $3 \
-         WHERE $3 <= $4 AND NOT EXISTS (SELECT 1 FROM budgets \
-           WHERE key = $1 AND window_start > $2 + interval '1 day') \
-         ON CONFLICT (key, window_start) DO UPDATE SET used = budgets.used + excluded.used \
-         WHERE budgets.used + excluded.used <= $4 RETURNING used",
-    )
-    .bind(&req.key)
-    .bind(start)
-    .bind(cost)
-    .bind(limit)
-    .fetch_optional(&s.pool)
-    .await
-    .map_err(db)?;
-    Ok(match used {
-        Some(u) => BudgetDecision::Granted {
-            used: u64::try_from(u).map_err(corrupt)?,
-        },
-        None => BudgetDecision::Exhausted { retry_at: end },
-    })
-}
-
-pub(crate) async fn reseal_credentials(s: &PgStore) -> StoreResult<u64> {
-    let current = s.keys.current_key_id().to_owned();
-    let mut moved = 0;
-    loop {
-        let mut tx = s.pool.begin().await.map_err(db)?;
-        let rows = sqlx::query(
-            "SELECT id, platform, account_id, credentials, credentials_key FROM connections \
-             WHERE credentials IS NOT NULL AND credentials_key <> $1 \
-             ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED",
-        )
-        .bind(&current)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db)?;
-        if rows.is_empty() {
-            return Ok(moved);
-        }
-        for r in &rows {
-            let id: i64 = col(r, "id")?;
-            let p = platform(col(r, "platform")?)?;
-            let account = PlatformAccountId::new(col::<&str>(r, "account_id")?);
-            let context = credentials_context(p, &account);
-            let sealed: Vec<u8> = col(r, "credentials")?;
-            let key_id: String = col(r, "credentials_key")?;
-            let c = s
-                .keys
-                .open(&key_id, &sealed, &context)
-                .map_err(|e| StoreError::Corrupt(format!("{}: {e}", ConnectionId(id))))?;
-            let (new_key, resealed) = s
-                .keys
-                .seal(&c, &context)
-                .map_err(|e| StoreError::InvalidInput(e.to_string()))?;
-            sqlx::query(
-                "UPDATE connections SET credentials = $2, credentials_key = $3 WHERE id = $1",
-            )
-            .bind(id)
-            .bind(&resealed)
-            .bind(&new_key)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-            moved += 1;
-        }
-        tx.commit().await.map_err(db)?;
-    }
-}
-
-/// Claims a webhook delivery's handling: one statement decides, so
-/// concurrent processes agree on which of them handles it. A record kept
-/// until before `now`, or claimed by a handler whose claim lapsed, counts
-/// as absent and is replaced; records past their keeping are dropped as
-/// they are passed.
-pub(crate) async fn claim_delivery(
-    s: &PgStore,
-    claim: DeliveryClaimRequest,
-) -> StoreResult<DeliveryClaim> {
-    check_delivery_key(&claim.key)?;
-    let claimed: Option<uuid::Uuid> = sqlx::query_scalar(
-        "WITH gone AS (DELETE FROM webhook_deliveries WHERE until < $4 AND key <> $1) \
-         INSERT INTO webhook_deliveries (key, until, claimed_until, claim_token) \
-           VALUES ($1, $2, $3, gen_random_uuid()) \
-         ON CONFLICT (key) DO UPDATE \
-           SET until = EXCLUDED.until, claimed_until = EXCLUDED.claimed_until, \
-             claim_token = EXCLUDED.claim_token \
-           WHERE webhook_deliveries.until < $4 OR webhook_deliveries.claimed_until < $4 \
-         RETURNING claim_token",
-    )
-    .bind(&claim.key)
-    .bind(claim.keep_until)
-    .bind(claim.claim_until)
-    .bind(claim.now)
-    .fetch_optional(&s.pool)
-    .await
-    .map_err(db)?;
-    if let Some(token) = claimed {
-        return Ok(DeliveryClaim::Claimed(token_from_uuid(token)));
-    }
-    // A record lasts: a statement of its own sees it even when it was
-    // committed while the claim above waited for it.
-    let held: Option<Option<Timestamp>> =
-        sqlx::query_scalar("SELECT claimed_until FROM webhook_deliveries WHERE key = $1")
-            .bind(&claim.key)
-            .fetch_optional(&s.pool)
-            .await
-            .map_err(db)?;
-    Ok(match held {
-        Some(None) => DeliveryClaim::Handled,
-        Some(Some(until)) => DeliveryClaim::InProgress(until),
-        // Forgotten in between (its handler failed): the sender retries.
-        None => DeliveryClaim::InProgress(claim.now),
-    })
-}
-
-/// Marks a webhook delivery handled while `token` holds its claim.
-pub(crate) async fn finish_delivery(s: &PgStore, key: &str, token: LeaseToken) -> StoreResult<()> {
-    on_claimed_delivery(
-        s,
-        "UPDATE webhook_deliveries SET claimed_until = NULL",
-        key,
-        token,
-    )
-    .await
-}
-
-/// Forgets a webhook delivery while `token` holds its claim.
-pub(crate) async fn forget_delivery(s: &PgStore, key: &str, token: LeaseToken) -> StoreResult<()> {
-    on_claimed_delivery(s, "DELETE FROM webhook_deliveries", key, token).await
-}
-
-/// Runs `statement` (an `UPDATE` or `DELETE` of `webhook_deliveries`) on
-/// the delivery `key` if `token` still holds its claim.
-async fn on_claimed_delivery(
-    s: &PgStore,
-    statement: &'static str,
-    key: &str,
-    token: LeaseToken,
-) -> StoreResult<()> {
-    check_delivery_key(key)?;
-    sqlx::query(&format!(
-        "{statement} WHERE key = $1 AND claim_token = $2 AND claimed_until IS NOT NULL"
-    ))
-    .bind(key)
-    .bind(token_to_uuid(token))
-    .execute(&s.pool)
-    .await
-    .map_err(db)?;
     Ok(())
 }

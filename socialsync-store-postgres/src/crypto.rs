@@ -4,8 +4,15 @@
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use socialsync_core::credentials::Credentials;
+use socialsync_core::ids::PlatformAccountId;
+use socialsync_core::platform::Platform;
 use std::collections::HashMap;
 use std::fmt;
+
+/// What the credentials' ciphertext is bound to: the platform account.
+pub(crate) fn credentials_context(platform: Platform, account: &PlatformAccountId) -> Vec<u8> {
+    format!("socialsync credentials {platform}:{}", account.as_str()).into_bytes()
+}
 
 /// Nonce length of XChaCha20-Poly1305.
 const NONCE_LEN: usize = 24;

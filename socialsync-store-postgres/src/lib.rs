@@ -60,14 +60,18 @@
 
 mod aggregates;
 mod blocks;
+mod budget;
 mod cache;
 mod codec;
 mod config;
 mod connections;
+mod credentials;
 mod crypto;
+mod deliveries;
 mod error;
 mod events;
 mod lifecycle;
+mod notices;
 mod posts;
 mod reports;
 mod scans;
@@ -165,7 +169,7 @@ impl PgStore {
     /// Re-seals every connection's credentials under the current key (after
     /// a rotation, so the old key can be dropped); returns how many moved.
     pub async fn reseal_credentials(&self) -> StoreResult<u64> {
-        connections::reseal_credentials(self).await
+        credentials::reseal_credentials(self).await
     }
 }
 
@@ -259,7 +263,7 @@ impl ConnectionStore for PgStore {
 #[async_trait]
 impl CredentialStore for PgStore {
     async fn get_credentials(&self, id: ConnectionId) -> StoreResult<Option<VersionedCredentials>> {
-        connections::get_credentials(self, id).await
+        credentials::get_credentials(self, id).await
     }
     async fn swap_credentials(
         &self,
@@ -267,7 +271,7 @@ impl CredentialStore for PgStore {
         expected_version: u64,
         credentials: Credentials,
     ) -> StoreResult<u64> {
-        connections::swap_credentials(self, id, expected_version, credentials).await
+        credentials::swap_credentials(self, id, expected_version, credentials).await
     }
     async fn try_lock_refresh(
         &self,
@@ -275,10 +279,10 @@ impl CredentialStore for PgStore {
         now: Timestamp,
         until: Timestamp,
     ) -> StoreResult<Option<LeaseToken>> {
-        connections::try_lock_refresh(self, id, now, until).await
+        credentials::try_lock_refresh(self, id, now, until).await
     }
     async fn unlock_refresh(&self, id: ConnectionId, token: LeaseToken) -> StoreResult<()> {
-        connections::unlock_refresh(self, id, token).await
+        credentials::unlock_refresh(self, id, token).await
     }
 }
 
@@ -290,10 +294,10 @@ impl NoticeOutbox for PgStore {
         claim_until: Timestamp,
         limit: usize,
     ) -> StoreResult<Vec<Disconnection>> {
-        connections::claim_pending_notifications(self, now, claim_until, limit).await
+        notices::claim_pending_notifications(self, now, claim_until, limit).await
     }
     async fn mark_notified(&self, id: DisconnectionId) -> StoreResult<()> {
-        connections::mark_notified(self, id).await
+        notices::mark_notified(self, id).await
     }
 }
 
@@ -388,13 +392,13 @@ impl ReportStore for PgStore {
 #[async_trait]
 impl DeliveryLog for PgStore {
     async fn claim_delivery(&self, claim: DeliveryClaimRequest) -> StoreResult<DeliveryClaim> {
-        connections::claim_delivery(self, claim).await
+        deliveries::claim_delivery(self, claim).await
     }
     async fn finish_delivery(&self, key: &str, token: LeaseToken) -> StoreResult<()> {
-        connections::finish_delivery(self, key, token).await
+        deliveries::finish_delivery(self, key, token).await
     }
     async fn forget_delivery(&self, key: &str, token: LeaseToken) -> StoreResult<()> {
-        connections::forget_delivery(self, key, token).await
+        deliveries::forget_delivery(self, key, token).await
     }
 }
 
@@ -427,6 +431,6 @@ impl EventLog for PgStore {
 #[async_trait]
 impl SharedBudget for PgStore {
     async fn acquire(&self, request: BudgetRequest) -> StoreResult<BudgetDecision> {
-        connections::acquire_budget(self, request).await
+        budget::acquire_budget(self, request).await
     }
 }

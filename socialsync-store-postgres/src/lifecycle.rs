@@ -3,7 +3,7 @@
 //! rows' states, the blocks' slots).
 
 use crate::blocks::{self, SlotChange};
-use crate::codec::{col, post_state};
+use crate::codec::{col, post_state, us};
 use crate::error::db;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::{Due, PostEvent, PostFacts, PostState, Transition, transition};
@@ -30,7 +30,7 @@ pub(crate) fn slot_due(due: Due) -> Option<Option<i64>> {
     match due {
         Due::Keep => None,
         Due::Clear => Some(None),
-        Due::At(t) => Some(Some(blocks::us(t))),
+        Due::At(t) => Some(Some(us(t))),
     }
 }
 

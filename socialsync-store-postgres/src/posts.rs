@@ -3,7 +3,7 @@
 use crate::PgStore;
 use crate::aggregates::{AggregateChanges, contributions};
 use crate::blocks::{self, Entry, Placement, SlotChange};
-use crate::codec::{POST_COLUMNS, POST_TABLES, col, json, post_from_row, post_state};
+use crate::codec::{POST_COLUMNS, POST_TABLES, col, json, post_from_row, post_state, us};
 use crate::error::db;
 use crate::lifecycle::{self, FACT_COLUMNS};
 use socialsync_core::clock::Timestamp;
@@ -447,10 +447,7 @@ pub(crate) async fn upsert_posts(
                     post: id.0,
                     connection: p.connection.0,
                     phase: blocks::phase_of(p.anchored_at),
-                    entry: Entry::new(
-                        *state == PostState::Monitoring.as_str(),
-                        due.map(blocks::us),
-                    ),
+                    entry: Entry::new(*state == PostState::Monitoring.as_str(), due.map(us)),
                 })
             })
             .collect();

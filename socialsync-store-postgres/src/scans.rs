@@ -2,11 +2,11 @@
 
 use crate::PgStore;
 use crate::aggregates::{AggregateChanges, snapshot_from_parts};
-use crate::blocks::{self, Block, SlotLease, from_us, us};
+use crate::blocks::{self, Block, SlotLease};
 use crate::cache::Remembered;
 use crate::codec::{
-    array_literal, col, metrics_from_column, metrics_to_column, platform, post_state,
-    token_from_uuid, token_to_uuid,
+    array_literal, col, from_us, metrics_from_column, metrics_to_column, platform, post_state,
+    token_from_uuid, token_to_uuid, us,
 };
 use crate::error::db;
 use crate::lifecycle;
