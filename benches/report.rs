@@ -8,10 +8,9 @@
 use chrono::TimeDelta;
 use criterion::{Criterion, criterion_group, criterion_main};
 use socialsync::core::metrics::{Metric, Metrics};
+use socialsync::core::report::BucketSize;
 use socialsync::core::report::{ReportRange, scope_report};
-use socialsync::core::store::{
-    BucketSize, ClaimRequest, NextScan, PostStore, ScanCompletion, ScanReading,
-};
+use socialsync::core::store::{ClaimRequest, NextScan, PostStore, ScanCompletion, ScanReading};
 use socialsync::memory::MemoryStore;
 use socialsync_testkit::fixtures::{attributed, hours, post, world};
 use std::sync::Arc;

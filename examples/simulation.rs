@@ -184,7 +184,7 @@ async fn main() -> anyhow::Result<()> {
         socialsync::core::report::ReportRange::new(
             start,
             start + TimeDelta::days(100),
-            socialsync::core::store::BucketSize::Day,
+            socialsync::core::report::BucketSize::Day,
         )?,
     )
     .await?;

@@ -7,10 +7,9 @@ use socialsync::core::domain::{Connection, DisconnectReason, PostState, Scope, S
 use socialsync::core::ids::PostId;
 use socialsync::core::metrics::{Metric, Metrics};
 use socialsync::core::platform::Platform;
+use socialsync::core::report::BucketSize;
 use socialsync::core::report::{Report, ReportError, ReportRange, analytics_report, scope_report};
-use socialsync::core::store::{
-    BucketSize, DisconnectRequest, NewBrand, NewConnection, NextScan, PostStore,
-};
+use socialsync::core::store::{DisconnectRequest, NewBrand, NewConnection, NextScan, PostStore};
 use socialsync::memory::MemoryStore;
 use socialsync_testkit::fixtures::{
     World, attributed, connect, creator, hours, post, scan, scope, t0, version, world,

@@ -17,10 +17,10 @@ use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::{PostState, ScopeKind};
 use socialsync_core::ids::ScopeId;
 use socialsync_core::metrics::Metric;
+use socialsync_core::report::BucketSize;
 use socialsync_core::report::{
     Figures, Report, ReportError, ReportRange, analytics_report, scope_report,
 };
-use socialsync_core::store::BucketSize;
 use std::sync::Arc;
 
 /// `GET /reports`: the brand's programs and campaigns.

@@ -28,11 +28,10 @@ use socialsync_core::engine::Engine;
 use socialsync_core::ids::{PlatformPostId, ScopeId};
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
+use socialsync_core::report::{BucketSize, ReportQuery};
 use socialsync_core::report::{ReportRange, scope_report};
 use socialsync_core::store::ScanQueue;
-use socialsync_core::store::{
-    BucketSize, ClaimRequest, NextScan, PostStore, ReportQuery, ScanCompletion, ScanReading,
-};
+use socialsync_core::store::{ClaimRequest, NextScan, PostStore, ScanCompletion, ScanReading};
 use socialsync_core::tracking::{ScopeSpec, Tracking};
 use socialsync_store_postgres::{CLAIM_SQL, CredentialKeys, PgStore};
 use socialsync_testkit::{FakePost, Sim};

@@ -99,6 +99,7 @@ use socialsync_core::error::StoreResult;
 use socialsync_core::events::{Event, EventStream, StoredEvent};
 use socialsync_core::ids::*;
 use socialsync_core::platform::Platform;
+use socialsync_core::report::{ReportInputs, ReportQuery};
 use socialsync_core::store::*;
 use sqlx::PgPool;
 use std::fmt;

@@ -10,7 +10,7 @@ use socialsync_core::domain::{DeletedSpan, StatusInterval};
 use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::ids::*;
 use socialsync_core::metrics::{AggregateHour, CounterDelta};
-use socialsync_core::store::{CounterTotals, ReportInputs, ReportPost, ReportQuery};
+use socialsync_core::report::{CounterTotals, ReportInputs, ReportPost, ReportQuery};
 use std::collections::BTreeSet;
 
 pub(crate) async fn report_inputs(s: &PgStore, q: ReportQuery) -> StoreResult<ReportInputs> {

@@ -7,10 +7,11 @@ use chrono::TimeDelta;
 use socialsync_core::domain::ScopeKind;
 use socialsync_core::ids::BrandId;
 use socialsync_core::metrics::{AggregateHour, Metric, Metrics};
+use socialsync_core::report::{BucketSize, ReportQuery};
+use socialsync_core::store::NextScan;
 use socialsync_core::store::PostCatalog;
 use socialsync_core::store::ReportStore;
 use socialsync_core::store::TrackingStore;
-use socialsync_core::store::{BucketSize, NextScan, ReportQuery};
 use socialsync_store_postgres::{MIGRATOR, PgStore};
 use socialsync_testkit::fixtures::{attributed, connect, creator, hours, post, scan, scope};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -94,7 +95,7 @@ pg_test! {
         };
         let big = i128::from(i64::MAX);
         let min = i128::from(i64::MIN);
-        let series = |r: &socialsync_core::store::ReportInputs| -> Vec<(i128, i128)> {
+        let series = |r: &socialsync_core::report::ReportInputs| -> Vec<(i128, i128)> {
             r.boundaries
                 .iter()
                 .map(|(_, t)| (t[Metric::Views.index()], t[Metric::Likes.index()]))

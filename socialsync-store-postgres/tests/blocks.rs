@@ -7,13 +7,13 @@ mod support;
 use chrono::TimeDelta;
 use socialsync_core::domain::ScopeKind;
 use socialsync_core::metrics::{Metric, Metrics};
+use socialsync_core::report::{BucketSize, ReportQuery};
 use socialsync_core::store::ConnectionStore;
 use socialsync_core::store::PostCatalog;
 use socialsync_core::store::ReportStore;
 use socialsync_core::store::ScanQueue;
 use socialsync_core::store::{
-    BucketSize, ClaimRequest, ClaimedPost, CompletionOutcome, NextScan, ReportQuery,
-    ScanCompletion, ScanReading,
+    ClaimRequest, ClaimedPost, CompletionOutcome, NextScan, ScanCompletion, ScanReading,
 };
 use socialsync_store_postgres::{MIGRATOR, PgStore};
 use socialsync_testkit::fixtures::{

@@ -10,7 +10,7 @@ use crate::domain::StatusKind;
 use crate::ids::{BrandId, ConnectionId, CreatorId, ScopeId};
 use crate::metrics::Metric;
 use crate::platform::Platform;
-use crate::store::{ReportInputs, ReportPost};
+use crate::report::{ReportInputs, ReportPost};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What a report says about itself, beside the store's inputs.

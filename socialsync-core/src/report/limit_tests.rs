@@ -8,7 +8,7 @@ use crate::domain::{DeletedSpan, PostState, StatusInterval, StatusKind};
 use crate::ids::{ConnectionId, PlatformPostId, PostId};
 use crate::metrics::{Metric, Metrics};
 use crate::platform::Platform;
-use crate::store::{BucketSize, CounterTotals, ReportInputs, ReportPost, ReportQuery};
+use crate::report::{BucketSize, CounterTotals, ReportInputs, ReportPost, ReportQuery};
 use chrono::TimeDelta;
 use proptest::prelude::*;
 

@@ -10,7 +10,7 @@ use crate::domain::PostState;
 use crate::ids::{BrandId, CreatorId, PlatformPostId, PostId, ScopeId};
 use crate::metrics::{Metric, Metrics};
 use crate::platform::Platform;
-use crate::store::BucketSize;
+use crate::report::BucketSize;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

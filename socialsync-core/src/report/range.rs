@@ -3,7 +3,7 @@
 use super::ReportError;
 use crate::clock::Timestamp;
 use crate::ids::{BrandId, ScopeId};
-use crate::store::{BucketSize, ReportQuery};
+use crate::report::{BucketSize, ReportQuery};
 
 /// The most hourly buckets one report may hold (100 days).
 pub const MAX_HOURLY_BUCKETS: i64 = 100 * 24;
@@ -19,7 +19,7 @@ pub const MAX_DAILY_BUCKETS: i64 = 400;
 ///
 /// ```
 /// use socialsync_core::report::ReportRange;
-/// use socialsync_core::store::BucketSize;
+/// use socialsync_core::report::BucketSize;
 ///
 /// let from = "2026-03-01T00:00:00Z".parse().unwrap();
 /// let to = "2026-03-08T00:00:00Z".parse().unwrap();

@@ -6,7 +6,7 @@ use crate::clock::Timestamp;
 use crate::domain::{StatusInterval, StatusKind};
 use crate::ids::ConnectionId;
 use crate::metrics::Metric;
-use crate::store::{CounterTotals, ReportPost};
+use crate::report::{CounterTotals, ReportPost};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Builds the series from the store's as-of totals at each boundary.

@@ -6,7 +6,7 @@ use crate::domain::{DisconnectReason, Lister, PostState, StatusInterval, StatusK
 use crate::ids::{ConnectionId, PlatformPostId, PostId};
 use crate::metrics::{Metric, Metrics};
 use crate::platform::Platform;
-use crate::store::{BucketSize, CounterTotals, ReportInputs, ReportPost};
+use crate::report::{BucketSize, CounterTotals, ReportInputs, ReportPost};
 use chrono::TimeDelta;
 
 const ANA: CreatorId = CreatorId(1);

@@ -31,8 +31,6 @@ pub mod prelude {
         PostStore, ReportStore, ScanQueue, SharedBudget, TrackingStore,
     };
 }
-#[doc(hidden)]
-pub use crate::report::{BucketSize, CounterTotals, ReportInputs, ReportPost, ReportQuery};
 pub use types::*;
 
 use crate::clock::Timestamp;
@@ -296,7 +294,10 @@ pub trait ScanQueue: Debug + Send + Sync + 'static {
 pub trait ReportStore: Debug + Send + Sync + 'static {
     /// What a report needs, from the aggregates kept as scans land.
     /// `NotFound` for another brand's scope.
-    async fn report_inputs(&self, query: ReportQuery) -> StoreResult<ReportInputs>;
+    async fn report_inputs(
+        &self,
+        query: crate::report::ReportQuery,
+    ) -> StoreResult<crate::report::ReportInputs>;
 }
 
 /// Webhook deliveries seen, so a replay is recognised by every process.

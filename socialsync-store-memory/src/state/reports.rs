@@ -4,7 +4,7 @@
 use socialsync_core::clock::Timestamp;
 use socialsync_core::error::{StoreError, StoreResult};
 use socialsync_core::metrics::CounterDelta;
-use socialsync_core::store::*;
+use socialsync_core::report::{CounterTotals, ReportInputs, ReportPost, ReportQuery};
 use std::collections::BTreeSet;
 
 use super::{AggKey, Inner};

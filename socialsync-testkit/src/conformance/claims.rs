@@ -6,6 +6,7 @@ use socialsync_core::domain::{DisconnectReason, PostState};
 use socialsync_core::ids::{LeaseToken, PostId};
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
+use socialsync_core::report::{BucketSize, ReportQuery};
 use socialsync_core::store::*;
 use std::collections::BTreeSet;
 use std::sync::Arc;

@@ -14,8 +14,9 @@ use socialsync_core::domain::{Connection, DisconnectReason, Lister, Post, PostSt
 use socialsync_core::ids::{BrandId, ConnectionId, CreatorId, PlatformPostId, PostId};
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
+use socialsync_core::report::BucketSize;
 use socialsync_core::report::{ReportRange, scope_report};
-use socialsync_core::store::{BucketSize, DisconnectRequest, NewConnection, PostFilter, PostStore};
+use socialsync_core::store::{DisconnectRequest, NewConnection, PostFilter, PostStore};
 use socialsync_core::tracking::{ScopeSpec, Tracking};
 use std::sync::Arc;
 

@@ -13,8 +13,9 @@ use socialsync_core::domain::{Post, PostState, Scope};
 use socialsync_core::ids::{BrandId, CreatorId, PlatformPostId};
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
+use socialsync_core::report::BucketSize;
 use socialsync_core::report::{ReportRange, scope_report};
-use socialsync_core::store::{BucketSize, PostStore};
+use socialsync_core::store::PostStore;
 use std::sync::Arc;
 
 fn views(v: u64) -> Metrics {

@@ -6,8 +6,9 @@ use crate::fixtures::*;
 use chrono::TimeDelta;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::metrics::{Metric, Metrics};
+use socialsync_core::report::{BucketSize, ReportQuery};
 use socialsync_core::report::{Report, ReportRange, analytics_report, scope_report};
-use socialsync_core::store::{BucketSize, NextScan, PostStore, ReportQuery};
+use socialsync_core::store::{NextScan, PostStore};
 use std::sync::Arc;
 
 fn views(v: u64) -> Metrics {

@@ -384,8 +384,8 @@ pub async fn deleted_posts_listed_again_come_back(store: Arc<dyn PostStore>) {
 /// A report marks the buckets while a post was `Deleted` (its last reading
 /// carried) and counts states as of its range's end.
 pub async fn reports_mark_deleted_buckets_and_count_states_at_the_end(store: Arc<dyn PostStore>) {
+    use socialsync_core::report::BucketSize;
     use socialsync_core::report::{ReportRange, analytics_report};
-    use socialsync_core::store::BucketSize;
     let w = world(store.clone()).await;
     let sim = &w.sim;
     let platform = Platform::TikTok;
@@ -617,8 +617,8 @@ pub async fn suspicion_is_rechecked_daily_not_hourly(store: Arc<dyn PostStore>) 
 /// (ARCHITECTURE.md §2: buckets *while* a post was `Deleted` are flagged) and
 /// agrees with its own state counts, which say `Expired`.
 pub async fn buckets_after_a_deleted_post_expired_are_not_flagged(store: Arc<dyn PostStore>) {
+    use socialsync_core::report::BucketSize;
     use socialsync_core::report::{ReportRange, analytics_report};
-    use socialsync_core::store::BucketSize;
     let w = world(store.clone()).await;
     let sim = &w.sim;
     let platform = Platform::TikTok;

@@ -7,6 +7,7 @@ use socialsync_core::ids::{
     BrandId, ConnectionId, CreatorId, DisconnectionId, LeaseToken, PostId, ScopeId,
 };
 use socialsync_core::metrics::{Metric, Metrics};
+use socialsync_core::report::{BucketSize, ReportInputs, ReportQuery};
 use socialsync_core::store::*;
 use std::sync::Arc;
 

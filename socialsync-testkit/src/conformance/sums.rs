@@ -10,8 +10,9 @@ use chrono::TimeDelta;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
+use socialsync_core::report::BucketSize;
 use socialsync_core::report::{Report, ReportRange, analytics_report, scope_report};
-use socialsync_core::store::{BucketSize, PostStore};
+use socialsync_core::store::PostStore;
 use std::sync::Arc;
 
 /// The posts of the scope: one more than the `i64` range holds of
