@@ -92,9 +92,7 @@ impl Platforms {
         let app = AppCredentials::new("dashboard-demo", "dashboard-demo-secret");
         Ok(Platforms {
             instagram: Instagram::builder()
-                .with_graph_base(format!("{base}/v25.0"))
-                .with_token_base(base)
-                .with_code_url(format!("{base}/oauth/access_token"))
+                .with_base_url(base)
                 .with_app_credentials(app.clone())
                 .with_clock(clock.clone())
                 .with_budget(budget.clone())
@@ -106,8 +104,7 @@ impl Platforms {
                 .with_budget(budget.clone())
                 .build()?,
             youtube: YouTube::builder()
-                .with_api_base(format!("{base}/youtube/v3"))
-                .with_token_url(format!("{base}/token"))
+                .with_base_url(base)
                 .with_app_credentials(app)
                 .with_clock(clock)
                 .with_budget(budget)

@@ -263,9 +263,7 @@ impl SandboxWorld {
             ..RetrySettings::default()
         };
         let instagram = Instagram::builder()
-            .with_graph_base(format!("{base}/v25.0"))
-            .with_token_base(&base)
-            .with_code_url(format!("{base}/oauth/access_token"))
+            .with_base_url(&base)
             .with_app_credentials(app_credentials.clone())
             .with_clock(clock.clone())
             .with_budget(budget.clone())
@@ -281,8 +279,7 @@ impl SandboxWorld {
             .build()
             .unwrap();
         let youtube = YouTube::builder()
-            .with_api_base(format!("{base}/youtube/v3"))
-            .with_token_url(format!("{base}/token"))
+            .with_base_url(&base)
             .with_app_credentials(app_credentials)
             .with_clock(clock.clone())
             .with_budget(budget)
