@@ -29,12 +29,13 @@ use socialsync::memory::MemoryStore;
 use socialsync_adapters::instagram::Instagram;
 use socialsync_adapters::tiktok::TikTok;
 use socialsync_adapters::youtube::YouTube;
-use socialsync_adapters::{AppCredentials, ConnectedAccount};
+use socialsync_adapters::{AppCredentials, ConnectedAccount, Connector};
 use socialsync_dashboard::{Dashboard, FixedBrand};
 use socialsync_sandbox::{
     AccountRef, AccountSpec, Curve, Endpoint, Fault, FaultKind, MediaType, Metric, PostSpec,
     ProductType, RevokeReason, Sandbox,
 };
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -74,14 +75,11 @@ impl Rng {
     }
 }
 
-/// The platform side of the demo: the three real adapters, pointed at the
-/// sandbox. A host points them at the platforms instead (their default
-/// addresses) and keeps everything else.
-struct Platforms {
-    instagram: Instagram,
-    tiktok: TikTok,
-    youtube: YouTube,
-}
+/// The three adapters, pointed at the sandbox (a host leaves out
+/// `with_base_url`: the adapters default to the platforms' hosts), by
+/// platform. Each is a `Connector` — one connect flow for every platform —
+/// and the platform the engine reads.
+struct Platforms(HashMap<Platform, Arc<dyn Connector>>);
 
 impl Platforms {
     fn new(
@@ -90,38 +88,54 @@ impl Platforms {
         budget: Arc<dyn SharedBudget>,
     ) -> anyhow::Result<Platforms> {
         let app = AppCredentials::new("dashboard-demo", "dashboard-demo-secret");
-        Ok(Platforms {
-            instagram: Instagram::builder()
-                .with_graph_base(format!("{base}/v25.0"))
-                .with_token_base(base)
-                .with_code_url(format!("{base}/oauth/access_token"))
-                .with_app_credentials(app.clone())
-                .with_clock(clock.clone())
-                .with_budget(budget.clone())
-                .build()?,
-            tiktok: TikTok::builder()
-                .with_base_url(base)
-                .with_app_credentials(app.clone())
-                .with_clock(clock.clone())
-                .with_budget(budget.clone())
-                .build()?,
-            youtube: YouTube::builder()
-                .with_api_base(format!("{base}/youtube/v3"))
-                .with_token_url(format!("{base}/token"))
-                .with_app_credentials(app)
-                .with_clock(clock)
-                .with_budget(budget)
-                .build()?,
-        })
+        let connectors: [Arc<dyn Connector>; 3] = [
+            Arc::new(
+                Instagram::builder()
+                    .with_base_url(base)
+                    .with_app_credentials(app.clone())
+                    .with_clock(clock.clone())
+                    .with_budget(budget.clone())
+                    .build()?,
+            ),
+            Arc::new(
+                TikTok::builder()
+                    .with_base_url(base)
+                    .with_app_credentials(app.clone())
+                    .with_clock(clock.clone())
+                    .with_budget(budget.clone())
+                    .build()?,
+            ),
+            Arc::new(
+                YouTube::builder()
+                    .with_base_url(base)
+                    .with_app_credentials(app)
+                    .with_clock(clock)
+                    .with_budget(budget)
+                    .build()?,
+            ),
+        ];
+        Ok(Platforms(
+            connectors.into_iter().map(|c| (c.platform(), c)).collect(),
+        ))
     }
 
-    /// The creator's consent, as the host's OAuth callback would finish it.
-    async fn exchange(&self, platform: Platform, code: &str) -> anyhow::Result<ConnectedAccount> {
-        Ok(match platform {
-            Platform::Instagram => self.instagram.exchange_code(code, REDIRECT).await?,
-            Platform::TikTok => self.tiktok.exchange_code(code, REDIRECT, None).await?,
-            Platform::YouTube => self.youtube.exchange_code(code, REDIRECT, None).await?,
-        })
+    /// The platform the engine reads.
+    fn reader(&self, platform: Platform) -> Arc<dyn SocialPlatform> {
+        self.0[&platform].clone()
+    }
+
+    /// The creator's consent, as the host's OAuth flow would run it: the
+    /// consent page (the sandbox stands in for the creator and hands out
+    /// `code`), then, on the callback, the code exchange.
+    async fn connect(
+        &self,
+        platform: Platform,
+        consent_given: impl FnOnce() -> anyhow::Result<String>,
+    ) -> anyhow::Result<ConnectedAccount> {
+        let connector = &self.0[&platform];
+        let consent = connector.authorization_url(REDIRECT)?;
+        let code = consent_given()?;
+        Ok(connector.exchange_code(consent.code_exchange(code)).await?)
     }
 }
 
@@ -231,9 +245,9 @@ async fn main() -> anyhow::Result<()> {
         .with_store(store.clone())
         .with_clock(clock.clone())
         .with_tick(Duration::from_millis(500))
-        .with_platform(Arc::new(platforms.instagram.clone()) as Arc<dyn SocialPlatform>)
-        .with_platform(Arc::new(platforms.tiktok.clone()))
-        .with_platform(Arc::new(platforms.youtube.clone()))
+        .with_platform(platforms.reader(Platform::Instagram))
+        .with_platform(platforms.reader(Platform::TikTok))
+        .with_platform(platforms.reader(Platform::YouTube))
         .build()?;
     let tracking = Tracking::new(store.clone(), clock.clone());
 
@@ -276,8 +290,9 @@ async fn main() -> anyhow::Result<()> {
                 post(platform, caption, published, j != 1, &mut rng),
             )?;
         }
-        let code = sandbox.authorization_code(&account)?;
-        let connected = platforms.exchange(platform, &code).await?;
+        let connected = platforms
+            .connect(platform, || Ok(sandbox.authorization_code(&account)?))
+            .await?;
         engine
             .connect(connected.into_new_connection(creator))
             .await?;

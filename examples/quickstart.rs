@@ -26,9 +26,10 @@ use socialsync::memory::MemoryStore;
 use socialsync_adapters::instagram::Instagram;
 use socialsync_adapters::tiktok::TikTok;
 use socialsync_adapters::youtube::YouTube;
-use socialsync_adapters::{AppCredentials, ConnectedAccount};
+use socialsync_adapters::{AppCredentials, ConnectedAccount, Connector};
 use socialsync_sandbox::{AccountSpec, Curve, MediaType, Metric, PostSpec, ProductType, Sandbox};
 use socialsync_testkit::sim::RecordingNotifier;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A small deterministic generator (xorshift64*).
@@ -57,12 +58,11 @@ const CAPTIONS: [&str; 6] = [
 
 const REDIRECT: &str = "https://host.example/oauth/callback";
 
-/// The three adapters, pointed at the sandbox.
-struct Platforms {
-    instagram: Instagram,
-    tiktok: TikTok,
-    youtube: YouTube,
-}
+/// The three adapters, pointed at the sandbox (a host leaves out
+/// `with_base_url`: the adapters default to the platforms' hosts), by
+/// platform. Each is a `Connector` — one connect flow for every platform —
+/// and the platform the engine reads.
+struct Platforms(HashMap<Platform, Arc<dyn Connector>>);
 
 impl Platforms {
     fn new(
@@ -71,38 +71,54 @@ impl Platforms {
         budget: Arc<dyn SharedBudget>,
     ) -> anyhow::Result<Self> {
         let app = AppCredentials::new("quickstart-app", "quickstart-secret");
-        Ok(Platforms {
-            instagram: Instagram::builder()
-                .with_graph_base(format!("{base}/v25.0"))
-                .with_token_base(base)
-                .with_code_url(format!("{base}/oauth/access_token"))
-                .with_app_credentials(app.clone())
-                .with_clock(clock.clone())
-                .with_budget(budget.clone())
-                .build()?,
-            tiktok: TikTok::builder()
-                .with_base_url(base)
-                .with_app_credentials(app.clone())
-                .with_clock(clock.clone())
-                .with_budget(budget.clone())
-                .build()?,
-            youtube: YouTube::builder()
-                .with_api_base(format!("{base}/youtube/v3"))
-                .with_token_url(format!("{base}/token"))
-                .with_app_credentials(app)
-                .with_clock(clock)
-                .with_budget(budget)
-                .build()?,
-        })
+        let connectors: [Arc<dyn Connector>; 3] = [
+            Arc::new(
+                Instagram::builder()
+                    .with_base_url(base)
+                    .with_app_credentials(app.clone())
+                    .with_clock(clock.clone())
+                    .with_budget(budget.clone())
+                    .build()?,
+            ),
+            Arc::new(
+                TikTok::builder()
+                    .with_base_url(base)
+                    .with_app_credentials(app.clone())
+                    .with_clock(clock.clone())
+                    .with_budget(budget.clone())
+                    .build()?,
+            ),
+            Arc::new(
+                YouTube::builder()
+                    .with_base_url(base)
+                    .with_app_credentials(app)
+                    .with_clock(clock)
+                    .with_budget(budget)
+                    .build()?,
+            ),
+        ];
+        Ok(Platforms(
+            connectors.into_iter().map(|c| (c.platform(), c)).collect(),
+        ))
     }
 
-    /// The creator's consent, as the host's OAuth callback would finish it.
-    async fn exchange(&self, platform: Platform, code: &str) -> anyhow::Result<ConnectedAccount> {
-        Ok(match platform {
-            Platform::Instagram => self.instagram.exchange_code(code, REDIRECT).await?,
-            Platform::TikTok => self.tiktok.exchange_code(code, REDIRECT, None).await?,
-            Platform::YouTube => self.youtube.exchange_code(code, REDIRECT, None).await?,
-        })
+    /// The platform the engine reads.
+    fn reader(&self, platform: Platform) -> Arc<dyn SocialPlatform> {
+        self.0[&platform].clone()
+    }
+
+    /// The creator's consent, as the host's OAuth flow would run it: the
+    /// consent page (the sandbox stands in for the creator and hands out
+    /// `code`), then, on the callback, the code exchange.
+    async fn connect(
+        &self,
+        platform: Platform,
+        consent_given: impl FnOnce() -> anyhow::Result<String>,
+    ) -> anyhow::Result<ConnectedAccount> {
+        let connector = &self.0[&platform];
+        let consent = connector.authorization_url(REDIRECT)?;
+        let code = consent_given()?;
+        Ok(connector.exchange_code(consent.code_exchange(code)).await?)
     }
 }
 
@@ -124,9 +140,9 @@ async fn main() -> anyhow::Result<()> {
     let notifier = Arc::new(RecordingNotifier::default());
     let engine = Engine::builder()
         .with_store(store.clone())
-        .with_platform(Arc::new(platforms.instagram.clone()) as Arc<dyn SocialPlatform>)
-        .with_platform(Arc::new(platforms.tiktok.clone()))
-        .with_platform(Arc::new(platforms.youtube.clone()))
+        .with_platform(platforms.reader(Platform::Instagram))
+        .with_platform(platforms.reader(Platform::TikTok))
+        .with_platform(platforms.reader(Platform::YouTube))
         .with_clock(clock.clone())
         .with_notifier(notifier.clone())
         .build()?;
@@ -173,8 +189,9 @@ async fn main() -> anyhow::Result<()> {
             Platform::YouTube => AccountSpec::youtube(&format!("@{handle}"), &c.name),
         };
         let account = sandbox.add_account(spec)?;
-        let code = sandbox.authorization_code(&account)?;
-        let connected = platforms.exchange(platform, &code).await?;
+        let connected = platforms
+            .connect(platform, || Ok(sandbox.authorization_code(&account)?))
+            .await?;
         engine.connect(connected.into_new_connection(c.id)).await?;
         accounts.push((c.clone(), platform, account));
     }
@@ -217,8 +234,9 @@ async fn main() -> anyhow::Result<()> {
             sandbox.revoke(&revoked.2, Default::default())?;
         }
         if hour == 14 * 24 {
-            let code = sandbox.authorization_code(&revoked.2)?;
-            let connected = platforms.exchange(revoked.1, &code).await?;
+            let connected = platforms
+                .connect(revoked.1, || Ok(sandbox.authorization_code(&revoked.2)?))
+                .await?;
             engine
                 .connect(connected.into_new_connection(revoked.0.id))
                 .await?;

@@ -5,16 +5,30 @@
 //! reqwest (rustls): [`instagram`], [`tiktok`], [`youtube`] (one cargo
 //! feature each, all on by default).
 //!
-//! Every adapter is made by a builder — base URLs (so tests and the sandbox
-//! point it at loopback), an optional `reqwest::Client`, timeouts, retry
-//! settings, the app's OAuth credentials, the [`Clock`](socialsync_core::clock::Clock)
-//! and the shared budget — with a fallible `build()`. Each module also has:
+//! Every adapter is made by a builder — endpoints, settings for the HTTP
+//! client, timeouts, retry settings, the app's OAuth credentials, the
+//! [`Clock`](socialsync_core::clock::Clock) and the shared budget — with a
+//! fallible `build()`. Every builder points at the platform's own hosts by
+//! default; `with_base_url(url)` serves every endpoint of the platform from
+//! one origin, laid out as the platform lays it out (tests and the sandbox
+//! point it at loopback), and `with_authorize_url` / `with_token_url`
+//! override the endpoints that live on another host in production.
+//!
+//! Every adapter is a [`Connector`]: one connect flow for all platforms.
+//! [`Connector::authorization_url`] gives the consent page (with a PKCE
+//! challenge where the platform asks for one) as an
+//! [`AuthorizationRequest`]; on the redirect, its
+//! [`code_exchange`](AuthorizationRequest::code_exchange) makes the
+//! [`CodeExchange`] that [`Connector::exchange_code`] turns into a
+//! [`ConnectedAccount`] ready for the engine's connect call. A
+//! `HashMap<Platform, Arc<dyn Connector>>` connects any platform without a
+//! `match`.
+//!
+//! Each module also has:
 //!
 //! - a pure `classify(status, headers, body)` mapping the platform's error
 //!   answers to the shared [`PlatformErrorKind`](socialsync_core::social_platform::PlatformErrorKind)
 //!   vocabulary, driven by the body's error code;
-//! - `authorization_url` / `exchange_code`, which turn a creator's consent
-//!   into a [`ConnectedAccount`] ready for the engine's connect call;
 //! - decoding functions for the listing and metrics answers.
 //!
 //! App-wide limits (TikTok's requests per minute per endpoint, YouTube's
@@ -25,10 +39,10 @@
 //!
 //! No token ever appears in a log line, an error or a `Debug` output: URLs
 //! that may carry one (Instagram's `paging.next`) are never followed or
-//! printed.
+//! printed; an authorization code or PKCE verifier is never printed either.
 //!
 //! ```
-//! use socialsync_adapters::{AppCredentials, tiktok::TikTok};
+//! use socialsync_adapters::{AppCredentials, Connector, tiktok::TikTok};
 //!
 //! let tiktok = TikTok::builder()
 //!     .with_app_credentials(AppCredentials::new("client-key", "client-secret"))
@@ -59,5 +73,5 @@ pub mod fuzzing;
 
 pub use budget::LocalBudget;
 pub use common::{AppCredentials, BuildError};
-pub use connect::{AuthorizationRequest, ConnectError, ConnectedAccount};
+pub use connect::{AuthorizationRequest, CodeExchange, ConnectError, ConnectedAccount, Connector};
 pub use http::{HttpSettings, RetrySettings};

@@ -5,7 +5,9 @@ use chrono::TimeDelta;
 use socialsync_adapters::instagram::Instagram;
 use socialsync_adapters::tiktok::TikTok;
 use socialsync_adapters::youtube::YouTube;
-use socialsync_adapters::{AppCredentials, ConnectedAccount, RetrySettings};
+use socialsync_adapters::{
+    AppCredentials, CodeExchange, ConnectedAccount, Connector, RetrySettings,
+};
 use socialsync_core::clock::{Clock, ManualClock, Timestamp};
 use socialsync_core::domain::PostState;
 use socialsync_core::engine::Engine;
@@ -86,9 +88,7 @@ async fn world(platform: Platform, posts: usize) -> (World, AccountRef) {
     let adapter: Arc<dyn SocialPlatform> = match platform {
         Platform::Instagram => Arc::new(
             Instagram::builder()
-                .with_graph_base(format!("{base}/v25.0"))
-                .with_token_base(&base)
-                .with_code_url(format!("{base}/oauth/access_token"))
+                .with_base_url(&base)
                 .with_app_credentials(app)
                 .with_clock(clock.clone())
                 .with_budget(budget)
@@ -108,8 +108,7 @@ async fn world(platform: Platform, posts: usize) -> (World, AccountRef) {
         ),
         Platform::YouTube => Arc::new(
             YouTube::builder()
-                .with_api_base(format!("{base}/youtube/v3"))
-                .with_token_url(format!("{base}/token"))
+                .with_base_url(&base)
                 .with_app_credentials(app)
                 .with_clock(clock.clone())
                 .with_budget(budget)
@@ -165,12 +164,15 @@ impl World {
     /// The OAuth dance against the sandbox, through the adapter.
     async fn oauth(&self, account: &AccountRef) -> ConnectedAccount {
         let code = self.sandbox.authorization_code(account).unwrap();
-        match self.platform.platform() {
-            Platform::Instagram => self.instagram().exchange_code(&code, REDIRECT).await,
-            Platform::TikTok => self.tiktok().exchange_code(&code, REDIRECT, None).await,
-            Platform::YouTube => self.youtube().exchange_code(&code, REDIRECT, None).await,
-        }
-        .unwrap()
+        let connector: Box<dyn Connector> = match self.platform.platform() {
+            Platform::Instagram => Box::new(self.instagram()),
+            Platform::TikTok => Box::new(self.tiktok()),
+            Platform::YouTube => Box::new(self.youtube()),
+        };
+        connector
+            .exchange_code(CodeExchange::new(code, REDIRECT))
+            .await
+            .unwrap()
     }
 
     fn base(&self) -> String {
@@ -178,11 +180,8 @@ impl World {
     }
 
     fn instagram(&self) -> Instagram {
-        let b = self.base();
         Instagram::builder()
-            .with_graph_base(format!("{b}/v25.0"))
-            .with_token_base(&b)
-            .with_code_url(format!("{b}/oauth/access_token"))
+            .with_base_url(self.base())
             .with_app_credentials(AppCredentials::new("sandbox-client", "sandbox-secret"))
             .with_clock(self.clock.clone())
             .build()
@@ -199,10 +198,8 @@ impl World {
     }
 
     fn youtube(&self) -> YouTube {
-        let b = self.base();
         YouTube::builder()
-            .with_api_base(format!("{b}/youtube/v3"))
-            .with_token_url(format!("{b}/token"))
+            .with_base_url(self.base())
             .with_app_credentials(AppCredentials::new("sandbox-client", "sandbox-secret"))
             .with_clock(self.clock.clone())
             .build()

@@ -45,8 +45,7 @@ fn tiktok(server: &MockServer) -> TikTok {
 
 fn youtube(server: &MockServer) -> YouTube {
     YouTube::builder()
-        .with_api_base(format!("{}/youtube/v3", server.uri()))
-        .with_token_url(format!("{}/token", server.uri()))
+        .with_base_url(server.uri())
         .with_app_credentials(app())
         .with_clock(clock())
         .with_retry(fast_retry())
@@ -56,8 +55,7 @@ fn youtube(server: &MockServer) -> YouTube {
 
 fn instagram(server: &MockServer) -> Instagram {
     Instagram::builder()
-        .with_graph_base(format!("{}/v25.0", server.uri()))
-        .with_token_base(server.uri())
+        .with_base_url(server.uri())
         .with_app_credentials(app())
         .with_clock(clock())
         .with_retry(fast_retry())

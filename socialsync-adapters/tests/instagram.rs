@@ -4,6 +4,7 @@ mod common;
 
 use chrono::TimeDelta;
 use common::{Account, CatchAll, FormHas, app, clock, fast_retry, fixture_str, json, t0};
+use socialsync_adapters::Connector;
 use socialsync_adapters::instagram::{Instagram, UsagePolicy};
 use socialsync_core::domain::{DisconnectReason, MediaKind};
 use socialsync_core::ids::PlatformPostId;
@@ -20,9 +21,7 @@ const REELS: &str = "views,reach,likes,comments,shares,saved,total_interactions,
 
 fn adapter(server: &MockServer) -> Instagram {
     Instagram::builder()
-        .with_graph_base(format!("{}/v25.0", server.uri()))
-        .with_token_base(server.uri())
-        .with_code_url(format!("{}/oauth/access_token", server.uri()))
+        .with_base_url(server.uri())
         .with_app_credentials(app())
         .with_clock(clock())
         .with_retry(fast_retry())
@@ -307,7 +306,7 @@ async fn usage_headers_pause_the_connection_before_meta_throttles_it() {
         .await;
     let _catch = CatchAll::mount(&server).await;
     let ig = Instagram::builder()
-        .with_graph_base(format!("{}/v25.0", server.uri()))
+        .with_base_url(server.uri())
         .with_app_credentials(app())
         .with_clock(clock())
         .with_usage_policy(UsagePolicy {
@@ -453,7 +452,7 @@ async fn connecting_exchanges_code_then_short_for_long_lived_token_then_reads_th
     assert_eq!(q["state"], consent.state);
     assert_eq!(q["response_type"], "code");
     let connected = ig
-        .exchange_code("AQBx-code#_", "https://host.example/cb")
+        .exchange_code(consent.code_exchange("AQBx-code#_"))
         .await
         .unwrap();
     assert_eq!(connected.account.id.as_str(), "17841400000000001");
@@ -526,8 +525,7 @@ async fn the_facebook_login_flavour_lists_the_ig_user_id_and_cannot_refresh() {
     let _catch = CatchAll::mount(&server).await;
     let ig = Instagram::builder()
         .with_flavor(socialsync_adapters::instagram::Flavor::FacebookLogin)
-        .with_graph_base(format!("{}/v25.0", server.uri()))
-        .with_token_base(format!("{}/v25.0", server.uri()))
+        .with_base_url(server.uri())
         .with_app_credentials(app())
         .with_clock(clock())
         .build()

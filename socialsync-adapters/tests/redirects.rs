@@ -9,7 +9,7 @@ use common::{Account, app, clock, fast_retry};
 use socialsync_adapters::instagram::Instagram;
 use socialsync_adapters::tiktok::TikTok;
 use socialsync_adapters::youtube::YouTube;
-use socialsync_adapters::{ConnectError, RetrySettings};
+use socialsync_adapters::{CodeExchange, ConnectError, Connector, RetrySettings};
 use socialsync_core::social_platform::{PlatformError, PlatformErrorKind, SocialPlatform};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -75,9 +75,7 @@ async fn no_call_follows_a_redirect_to_another_host() {
         let a = account();
 
         let ig = Instagram::builder()
-            .with_graph_base(format!("{base}/v25.0"))
-            .with_token_base(base.clone())
-            .with_code_url(format!("{base}/oauth/access_token"))
+            .with_base_url(base.clone())
             .with_app_credentials(app())
             .with_clock(clock())
             .with_retry(fast_retry())
@@ -93,7 +91,7 @@ async fn no_call_follows_a_redirect_to_another_host() {
         );
         refused_connect(
             "instagram code",
-            &ig.exchange_code("code-1", "https://app.example/cb")
+            &ig.exchange_code(CodeExchange::new("code-1", "https://app.example/cb"))
                 .await
                 .unwrap_err(),
         );
@@ -115,14 +113,13 @@ async fn no_call_follows_a_redirect_to_another_host() {
         );
         refused_connect(
             "tiktok code",
-            &tt.exchange_code("code-1", "https://app.example/cb", None)
+            &tt.exchange_code(CodeExchange::new("code-1", "https://app.example/cb"))
                 .await
                 .unwrap_err(),
         );
 
         let yt = YouTube::builder()
-            .with_api_base(format!("{base}/youtube/v3"))
-            .with_token_url(format!("{base}/token"))
+            .with_base_url(base.clone())
             .with_app_credentials(app())
             .with_clock(clock())
             .with_retry(fast_retry())
@@ -138,7 +135,7 @@ async fn no_call_follows_a_redirect_to_another_host() {
         );
         refused_connect(
             "youtube code",
-            &yt.exchange_code("code-1", "https://app.example/cb", None)
+            &yt.exchange_code(CodeExchange::new("code-1", "https://app.example/cb"))
                 .await
                 .unwrap_err(),
         );

@@ -90,8 +90,7 @@ async fn tokens_never_reach_logs_errors_or_debug_output() {
     let _catch = CatchAll::mount(&server).await;
 
     let ig = Instagram::builder()
-        .with_graph_base(format!("{}/v25.0", server.uri()))
-        .with_token_base(server.uri())
+        .with_base_url(server.uri())
         .with_app_credentials(app())
         .with_clock(clock())
         .with_retry(fast_retry())
@@ -134,8 +133,7 @@ async fn tokens_never_reach_logs_errors_or_debug_output() {
         l.local_addr().unwrap()
     };
     let yt = YouTube::builder()
-        .with_api_base(format!("http://{closed}/youtube/v3"))
-        .with_token_url(format!("http://{closed}/token"))
+        .with_base_url(format!("http://{closed}"))
         .with_app_credentials(app())
         .with_clock(clock())
         .with_retry(socialsync_adapters::RetrySettings::none())
@@ -148,7 +146,7 @@ async fn tokens_never_reach_logs_errors_or_debug_output() {
     // Instagram's refresh carries the token in its query: a transport
     // error there must not print the URL.
     let ig_closed = Instagram::builder()
-        .with_token_base(format!("http://{closed}"))
+        .with_base_url(format!("http://{closed}"))
         .with_app_credentials(app())
         .with_clock(clock())
         .with_retry(socialsync_adapters::RetrySettings::none())

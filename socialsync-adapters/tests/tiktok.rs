@@ -6,6 +6,7 @@ use chrono::TimeDelta;
 use common::{Account, CatchAll, FormHas, app, clock, fast_retry, fixture, json, t0};
 use socialsync_adapters::tiktok::TikTok;
 use socialsync_adapters::tiktok::webhook::{WebhookError, WebhookVerifier};
+use socialsync_adapters::{CodeExchange, Connector};
 use socialsync_core::clock::ManualClock;
 use socialsync_core::domain::{DisconnectReason, MediaKind};
 use socialsync_core::engine::{Delivered, Engine};
@@ -493,7 +494,10 @@ async fn connecting_builds_the_consent_url_and_exchanges_the_code_for_the_identi
     assert!(format!("{consent:?}").contains("[redacted]"));
     let verifier = secrecy::SecretString::from("VERIFIER".to_string());
     let connected = tt
-        .exchange_code("the-code", "https://host.example/cb", Some(&verifier))
+        .exchange_code(
+            CodeExchange::new("the-code", "https://host.example/cb")
+                .with_pkce_verifier(Some(verifier)),
+        )
         .await
         .unwrap();
     assert_eq!(

@@ -5,6 +5,7 @@ mod common;
 use chrono::TimeDelta;
 use common::{Account, CatchAll, FormHas, QueryCount, app, clock, fast_retry, json, t0};
 use socialsync_adapters::youtube::{YouTube, next_quota_reset};
+use socialsync_adapters::{CodeExchange, Connector};
 use socialsync_core::domain::{DisconnectReason, MediaKind};
 use socialsync_core::ids::PlatformPostId;
 use socialsync_core::metrics::Metric;
@@ -18,8 +19,7 @@ const TOKEN: &str = "ya29.TEST-ACCESS-0001";
 
 fn builder(server: &MockServer) -> socialsync_adapters::youtube::YouTubeBuilder {
     YouTube::builder()
-        .with_api_base(format!("{}/youtube/v3", server.uri()))
-        .with_token_url(format!("{}/token", server.uri()))
+        .with_base_url(server.uri())
         .with_app_credentials(app())
         .with_clock(clock())
         .with_retry(fast_retry())
@@ -446,7 +446,10 @@ async fn connecting_asks_offline_read_only_access_with_pkce_and_reads_the_channe
     assert!(consent.pkce_verifier.is_some());
     let verifier = secrecy::SecretString::from("VERIFIER".to_string());
     let c = yt
-        .exchange_code("4/0code", "https://host.example/cb", Some(&verifier))
+        .exchange_code(
+            CodeExchange::new("4/0code", "https://host.example/cb")
+                .with_pkce_verifier(Some(verifier)),
+        )
         .await
         .unwrap();
     assert_eq!(c.account.id.as_str(), "UCa1b2c3d4e5f6g7h8i9j0kA");
@@ -473,7 +476,7 @@ async fn an_account_without_a_channel_cannot_connect() {
         .await;
     let _catch = CatchAll::mount(&server).await;
     let e = adapter(&server)
-        .exchange_code("c", "https://host.example/cb", None)
+        .exchange_code(CodeExchange::new("c", "https://host.example/cb"))
         .await
         .unwrap_err();
     assert!(matches!(

@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 use socialsync_adapters::instagram::Instagram;
 use socialsync_adapters::tiktok::TikTok;
 use socialsync_adapters::youtube::YouTube;
-use socialsync_adapters::{AppCredentials, RetrySettings};
+use socialsync_adapters::{AppCredentials, CodeExchange, Connector, RetrySettings};
 use socialsync_core::clock::ManualClock;
 use socialsync_core::domain::{Connection, ConnectionStatus, DisconnectReason, Scope, StatusKind};
 use socialsync_core::engine::Engine;
@@ -263,9 +263,7 @@ impl SandboxWorld {
             ..RetrySettings::default()
         };
         let instagram = Instagram::builder()
-            .with_graph_base(format!("{base}/v25.0"))
-            .with_token_base(&base)
-            .with_code_url(format!("{base}/oauth/access_token"))
+            .with_base_url(&base)
             .with_app_credentials(app_credentials.clone())
             .with_clock(clock.clone())
             .with_budget(budget.clone())
@@ -281,8 +279,7 @@ impl SandboxWorld {
             .build()
             .unwrap();
         let youtube = YouTube::builder()
-            .with_api_base(format!("{base}/youtube/v3"))
-            .with_token_url(format!("{base}/token"))
+            .with_base_url(&base)
             .with_app_credentials(app_credentials)
             .with_clock(clock.clone())
             .with_budget(budget)
@@ -366,7 +363,7 @@ impl SandboxWorld {
         // Each creator connects through the platform's OAuth code exchange.
         let code = |account: &AccountRef| sandbox.authorization_code(account).unwrap();
         let connected = tiktok
-            .exchange_code(&code(&ana_account), REDIRECT, None)
+            .exchange_code(CodeExchange::new(code(&ana_account), REDIRECT))
             .await
             .unwrap();
         let ana_tiktok = engine
@@ -375,7 +372,7 @@ impl SandboxWorld {
             .unwrap()
             .connection;
         let connected = instagram
-            .exchange_code(&code(&bo_account), REDIRECT)
+            .exchange_code(CodeExchange::new(code(&bo_account), REDIRECT))
             .await
             .unwrap();
         let bo_instagram = engine
@@ -384,7 +381,7 @@ impl SandboxWorld {
             .unwrap()
             .connection;
         let connected = youtube
-            .exchange_code(&code(&cy_account), REDIRECT, None)
+            .exchange_code(CodeExchange::new(code(&cy_account), REDIRECT))
             .await
             .unwrap();
         let cy_youtube = engine

@@ -14,7 +14,9 @@ use chrono::TimeDelta;
 use socialsync_adapters::instagram::Instagram;
 use socialsync_adapters::tiktok::TikTok;
 use socialsync_adapters::youtube::YouTube;
-use socialsync_adapters::{AppCredentials, ConnectedAccount, RetrySettings};
+use socialsync_adapters::{
+    AppCredentials, CodeExchange, ConnectedAccount, Connector, RetrySettings,
+};
 use socialsync_core::clock::{ManualClock, Timestamp};
 use socialsync_core::domain::{PostState, ScopeKind};
 use socialsync_core::engine::Engine;
@@ -57,9 +59,7 @@ fn adapters(base: &str, clock: Arc<ManualClock>, budget: Arc<dyn SharedBudget>) 
     };
     Adapters {
         ig: Instagram::builder()
-            .with_graph_base(format!("{base}/v25.0"))
-            .with_token_base(base)
-            .with_code_url(format!("{base}/oauth/access_token"))
+            .with_base_url(base)
             .with_app_credentials(app())
             .with_clock(clock.clone())
             .with_budget(budget.clone())
@@ -75,8 +75,7 @@ fn adapters(base: &str, clock: Arc<ManualClock>, budget: Arc<dyn SharedBudget>) 
             .build()
             .unwrap(),
         yt: YouTube::builder()
-            .with_api_base(format!("{base}/youtube/v3"))
-            .with_token_url(format!("{base}/token"))
+            .with_base_url(base)
             .with_app_credentials(app())
             .with_clock(clock)
             .with_budget(budget)
@@ -126,13 +125,16 @@ async fn connect(
     creator: socialsync_core::ids::CreatorId,
 ) -> Option<ConnectionId> {
     let code = sandbox.authorization_code(account).unwrap();
-    let connected: ConnectedAccount = match account.platform {
-        Platform::Instagram => ad.ig.exchange_code(&code, REDIRECT).await,
-        Platform::TikTok => ad.tt.exchange_code(&code, REDIRECT, None).await,
-        Platform::YouTube => ad.yt.exchange_code(&code, REDIRECT, None).await,
-    }
-    .map_err(|e| eprintln!("exchange refused: {e}"))
-    .ok()?;
+    let connector: &dyn Connector = match account.platform {
+        Platform::Instagram => &ad.ig,
+        Platform::TikTok => &ad.tt,
+        Platform::YouTube => &ad.yt,
+    };
+    let connected: ConnectedAccount = connector
+        .exchange_code(CodeExchange::new(code, REDIRECT))
+        .await
+        .map_err(|e| eprintln!("exchange refused: {e}"))
+        .ok()?;
     let c = engine
         .connect(connected.into_new_connection(creator))
         .await

@@ -2,8 +2,11 @@
 //! → long-lived (60-day) token, and the account's identity.
 
 use super::{Flavor, Instagram, model};
-use crate::connect::{AuthorizationRequest, ConnectError, ConnectedAccount};
+use crate::connect::{
+    AuthorizationRequest, CodeExchange, ConnectError, ConnectedAccount, Connector,
+};
 use crate::http::decode;
+use async_trait::async_trait;
 use secrecy::ExposeSecret;
 use socialsync_core::platform::Platform;
 use socialsync_core::social_platform::PlatformErrorKind;
@@ -30,13 +33,16 @@ impl Instagram {
             Flavor::FacebookLogin => &FACEBOOK_LOGIN_SCOPES,
         }
     }
+}
 
-    /// The consent page to send the creator to, with a fresh `state`.
-    /// (Instagram asks for no PKCE.)
-    pub fn authorization_url(
-        &self,
-        redirect_uri: &str,
-    ) -> Result<AuthorizationRequest, ConnectError> {
+/// Instagram asks for no PKCE: the consent request has no verifier, and a
+/// verifier given to the exchange is not sent. Meta appends `#_` to the
+/// code: it is stripped. The code buys a short-lived token, exchanged at
+/// once for a long-lived (60-day) one; the account is the user id and
+/// username.
+#[async_trait]
+impl Connector for Instagram {
+    fn authorization_url(&self, redirect_uri: &str) -> Result<AuthorizationRequest, ConnectError> {
         let state = oauth2::CsrfToken::new_random().secret().clone();
         let mut url = url::Url::parse(&self.inner.authorize_url)
             .map_err(|e| ConnectError::Invalid(format!("authorize URL: {e}")))?;
@@ -49,20 +55,18 @@ impl Instagram {
         Ok(AuthorizationRequest {
             url,
             state,
+            redirect_uri: redirect_uri.to_owned(),
             pkce_verifier: None,
         })
     }
 
-    /// Exchanges the redirect's `code` for a long-lived token and reads
-    /// the account (user id and username). Meta appends `#_` to the code:
-    /// it is stripped.
-    pub async fn exchange_code(
+    async fn exchange_code(
         &self,
-        code: &str,
-        redirect_uri: &str,
+        exchange: CodeExchange,
     ) -> Result<ConnectedAccount, ConnectError> {
         const EP: &str = "oauth.code";
-        let code = code.trim().trim_end_matches("#_");
+        let redirect_uri = exchange.redirect_uri.as_str();
+        let code = exchange.code.expose_secret().trim().trim_end_matches("#_");
         if code.is_empty() {
             return Err(ConnectError::Invalid("empty authorization code".into()));
         }
@@ -103,7 +107,9 @@ impl Instagram {
             credentials,
         })
     }
+}
 
+impl Instagram {
     /// Short-lived (1 hour) → long-lived (60 days) token.
     async fn exchange_long_lived(&self, short: &str) -> Result<model::TokenReply, ConnectError> {
         const EP: &str = "oauth.long_lived";

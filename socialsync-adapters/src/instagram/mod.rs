@@ -80,15 +80,24 @@ fn throttle_until(e: &PlatformError, headers: &HeaderMap, now: Timestamp) -> Opt
     Some(reach.after(now, wait))
 }
 
+/// The Graph API version every call names.
+const GRAPH_VERSION: &str = "v25.0";
+
 /// Builds an [`Instagram`].
+///
+/// Endpoints: by default the platform's own hosts for the chosen
+/// [`Flavor`]. [`with_base_url`](InstagramBuilder::with_base_url) serves
+/// every endpoint from one origin, laid out as Meta lays them out;
+/// [`with_token_url`](InstagramBuilder::with_token_url) and
+/// [`with_authorize_url`](InstagramBuilder::with_authorize_url) override
+/// the two that live on another host in production.
 #[derive(Debug, Clone)]
 pub struct InstagramBuilder {
     common: Common,
     flavor: Flavor,
-    graph_base: String,
-    token_base: String,
-    authorize_url: String,
-    code_url: String,
+    base_url: Option<String>,
+    token_url: Option<String>,
+    authorize_url: Option<String>,
     page_size: usize,
     max_batch: usize,
     concurrency: usize,
@@ -100,10 +109,9 @@ impl Default for InstagramBuilder {
         InstagramBuilder {
             common: Common::default(),
             flavor: Flavor::InstagramLogin,
-            graph_base: "https://graph.instagram.com/v25.0".into(),
-            token_base: "https://graph.instagram.com".into(),
-            authorize_url: "https://api.instagram.com/oauth/authorize".into(),
-            code_url: "https://api.instagram.com/oauth/access_token".into(),
+            base_url: None,
+            token_url: None,
+            authorize_url: None,
             page_size: 25,
             max_batch: 10,
             concurrency: 4,
@@ -112,50 +120,103 @@ impl Default for InstagramBuilder {
     }
 }
 
+/// Where each Instagram endpoint lives, resolved at build time.
+struct Endpoints {
+    /// The versioned Graph base: `/me`, `/me/media`, insights, batches.
+    graph_base: String,
+    /// The base of `/access_token` and `/refresh_access_token` (Instagram
+    /// Login) or of `/oauth/access_token` (Facebook Login).
+    token_base: String,
+    /// The consent page.
+    authorize_url: String,
+    /// The code exchange.
+    code_url: String,
+}
+
 impl InstagramBuilder {
     common_builder_methods!();
 
-    /// The login flavour. Facebook Login also switches the default graph
-    /// base to graph.facebook.com (unless one was set after this call).
+    /// The login flavour (default Instagram Login). It chooses the default
+    /// hosts (graph.facebook.com and www.facebook.com for Facebook Login)
+    /// and, under [`with_base_url`](InstagramBuilder::with_base_url), the
+    /// flavour's paths; the order of the calls does not matter.
     #[must_use]
     pub fn with_flavor(mut self, flavor: Flavor) -> Self {
         self.flavor = flavor;
-        if flavor == Flavor::FacebookLogin {
-            self.graph_base = "https://graph.facebook.com/v25.0".into();
-            self.token_base = "https://graph.facebook.com/v25.0".into();
-            self.authorize_url = "https://www.facebook.com/v25.0/dialog/oauth".into();
-            self.code_url = "https://graph.facebook.com/v25.0/oauth/access_token".into();
-        }
         self
     }
 
-    /// The versioned Graph base (default `https://graph.instagram.com/v25.0`).
+    /// One origin serving every endpoint, laid out as Meta lays them out
+    /// (a proxy, the sandbox, a test server). Instagram Login:
+    /// `{url}/v25.0/...` (Graph), `{url}/access_token` and
+    /// `{url}/refresh_access_token`, `{url}/oauth/access_token` (code
+    /// exchange), `{url}/oauth/authorize` (consent). Facebook Login:
+    /// `{url}/v25.0/...`, `{url}/v25.0/oauth/access_token`,
+    /// `{url}/v25.0/dialog/oauth`. Default: the platform's hosts
+    /// (graph.instagram.com and api.instagram.com, or graph.facebook.com and
+    /// www.facebook.com).
     #[must_use]
-    pub fn with_graph_base(mut self, url: impl Into<String>) -> Self {
-        self.graph_base = url.into();
+    pub fn with_base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
         self
     }
 
-    /// The base of `/access_token` and `/refresh_access_token`
-    /// (default `https://graph.instagram.com`).
+    /// The code exchange, overriding the one the base URL gives (default
+    /// `https://api.instagram.com/oauth/access_token`; Facebook Login
+    /// `https://graph.facebook.com/v25.0/oauth/access_token`).
     #[must_use]
-    pub fn with_token_base(mut self, url: impl Into<String>) -> Self {
-        self.token_base = url.into();
+    pub fn with_token_url(mut self, url: impl Into<String>) -> Self {
+        self.token_url = Some(url.into());
         self
     }
 
-    /// The consent page (default `https://api.instagram.com/oauth/authorize`).
+    /// The consent page, overriding the one the base URL gives (default
+    /// `https://api.instagram.com/oauth/authorize`; Facebook Login
+    /// `https://www.facebook.com/v25.0/dialog/oauth`).
     #[must_use]
     pub fn with_authorize_url(mut self, url: impl Into<String>) -> Self {
-        self.authorize_url = url.into();
+        self.authorize_url = Some(url.into());
         self
     }
 
-    /// The code exchange (default `https://api.instagram.com/oauth/access_token`).
-    #[must_use]
-    pub fn with_code_url(mut self, url: impl Into<String>) -> Self {
-        self.code_url = url.into();
-        self
+    /// Every endpoint, from the flavour, the base URL and the overrides.
+    fn endpoints(&self) -> Result<Endpoints, BuildError> {
+        let v = GRAPH_VERSION;
+        let base = self
+            .base_url
+            .as_deref()
+            .map(|u| base_url("base", u))
+            .transpose()?;
+        let host = |default: &str| base.clone().unwrap_or_else(|| default.to_owned());
+        let mut endpoints = match self.flavor {
+            Flavor::InstagramLogin => {
+                let graph = host("https://graph.instagram.com");
+                let oauth = host("https://api.instagram.com");
+                Endpoints {
+                    graph_base: format!("{graph}/{v}"),
+                    token_base: graph,
+                    authorize_url: format!("{oauth}/oauth/authorize"),
+                    code_url: format!("{oauth}/oauth/access_token"),
+                }
+            }
+            Flavor::FacebookLogin => {
+                let graph = format!("{}/{v}", host("https://graph.facebook.com"));
+                let www = host("https://www.facebook.com");
+                Endpoints {
+                    token_base: graph.clone(),
+                    authorize_url: format!("{www}/{v}/dialog/oauth"),
+                    code_url: format!("{graph}/oauth/access_token"),
+                    graph_base: graph,
+                }
+            }
+        };
+        if let Some(u) = &self.token_url {
+            endpoints.code_url = base_url("token", u)?;
+        }
+        if let Some(u) = &self.authorize_url {
+            endpoints.authorize_url = base_url("authorize", u)?;
+        }
+        Ok(endpoints)
     }
 
     /// Posts asked per listing page (1–100, default 25).
@@ -208,15 +269,16 @@ impl InstagramBuilder {
             });
         }
         let app = self.common.app()?;
+        let endpoints = self.endpoints()?;
         Ok(Instagram {
             inner: Arc::new(Inner {
                 http: self.common.build_http(&DIALECT)?,
                 app,
                 flavor: self.flavor,
-                graph_base: base_url("graph", &self.graph_base)?,
-                token_base: base_url("token", &self.token_base)?,
-                authorize_url: base_url("authorize", &self.authorize_url)?,
-                code_url: base_url("code exchange", &self.code_url)?,
+                graph_base: endpoints.graph_base,
+                token_base: endpoints.token_base,
+                authorize_url: endpoints.authorize_url,
+                code_url: endpoints.code_url,
                 page_size: self.page_size,
                 max_batch: self.max_batch,
                 concurrency: self.concurrency,

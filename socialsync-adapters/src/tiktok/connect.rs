@@ -2,7 +2,10 @@
 //! pair, and the account's open_id and display name.
 
 use super::TikTok;
-use crate::connect::{AuthorizationRequest, ConnectError, ConnectedAccount};
+use crate::connect::{
+    AuthorizationRequest, CodeExchange, ConnectError, ConnectedAccount, Connector,
+};
+use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
 use socialsync_core::platform::Platform;
 
@@ -14,13 +17,13 @@ pub(crate) const USER_STATS_SCOPE: &str = "user.info.stats";
 /// The read scopes asked.
 pub const TIKTOK_SCOPES: [&str; 3] = ["user.info.basic", "user.info.stats", "video.list"];
 
-impl TikTok {
-    /// The consent page to send the creator to, with a fresh `state` (and a
-    /// PKCE challenge when configured).
-    pub fn authorization_url(
-        &self,
-        redirect_uri: &str,
-    ) -> Result<AuthorizationRequest, ConnectError> {
+/// The consent request carries a PKCE challenge when the builder asks for
+/// it ([`with_pkce`](super::TikTokBuilder::with_pkce)); the exchange sends
+/// the verifier it is given. The code buys the token pair; the account is
+/// the open_id and display name.
+#[async_trait]
+impl Connector for TikTok {
+    fn authorization_url(&self, redirect_uri: &str) -> Result<AuthorizationRequest, ConnectError> {
         let state = oauth2::CsrfToken::new_random().secret().clone();
         let mut url = url::Url::parse(&self.inner.authorize_url)
             .map_err(|e| ConnectError::Invalid(format!("authorize URL: {e}")))?;
@@ -42,18 +45,17 @@ impl TikTok {
         Ok(AuthorizationRequest {
             url,
             state,
+            redirect_uri: redirect_uri.to_owned(),
             pkce_verifier: verifier,
         })
     }
 
-    /// Exchanges the redirect's `code` for the token pair and reads the
-    /// account (open_id and display name).
-    pub async fn exchange_code(
+    async fn exchange_code(
         &self,
-        code: &str,
-        redirect_uri: &str,
-        pkce_verifier: Option<&SecretString>,
+        exchange: CodeExchange,
     ) -> Result<ConnectedAccount, ConnectError> {
+        let code = exchange.code.expose_secret();
+        let redirect_uri = exchange.redirect_uri.as_str();
         if code.trim().is_empty() {
             return Err(ConnectError::Invalid("empty authorization code".into()));
         }
@@ -65,7 +67,7 @@ impl TikTok {
             ("grant_type", "authorization_code"),
             ("redirect_uri", redirect_uri),
         ];
-        if let Some(v) = pkce_verifier {
+        if let Some(v) = &exchange.pkce_verifier {
             form.push(("code_verifier", v.expose_secret()));
         }
         let (credentials, open_id) = self.token_call(&form, None).await?;

@@ -61,12 +61,23 @@ fn throttle_until(_e: &PlatformError, _h: &HeaderMap, now: Timestamp) -> Option<
     Some(now + TimeDelta::seconds(60))
 }
 
+/// TikTok's API host.
+const DEFAULT_BASE_URL: &str = "https://open.tiktokapis.com";
+/// TikTok's consent page.
+const DEFAULT_AUTHORIZE_URL: &str = "https://www.tiktok.com/v2/auth/authorize/";
+
 /// Builds a [`TikTok`].
+///
+/// Endpoints: by default TikTok's own hosts.
+/// [`with_base_url`](TikTokBuilder::with_base_url) serves every endpoint
+/// from one origin, laid out as TikTok lays them out;
+/// [`with_authorize_url`](TikTokBuilder::with_authorize_url) overrides the
+/// consent page, which lives on another host in production.
 #[derive(Debug, Clone)]
 pub struct TikTokBuilder {
     common: Common,
-    base_url: String,
-    authorize_url: String,
+    base_url: Option<String>,
+    authorize_url: Option<String>,
     page_size: usize,
     per_window: u64,
     window: TimeDelta,
@@ -77,8 +88,8 @@ impl Default for TikTokBuilder {
     fn default() -> Self {
         TikTokBuilder {
             common: Common::default(),
-            base_url: "https://open.tiktokapis.com".into(),
-            authorize_url: "https://www.tiktok.com/v2/auth/authorize/".into(),
+            base_url: None,
+            authorize_url: None,
             page_size: MAX_PAGE_SIZE,
             per_window: REQUESTS_PER_MINUTE / 2,
             window: TimeDelta::minutes(1),
@@ -90,17 +101,23 @@ impl Default for TikTokBuilder {
 impl TikTokBuilder {
     common_builder_methods!();
 
-    /// The API base (default `https://open.tiktokapis.com`).
+    /// One origin serving every endpoint, laid out as TikTok lays them out
+    /// (a proxy, the sandbox, a test server): `{url}/v2/oauth/token/`,
+    /// `{url}/v2/user/info/`, `{url}/v2/video/list/`,
+    /// `{url}/v2/video/query/` and the consent page `{url}/v2/auth/authorize/`.
+    /// Default: `https://open.tiktokapis.com`, with the consent page at
+    /// `https://www.tiktok.com/v2/auth/authorize/`.
     #[must_use]
     pub fn with_base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
+        self.base_url = Some(url.into());
         self
     }
 
-    /// The consent page (default `https://www.tiktok.com/v2/auth/authorize/`).
+    /// The consent page, overriding the one the base URL gives (default
+    /// `https://www.tiktok.com/v2/auth/authorize/`).
     #[must_use]
     pub fn with_authorize_url(mut self, url: impl Into<String>) -> Self {
-        self.authorize_url = url.into();
+        self.authorize_url = Some(url.into());
         self
     }
 
@@ -144,12 +161,18 @@ impl TikTokBuilder {
             });
         }
         let app = self.common.app()?;
+        let base = base_url("base", self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let authorize_url = match (&self.authorize_url, &self.base_url) {
+            (Some(u), _) => u.clone(),
+            (None, Some(_)) => format!("{base}/v2/auth/authorize/"),
+            (None, None) => DEFAULT_AUTHORIZE_URL.to_owned(),
+        };
         Ok(TikTok {
             inner: Arc::new(Inner {
                 http: self.common.build_http(&DIALECT)?,
                 app,
-                base_url: base_url("base", &self.base_url)?,
-                authorize_url: base_url("authorize", &self.authorize_url)?,
+                base_url: base,
+                authorize_url: base_url("authorize", &authorize_url)?,
                 page_size: self.page_size,
                 per_window: self.per_window,
                 window: self.window,

@@ -2,7 +2,10 @@
 //! PKCE), code → tokens, and the channel's id and title.
 
 use super::YouTube;
-use crate::connect::{AuthorizationRequest, ConnectError, ConnectedAccount};
+use crate::connect::{
+    AuthorizationRequest, CodeExchange, ConnectError, ConnectedAccount, Connector,
+};
+use async_trait::async_trait;
 use oauth2::{AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope, TokenUrl};
 use secrecy::{ExposeSecret, SecretString};
 use socialsync_core::ids::PlatformAccountId;
@@ -12,13 +15,13 @@ use socialsync_core::social_platform::AccountInfo;
 /// The read scope asked.
 pub const YOUTUBE_SCOPES: [&str; 1] = ["https://www.googleapis.com/auth/youtube.readonly"];
 
-impl YouTube {
-    /// The consent page to send the creator to: read-only scope, offline
-    /// access (a refresh token), consent prompt, PKCE (S256) and a fresh `state`.
-    pub fn authorization_url(
-        &self,
-        redirect_uri: &str,
-    ) -> Result<AuthorizationRequest, ConnectError> {
+/// The consent request asks the read-only scope, offline access (a refresh
+/// token) and the consent prompt, with PKCE (S256): the exchange sends the
+/// verifier. A Google account without a channel cannot connect; the account
+/// is the channel's id and title.
+#[async_trait]
+impl Connector for YouTube {
+    fn authorization_url(&self, redirect_uri: &str) -> Result<AuthorizationRequest, ConnectError> {
         let invalid =
             |what: &str, e: url::ParseError| ConnectError::Invalid(format!("{what}: {e}"));
         let client =
@@ -49,18 +52,17 @@ impl YouTube {
         Ok(AuthorizationRequest {
             url,
             state: state.secret().clone(),
+            redirect_uri: redirect_uri.to_owned(),
             pkce_verifier: Some(SecretString::from(verifier.secret().clone())),
         })
     }
 
-    /// Exchanges the redirect's `code` for tokens and reads the channel
-    /// (id and title). A Google account without a channel cannot connect.
-    pub async fn exchange_code(
+    async fn exchange_code(
         &self,
-        code: &str,
-        redirect_uri: &str,
-        pkce_verifier: Option<&SecretString>,
+        exchange: CodeExchange,
     ) -> Result<ConnectedAccount, ConnectError> {
+        let code = exchange.code.expose_secret();
+        let redirect_uri = exchange.redirect_uri.as_str();
         if code.trim().is_empty() {
             return Err(ConnectError::Invalid("empty authorization code".into()));
         }
@@ -72,7 +74,7 @@ impl YouTube {
             ("grant_type", "authorization_code"),
             ("redirect_uri", redirect_uri),
         ];
-        if let Some(v) = pkce_verifier {
+        if let Some(v) = &exchange.pkce_verifier {
             form.push(("code_verifier", v.expose_secret()));
         }
         let t = self.token_call(&form).await?;

@@ -56,12 +56,19 @@ static DIALECT: Dialect = Dialect {
 };
 
 /// Builds a [`YouTube`].
+///
+/// Endpoints: by default Google's own hosts.
+/// [`with_base_url`](YouTubeBuilder::with_base_url) serves every endpoint
+/// from one origin, laid out as Google lays them out;
+/// [`with_token_url`](YouTubeBuilder::with_token_url) and
+/// [`with_authorize_url`](YouTubeBuilder::with_authorize_url) override the
+/// two that live on other hosts in production.
 #[derive(Debug, Clone)]
 pub struct YouTubeBuilder {
     common: Common,
-    api_base: String,
-    token_url: String,
-    authorize_url: String,
+    base_url: Option<String>,
+    token_url: Option<String>,
+    authorize_url: Option<String>,
     page_size: usize,
     daily_quota: u64,
     keyword_tags: bool,
@@ -71,9 +78,9 @@ impl Default for YouTubeBuilder {
     fn default() -> Self {
         YouTubeBuilder {
             common: Common::default(),
-            api_base: "https://www.googleapis.com/youtube/v3".into(),
-            token_url: "https://oauth2.googleapis.com/token".into(),
-            authorize_url: "https://accounts.google.com/o/oauth2/v2/auth".into(),
+            base_url: None,
+            token_url: None,
+            authorize_url: None,
             page_size: MAX_PAGE_SIZE,
             daily_quota: DEFAULT_DAILY_QUOTA,
             keyword_tags: true,
@@ -84,24 +91,31 @@ impl Default for YouTubeBuilder {
 impl YouTubeBuilder {
     common_builder_methods!();
 
-    /// The Data API base (default `https://www.googleapis.com/youtube/v3`).
+    /// One origin serving every endpoint, laid out as Google lays them out
+    /// (a proxy, the sandbox, a test server): the Data API under
+    /// `{url}/youtube/v3/`, the token endpoint `{url}/token` and the
+    /// consent page `{url}/o/oauth2/v2/auth`. Default: the Data API at
+    /// `https://www.googleapis.com`, tokens at `https://oauth2.googleapis.com`,
+    /// consent at `https://accounts.google.com`.
     #[must_use]
-    pub fn with_api_base(mut self, url: impl Into<String>) -> Self {
-        self.api_base = url.into();
+    pub fn with_base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
         self
     }
 
-    /// The token endpoint (default `https://oauth2.googleapis.com/token`).
+    /// The token endpoint (code exchange and refresh), overriding the one
+    /// the base URL gives (default `https://oauth2.googleapis.com/token`).
     #[must_use]
     pub fn with_token_url(mut self, url: impl Into<String>) -> Self {
-        self.token_url = url.into();
+        self.token_url = Some(url.into());
         self
     }
 
-    /// The consent page (default `https://accounts.google.com/o/oauth2/v2/auth`).
+    /// The consent page, overriding the one the base URL gives (default
+    /// `https://accounts.google.com/o/oauth2/v2/auth`).
     #[must_use]
     pub fn with_authorize_url(mut self, url: impl Into<String>) -> Self {
-        self.authorize_url = url.into();
+        self.authorize_url = Some(url.into());
         self
     }
 
@@ -143,13 +157,28 @@ impl YouTubeBuilder {
             });
         }
         let app = self.common.app()?;
+        let base = self
+            .base_url
+            .as_deref()
+            .map(|u| base_url("base", u))
+            .transpose()?;
+        let host = |default: &str| base.clone().unwrap_or_else(|| default.to_owned());
+        let api_base = format!("{}/youtube/v3", host("https://www.googleapis.com"));
+        let token_url = match &self.token_url {
+            Some(u) => base_url("token", u)?,
+            None => format!("{}/token", host("https://oauth2.googleapis.com")),
+        };
+        let authorize_url = match &self.authorize_url {
+            Some(u) => base_url("authorize", u)?,
+            None => format!("{}/o/oauth2/v2/auth", host("https://accounts.google.com")),
+        };
         Ok(YouTube {
             inner: Arc::new(Inner {
                 http: self.common.build_http(&DIALECT)?,
                 app,
-                api_base: base_url("api", &self.api_base)?,
-                token_url: base_url("token", &self.token_url)?,
-                authorize_url: base_url("authorize", &self.authorize_url)?,
+                api_base,
+                token_url,
+                authorize_url,
                 page_size: self.page_size,
                 daily_quota: self.daily_quota,
                 keyword_tags: self.keyword_tags,
