@@ -22,7 +22,7 @@ use chrono::TimeDelta;
 use socialsync::core::clock::{Clock, SystemClock, Timestamp};
 use socialsync::core::engine::Engine;
 use socialsync::core::platform::Platform;
-use socialsync::core::social_platform::SocialPlatform;
+use socialsync::core::platform::SocialPlatform;
 use socialsync::core::store::{PostStore, SharedBudget};
 use socialsync::core::tracking::{ScopeSpec, Tracking};
 use socialsync::memory::MemoryStore;

@@ -19,7 +19,7 @@ use socialsync::core::domain::CampaignWindow;
 use socialsync::core::engine::Engine;
 use socialsync::core::events::{ConnectionChange, Event, ScanOutcome};
 use socialsync::core::platform::Platform;
-use socialsync::core::social_platform::SocialPlatform;
+use socialsync::core::platform::SocialPlatform;
 use socialsync::core::store::{PostStore, SharedBudget};
 use socialsync::core::tracking::{ScopeSpec, Tracking};
 use socialsync::memory::MemoryStore;
@@ -288,14 +288,14 @@ async fn main() -> anyhow::Result<()> {
             sandbox.platform_rate_limited_count(p)
         );
     }
-    let report = socialsync::core::report::campaign_report(
+    let report = socialsync::core::report::scope_report(
         &*store,
         brand.id,
         campaign.id,
         socialsync::core::report::ReportRange::new(
             start,
             start + TimeDelta::days(100),
-            socialsync::core::store::BucketSize::Day,
+            socialsync::core::report::BucketSize::Day,
         )?,
     )
     .await?;

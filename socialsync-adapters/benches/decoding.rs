@@ -7,7 +7,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use socialsync_adapters::{instagram, tiktok, youtube};
 use socialsync_core::domain::MediaKind;
 use socialsync_core::ids::PlatformPostId;
-use socialsync_core::social_platform::MetricsRequest;
+use socialsync_core::platform::MetricsRequest;
 use std::hint::black_box;
 
 fn requests(ids: &[String]) -> Vec<MetricsRequest> {

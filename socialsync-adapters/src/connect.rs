@@ -7,7 +7,7 @@ use secrecy::SecretString;
 use socialsync_core::credentials::Credentials;
 use socialsync_core::ids::CreatorId;
 use socialsync_core::platform::Platform;
-use socialsync_core::social_platform::{AccountInfo, SocialPlatform};
+use socialsync_core::platform::{AccountInfo, SocialPlatform};
 use socialsync_core::store::NewConnection;
 use std::fmt;
 
@@ -169,7 +169,7 @@ impl ConnectedAccount {
 pub enum ConnectError {
     /// A platform call failed.
     #[error(transparent)]
-    Platform(#[from] socialsync_core::social_platform::PlatformError),
+    Platform(#[from] socialsync_core::platform::PlatformError),
     /// The account cannot be connected (no channel, a personal account, ...).
     #[error("account cannot be connected: {0}")]
     Unsupported(String),

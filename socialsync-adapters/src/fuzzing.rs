@@ -13,7 +13,7 @@ use socialsync_core::clock::Timestamp;
 use socialsync_core::credentials::Credentials;
 use socialsync_core::metrics::Metrics;
 use socialsync_core::platform::Platform;
-use socialsync_core::social_platform::{
+use socialsync_core::platform::{
     AccountInfo, PlatformError, PlatformErrorKind, PlatformPost, ReadingProblem,
 };
 use std::time::Duration;

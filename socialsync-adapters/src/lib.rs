@@ -1,7 +1,7 @@
 //! # socialsync-adapters
 //!
 //! The platforms socialsync reads, each a
-//! [`SocialPlatform`](socialsync_core::social_platform::SocialPlatform) over
+//! [`SocialPlatform`](socialsync_core::platform::SocialPlatform) over
 //! reqwest (rustls): [`instagram`], [`tiktok`], [`youtube`] (one cargo
 //! feature each, all on by default).
 //!
@@ -27,7 +27,7 @@
 //! Each module also has:
 //!
 //! - a pure `classify(status, headers, body)` mapping the platform's error
-//!   answers to the shared [`PlatformErrorKind`](socialsync_core::social_platform::PlatformErrorKind)
+//!   answers to the shared [`PlatformErrorKind`](socialsync_core::platform::PlatformErrorKind)
 //!   vocabulary, driven by the body's error code;
 //! - decoding functions for the listing and metrics answers.
 //!

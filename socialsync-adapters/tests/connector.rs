@@ -248,7 +248,7 @@ async fn one_map_of_connectors_serves_every_platform() {
         assert!(consent.url.as_str().starts_with(base), "{platform}");
     }
     // A connector is the platform the engine reads too.
-    let reader: Arc<dyn socialsync_core::social_platform::SocialPlatform> =
+    let reader: Arc<dyn socialsync_core::platform::SocialPlatform> =
         by_platform[&Platform::TikTok].clone();
     assert_eq!(reader.platform(), Platform::TikTok);
 }

@@ -14,7 +14,7 @@ use socialsync_core::engine::Engine;
 use socialsync_core::ids::{ConnectionId, CreatorId, PlatformPostId};
 use socialsync_core::metrics::Metric;
 use socialsync_core::platform::Platform;
-use socialsync_core::social_platform::SocialPlatform;
+use socialsync_core::platform::SocialPlatform;
 use socialsync_core::store::ConnectionStore;
 use socialsync_core::store::CredentialStore;
 use socialsync_core::store::EventLog;

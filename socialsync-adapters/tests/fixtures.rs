@@ -8,7 +8,7 @@ use socialsync_adapters::{instagram, tiktok, youtube};
 use socialsync_core::domain::{DisconnectReason, MediaKind};
 use socialsync_core::ids::PlatformPostId;
 use socialsync_core::metrics::Metric;
-use socialsync_core::social_platform::{LimitReach, MetricsRequest, PlatformErrorKind as K};
+use socialsync_core::platform::{LimitReach, MetricsRequest, PlatformErrorKind as K};
 
 fn req(id: &str) -> MetricsRequest {
     MetricsRequest {

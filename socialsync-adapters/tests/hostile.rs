@@ -14,7 +14,7 @@ use socialsync_adapters::youtube::YouTube;
 use socialsync_core::domain::MediaKind;
 use socialsync_core::ids::PlatformPostId;
 use socialsync_core::metrics::Metric;
-use socialsync_core::social_platform::{
+use socialsync_core::platform::{
     LimitReach, MetricsBatch, MetricsRequest, PlatformErrorKind as K, SocialPlatform,
 };
 use wiremock::matchers::{method, path, query_param};
@@ -64,10 +64,7 @@ fn instagram(server: &MockServer) -> Instagram {
 }
 
 /// The reading of `id` in `batch`.
-fn reading<'b>(
-    batch: &'b MetricsBatch,
-    id: &str,
-) -> &'b socialsync_core::social_platform::PostReading {
+fn reading<'b>(batch: &'b MetricsBatch, id: &str) -> &'b socialsync_core::platform::PostReading {
     batch
         .readings
         .iter()
@@ -76,7 +73,7 @@ fn reading<'b>(
 }
 
 /// The metrics a reading's problems name.
-fn spoiled(r: &socialsync_core::social_platform::PostReading) -> Vec<Metric> {
+fn spoiled(r: &socialsync_core::platform::PostReading) -> Vec<Metric> {
     r.problems.iter().filter_map(|p| p.metric).collect()
 }
 

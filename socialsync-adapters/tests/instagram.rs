@@ -9,7 +9,7 @@ use socialsync_adapters::instagram::{Instagram, UsagePolicy};
 use socialsync_core::domain::{DisconnectReason, MediaKind};
 use socialsync_core::ids::PlatformPostId;
 use socialsync_core::metrics::{Metric, MetricSet};
-use socialsync_core::social_platform::{
+use socialsync_core::platform::{
     MetricsRequest, PageCursor, PlatformErrorKind as K, SocialPlatform,
 };
 use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
@@ -323,7 +323,7 @@ async fn usage_headers_pause_the_connection_before_meta_throttles_it() {
         e.kind,
         K::RateLimited {
             until: Some(t0() + TimeDelta::minutes(10)),
-            reach: socialsync_core::social_platform::LimitReach::Account
+            reach: socialsync_core::platform::LimitReach::Account
         }
     );
     // Another account is not slowed.
@@ -358,7 +358,7 @@ async fn a_throttling_code_pauses_the_account_until_the_regain_time() {
             e.kind,
             K::RateLimited {
                 until: Some(until),
-                reach: socialsync_core::social_platform::LimitReach::Account
+                reach: socialsync_core::platform::LimitReach::Account
             }
         );
     }
@@ -508,7 +508,7 @@ async fn app_usage_near_the_limit_pauses_every_connection_of_the_app() {
         e.kind,
         K::RateLimited {
             until: Some(t0() + TimeDelta::minutes(10)),
-            reach: socialsync_core::social_platform::LimitReach::Platform
+            reach: socialsync_core::platform::LimitReach::Platform
         }
     );
 }

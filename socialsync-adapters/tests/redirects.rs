@@ -10,7 +10,7 @@ use socialsync_adapters::instagram::Instagram;
 use socialsync_adapters::tiktok::TikTok;
 use socialsync_adapters::youtube::YouTube;
 use socialsync_adapters::{CodeExchange, ConnectError, Connector, RetrySettings};
-use socialsync_core::social_platform::{PlatformError, PlatformErrorKind, SocialPlatform};
+use socialsync_core::platform::{PlatformError, PlatformErrorKind, SocialPlatform};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

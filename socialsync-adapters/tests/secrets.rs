@@ -9,7 +9,7 @@ use socialsync_adapters::tiktok::TikTok;
 use socialsync_adapters::youtube::YouTube;
 use socialsync_core::domain::MediaKind;
 use socialsync_core::ids::PlatformPostId;
-use socialsync_core::social_platform::{MetricsRequest, SocialPlatform};
+use socialsync_core::platform::{MetricsRequest, SocialPlatform};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use wiremock::matchers::{method, path};
@@ -155,7 +155,7 @@ async fn tokens_never_reach_logs_errors_or_debug_output() {
     let e = ig_closed.refresh_credentials(a.r()).await.unwrap_err();
     assert_eq!(
         e.kind,
-        socialsync_core::social_platform::PlatformErrorKind::Unavailable
+        socialsync_core::platform::PlatformErrorKind::Unavailable
     );
     shown += &format!("{e} {e:?}");
 

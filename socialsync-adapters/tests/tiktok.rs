@@ -13,7 +13,7 @@ use socialsync_core::engine::{Delivered, Engine};
 use socialsync_core::events::{ConnectionChange, Event};
 use socialsync_core::ids::PlatformPostId;
 use socialsync_core::metrics::Metric;
-use socialsync_core::social_platform::{
+use socialsync_core::platform::{
     MetricsRequest, PageCursor, PlatformErrorKind as K, SocialPlatform,
 };
 use socialsync_core::store::{NewConnection, NewCreator, PostStore, SharedBudget};
@@ -266,7 +266,7 @@ async fn a_429_without_retry_after_backs_off_a_minute_without_hammering() {
         e.kind,
         K::RateLimited {
             until: Some(t0() + TimeDelta::seconds(60)),
-            reach: socialsync_core::social_platform::LimitReach::Minute
+            reach: socialsync_core::platform::LimitReach::Minute
         }
     );
     assert!(e.is_retryable());
@@ -437,7 +437,7 @@ async fn the_per_endpoint_budget_is_enforced_before_calling_and_shared_through_t
         e.kind,
         K::RateLimited {
             until: Some(t0() + TimeDelta::minutes(1)),
-            reach: socialsync_core::social_platform::LimitReach::Minute
+            reach: socialsync_core::platform::LimitReach::Minute
         }
     );
     // Another endpoint has its own budget.

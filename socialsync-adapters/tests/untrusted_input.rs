@@ -8,7 +8,7 @@ use reqwest::header::HeaderMap;
 use socialsync_adapters::{instagram, tiktok, youtube};
 use socialsync_core::domain::MediaKind;
 use socialsync_core::ids::PlatformPostId;
-use socialsync_core::social_platform::MetricsRequest;
+use socialsync_core::platform::MetricsRequest;
 
 const FIXTURES: [&str; 12] = [
     "instagram/media_list_page1_with_next.json",

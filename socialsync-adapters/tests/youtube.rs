@@ -9,7 +9,7 @@ use socialsync_adapters::{CodeExchange, Connector};
 use socialsync_core::domain::{DisconnectReason, MediaKind};
 use socialsync_core::ids::PlatformPostId;
 use socialsync_core::metrics::Metric;
-use socialsync_core::social_platform::{
+use socialsync_core::platform::{
     MetricsRequest, PageCursor, PlatformErrorKind as K, SocialPlatform,
 };
 use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
@@ -263,7 +263,7 @@ async fn the_daily_quota_is_spent_before_calling_and_resets_at_midnight_pacific(
         e.kind,
         K::RateLimited {
             until: Some(reset),
-            reach: socialsync_core::social_platform::LimitReach::DailyQuota
+            reach: socialsync_core::platform::LimitReach::DailyQuota
         }
     );
 }
@@ -286,7 +286,7 @@ async fn quota_exceeded_from_google_backs_off_until_midnight_pacific() {
         e.kind,
         K::RateLimited {
             until: Some("2026-11-29T08:00:00Z".parse().unwrap()),
-            reach: socialsync_core::social_platform::LimitReach::DailyQuota
+            reach: socialsync_core::platform::LimitReach::DailyQuota
         }
     );
 }

@@ -43,8 +43,6 @@ pub mod ids;
 pub mod matching;
 pub mod metrics;
 pub mod platform;
-#[doc(hidden)]
-pub use platform as social_platform;
 pub mod policy;
 pub mod report;
 pub mod store;

@@ -12,9 +12,7 @@ use serde::de::DeserializeOwned;
 use socialsync_core::clock::{Clock, Timestamp};
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
-use socialsync_core::social_platform::{
-    LimitReach, PlatformError, PlatformErrorKind, ReadingProblem,
-};
+use socialsync_core::platform::{LimitReach, PlatformError, PlatformErrorKind, ReadingProblem};
 use socialsync_core::store::{BudgetDecision, BudgetRequest, SharedBudget};
 use std::sync::Arc;
 use std::time::Duration;

@@ -7,7 +7,7 @@ use reqwest::header::HeaderMap;
 use serde::Deserialize;
 use socialsync_core::domain::DisconnectReason;
 use socialsync_core::platform::Platform;
-use socialsync_core::social_platform::{LimitReach, PlatformError, PlatformErrorKind};
+use socialsync_core::platform::{LimitReach, PlatformError, PlatformErrorKind};
 
 /// The Graph error envelope's inner object.
 #[derive(Debug, Clone, Deserialize, Default)]

@@ -9,7 +9,7 @@ use crate::http::decode;
 use async_trait::async_trait;
 use secrecy::ExposeSecret;
 use socialsync_core::platform::Platform;
-use socialsync_core::social_platform::PlatformErrorKind;
+use socialsync_core::platform::PlatformErrorKind;
 
 /// The read scopes asked (Instagram Login).
 pub const INSTAGRAM_LOGIN_SCOPES: [&str; 2] = [

@@ -7,7 +7,7 @@ use super::metric_sets::{self, insights_metrics};
 use super::{Instagram, model, parse_insights};
 use socialsync_core::domain::MediaKind;
 use socialsync_core::metrics::MetricSet;
-use socialsync_core::social_platform::{
+use socialsync_core::platform::{
     AccountRef, MetricsRequest, PlatformError, PlatformErrorKind, PostReading, ReadingProblem,
 };
 

@@ -39,7 +39,7 @@ use socialsync_core::domain::{DisconnectReason, MediaKind};
 use socialsync_core::ids::{PlatformAccountId, PlatformPostId};
 use socialsync_core::metrics::{Metric, MetricSet};
 use socialsync_core::platform::Platform;
-use socialsync_core::social_platform::{
+use socialsync_core::platform::{
     AccountInfo, AccountRef, Capabilities, LimitReach, MetricsBatch, MetricsRequest, PageCursor,
     PlatformError, PlatformErrorKind, PlatformPost, PostPage, RefreshModel, SocialPlatform,
 };

@@ -6,7 +6,7 @@ use chrono::TimeDelta;
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
 use socialsync_core::clock::Timestamp;
-use socialsync_core::social_platform::LimitReach;
+use socialsync_core::platform::LimitReach;
 use std::collections::HashMap;
 use std::sync::Mutex;
 

@@ -32,7 +32,7 @@ use socialsync_core::domain::DisconnectReason;
 use socialsync_core::ids::PlatformPostId;
 use socialsync_core::metrics::{Metric, MetricSet};
 use socialsync_core::platform::Platform;
-use socialsync_core::social_platform::{
+use socialsync_core::platform::{
     AccountInfo, AccountRef, Capabilities, MetricsBatch, MetricsRequest, PageCursor, PlatformError,
     PlatformErrorKind, PlatformPost, PostPage, RefreshModel, SocialPlatform,
 };

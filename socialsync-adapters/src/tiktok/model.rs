@@ -8,7 +8,7 @@ use socialsync_core::domain::MediaKind;
 use socialsync_core::ids::{PlatformAccountId, PlatformPostId};
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
-use socialsync_core::social_platform::{
+use socialsync_core::platform::{
     AccountInfo, MetricsBatch, MetricsRequest, PageCursor, PlatformError, PlatformErrorKind,
     PlatformPost, PostPage, PostReading,
 };

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use socialsync_core::clock::Timestamp;
 use socialsync_core::domain::DisconnectReason;
 use socialsync_core::platform::Platform;
-use socialsync_core::social_platform::{LimitReach, PlatformError, PlatformErrorKind};
+use socialsync_core::platform::{LimitReach, PlatformError, PlatformErrorKind};
 
 #[derive(Debug, Deserialize)]
 struct Item {

@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use oauth2::{AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope, TokenUrl};
 use secrecy::{ExposeSecret, SecretString};
 use socialsync_core::ids::PlatformAccountId;
+use socialsync_core::platform::AccountInfo;
 use socialsync_core::platform::Platform;
-use socialsync_core::social_platform::AccountInfo;
 
 /// The read scope asked.
 pub const YOUTUBE_SCOPES: [&str; 1] = ["https://www.googleapis.com/auth/youtube.readonly"];
@@ -81,7 +81,7 @@ impl Connector for YouTube {
         let credentials = self.credentials_from(t, None);
         let channel = match self.channel(&credentials).await {
             Ok(c) => c,
-            Err(e) if e.kind == socialsync_core::social_platform::PlatformErrorKind::NotFound => {
+            Err(e) if e.kind == socialsync_core::platform::PlatformErrorKind::NotFound => {
                 return Err(ConnectError::Unsupported(
                     "the Google account has no YouTube channel".into(),
                 ));

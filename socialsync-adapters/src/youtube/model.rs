@@ -9,7 +9,7 @@ use socialsync_core::domain::MediaKind;
 use socialsync_core::ids::PlatformPostId;
 use socialsync_core::metrics::{Metric, Metrics};
 use socialsync_core::platform::Platform;
-use socialsync_core::social_platform::{
+use socialsync_core::platform::{
     MetricsBatch, MetricsRequest, PlatformError, PlatformErrorKind, PlatformPost, PostReading,
 };
 use std::collections::HashMap;

@@ -5,7 +5,7 @@ use socialsync_adapters::{AppCredentials, RetrySettings};
 use socialsync_core::clock::{ManualClock, Timestamp};
 use socialsync_core::credentials::Credentials;
 use socialsync_core::ids::PlatformAccountId;
-use socialsync_core::social_platform::AccountRef;
+use socialsync_core::platform::AccountRef;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};

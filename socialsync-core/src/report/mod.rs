@@ -156,5 +156,3 @@ async fn creator_names<S: TrackingStore + ?Sized>(
     }
     Ok(names)
 }
-#[doc(hidden)]
-pub use scope_report as campaign_report;
