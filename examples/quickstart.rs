@@ -183,11 +183,7 @@ async fn main() -> anyhow::Result<()> {
     for (i, c) in creators.iter().enumerate() {
         let platform = kinds[i % 3];
         let handle = c.name.to_lowercase();
-        let spec = match platform {
-            Platform::Instagram => AccountSpec::instagram(&handle),
-            Platform::TikTok => AccountSpec::tiktok(&handle, &c.name),
-            Platform::YouTube => AccountSpec::youtube(&format!("@{handle}"), &c.name),
-        };
+        let spec = AccountSpec::for_platform(platform, &handle, &c.name);
         let account = sandbox.add_account(spec)?;
         let connected = platforms
             .connect(platform, || Ok(sandbox.authorization_code(&account)?))

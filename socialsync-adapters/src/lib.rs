@@ -75,3 +75,9 @@ pub use budget::LocalBudget;
 pub use common::{AppCredentials, BuildError};
 pub use connect::{AuthorizationRequest, CodeExchange, ConnectError, ConnectedAccount, Connector};
 pub use http::{HttpSettings, RetrySettings};
+#[cfg(feature = "instagram")]
+pub use instagram::Instagram;
+#[cfg(feature = "tiktok")]
+pub use tiktok::TikTok;
+#[cfg(feature = "youtube")]
+pub use youtube::YouTube;

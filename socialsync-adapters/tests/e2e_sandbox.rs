@@ -56,6 +56,7 @@ async fn world(platform: Platform, posts: usize) -> (World, AccountRef) {
         Platform::Instagram => AccountSpec::instagram("ana.creates"),
         Platform::TikTok => AccountSpec::tiktok("ana.creates", "Ana Creates"),
         Platform::YouTube => AccountSpec::youtube("@anacreates", "Ana Creates"),
+        other => panic!("no adapter for {other}"),
     };
     let account = sandbox.add_account(spec).unwrap();
     for i in 0..posts {
@@ -116,6 +117,7 @@ async fn world(platform: Platform, posts: usize) -> (World, AccountRef) {
                 .build()
                 .unwrap(),
         ),
+        other => panic!("no adapter for {other}"),
     };
     let notifier = Arc::new(RecordingNotifier::default());
     let dyn_store: Arc<dyn PostStore> = store.clone();
@@ -168,6 +170,7 @@ impl World {
             Platform::Instagram => Box::new(self.instagram()),
             Platform::TikTok => Box::new(self.tiktok()),
             Platform::YouTube => Box::new(self.youtube()),
+            other => panic!("no adapter for {other}"),
         };
         connector
             .exchange_code(CodeExchange::new(code, REDIRECT))
@@ -268,6 +271,7 @@ async fn scans_land_without_throttling(platform: Platform, posts: usize) {
         Platform::TikTok => w.sandbox.request_count(Endpoint::TikTokToken),
         Platform::YouTube => w.sandbox.request_count(Endpoint::GoogleToken),
         Platform::Instagram => w.sandbox.request_count(Endpoint::InstagramTokenRefresh),
+        other => panic!("no adapter for {other}"),
     };
     if platform != Platform::Instagram {
         assert!(refreshes >= 10, "{refreshes} refreshes in 48 hours");
@@ -285,6 +289,7 @@ async fn scans_land_without_throttling(platform: Platform, posts: usize) {
         Platform::TikTok => (Endpoint::TikTokVideoQuery, posts.div_ceil(20)),
         Platform::YouTube => (Endpoint::YouTubeVideos, posts.div_ceil(50)),
         Platform::Instagram => (Endpoint::InstagramInsights, posts),
+        other => panic!("no adapter for {other}"),
     };
     assert_eq!(w.sandbox.request_count(endpoint) as usize, expected);
     // No other data call (token refreshes aside, which the engine does ahead of expiry).

@@ -27,6 +27,7 @@ pub struct MetricChange {
 /// What a scan did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ScanOutcome {
     /// Something changed: a snapshot was stored.
     Changed,
@@ -68,6 +69,7 @@ pub struct ScanEvent {
 /// What happened to a connection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ConnectionChange {
     /// First connected.
     Connected,
@@ -120,6 +122,7 @@ pub struct ConnectionEvent {
 /// An event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Event {
     /// A post was scanned.
     Scan(ScanEvent),

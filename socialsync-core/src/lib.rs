@@ -49,6 +49,15 @@ pub mod store;
 pub mod text;
 pub mod tracking;
 
+pub use clock::{Clock, SystemClock, Timestamp};
+pub use engine::{CycleReport, Engine, EngineBuilder, EngineError};
+pub use error::{ConfigError, StoreError};
+pub use events::{Event, StoredEvent};
+pub use platform::{Platform, PlatformError, PlatformErrorKind, SocialPlatform};
+pub use report::{Report, ReportError, ReportRange, analytics_report, scope_report};
+pub use store::PostStore;
+pub use tracking::{ScopeSpec, Tracking};
+
 /// What the crate's macros expand to: not part of the API.
 #[doc(hidden)]
 pub mod __private {

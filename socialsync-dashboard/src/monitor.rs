@@ -90,6 +90,7 @@ async fn names_for(names: &mut CreatorNames, store: &dyn TrackingStore, e: &Stor
     let creator = match &e.event {
         Event::Scan(s) => s.creator,
         Event::Connection(c) => c.creator,
+        _ => return String::new(),
     };
     names.get(store, creator).await
 }
@@ -99,6 +100,8 @@ pub(crate) fn row(e: &StoredEvent, creator: &str) -> Markup {
     match &e.event {
         Event::Scan(s) => scan_row(e.id, s, creator),
         Event::Connection(c) => connection_row(e.id, c, creator),
+        // A kind of event this dashboard does not know yet is not shown.
+        _ => html! {},
     }
 }
 
@@ -109,6 +112,7 @@ fn scan_row(id: EventId, s: &ScanEvent, creator: &str) -> Markup {
         ScanOutcome::Unchanged => ("•", "Unchanged"),
         ScanOutcome::Deleted => ("✕", "Deleted on the platform"),
         ScanOutcome::Expired => ("■", "Window ended"),
+        _ => ("•", "Scanned"),
     };
     html! {
         tr #(format!("ev-{}", id.get())) .scan .changed[changed] data-outcome=(outcome_name(s.outcome)) {
@@ -139,6 +143,7 @@ fn outcome_name(o: ScanOutcome) -> &'static str {
         ScanOutcome::Unchanged => "unchanged",
         ScanOutcome::Deleted => "deleted",
         ScanOutcome::Expired => "expired",
+        _ => "other",
     }
 }
 
@@ -155,6 +160,7 @@ fn connection_row(id: EventId, c: &ConnectionEvent, creator: &str) -> Markup {
         ConnectionChange::Suspect { unexplained } => format!(
             "{unexplained} posts missing, account post count unchanged: none deleted, checked again daily"
         ),
+        _ => "Connection changed".to_owned(),
     };
     html! {
         tr #(format!("ev-{}", id.get())) .connection-event data-outcome="connection" {
@@ -236,6 +242,8 @@ fn rows(
                 Event::Scan(_) if connections_only => continue,
                 Event::Scan(_) => "scan",
                 Event::Connection(_) => "connection",
+                // A kind of event this dashboard does not know yet.
+                _ => continue,
             };
             let creator = names_for(&mut names, &*store, &e).await;
             let sse = SseEvent::default()

@@ -404,9 +404,10 @@ async fn the_event_stream_sends_the_brands_events_as_rows_with_event_ids() {
         .iter()
         .zip(all.iter().filter(|e| e.event.visible_to(w.acme)))
     {
-        let kind = match stored.event {
+        let kind = match &stored.event {
             Event::Scan(_) => "scan",
             Event::Connection(_) => "connection",
+            other => panic!("an event this test does not publish: {other:?}"),
         };
         assert_eq!(e.event, kind);
         assert!(e.data.starts_with("<tr "), "{}", e.data);

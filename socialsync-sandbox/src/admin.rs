@@ -104,6 +104,8 @@ impl AccountRequest {
             Platform::Instagram => AccountSpec::instagram(&self.username),
             Platform::TikTok => AccountSpec::tiktok(&self.username, &display),
             Platform::YouTube => AccountSpec::youtube(&self.username, &display),
+            // A platform the sandbox does not simulate yet: YouTube's shape.
+            _ => AccountSpec::youtube(&self.username, &display),
         };
         spec.display_name = display;
         spec.id = self.id;

@@ -10,6 +10,7 @@ use std::str::FromStr;
 /// is what the admin API uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
+#[non_exhaustive]
 pub enum Endpoint {
     /// `POST /oauth/access_token` (Instagram Login code → short-lived token),
     /// and the Facebook-Login `/{version}/oauth/access_token` (code, and

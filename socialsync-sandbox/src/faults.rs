@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// What an injected fault does to a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum FaultKind {
     /// Answer with this status and the platform's transient-error body
     /// (Instagram code 2 `is_transient`, TikTok `internal_error`, Google

@@ -86,6 +86,8 @@ pub(crate) fn post_spec(
             spec.description = text.clone();
             spec.tags = vec!["brand x".to_owned(), "vlog".to_owned()];
         }
+        // A platform the sandbox does not simulate yet: a description.
+        _ => spec.description = text.clone(),
     }
     let views_per_hour = 10 + rng.below(500);
     let behaviour = rng.below(6);

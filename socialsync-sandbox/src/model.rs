@@ -302,6 +302,20 @@ impl AccountSpec {
         )
     }
 
+    /// The typical account of `platform` ([`AccountSpec::instagram`],
+    /// [`AccountSpec::tiktok`], [`AccountSpec::youtube`], whose handle gets
+    /// its `@` when `username` has none); a platform the sandbox does not
+    /// simulate yet gets an account with no scopes.
+    pub fn for_platform(platform: Platform, username: &str, display_name: &str) -> Self {
+        match platform {
+            Platform::Instagram => Self::instagram(username),
+            Platform::TikTok => Self::tiktok(username, display_name),
+            Platform::YouTube if username.starts_with('@') => Self::youtube(username, display_name),
+            Platform::YouTube => Self::youtube(&format!("@{username}"), display_name),
+            _ => Self::new(platform, username, display_name, &[]),
+        }
+    }
+
     /// Uses this account id instead of a generated one.
     pub fn with_id(mut self, id: &str) -> Self {
         self.id = Some(id.to_owned());

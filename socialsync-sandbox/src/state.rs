@@ -163,6 +163,7 @@ impl State {
                 Platform::Instagram => self.digits("178414", 17),
                 Platform::TikTok => format!("-000{}", self.rng.string(ALNUM, 30)),
                 Platform::YouTube => format!("UC{}", self.rng.string(YOUTUBE_ID, 22)),
+                _ => self.rng.string(ALNUM, 24),
             };
             let key = AccountRef {
                 platform,
@@ -180,6 +181,7 @@ impl State {
                 Platform::Instagram => self.digits("1804", 17),
                 Platform::TikTok => self.digits("7441", 19),
                 Platform::YouTube => self.rng.string(YOUTUBE_ID, 11),
+                _ => self.rng.string(ALNUM, 16),
             };
             let key = PostRef {
                 platform,
@@ -328,6 +330,7 @@ impl State {
                     format!("1//0{}", self.rng.string(YOUTUBE_ID, 60))
                 }
                 (Platform::YouTube, _) => format!("ya29.a0{}", self.rng.string(YOUTUBE_ID, 100)),
+                _ => self.rng.string(ALNUM, 48),
             };
             if !self.tokens.contains_key(&s) {
                 return s;
@@ -423,6 +426,8 @@ impl State {
             Platform::Instagram => (l.instagram_long, None),
             Platform::TikTok => (l.tiktok_access, Some(Some(l.tiktok_refresh))),
             Platform::YouTube => (l.google_access, Some(l.google_refresh)),
+            // A platform the sandbox does not simulate yet: Google's lifetimes.
+            _ => (l.google_access, Some(l.google_refresh)),
         };
         let access_expires_at = now + access_life;
         let access_token = self.new_token(

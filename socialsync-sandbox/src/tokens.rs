@@ -57,6 +57,7 @@ impl Default for TokenLifetimes {
 /// code-190 error; TikTok and Google show every revocation the same way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RevokeReason {
     /// The user removed the app (Instagram subcode 458).
     #[default]

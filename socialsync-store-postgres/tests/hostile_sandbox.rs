@@ -86,11 +86,7 @@ fn adapters(base: &str, clock: Arc<ManualClock>, budget: Arc<dyn SharedBudget>) 
 }
 
 fn spec(p: Platform, name: &str) -> AccountSpec {
-    match p {
-        Platform::Instagram => AccountSpec::instagram(name),
-        Platform::TikTok => AccountSpec::tiktok(name, name),
-        Platform::YouTube => AccountSpec::youtube(&format!("@{name}"), name),
-    }
+    AccountSpec::for_platform(p, name, name)
 }
 
 /// Three tracked posts whose metrics step on whole hours of their age.
@@ -129,6 +125,7 @@ async fn connect(
         Platform::Instagram => &ad.ig,
         Platform::TikTok => &ad.tt,
         Platform::YouTube => &ad.yt,
+        other => panic!("no adapter for {other}"),
     };
     let connected: ConnectedAccount = connector
         .exchange_code(CodeExchange::new(code, REDIRECT))

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 /// A platform operation, for scripted faults and call counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Op {
     /// `list_posts`.
     ListPosts,
@@ -214,6 +215,8 @@ impl FakePlatform {
             ),
             Platform::TikTok => (20, 20, RefreshModel::RotatingRefreshToken),
             Platform::YouTube => (50, 50, RefreshModel::StableRefreshToken),
+            // A platform added later: a plain OAuth profile until it has its own.
+            _ => (20, 20, RefreshModel::StableRefreshToken),
         };
         FakePlatform {
             platform,
@@ -720,9 +723,9 @@ impl SocialPlatform for FakePlatform {
                 a.refresh_token = refresh.clone();
                 refresh
             }
-            // Google keeps the refresh token and does not send it again.
-            RefreshModel::StableRefreshToken => None,
-            RefreshModel::SelfRefreshing { .. } => None,
+            // Google keeps the refresh token and does not send it again;
+            // a self-refreshing token has none.
+            _ => None,
         };
         drop(s);
         Ok(self.credentials(&access, returned_refresh.as_deref()))

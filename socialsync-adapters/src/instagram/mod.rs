@@ -49,6 +49,7 @@ use usage::Pacer;
 
 /// Which login the app uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Flavor {
     /// Instagram API with Instagram Login: graph.instagram.com, `/me`,
     /// self-refreshing 60-day tokens.

@@ -94,6 +94,7 @@ pub struct WebhookEvent {
 
 /// Why TikTok removed an authorization (`content.reason`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RemovalReason {
     /// 0: unknown.
     Unknown,

@@ -8,6 +8,7 @@ use std::fmt;
 /// Why a connection was disconnected.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum DisconnectReason {
     /// The access token expired and could not be refreshed.
     TokenExpired,

@@ -62,6 +62,7 @@ impl PostState {
 /// The kind of media a post is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum MediaKind {
     /// A single image post.
     Image,
@@ -82,6 +83,7 @@ pub enum MediaKind {
 /// Which text of a post a hashtag was found in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum TextField {
     /// Instagram caption, TikTok description, YouTube description.
     Text,

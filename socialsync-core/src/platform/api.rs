@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 /// How a platform's credentials are refreshed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RefreshModel {
     /// No refresh token: the access token refreshes itself, only once it is
     /// `min_age` old and before it expires (Instagram).

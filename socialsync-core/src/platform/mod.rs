@@ -16,6 +16,7 @@ use std::str::FromStr;
 /// A social platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Platform {
     /// Instagram (professional accounts).
     Instagram,

@@ -148,6 +148,8 @@ pub(crate) fn refusal(
         Platform::YouTube => {
             youtube::rate_limit_exceeded().with_header("retry-after", HUGE_RETRY_AFTER.to_owned())
         }
+        // A platform the sandbox does not simulate yet has no throttle answer.
+        _ => return None,
     })
 }
 

@@ -183,6 +183,7 @@ pub enum EndlessCursor {
 /// `{"type": "bad_counters", "posts": {"one_in": 2}, "metric": "views", "value": "negative"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Hostile {
     /// U+0000 inside every text and name of the account.
     NulText,
@@ -252,6 +253,7 @@ fn one() -> u32 {
 /// (`DELETE /sandbox/hostile/{platform}/{id}/{kind}`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum HostileKind {
     /// [`Hostile::NulText`].
     NulText,
@@ -400,6 +402,8 @@ pub(crate) fn counter_metrics(platform: Platform) -> &'static [Metric] {
             Metric::Comments,
             Metric::Dislikes,
         ],
+        // A platform the sandbox does not simulate yet: views only.
+        _ => &[Metric::Views],
     }
 }
 

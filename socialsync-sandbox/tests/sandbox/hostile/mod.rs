@@ -70,6 +70,7 @@ fn index(platform: Platform) -> usize {
         Platform::Instagram => 0,
         Platform::TikTok => 1,
         Platform::YouTube => 2,
+        other => panic!("the sandbox does not simulate {other}"),
     }
 }
 
@@ -388,6 +389,7 @@ pub(crate) async fn reads(env: &Env, a: &Acct) -> Vec<(String, Answer)> {
         Platform::Instagram => &["ig.me", "ig.list"],
         Platform::TikTok => &["tt.me", "tt.list", "tt.query"],
         Platform::YouTube => &["yt.me", "yt.list", "yt.videos", "yt.stats"],
+        other => panic!("the sandbox does not simulate {other}"),
     };
     for kind in kinds {
         out.push(((*kind).to_owned(), read(env, a, kind, None).await));

@@ -166,6 +166,7 @@ async fn exchange_and_refresh_of(env: &Env, a: &Acct) -> (Answer, Answer) {
                 .await;
             (ex, refreshed)
         }
+        other => panic!("the sandbox does not simulate {other}"),
     }
 }
 
@@ -209,6 +210,7 @@ async fn token_answers_name_huge_lifetimes_while_tokens_still_expire() {
                 Platform::Instagram => "5184000",
                 Platform::TikTok => "7200",
                 Platform::YouTube => "3599",
+                other => panic!("the sandbox does not simulate {other}"),
             };
             assert_eq!(
                 literals(&answer.text, "expires_in"),
