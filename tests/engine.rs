@@ -1089,3 +1089,48 @@ async fn claim_batches_are_scanned_concurrently() {
     }
     assert_eq!(took, [4, 1]);
 }
+
+#[tokio::test]
+async fn a_scan_that_read_nothing_for_a_missing_permission_ends_no_suspicion() {
+    let w = world().await;
+    let fake = w.sim.fake(Platform::TikTok);
+    for i in 0..3 {
+        fake.add_post(
+            FakePost::new(&format!("v{i}"), "tt-ana", t0() - h(1), "#brandx")
+                .reads(t0() - h(1), views(1)),
+        );
+    }
+    let conn = w.sim.connect(w.ana, Platform::TikTok, "tt-ana").await.id;
+    w.sim.cycle().await;
+    // Every id goes missing: the connection turns suspect.
+    fake.break_reads("tt-ana", true);
+    w.sim.run(h(1), 2).await;
+    fake.break_reads("tt-ana", false);
+    let suspect = |w: &World| {
+        let store = w.sim.store.clone();
+        async move {
+            store
+                .get_connection(conn)
+                .await
+                .unwrap()
+                .unwrap()
+                .health
+                .suspect
+        }
+    };
+    let recheck = suspect(&w).await.expect("suspect").recheck_at;
+    // At the re-check, the metrics call is refused for a missing scope:
+    // nothing was read, so nothing shows the token reads again.
+    w.sim.clock.set(recheck);
+    fake.fail(
+        Op::FetchMetrics,
+        Some("tt-ana"),
+        PlatformErrorKind::PermissionMissing("video.list".into()),
+        1,
+    );
+    w.sim.cycle().await;
+    assert!(
+        suspect(&w).await.is_some(),
+        "a scan that read no post ended the suspicion"
+    );
+}

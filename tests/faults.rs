@@ -3,13 +3,15 @@
 //! panic outside any connection costs one cycle, not the engine.
 
 use chrono::TimeDelta;
+use socialsync::core::clock::Clock;
 use socialsync::core::clock::Timestamp;
+use socialsync::core::domain::PostState;
 use socialsync::core::ids::PlatformPostId;
 use socialsync::core::metrics::{Metric, Metrics};
-use socialsync::core::platform::Platform;
+use socialsync::core::platform::{Platform, PlatformErrorKind};
 use socialsync::core::tracking::{ScopeSpec, Tracking};
 use socialsync::memory::MemoryStore;
-use socialsync_testkit::{FakePost, FaultyStore, Sim};
+use socialsync_testkit::{FakePost, FaultyStore, Op, Sim};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -97,4 +99,58 @@ async fn a_panic_outside_any_connection_costs_one_cycle_and_the_engine_runs_on()
     for id in ["v1", "v2", "v3"] {
         assert_eq!(scans(&sim, id).await, 2, "{id} scanned after the panic");
     }
+}
+
+async fn post(sim: &Sim, id: &str) -> socialsync::core::domain::Post {
+    sim.store
+        .get_post_by_key(Platform::TikTok, &PlatformPostId::new(id))
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("{id} not stored"))
+}
+
+#[tokio::test]
+async fn a_refused_write_after_a_missing_permission_stays_that_posts() {
+    let (sim, faulty) = world().await;
+    let v2 = post(&sim, "v2").await;
+    faulty.refuse_scans_of(v2.id);
+    sim.fake(Platform::TikTok).fail(
+        Op::FetchMetrics,
+        Some("tt-ana"),
+        PlatformErrorKind::PermissionMissing("video.list".into()),
+        1,
+    );
+    sim.clock.advance(TimeDelta::hours(1));
+    let now = sim.clock.now();
+    sim.cycle().await;
+
+    // Nothing was read, so no post was scanned; v1 and v3 are scheduled
+    // again, v2's refused completion leaves its claim to lapse.
+    for id in ["v1", "v3"] {
+        let p = post(&sim, id).await;
+        assert_eq!(p.scan_count, 1, "{id} was not read");
+        assert!(
+            p.next_scan_at.is_some_and(|at| at > now),
+            "{id} rescheduled past now: {:?}",
+            p.next_scan_at
+        );
+    }
+    assert!(faulty.refusals() >= 2, "the batch, then v2 alone");
+}
+
+#[tokio::test]
+async fn a_refused_expiry_stays_that_posts_and_the_others_expire() {
+    let (sim, faulty) = world().await;
+    let v2 = post(&sim, "v2").await;
+    faulty.refuse_scans_of(v2.id);
+    // Far past the 90-day window: the posts expire unread.
+    sim.clock.advance(TimeDelta::days(120));
+    let report = sim.cycle().await;
+
+    for id in ["v1", "v3"] {
+        assert_eq!(post(&sim, id).await.state, PostState::Expired, "{id}");
+    }
+    assert_eq!(post(&sim, "v2").await.state, PostState::Monitoring);
+    assert_eq!(report.expired, 2, "only the expiries that landed count");
+    assert!(faulty.refusals() >= 2, "the batch, then v2 alone");
 }

@@ -124,25 +124,48 @@ impl Common {
     }
 }
 
-/// Parses a base URL, without a trailing slash.
-pub(crate) fn base_url(name: &'static str, raw: &str) -> Result<String, BuildError> {
-    let u = url::Url::parse(raw).map_err(|e| BuildError::InvalidUrl {
+/// Parses a URL a host configured: http(s), with a host, and nothing a
+/// request must not carry (a user name or password, a query, a fragment).
+/// Surrounding whitespace is ignored. The reason never repeats the URL,
+/// which may hold a secret.
+fn checked_url(name: &'static str, raw: &str) -> Result<url::Url, BuildError> {
+    let invalid = |reason: &str| BuildError::InvalidUrl {
         name,
-        reason: e.to_string(),
-    })?;
+        reason: reason.to_owned(),
+    };
+    let u = url::Url::parse(raw.trim()).map_err(|e| invalid(&e.to_string()))?;
     if !matches!(u.scheme(), "http" | "https") {
-        return Err(BuildError::InvalidUrl {
-            name,
-            reason: format!("scheme {} is not http(s)", u.scheme()),
-        });
+        return Err(invalid(&format!("scheme {} is not http(s)", u.scheme())));
+    }
+    if u.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("has no host"));
+    }
+    if !u.username().is_empty() || u.password().is_some() {
+        return Err(invalid("must not carry a user name or password"));
     }
     if u.query().is_some() {
-        return Err(BuildError::InvalidUrl {
-            name,
-            reason: "must not carry a query".into(),
-        });
+        return Err(invalid("must not carry a query"));
     }
-    Ok(raw.trim_end_matches('/').to_owned())
+    if u.fragment().is_some() {
+        return Err(invalid("must not carry a fragment"));
+    }
+    Ok(u)
+}
+
+/// A base URL that paths are appended to: checked as
+/// [`checked_url`], normalised, without a trailing slash.
+pub(crate) fn base_url(name: &'static str, raw: &str) -> Result<String, BuildError> {
+    Ok(checked_url(name, raw)?
+        .as_str()
+        .trim_end_matches('/')
+        .to_owned())
+}
+
+/// The URL of one endpoint (a consent page, a token endpoint): checked as
+/// [`checked_url`] and normalised, its path kept as written (TikTok's
+/// consent page ends in a slash).
+pub(crate) fn endpoint_url(name: &'static str, raw: &str) -> Result<String, BuildError> {
+    Ok(checked_url(name, raw)?.into())
 }
 
 /// Builder methods every adapter builder has.

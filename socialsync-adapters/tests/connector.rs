@@ -140,7 +140,7 @@ async fn tiktok_connects_through_the_trait_with_the_consents_redirect_and_verifi
     let consent = consent(connector, Platform::TikTok);
     assert_eq!(
         consent.url.as_str().split('?').next().unwrap(),
-        format!("{}/v2/auth/authorize", server.uri())
+        format!("{}/v2/auth/authorize/", server.uri())
     );
     let verifier = verifier(&consent).expect("PKCE asked: a verifier is kept");
     Mock::given(method("POST"))
@@ -317,11 +317,11 @@ fn every_builder_points_every_endpoint_at_one_base_or_at_the_platform() {
     };
     assert_eq!(
         page(&tt(TikTok::builder())),
-        "https://www.tiktok.com/v2/auth/authorize"
+        "https://www.tiktok.com/v2/auth/authorize/"
     );
     assert_eq!(
         page(&tt(TikTok::builder().with_base_url(base))),
-        "http://127.0.0.1:9/proxy/v2/auth/authorize"
+        "http://127.0.0.1:9/proxy/v2/auth/authorize/"
     );
     let yt = |b: socialsync_adapters::youtube::YouTubeBuilder| {
         b.with_app_credentials(app()).build().unwrap()
@@ -342,4 +342,62 @@ fn every_builder_points_every_endpoint_at_one_base_or_at_the_platform() {
             .build()
             .is_err()
     );
+}
+
+#[test]
+fn a_url_setting_that_could_leak_or_mislead_is_refused_without_being_repeated() {
+    let tt = |url: &str| {
+        TikTok::builder()
+            .with_base_url(url)
+            .with_app_credentials(app())
+            .build()
+    };
+    for (url, why) in [
+        (
+            "https://user:hunter2@h.example/api",
+            "user name or password",
+        ),
+        ("https://user@h.example/api", "user name or password"),
+        ("https://h.example/api#frag", "fragment"),
+        ("https://h.example/api?x=1", "query"),
+        ("ftp://h.example/api", "scheme"),
+        ("not a url", ""),
+    ] {
+        let e = tt(url).expect_err(url).to_string();
+        assert!(e.contains(why), "{url}: {e}");
+        assert!(
+            !e.contains("hunter2") && !e.contains(url),
+            "{url} repeated: {e}"
+        );
+    }
+    let youtube = YouTube::builder()
+        .with_authorize_url("https://a:b@login.example/auth")
+        .with_app_credentials(app())
+        .build();
+    assert!(youtube.is_err(), "a consent URL with credentials");
+    let instagram = Instagram::builder()
+        .with_token_url("https://login.example/token#x")
+        .with_app_credentials(app())
+        .build();
+    assert!(instagram.is_err(), "a token URL with a fragment");
+}
+
+#[test]
+fn a_url_setting_is_used_as_parsed_trimmed_and_without_a_trailing_slash() {
+    fn page(c: &dyn Connector) -> String {
+        let consent = c.authorization_url(REDIRECT).unwrap();
+        consent.url.as_str().split('?').next().unwrap().to_owned()
+    }
+    let tt = TikTok::builder()
+        .with_base_url("  http://127.0.0.1:9/api/  ")
+        .with_app_credentials(app())
+        .build()
+        .unwrap();
+    assert_eq!(page(&tt), "http://127.0.0.1:9/api/v2/auth/authorize/");
+    let yt = YouTube::builder()
+        .with_authorize_url(" https://login.example/auth ")
+        .with_app_credentials(app())
+        .build()
+        .unwrap();
+    assert_eq!(page(&yt), "https://login.example/auth");
 }

@@ -59,9 +59,12 @@ impl FaultyStore {
 #[async_trait]
 impl ScanQueue for FaultyStore {
     async fn claim_due_posts(&self, request: ClaimRequest) -> StoreResult<Vec<ClaimedPost>> {
-        let left = self.panics.load(Ordering::SeqCst);
-        if left > 0 {
-            self.panics.store(left - 1, Ordering::SeqCst);
+        // One atomic step: concurrent claims never panic more often than told.
+        let armed = self
+            .panics
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if armed {
             panic!("injected fault: claim_due_posts");
         }
         self.inner.claim_due_posts(request).await

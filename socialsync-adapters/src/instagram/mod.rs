@@ -28,7 +28,7 @@ pub use metric_sets::{DEPRECATED_METRICS, insights_metrics};
 pub use model::{parse_insights, parse_media_page, parse_timestamp};
 pub use usage::{Usage, UsagePolicy, read_usage};
 
-use crate::common::{BuildError, Common, base_url, common_builder_methods};
+use crate::common::{BuildError, Common, base_url, common_builder_methods, endpoint_url};
 use crate::http::{Dialect, Http};
 use async_trait::async_trait;
 use chrono::TimeDelta;
@@ -212,10 +212,10 @@ impl InstagramBuilder {
             }
         };
         if let Some(u) = &self.token_url {
-            endpoints.code_url = base_url("token", u)?;
+            endpoints.code_url = endpoint_url("token", u)?;
         }
         if let Some(u) = &self.authorize_url {
-            endpoints.authorize_url = base_url("authorize", u)?;
+            endpoints.authorize_url = endpoint_url("authorize", u)?;
         }
         Ok(endpoints)
     }

@@ -20,7 +20,7 @@ pub use classify::classify;
 pub use connect::TIKTOK_SCOPES;
 pub use model::{parse_video_list, parse_video_query};
 
-use crate::common::{BuildError, Common, base_url, common_builder_methods};
+use crate::common::{BuildError, Common, base_url, common_builder_methods, endpoint_url};
 use crate::http::{BudgetSpec, Dialect, Http, Window};
 use async_trait::async_trait;
 use chrono::TimeDelta;
@@ -172,7 +172,7 @@ impl TikTokBuilder {
                 http: self.common.build_http(&DIALECT)?,
                 app,
                 base_url: base,
-                authorize_url: base_url("authorize", &authorize_url)?,
+                authorize_url: endpoint_url("authorize", &authorize_url)?,
                 page_size: self.page_size,
                 per_window: self.per_window,
                 window: self.window,

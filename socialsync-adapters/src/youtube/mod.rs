@@ -26,7 +26,7 @@ pub use model::{
 };
 pub use quota::next_quota_reset;
 
-use crate::common::{BuildError, Common, base_url, common_builder_methods};
+use crate::common::{BuildError, Common, base_url, common_builder_methods, endpoint_url};
 use crate::http::{BudgetSpec, Dialect, Http, Window};
 use async_trait::async_trait;
 use secrecy::ExposeSecret;
@@ -165,11 +165,11 @@ impl YouTubeBuilder {
         let host = |default: &str| base.clone().unwrap_or_else(|| default.to_owned());
         let api_base = format!("{}/youtube/v3", host("https://www.googleapis.com"));
         let token_url = match &self.token_url {
-            Some(u) => base_url("token", u)?,
+            Some(u) => endpoint_url("token", u)?,
             None => format!("{}/token", host("https://oauth2.googleapis.com")),
         };
         let authorize_url = match &self.authorize_url {
-            Some(u) => base_url("authorize", u)?,
+            Some(u) => endpoint_url("authorize", u)?,
             None => format!("{}/o/oauth2/v2/auth", host("https://accounts.google.com")),
         };
         Ok(YouTube {

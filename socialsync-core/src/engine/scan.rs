@@ -97,18 +97,7 @@ impl Engine {
     ) -> Result<CycleReport, EngineError> {
         let store = &self.inner.store;
         let mut report = CycleReport::default();
-        let conn = match store.get_connection(id).await? {
-            Some(c) if c.status.is_active() => c,
-            _ => {
-                report.released += self.release(&claims).await?;
-                return Ok(report);
-            }
-        };
-        let Some(read) = store.get_credentials(id).await? else {
-            report.released += self.release(&claims).await?;
-            return Ok(report);
-        };
-        let Some(mut creds) = self.fresh_credentials(&conn, read).await? else {
+        let Some((conn, mut creds)) = self.callable(id).await? else {
             report.released += self.release(&claims).await?;
             return Ok(report);
         };
@@ -123,7 +112,7 @@ impl Engine {
         // Whether every post asked for read: that ends a suspicion.
         let mut all_read = true;
         let mut rest: &[ClaimedPost] = &claims;
-        'chunks: while !rest.is_empty() {
+        while !rest.is_empty() {
             let (chunk, tail) = rest.split_at(rest.len().min(max_batch));
             rest = tail;
             let now = self.now();
@@ -134,90 +123,21 @@ impl Engine {
                 .partition(|c| decide::too_late(c, &self.inner.policy, now));
             if !late.is_empty() {
                 let done = late.iter().map(|c| decide::unread_expiry(c, now)).collect();
-                store.complete_scans(done).await?;
-                report.expired += late.len() as u64;
+                report.expired += self.complete_unread(&conn, done).await?;
             }
             if chunk.is_empty() {
                 continue;
             }
-            let requests: Vec<MetricsRequest> = chunk
-                .iter()
-                .map(|c| MetricsRequest {
-                    id: c.post.platform_post_id.clone(),
-                    kind: c.post.kind,
-                })
-                .collect();
-            let mut answer = self.fetch(&conn, &creds, &requests).await;
-            if answer.is_err() {
-                // What landed before the error is written before it is handled
-                // (a disconnection pauses the posts), so every return below
-                // leaves nothing queued.
-                report.add(self.flush(&conn, &mut pending).await?);
-            }
-            let mut refreshed = false;
-            let batch = loop {
-                let e = match answer {
-                    Ok(b) => break b,
-                    Err(e) => e,
-                };
-                match decide::react(&e.kind, refreshed) {
-                    CallReaction::Refresh(reason) => {
-                        if let Some(fresh) = self.on_token_invalid(&conn, &creds, reason).await? {
-                            creds = fresh;
-                            refreshed = true;
-                            answer = self.fetch(&conn, &creds, &requests).await;
-                            continue;
-                        }
-                        let active = store
-                            .get_connection(id)
-                            .await?
-                            .is_some_and(|c| c.status.is_active());
-                        if active {
-                            // Another engine is refreshing (or the refresh
-                            // failed for now): the claims lapse and are
-                            // retried after the lease, never re-claimed at once.
-                            report.failures += 1;
-                        } else {
-                            report.disconnections += 1;
-                            report.released += self.release(&claims_from(&chunk, rest)).await?;
-                        }
-                        return Ok(report);
-                    }
-                    CallReaction::Disconnect(reason) => {
-                        if self.disconnect(&conn, creds.version, reason).await? {
-                            report.disconnections += 1;
-                        }
-                        report.released += self.release(&claims_from(&chunk, rest)).await?;
-                        return Ok(report);
-                    }
-                    CallReaction::BackOff => {
-                        self.on_call_error(&conn, &e).await;
-                        report.released += self.release(&claims_from(&chunk, rest)).await?;
-                        return Ok(report);
-                    }
-                    CallReaction::Degrade(permission) => {
-                        self.degrade(&conn, vec![permission]).await?;
-                        // Nothing was read: not a scan.
-                        let policy = &self.inner.policy;
-                        let done = chunk
-                            .iter()
-                            .map(|c| decide::completion(c, ScanReading::NotRead, policy, now))
-                            .collect();
-                        store.complete_scans(done).await?;
-                        continue 'chunks;
-                    }
-                    CallReaction::AllMissing => {
-                        break MetricsBatch {
-                            missing: requests.iter().map(|r| r.id.clone()).collect(),
-                            ..MetricsBatch::default()
-                        };
-                    }
-                    CallReaction::Lapse => {
-                        self.on_call_error(&conn, &e).await;
-                        report.failures += 1;
-                        return Ok(report);
-                    }
+            let batch = match self
+                .read_chunk(&conn, &mut creds, &chunk, rest, &mut pending, &mut report)
+                .await?
+            {
+                Answered::Batch(b) => b,
+                Answered::Skipped => {
+                    all_read = false;
+                    continue;
                 }
+                Answered::Stop => return Ok(report),
             };
             let verdicts = self
                 .judge(&conn, &creds, &chunk, batch, &mut report)
@@ -241,6 +161,121 @@ impl Engine {
                 .await?;
         }
         Ok(report)
+    }
+
+    /// The connection `id` and fresh credentials, when it may be called
+    /// now; `None` when it is not active or has no usable credentials (its
+    /// claims are then released).
+    async fn callable(
+        &self,
+        id: ConnectionId,
+    ) -> Result<Option<(Connection, VersionedCredentials)>, EngineError> {
+        let store = &self.inner.store;
+        let conn = match store.get_connection(id).await? {
+            Some(c) if c.status.is_active() => c,
+            _ => return Ok(None),
+        };
+        let Some(read) = store.get_credentials(id).await? else {
+            return Ok(None);
+        };
+        Ok(self
+            .fresh_credentials(&conn, read)
+            .await?
+            .map(|creds| (conn, creds)))
+    }
+
+    /// Reads one chunk's metrics and carries out what [`decide::react`]
+    /// makes of a failed call: a refresh and a second call, a
+    /// disconnection, a back-off, a degraded connection, every post
+    /// missing, or claims left to lapse. Whatever landed before a failure
+    /// is flushed first (a disconnection pauses the posts), so nothing is
+    /// left queued when the scan stops.
+    async fn read_chunk<'c>(
+        &self,
+        conn: &Connection,
+        creds: &mut VersionedCredentials,
+        chunk: &[&'c ClaimedPost],
+        rest: &[ClaimedPost],
+        pending: &mut Pending<'c>,
+        report: &mut CycleReport,
+    ) -> Result<Answered, EngineError> {
+        let store = &self.inner.store;
+        let requests: Vec<MetricsRequest> = chunk
+            .iter()
+            .map(|c| MetricsRequest {
+                id: c.post.platform_post_id.clone(),
+                kind: c.post.kind,
+            })
+            .collect();
+        let mut answer = self.fetch(conn, creds, &requests).await;
+        if answer.is_err() {
+            report.add(self.flush(conn, pending).await?);
+        }
+        let mut refreshed = false;
+        loop {
+            let e = match answer {
+                Ok(b) => return Ok(Answered::Batch(b)),
+                Err(e) => e,
+            };
+            match decide::react(&e.kind, refreshed) {
+                CallReaction::Refresh(reason) => {
+                    if let Some(fresh) = self.on_token_invalid(conn, creds, reason).await? {
+                        *creds = fresh;
+                        refreshed = true;
+                        answer = self.fetch(conn, creds, &requests).await;
+                        continue;
+                    }
+                    let active = store
+                        .get_connection(conn.id)
+                        .await?
+                        .is_some_and(|c| c.status.is_active());
+                    if active {
+                        // Another engine is refreshing (or the refresh
+                        // failed for now): the claims lapse and are
+                        // retried after the lease, never re-claimed at once.
+                        report.failures += 1;
+                    } else {
+                        report.disconnections += 1;
+                        report.released += self.release(&claims_from(chunk, rest)).await?;
+                    }
+                    return Ok(Answered::Stop);
+                }
+                CallReaction::Disconnect(reason) => {
+                    if self.disconnect(conn, creds.version, reason).await? {
+                        report.disconnections += 1;
+                    }
+                    report.released += self.release(&claims_from(chunk, rest)).await?;
+                    return Ok(Answered::Stop);
+                }
+                CallReaction::BackOff => {
+                    self.on_call_error(conn, &e).await;
+                    report.released += self.release(&claims_from(chunk, rest)).await?;
+                    return Ok(Answered::Stop);
+                }
+                CallReaction::Degrade(permission) => {
+                    self.degrade(conn, vec![permission]).await?;
+                    // Nothing was read: not a scan.
+                    let (policy, now) = (&self.inner.policy, self.now());
+                    let done = chunk
+                        .iter()
+                        .map(|c| decide::completion(c, ScanReading::NotRead, policy, now))
+                        .collect();
+                    self.complete_unread(conn, done).await?;
+                    return Ok(Answered::Skipped);
+                }
+                CallReaction::AllMissing => {
+                    return Ok(Answered::Batch(MetricsBatch {
+                        missing: requests.into_iter().map(|r| r.id).collect(),
+                        ..MetricsBatch::default()
+                    }));
+                }
+                CallReaction::Lapse => {
+                    self.on_call_error(conn, &e).await;
+                    report.failures += 1;
+                    return Ok(Answered::Stop);
+                }
+            }
+        }
     }
 
     async fn fetch(
@@ -519,6 +554,29 @@ impl Engine {
         }
     }
 
+    /// Writes completions that read nothing (no scan event follows), each
+    /// refused one staying that post's ([`Engine::write_each`]); how many
+    /// were applied.
+    async fn complete_unread(
+        &self,
+        conn: &Connection,
+        done: Vec<ScanCompletion>,
+    ) -> Result<u64, EngineError> {
+        let store = &self.inner.store;
+        let outcomes = self
+            .write_each(
+                conn,
+                done,
+                |c| c.post.to_string(),
+                move |batch| store.complete_scans(batch),
+            )
+            .await?;
+        Ok(outcomes
+            .iter()
+            .filter(|o| **o == Some(CompletionOutcome::Applied))
+            .count() as u64)
+    }
+
     /// Writes the queued completions in one store call and publishes the
     /// scan events of those that landed.
     async fn flush(
@@ -684,6 +742,16 @@ impl Engine {
             tracing::warn!(error = %err, "could not record a platform failure");
         }
     }
+}
+
+/// What became of one chunk's metrics call.
+enum Answered {
+    /// The answer, to judge post by post.
+    Batch(MetricsBatch),
+    /// Nothing to judge (completed unread); go on with the next chunk.
+    Skipped,
+    /// The scan of this connection ends here.
+    Stop,
 }
 
 /// Completions queued for one store call, with what each scan event needs.
