@@ -52,11 +52,6 @@ impl PostState {
             PostState::Untracked => "untracked",
         }
     }
-
-    /// Whether the post's window is over or it is gone (nothing will change it).
-    pub fn is_final(self) -> bool {
-        matches!(self, PostState::Expired | PostState::Deleted)
-    }
 }
 
 /// The kind of media a post is.

@@ -259,7 +259,10 @@ pub trait PostCatalog: Debug + Send + Sync + 'static {
 /// of tasks or processes call it at once.
 #[async_trait]
 pub trait ScanQueue: Debug + Send + Sync + 'static {
-    /// Claims up to `limit` due posts: `Monitoring`, `next_scan_at <= now`,
+    /// Claims up to `limit` due posts: scheduled (`Monitoring`, or
+    /// `Deleted` awaiting a re-read:
+    /// [`PostState::is_scheduled`](crate::domain::PostState::is_scheduled)),
+    /// `next_scan_at <= now`,
     /// connection active and not backing off, platform not backing off, not
     /// under a live lease. Every claim carries a token no earlier claim had
     /// (posts claimed together may share it); oldest due first, or, for a
