@@ -109,6 +109,8 @@ impl Platforms {
                 YouTube::builder()
                     .with_base_url(base)
                     .with_app_credentials(app)
+                    // Public videos of every channel, 50 a call.
+                    .with_api_key("sandbox-api-key")
                     .with_clock(clock)
                     .with_budget(budget)
                     .build()?,

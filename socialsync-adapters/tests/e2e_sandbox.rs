@@ -49,9 +49,22 @@ struct World {
 }
 
 async fn world(platform: Platform, posts: usize) -> (World, AccountRef) {
+    world_with(platform, posts, None).await
+}
+
+/// As [`world`], YouTube reading public videos with `youtube_key`.
+async fn world_with(
+    platform: Platform,
+    posts: usize,
+    youtube_key: Option<&str>,
+) -> (World, AccountRef) {
     let clock = Arc::new(ManualClock::at(start()));
     let store = Arc::new(MemoryStore::new());
-    let sandbox = Sandbox::builder().seed(11).clock(clock.clone()).build();
+    let mut sandbox = Sandbox::builder().seed(11).clock(clock.clone());
+    if let Some(key) = youtube_key {
+        sandbox = sandbox.youtube_api_key(key);
+    }
+    let sandbox = sandbox.build();
     let spec = match platform {
         Platform::Instagram => AccountSpec::instagram("ana.creates"),
         Platform::TikTok => AccountSpec::tiktok("ana.creates", "Ana Creates"),
@@ -107,16 +120,18 @@ async fn world(platform: Platform, posts: usize) -> (World, AccountRef) {
                 .build()
                 .unwrap(),
         ),
-        Platform::YouTube => Arc::new(
-            YouTube::builder()
+        Platform::YouTube => {
+            let mut b = YouTube::builder()
                 .with_base_url(&base)
                 .with_app_credentials(app)
                 .with_clock(clock.clone())
                 .with_budget(budget)
-                .with_retry(retry)
-                .build()
-                .unwrap(),
-        ),
+                .with_retry(retry);
+            if let Some(key) = youtube_key {
+                b = b.with_api_key(key);
+            }
+            Arc::new(b.build().unwrap())
+        }
         other => panic!("no adapter for {other}"),
     };
     let notifier = Arc::new(RecordingNotifier::default());
@@ -548,4 +563,80 @@ async fn instagram_token_is_refreshed_ahead_of_expiry_and_keeps_working_past_it(
     let c = w.store.get_connection(conn).await.unwrap().unwrap();
     assert!(c.status.is_active(), "{:?}", c.status);
     assert!(w.notifier.lost().is_empty());
+}
+
+/// With the app's API key, the hourly scan of a channel's public videos is
+/// one `videos:batchGetStats` call from its own bucket; a private and an
+/// unlisted video are read with the creator's token, and nothing is
+/// deleted.
+#[tokio::test]
+async fn youtube_public_videos_are_read_with_the_api_key_and_the_rest_with_the_token() {
+    let key = "AIzaSy-sandbox-key";
+    let (w, account) = world_with(Platform::YouTube, 5, Some(key)).await;
+    w.connect(&account).await;
+    w.engine.run_cycle().await.unwrap();
+    let posts = w.sandbox.posts(&account);
+    w.sandbox
+        .set_visibility(&posts[0], socialsync_sandbox::Visibility::Private)
+        .unwrap();
+    w.sandbox
+        .set_visibility(&posts[1], socialsync_sandbox::Visibility::Unlisted)
+        .unwrap();
+    for _ in 0..3 {
+        w.hour().await;
+    }
+    let monitored = w.posts(PostState::Monitoring).await;
+    assert_eq!(monitored.len(), 5, "nothing deleted");
+    for p in &monitored {
+        assert!(
+            p.scan_count >= 4,
+            "{} scanned {}",
+            p.platform_post_id,
+            p.scan_count
+        );
+    }
+    // One slot: three public videos in one keyed call; the other two
+    // (asked publicly once already) with the token in one call.
+    w.sandbox.reset_counters();
+    w.clock.advance(TimeDelta::hours(1));
+    let report = w.engine.run_scans().await.unwrap();
+    assert_eq!(report.scans, 5);
+    assert_eq!(w.sandbox.request_count(Endpoint::YouTubeBatchGetStats), 1);
+    assert_eq!(w.sandbox.request_count(Endpoint::YouTubeVideos), 1);
+    assert_eq!(w.rate_limited(Platform::YouTube), 0);
+}
+
+/// A key Google does not know costs no video its slot: each is read with
+/// its creator's token.
+#[tokio::test]
+async fn a_wrong_youtube_api_key_costs_no_video_its_slot() {
+    let (w, account) = world_with(Platform::YouTube, 3, Some("the-right-key")).await;
+    // The adapter of this world holds the right key; a second engine on
+    // an adapter with a wrong one.
+    let wrong: Arc<dyn SocialPlatform> = Arc::new(
+        YouTube::builder()
+            .with_base_url(w.base())
+            .with_app_credentials(AppCredentials::new("sandbox-client", "sandbox-secret"))
+            .with_clock(w.clock.clone())
+            .with_api_key("a-wrong-key")
+            .build()
+            .unwrap(),
+    );
+    let dyn_store: Arc<dyn PostStore> = w.store.clone();
+    let engine = Engine::builder()
+        .with_store(dyn_store)
+        .with_platform(wrong)
+        .with_clock(w.clock.clone())
+        .build()
+        .unwrap();
+    w.connect(&account).await;
+    engine.run_cycle().await.unwrap();
+    w.clock.advance(TimeDelta::hours(1));
+    let report = engine.run_scans().await.unwrap();
+    assert_eq!(report.scans, 3, "read with the token instead");
+    assert_eq!(report.failures, 0);
+    assert!(
+        w.sandbox.status_count(Endpoint::YouTubeBatchGetStats, 400) >= 1,
+        "the wrong key was tried and refused"
+    );
 }

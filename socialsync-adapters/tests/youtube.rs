@@ -545,3 +545,105 @@ async fn the_account_read_gives_its_video_count() {
     assert_eq!(a.post_count, Some(37));
     assert_eq!(a.handle, "Ana Creates");
 }
+
+const API_KEY: &str = "AIzaSyTEST-KEY-0000000000000000000";
+
+#[tokio::test]
+async fn public_statistics_are_read_with_the_api_key_from_their_own_bucket() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/youtube/v3/videos:batchGetStats"))
+        .and(query_param("part", "statistics"))
+        .and(query_param("id", "Xk3mP9qL2aB,Rt7uV1wZ0cD,Hn5jK8sE4fG"))
+        .and(header("x-goog-api-key", API_KEY))
+        .and(query_param_is_missing("key"))
+        .respond_with(json(200, "youtube/videos_batch_get_stats.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let _catch = CatchAll::mount(&server).await;
+    let yt = builder(&server).with_api_key(API_KEY).build().unwrap();
+    assert_eq!(yt.capabilities().public_batch, 50);
+    let b = yt
+        .fetch_public_metrics(&reqs(
+            ["Xk3mP9qL2aB", "Rt7uV1wZ0cD", "Hn5jK8sE4fG"].map(String::from),
+        ))
+        .await
+        .unwrap();
+    // The key cannot see the second video: missing, for the token to read.
+    assert_eq!(b.missing, vec![PlatformPostId::from("Rt7uV1wZ0cD")]);
+    assert_eq!(b.readings.len(), 2);
+    assert_eq!(b.readings[0].metrics.get(Metric::Views), Some(48_211));
+    assert_eq!(b.readings[1].metrics.get(Metric::Comments), None);
+}
+
+#[tokio::test]
+async fn the_batch_stats_bucket_is_spent_before_calling_and_apart_from_the_project_quota() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/youtube/v3/videos:batchGetStats"))
+        .respond_with(EchoVideos)
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/youtube/v3/videos"))
+        .respond_with(EchoVideos)
+        .expect(1)
+        .mount(&server)
+        .await;
+    let _catch = CatchAll::mount(&server).await;
+    let yt = builder(&server)
+        .with_api_key(API_KEY)
+        .with_batch_stats_quota(2)
+        .with_daily_quota(1)
+        .build()
+        .unwrap();
+    for _ in 0..2 {
+        yt.fetch_public_metrics(&reqs(["v1".to_string()]))
+            .await
+            .unwrap();
+    }
+    let e = yt
+        .fetch_public_metrics(&reqs(["v1".to_string()]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e.kind, K::RateLimited { .. }),
+        "the bucket is used up: {e}"
+    );
+    // The project quota is its own: one token read still goes out.
+    yt.fetch_metrics(account().r(), &reqs(["v1".to_string()]))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn without_an_api_key_nothing_is_read_publicly_and_nothing_is_called() {
+    let server = MockServer::start().await;
+    let _catch = CatchAll::mount(&server).await;
+    let yt = adapter(&server);
+    assert_eq!(yt.capabilities().public_batch, 0);
+    let b = yt
+        .fetch_public_metrics(&reqs(["v1".to_string()]))
+        .await
+        .unwrap();
+    assert_eq!(b.missing, vec![PlatformPostId::from("v1")]);
+    assert!(
+        server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    );
+}
+
+#[test]
+fn the_api_key_never_shows_in_debug() {
+    let b = YouTube::builder()
+        .with_api_key(API_KEY)
+        .with_app_credentials(app());
+    assert!(!format!("{b:?}").contains(API_KEY));
+    let yt = b.build().unwrap();
+    assert!(!format!("{yt:?}").contains(API_KEY));
+}

@@ -215,7 +215,9 @@ impl ProductType {
 pub enum Visibility {
     /// Everyone.
     Public,
-    /// YouTube "unlisted": returned by the API like a public video.
+    /// YouTube "unlisted": returned to a token like a public video; left
+    /// out of `videos:batchGetStats` read with the API key (a non-public
+    /// video needs OAuth).
     Unlisted,
     /// Only the owner: TikTok and Instagram list it nowhere and TikTok's
     /// `video/query` drops it; YouTube shows it to the owner's token with

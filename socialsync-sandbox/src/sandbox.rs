@@ -22,6 +22,7 @@ pub struct SandboxBuilder {
     limits: RateLimits,
     lifetimes: TokenLifetimes,
     apps: Vec<(Platform, AppCredentials)>,
+    youtube_api_key: Option<String>,
 }
 
 impl SandboxBuilder {
@@ -34,6 +35,15 @@ impl SandboxBuilder {
     pub fn app_credentials(mut self, platform: Platform, credentials: AppCredentials) -> Self {
         self.apps.retain(|(p, _)| *p != platform);
         self.apps.push((platform, credentials));
+        self
+    }
+
+    /// The YouTube project's API key: `videos:batchGetStats` then reads
+    /// public videos for that key alone (sent as `X-Goog-Api-Key` or
+    /// `key=`), and answers another with Google's 400 `API_KEY_INVALID`.
+    /// Without it any non-empty key is accepted.
+    pub fn youtube_api_key(mut self, key: impl Into<String>) -> Self {
+        self.youtube_api_key = Some(key.into());
         self
     }
 
@@ -66,6 +76,7 @@ impl SandboxBuilder {
     pub fn build(self) -> Sandbox {
         let mut state = State::new(self.seed, self.lifetimes, self.limits);
         state.apps.extend(self.apps);
+        state.youtube_api_key = self.youtube_api_key;
         Sandbox {
             shared: Arc::new(Shared {
                 state: Mutex::new(state),
@@ -91,6 +102,7 @@ impl Sandbox {
             limits: RateLimits::default(),
             lifetimes: TokenLifetimes::default(),
             apps: Vec::new(),
+            youtube_api_key: None,
         }
     }
 

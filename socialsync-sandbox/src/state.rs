@@ -106,6 +106,8 @@ pub(crate) struct State {
     pub(crate) instagram_app_window: Window,
     /// Credentials the token endpoints check, per platform (none: any).
     pub(crate) apps: HashMap<Platform, AppCredentials>,
+    /// The YouTube project's API key; `None`: any non-empty key.
+    pub(crate) youtube_api_key: Option<String>,
     /// The hostile values served for each account, in the order turned on.
     pub(crate) hostile: BTreeMap<AccountRef, Vec<HostileEntry>>,
 }
@@ -145,6 +147,7 @@ impl State {
             instagram_user_windows: HashMap::new(),
             instagram_app_window: Window::default(),
             apps: HashMap::new(),
+            youtube_api_key: None,
             hostile: BTreeMap::new(),
         }
     }

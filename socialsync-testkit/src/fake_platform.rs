@@ -27,6 +27,9 @@ pub enum Op {
     GetAccount,
     /// `refresh_credentials`.
     Refresh,
+    /// `fetch_public_metrics` (the app's own key; scripted faults for it
+    /// name no account).
+    FetchPublicMetrics,
 }
 
 /// How many calls of each operation were made.
@@ -42,17 +45,24 @@ pub struct CallCounts {
     pub get_account: u64,
     /// `refresh_credentials` calls.
     pub refresh: u64,
+    /// `fetch_public_metrics` calls.
+    pub fetch_public_metrics: u64,
 }
 
 impl CallCounts {
     /// All calls.
     pub fn total(&self) -> u64 {
-        self.list_posts + self.fetch_metrics + self.get_post + self.get_account + self.refresh
+        self.list_posts
+            + self.fetch_metrics
+            + self.get_post
+            + self.get_account
+            + self.refresh
+            + self.fetch_public_metrics
     }
 }
 
 #[derive(Debug, Default)]
-struct Counters([AtomicU64; 5]);
+struct Counters([AtomicU64; 6]);
 
 /// A scripted post.
 #[derive(Debug, Clone)]
@@ -80,6 +90,8 @@ pub struct FakePost {
     /// When it became visible, when that is not `published_at` (a platform
     /// that states a publish time it did not keep); `None`: at `published_at`.
     pub visible_from: Option<Timestamp>,
+    /// Unlisted: its creator's token reads it, the app's key does not.
+    pub unlisted: bool,
 }
 
 impl FakePost {
@@ -97,6 +109,7 @@ impl FakePost {
             deleted: false,
             collaborators: Vec::new(),
             visible_from: None,
+            unlisted: false,
         }
     }
 
@@ -190,6 +203,10 @@ struct State {
     latency: Option<std::time::Duration>,
     /// Account reads give no post count.
     hide_post_counts: bool,
+    /// Ids per `fetch_public_metrics` call (0: no public reads).
+    public_batch: usize,
+    /// Every id `fetch_public_metrics` was asked for, in order.
+    public_asked: Vec<PlatformPostId>,
 }
 
 /// An in-process platform. One value serves many accounts.
@@ -225,6 +242,7 @@ impl FakePlatform {
                 page_size,
                 metrics: MetricSet::all(),
                 refresh,
+                public_batch: 0,
             },
             clock,
             state: Mutex::new(State::default()),
@@ -351,6 +369,26 @@ impl FakePlatform {
         }
     }
 
+    /// The creator makes a post unlisted (`true`) or public again
+    /// (`false`): the app's key no longer reads it, its creator's token
+    /// still does.
+    pub fn set_unlisted(&self, post: &str, unlisted: bool) {
+        if let Some(p) = self.lock().posts.get_mut(&PlatformPostId::new(post)) {
+            p.unlisted = unlisted;
+        }
+    }
+
+    /// The platform reads public posts of any account with the app's own
+    /// key, `n` ids a call (0, the default: it reads none that way).
+    pub fn set_public_batch(&self, n: usize) {
+        self.lock().public_batch = n;
+    }
+
+    /// Every id `fetch_public_metrics` was asked for so far, in order.
+    pub fn public_ids_asked(&self) -> Vec<PlatformPostId> {
+        self.lock().public_asked.clone()
+    }
+
     /// Account reads give no post count (`true`), or give it again.
     pub fn hide_post_counts(&self, hidden: bool) {
         self.lock().hide_post_counts = hidden;
@@ -467,6 +505,7 @@ impl FakePlatform {
             get_post: c(2),
             get_account: c(3),
             refresh: c(4),
+            fetch_public_metrics: c(5),
         }
     }
 
@@ -482,6 +521,7 @@ impl FakePlatform {
             Op::GetPost => (2, "get_post"),
             Op::GetAccount => (3, "get_account"),
             Op::Refresh => (4, "refresh"),
+            Op::FetchPublicMetrics => (5, "fetch_public_metrics"),
         };
         self.counters.0[i].fetch_add(1, Ordering::SeqCst);
         let mut s = self.lock();
@@ -537,7 +577,10 @@ impl SocialPlatform for FakePlatform {
     }
 
     fn capabilities(&self) -> Capabilities {
-        self.capabilities.clone()
+        Capabilities {
+            public_batch: self.lock().public_batch,
+            ..self.capabilities.clone()
+        }
     }
 
     async fn list_posts(
@@ -640,6 +683,42 @@ impl SocialPlatform for FakePlatform {
                         missing_permissions,
                         problems: Vec::new(),
                     });
+                }
+                _ => batch.missing.push(r.id.clone()),
+            }
+        }
+        Ok(batch)
+    }
+
+    async fn fetch_public_metrics(
+        &self,
+        posts: &[MetricsRequest],
+    ) -> Result<MetricsBatch, PlatformError> {
+        const EP: &str = "fetch_public_metrics";
+        self.counters.0[5].fetch_add(1, Ordering::SeqCst);
+        let now = self.clock.now();
+        let mut s = self.lock();
+        s.public_asked.extend(posts.iter().map(|r| r.id.clone()));
+        if let Some(f) = s
+            .faults
+            .iter_mut()
+            .find(|f| f.op == Op::FetchPublicMetrics && f.times > 0)
+        {
+            f.times -= 1;
+            return Err(self.err(EP, f.kind.clone()));
+        }
+        if posts.len() > s.public_batch {
+            return Err(self
+                .err(EP, PlatformErrorKind::InvalidResponse)
+                .with_detail("batch too large"));
+        }
+        let mut batch = MetricsBatch::default();
+        for r in posts {
+            match s.posts.get(&r.id) {
+                Some(p) if p.visible(now) && !p.unlisted => {
+                    batch
+                        .readings
+                        .push(PostReading::new(r.id.clone(), p.metrics_at(now)));
                 }
                 _ => batch.missing.push(r.id.clone()),
             }

@@ -442,6 +442,7 @@ impl SocialPlatform for Instagram {
             refresh: RefreshModel::SelfRefreshing {
                 min_age: TimeDelta::hours(24),
             },
+            public_batch: 0,
         }
     }
 

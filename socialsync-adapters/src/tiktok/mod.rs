@@ -320,6 +320,7 @@ impl SocialPlatform for TikTok {
                 Metric::Shares,
             ]),
             refresh: RefreshModel::RotatingRefreshToken,
+            public_batch: 0,
         }
     }
 

@@ -8,6 +8,12 @@
 //! - metrics: `videos.list?part=statistics` with up to 50 ids; counters
 //!   are JSON strings; hidden likes or comments are absent; ids absent from
 //!   the answer are reported missing;
+//! - public metrics (with an API key, [`YouTubeBuilder::with_api_key`]):
+//!   `videos:batchGetStats?part=statistics`, 50 ids of any channels a call,
+//!   sent with the app's key (`X-Goog-Api-Key`, never in the URL) and paid
+//!   from its own daily bucket (10 000 calls by default); private,
+//!   unlisted and deleted videos are left out and read with the creator's
+//!   token;
 //! - tokens: Google usually returns no new refresh token: the stored one
 //!   is kept;
 //! - quota: every call costs units of the project's daily quota (reset at
@@ -21,8 +27,8 @@ pub(crate) mod quota;
 pub use classify::classify;
 pub use connect::YOUTUBE_SCOPES;
 pub use model::{
-    ChannelInfo, UploadsPage, parse_channels, parse_playlist_items, parse_time,
-    parse_videos_statistics,
+    ChannelInfo, UploadsPage, parse_batch_get_stats, parse_channels, parse_playlist_items,
+    parse_time, parse_videos_statistics,
 };
 pub use quota::next_quota_reset;
 
@@ -48,6 +54,8 @@ pub const MAX_VIDEO_IDS: usize = 50;
 pub const MAX_PAGE_SIZE: usize = 50;
 /// The default daily project quota, in units.
 pub const DEFAULT_DAILY_QUOTA: u64 = 10_000;
+/// The default daily bucket of `videos:batchGetStats`, in calls.
+pub const DEFAULT_BATCH_STATS_QUOTA: u64 = 10_000;
 
 static DIALECT: Dialect = Dialect {
     platform: Platform::YouTube,
@@ -72,6 +80,8 @@ pub struct YouTubeBuilder {
     page_size: usize,
     daily_quota: u64,
     keyword_tags: bool,
+    api_key: Option<secrecy::SecretString>,
+    batch_stats_quota: u64,
 }
 
 impl Default for YouTubeBuilder {
@@ -84,6 +94,8 @@ impl Default for YouTubeBuilder {
             page_size: MAX_PAGE_SIZE,
             daily_quota: DEFAULT_DAILY_QUOTA,
             keyword_tags: true,
+            api_key: None,
+            batch_stats_quota: DEFAULT_BATCH_STATS_QUOTA,
         }
     }
 }
@@ -131,6 +143,26 @@ impl YouTubeBuilder {
     #[must_use]
     pub fn with_daily_quota(mut self, units: u64) -> Self {
         self.daily_quota = units;
+        self
+    }
+
+    /// The app's API key (a Google Cloud key of the same project): public
+    /// videos of any channels are then read 50 a call with it
+    /// ([`SocialPlatform::fetch_public_metrics`]), from the separate daily
+    /// bucket of `videos:batchGetStats`, instead of one call per channel
+    /// from the project quota. Without one, every read uses the creator's
+    /// token.
+    #[must_use]
+    pub fn with_api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(secrecy::SecretString::from(key.into()));
+        self
+    }
+
+    /// The daily bucket of `videos:batchGetStats` in calls (default
+    /// 10 000), shared by every worker through the budget.
+    #[must_use]
+    pub fn with_batch_stats_quota(mut self, calls: u64) -> Self {
+        self.batch_stats_quota = calls;
         self
     }
 
@@ -182,6 +214,8 @@ impl YouTubeBuilder {
                 page_size: self.page_size,
                 daily_quota: self.daily_quota,
                 keyword_tags: self.keyword_tags,
+                api_key: self.api_key,
+                batch_stats_quota: self.batch_stats_quota,
                 uploads: Mutex::new(HashMap::new()),
             }),
         })
@@ -204,6 +238,8 @@ struct Inner {
     page_size: usize,
     daily_quota: u64,
     keyword_tags: bool,
+    api_key: Option<secrecy::SecretString>,
+    batch_stats_quota: u64,
     /// Uploads playlist per channel.
     uploads: Mutex<HashMap<String, String>>,
 }
@@ -347,6 +383,11 @@ impl SocialPlatform for YouTube {
                 Metric::Dislikes,
             ]),
             refresh: RefreshModel::StableRefreshToken,
+            public_batch: if self.inner.api_key.is_some() {
+                MAX_VIDEO_IDS
+            } else {
+                0
+            },
         }
     }
 
@@ -446,6 +487,48 @@ impl SocialPlatform for YouTube {
             let part = parse_videos_statistics(&body, chunk)?;
             batch.readings.extend(part.readings);
             batch.missing.extend(part.missing);
+        }
+        Ok(batch)
+    }
+
+    async fn fetch_public_metrics(
+        &self,
+        posts: &[MetricsRequest],
+    ) -> Result<MetricsBatch, PlatformError> {
+        const EP: &str = "videos.batchGetStats";
+        let Some(key) = &self.inner.api_key else {
+            return Ok(MetricsBatch {
+                missing: posts.iter().map(|p| p.id.clone()).collect(),
+                ..MetricsBatch::default()
+            });
+        };
+        let budget = BudgetSpec {
+            key: "youtube:batch-stats".into(),
+            window: Window::PacificDay,
+            limit: self.inner.batch_stats_quota,
+            cost: 1,
+        };
+        let url = format!("{}/videos:batchGetStats", self.inner.api_base);
+        let mut batch = MetricsBatch::default();
+        for chunk in posts.chunks(MAX_VIDEO_IDS) {
+            let ids: Vec<&str> = chunk.iter().map(|r| r.id.as_str()).collect();
+            let ids = ids.join(",");
+            let query = [("part", "statistics"), ("id", ids.as_str())];
+            let build = |c: &reqwest::Client| {
+                c.get(&url)
+                    .query(&query)
+                    .header("X-Goog-Api-Key", key.expose_secret())
+            };
+            let body = self
+                .inner
+                .http
+                .send(EP, Some(&budget), None, &build)
+                .await?
+                .body;
+            let part = parse_batch_get_stats(&body, chunk)?;
+            batch.readings.extend(part.readings);
+            batch.missing.extend(part.missing);
+            batch.failed.extend(part.failed);
         }
         Ok(batch)
     }

@@ -299,7 +299,26 @@ pub fn parse_videos_statistics(
     body: &[u8],
     asked: &[MetricsRequest],
 ) -> Result<MetricsBatch, PlatformError> {
-    let v: Videos = decode(Platform::YouTube, "videos.list", body)?;
+    parse_statistics("videos.list", body, asked)
+}
+
+/// Decodes a `videos:batchGetStats?part=statistics` answer for `asked`, as
+/// [`parse_videos_statistics`] does: the items have the same `id` and
+/// `statistics` (no `dislikeCount`); a video the key cannot see is left
+/// out, so reported missing.
+pub fn parse_batch_get_stats(
+    body: &[u8],
+    asked: &[MetricsRequest],
+) -> Result<MetricsBatch, PlatformError> {
+    parse_statistics("videos.batchGetStats", body, asked)
+}
+
+fn parse_statistics(
+    endpoint: &'static str,
+    body: &[u8],
+    asked: &[MetricsRequest],
+) -> Result<MetricsBatch, PlatformError> {
+    let v: Videos = decode(Platform::YouTube, endpoint, body)?;
     let by_id: HashMap<&str, &Video> = v.items.items.iter().map(|x| (x.id.as_str(), x)).collect();
     let mut batch = MetricsBatch::default();
     for r in asked {
@@ -313,7 +332,7 @@ pub fn parse_videos_statistics(
                     r.id.clone(),
                     PlatformError::new(
                         Platform::YouTube,
-                        "videos.list",
+                        endpoint,
                         PlatformErrorKind::InvalidResponse,
                     )
                     .with_detail("an item of the answer could not be decoded"),

@@ -13,6 +13,7 @@ mod decide;
 mod discovery;
 mod health;
 mod notifier;
+mod public;
 mod scan;
 
 pub use auth::{DELIVERY_CLOCK_MARGIN, Delivered, Delivery};
@@ -186,6 +187,7 @@ impl EngineBuilder {
                 scan_concurrency: self.scan_concurrency.unwrap_or(4),
                 tick: self.tick.unwrap_or(Duration::from_secs(30)),
                 publish_unchanged: self.publish_unchanged.unwrap_or(true),
+                token_only: public::TokenOnly::default(),
             }),
         })
     }
@@ -202,6 +204,7 @@ struct Inner {
     scan_concurrency: usize,
     tick: Duration,
     publish_unchanged: bool,
+    token_only: public::TokenOnly,
 }
 
 /// The sync engine. Cheap to clone (shared state).

@@ -2,6 +2,7 @@
 //! changed, set the next slot, and publish what happened.
 
 use super::decide::{self, CallReaction, Verdict};
+use super::public::PublicReadings;
 use super::{CycleReport, Engine, EngineError};
 use crate::credentials::VersionedCredentials;
 use crate::domain::{Connection, PostCountCheck, Suspicion};
@@ -68,11 +69,16 @@ impl Engine {
             for c in claims {
                 groups.entry(c.post.connection).or_default().push(c);
             }
+            // Posts of many connections read at once with a platform's own
+            // key, where it has one; each connection reads the rest.
+            let mut public = self.read_public(&groups).await;
             for (conn, claims) in groups {
                 let span = tracing::info_span!("scan", connection = %conn, posts = claims.len());
                 // A failure here is this connection's: its claims lapse and
                 // are retried after the lease; the other connections go on.
-                let work = self.scan_connection(conn, claims).instrument(span);
+                let work = self
+                    .scan_connection(conn, claims, &mut public)
+                    .instrument(span);
                 report.add(self.contained(conn, "scan", work).await);
             }
         }
@@ -90,17 +96,24 @@ impl Engine {
         Ok(claims.len() as u64)
     }
 
+    /// Scans one connection's claimed posts: those `public` read already
+    /// are judged as read; the rest are read with the connection's token.
     async fn scan_connection(
         &self,
         id: ConnectionId,
         claims: Vec<ClaimedPost>,
+        public: &mut PublicReadings,
     ) -> Result<CycleReport, EngineError> {
         let store = &self.inner.store;
         let mut report = CycleReport::default();
         let Some((conn, mut creds)) = self.callable(id).await? else {
+            // Whatever was read publicly is dropped with the claims.
             report.released += self.release(&claims).await?;
             return Ok(report);
         };
+        let (read, claims): (Vec<ClaimedPost>, Vec<ClaimedPost>) = claims
+            .into_iter()
+            .partition(|c| public.contains_key(&c.post.id));
         let platform = self.platform(conn.platform)?.clone();
         let max_batch = platform.capabilities().max_batch.max(1);
         // Completions of every call to this connection land in one store
@@ -108,6 +121,20 @@ impl Engine {
         // error is handled and at the end; a long run flushes every quarter
         // lease so no claim lapses unwritten.
         let mut pending = Pending::default();
+        if !read.is_empty() {
+            let chunk: Vec<&ClaimedPost> = read.iter().collect();
+            let batch = MetricsBatch {
+                readings: chunk
+                    .iter()
+                    .filter_map(|c| public.remove(&c.post.id))
+                    .collect(),
+                ..MetricsBatch::default()
+            };
+            let verdicts = self
+                .judge(&conn, &creds, &chunk, batch, &mut report)
+                .await?;
+            self.stage(&mut pending, &chunk, verdicts);
+        }
         let mut flushed_at = self.now();
         // Whether every post asked for read: that ends a suspicion.
         let mut all_read = true;
@@ -150,6 +177,10 @@ impl Engine {
             }
         }
         report.add(self.flush(&conn, &mut pending).await?);
+        // No call used the token: make sure it still works.
+        if claims.is_empty() && !self.prove_token(&conn, &creds, &mut report).await? {
+            return Ok(report);
+        }
         store
             .record_health(id, HealthUpdate::Success { at: self.now() })
             .await?;

@@ -38,6 +38,11 @@ pub struct Capabilities {
     pub metrics: MetricSet,
     /// How credentials are refreshed.
     pub refresh: RefreshModel,
+    /// The most post ids one
+    /// [`fetch_public_metrics`](SocialPlatform::fetch_public_metrics) call
+    /// takes, whoever's posts they are; 0 when the platform reads no post
+    /// without its creator's token.
+    pub public_batch: usize,
 }
 
 /// The account a connection reads.
@@ -214,6 +219,24 @@ pub trait SocialPlatform: Debug + Send + Sync + 'static {
         account: AccountRef<'_>,
         posts: &[MetricsRequest],
     ) -> Result<MetricsBatch, PlatformError>;
+    /// Metrics of up to `capabilities().public_batch` public posts of any
+    /// accounts, read with the app's own key rather than a creator's token
+    /// (YouTube: one call for 50 videos of 50 channels). A post the answer
+    /// leaves out is reported missing: it may be private, unlisted or gone,
+    /// which only its creator's token can tell, so the engine reads it
+    /// that way ([`fetch_metrics`](SocialPlatform::fetch_metrics)) and
+    /// never judges a post by this answer's silence.
+    ///
+    /// The default reads nothing publicly: every post is missing.
+    async fn fetch_public_metrics(
+        &self,
+        posts: &[MetricsRequest],
+    ) -> Result<MetricsBatch, PlatformError> {
+        Ok(MetricsBatch {
+            missing: posts.iter().map(|p| p.id.clone()).collect(),
+            ..MetricsBatch::default()
+        })
+    }
     /// One post; `Ok(None)` when the platform says it does not exist.
     async fn get_post(
         &self,
@@ -251,6 +274,12 @@ impl<P: SocialPlatform + ?Sized> SocialPlatform for Arc<P> {
         posts: &[MetricsRequest],
     ) -> Result<MetricsBatch, PlatformError> {
         (**self).fetch_metrics(account, posts).await
+    }
+    async fn fetch_public_metrics(
+        &self,
+        posts: &[MetricsRequest],
+    ) -> Result<MetricsBatch, PlatformError> {
+        (**self).fetch_public_metrics(posts).await
     }
     async fn get_post(
         &self,

@@ -59,6 +59,44 @@ pub(crate) fn authenticate(
     }
 }
 
+/// Who calls: a creator's token, or the project's API key (public videos
+/// only).
+pub(crate) enum Caller {
+    /// An access token of an account.
+    Token(TokenRecord),
+    /// The project's API key.
+    Key,
+}
+
+/// Like [`start`], for an endpoint that also takes the project's API key
+/// (`X-Goog-Api-Key` or `key=`) when no token comes.
+pub(crate) fn start_public(
+    st: &mut State,
+    now: Timestamp,
+    req: &Incoming,
+    endpoint: Endpoint,
+) -> Result<(Caller, Vec<String>), Reply> {
+    if req.bearer().is_some() || req.query("access_token").is_some() {
+        let (record, parts) = start(st, now, req, endpoint)?;
+        return Ok((Caller::Token(record), parts));
+    }
+    charge(st, now, endpoint)?;
+    let key = req
+        .headers
+        .get("x-goog-api-key")
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| req.query("key"))
+        .ok_or_else(missing_credentials)?;
+    let known = match &st.youtube_api_key {
+        Some(k) => k == key,
+        None => !key.is_empty(),
+    };
+    if !known {
+        return Err(api_key_invalid());
+    }
+    Ok((Caller::Key, parts(req)?))
+}
+
 pub(crate) fn start(
     st: &mut State,
     now: Timestamp,
@@ -67,6 +105,11 @@ pub(crate) fn start(
 ) -> Result<(TokenRecord, Vec<String>), Reply> {
     charge(st, now, endpoint)?;
     let record = authenticate(st, now, req)?;
+    Ok((record, parts(req)?))
+}
+
+/// The required `part` parameter.
+fn parts(req: &Incoming) -> Result<Vec<String>, Reply> {
     let parts: Vec<String> = req
         .query("part")
         .unwrap_or("")
@@ -89,5 +132,5 @@ pub(crate) fn start(
             None,
         ));
     }
-    Ok((record, parts))
+    Ok(parts)
 }

@@ -107,6 +107,38 @@ pub(crate) fn auth_error() -> Reply {
     )
 }
 
+/// An API key Google does not know (or none where one is needed).
+pub(crate) fn api_key_invalid() -> Reply {
+    error(
+        400,
+        "API key not valid. Please pass a valid API key.",
+        ErrorItem {
+            message: "API key not valid. Please pass a valid API key.",
+            domain: "global",
+            reason: "badRequest",
+            location: None,
+        },
+        Some("INVALID_ARGUMENT"),
+        Some("API_KEY_INVALID"),
+    )
+}
+
+/// Neither a token nor an API key.
+pub(crate) fn missing_credentials() -> Reply {
+    error(
+        403,
+        "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+        ErrorItem {
+            message: "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+            domain: "global",
+            reason: "forbidden",
+            location: None,
+        },
+        Some("PERMISSION_DENIED"),
+        None,
+    )
+}
+
 pub(crate) fn insufficient_scopes() -> Reply {
     error(
         403,

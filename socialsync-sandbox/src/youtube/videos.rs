@@ -4,7 +4,7 @@
 use super::*;
 use crate::endpoint::Endpoint;
 use crate::http::{Incoming, Reply};
-use crate::model::Metric;
+use crate::model::{Metric, Visibility};
 use crate::state::{Post, State};
 use serde_json::{Map, Value, json};
 use socialsync_core::clock::Timestamp;
@@ -157,7 +157,7 @@ pub(crate) fn videos(st: &mut State, now: Timestamp, req: &Incoming) -> Reply {
 
 /// `GET /youtube/v3/videos:batchGetStats?part=…&id=…` (its own daily bucket).
 pub(crate) fn batch_get_stats(st: &mut State, now: Timestamp, req: &Incoming) -> Reply {
-    let (record, parts) = match start(st, now, req, Endpoint::YouTubeBatchGetStats) {
+    let (caller, parts) = match start_public(st, now, req, Endpoint::YouTubeBatchGetStats) {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -165,13 +165,16 @@ pub(crate) fn batch_get_stats(st: &mut State, now: Timestamp, req: &Incoming) ->
     if ids.len() > MAX_BATCH {
         return too_many_ids();
     }
-    let blind = st.half_broken(P, &record.account_id);
+    // A token sees what its account may; the API key public videos only.
+    let sees = |p: &Post| match &caller {
+        Caller::Token(record) => {
+            !st.half_broken(P, &record.account_id) && can_see(p, &record.account_id, now)
+        }
+        Caller::Key => !p.deleted && p.is_out(now) && p.visibility(now) == Visibility::Public,
+    };
     let mut items = Vec::new();
     for id in &ids {
-        let Some(post) = st
-            .post(P, id)
-            .filter(|p| !blind && can_see(p, &record.account_id, now))
-        else {
+        let Some(post) = st.post(P, id).filter(|p| sees(p)) else {
             continue;
         };
         let mut item = Map::new();

@@ -1,0 +1,219 @@
+//! Reads without a creator's token: the due posts of many connections read
+//! together with the platform's own key (YouTube: 50 videos of any
+//! channels a call), before each connection's own scan (ARCHITECTURE.md
+//! §4a). A post this read leaves out is read with its creator's token, as
+//! every post was before; nothing is judged by this read's silence.
+
+use super::auth::Refresh;
+use super::decide;
+use super::{CycleReport, Engine, EngineError};
+use crate::credentials::VersionedCredentials;
+use crate::domain::{Connection, PostState};
+use crate::ids::{ConnectionId, PostId};
+use crate::platform::{
+    AccountRef, MetricsRequest, Platform, PlatformErrorKind, PostReading, RefreshModel,
+};
+use crate::store::ClaimedPost;
+use chrono::TimeDelta;
+use futures::FutureExt;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::panic::AssertUnwindSafe;
+
+/// How many posts the engine remembers as not publicly readable; past it
+/// the memory starts afresh (those posts cost one public try each again).
+const TOKEN_ONLY_MEMORY: usize = 1_000_000;
+
+/// How long a token may go unused before a scan that read every post
+/// publicly uses it anyway: a revoked token is noticed within this.
+pub(super) const TOKEN_PROOF_INTERVAL: TimeDelta = TimeDelta::hours(1);
+
+/// Posts a public read left out (private, unlisted, gone): read with their
+/// creator's token from then on, so no id is sent twice in one slot.
+#[derive(Debug, Default)]
+pub(super) struct TokenOnly(std::sync::Mutex<HashSet<PostId>>);
+
+impl TokenOnly {
+    fn contains(&self, post: &PostId) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(post)
+    }
+
+    fn insert(&self, posts: impl IntoIterator<Item = PostId>) {
+        let mut set = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        for p in posts {
+            if set.len() >= TOKEN_ONLY_MEMORY {
+                set.clear();
+            }
+            set.insert(p);
+        }
+    }
+}
+
+/// Readings taken with platforms' own keys, by post: each connection's scan
+/// takes its own and reads the rest with its token.
+pub(super) type PublicReadings = HashMap<PostId, PostReading>;
+
+impl Engine {
+    /// Reads publicly every claimed post that may be read so: a
+    /// `Monitoring` post, inside its window, of an active connection whose
+    /// token is not suspect, on a platform with public reads, and not known
+    /// to need its creator's token. Each id is asked once. A call that
+    /// fails (a rate limit, a quota, a panic in the platform's code) costs
+    /// no post anything: those posts are read with their tokens, and after
+    /// a rate limit no more public calls are made to that platform in this
+    /// pass.
+    pub(super) async fn read_public(
+        &self,
+        groups: &BTreeMap<ConnectionId, Vec<ClaimedPost>>,
+    ) -> PublicReadings {
+        let mut readings = PublicReadings::new();
+        let now = self.now();
+        let mut wanted: BTreeMap<Platform, Vec<&ClaimedPost>> = BTreeMap::new();
+        for (id, claims) in groups {
+            let Some(platform) = claims.first().map(|c| c.post.platform) else {
+                continue;
+            };
+            if self.public_batch(platform) == 0 {
+                continue;
+            }
+            match self.inner.store.get_connection(*id).await {
+                Ok(Some(c)) if c.status.is_active() && c.health.suspect.is_none() => {}
+                Ok(_) => continue,
+                Err(e) => {
+                    tracing::warn!(connection = %id, error = %e, "connection unread; its posts are read with its token");
+                    continue;
+                }
+            }
+            let posts = wanted.entry(platform).or_default();
+            posts.extend(claims.iter().filter(|c| {
+                c.post.state == PostState::Monitoring
+                    && !decide::too_late(c, &self.inner.policy, now)
+                    && !self.inner.token_only.contains(&c.post.id)
+            }));
+        }
+        for (platform, posts) in wanted {
+            self.read_public_of(platform, posts, &mut readings).await;
+        }
+        readings
+    }
+
+    fn public_batch(&self, platform: Platform) -> usize {
+        self.platform(platform)
+            .map_or(0, |p| p.capabilities().public_batch)
+    }
+
+    async fn read_public_of(
+        &self,
+        platform: Platform,
+        mut posts: Vec<&ClaimedPost>,
+        readings: &mut PublicReadings,
+    ) {
+        let Ok(api) = self.platform(platform) else {
+            return;
+        };
+        let batch = api.capabilities().public_batch;
+        if batch == 0 {
+            return;
+        }
+        // One post per id, whoever claimed it.
+        posts.sort_by(|a, b| a.post.platform_post_id.cmp(&b.post.platform_post_id));
+        posts.dedup_by(|a, b| a.post.platform_post_id == b.post.platform_post_id);
+        for chunk in posts.chunks(batch) {
+            let requests: Vec<MetricsRequest> = chunk
+                .iter()
+                .map(|c| MetricsRequest {
+                    id: c.post.platform_post_id.clone(),
+                    kind: c.post.kind,
+                })
+                .collect();
+            let answer = AssertUnwindSafe(api.fetch_public_metrics(&requests))
+                .catch_unwind()
+                .await;
+            let answer = match answer {
+                Ok(Ok(a)) => a,
+                Ok(Err(e)) => {
+                    tracing::info!(%platform, error = %e, "public read failed; those posts are read with their creators' tokens");
+                    if matches!(e.kind, PlatformErrorKind::RateLimited { .. }) {
+                        return;
+                    }
+                    continue;
+                }
+                Err(_) => {
+                    tracing::error!(%platform, "public read panicked; those posts are read with their creators' tokens");
+                    continue;
+                }
+            };
+            let by_id: HashMap<_, _> = chunk
+                .iter()
+                .map(|c| (&c.post.platform_post_id, c.post.id))
+                .collect();
+            let mut read = HashSet::new();
+            for r in answer.readings {
+                // Only ids asked, each once: the first answer holds.
+                if let Some(&post) = by_id.get(&r.id) {
+                    if read.insert(post) {
+                        readings.insert(post, r);
+                    }
+                }
+            }
+            self.inner.token_only.insert(
+                chunk
+                    .iter()
+                    .map(|c| c.post.id)
+                    .filter(|p| !read.contains(p)),
+            );
+        }
+    }
+
+    /// After a scan that read every post publicly, proves `conn`'s token
+    /// still works when no call used it for [`TOKEN_PROOF_INTERVAL`]: a
+    /// refresh where the platform refreshes, else an account read. A
+    /// refused token disconnects the connection as any call would. Whether
+    /// the token worked (or was not due for a proof).
+    pub(super) async fn prove_token(
+        &self,
+        conn: &Connection,
+        creds: &VersionedCredentials,
+        report: &mut CycleReport,
+    ) -> Result<bool, EngineError> {
+        let now = self.now();
+        let issued = creds.credentials.issued_at;
+        if issued.is_some_and(|i| now - i < TOKEN_PROOF_INTERVAL) {
+            return Ok(true);
+        }
+        let platform = self.platform(conn.platform)?.clone();
+        let refreshes = !matches!(
+            platform.capabilities().refresh,
+            RefreshModel::SelfRefreshing { .. }
+        ) && creds.credentials.refresh_token.is_some();
+        if refreshes {
+            return Ok(match self.refresh(conn, creds).await? {
+                Refresh::Fresh(_) | Refresh::NotNow => true,
+                Refresh::Refused(reason) => {
+                    if self.disconnect(conn, creds.version, reason).await? {
+                        report.disconnections += 1;
+                    }
+                    false
+                }
+            });
+        }
+        let account = AccountRef {
+            account_id: &conn.account_id,
+            credentials: &creds.credentials,
+        };
+        match platform.get_account(account).await {
+            Ok(_) => Ok(true),
+            Err(e) => {
+                match e.kind {
+                    PlatformErrorKind::TokenInvalid(reason) => {
+                        self.on_token_invalid(conn, creds, reason).await?;
+                    }
+                    _ => self.on_call_error(conn, &e).await,
+                }
+                Ok(false)
+            }
+        }
+    }
+}
