@@ -67,6 +67,8 @@ pub struct CycleReport {
     pub changed: u64,
     /// Posts confirmed deleted.
     pub deleted: u64,
+    /// Deleted posts that read again (public again, or never gone).
+    pub restored: u64,
     /// Posts that expired.
     pub expired: u64,
     /// Claims given back (rate limits, disconnections).
@@ -85,6 +87,7 @@ impl CycleReport {
         self.scans += o.scans;
         self.changed += o.changed;
         self.deleted += o.deleted;
+        self.restored += o.restored;
         self.expired += o.expired;
         self.released += o.released;
         self.failures += o.failures;

@@ -5,7 +5,7 @@ use super::decide::{self, CallReaction, Verdict};
 use super::public::PublicReadings;
 use super::{CycleReport, Engine, EngineError};
 use crate::credentials::VersionedCredentials;
-use crate::domain::{Connection, PostCountCheck, Suspicion};
+use crate::domain::{Connection, PostCountCheck, PostState, Suspicion};
 use crate::events::{ConnectionChange, Event, MetricChange, ScanEvent, ScanOutcome};
 use crate::ids::{ConnectionId, PlatformPostId};
 use crate::metrics::Metrics;
@@ -177,6 +177,11 @@ impl Engine {
             }
         }
         report.add(self.flush(&conn, &mut pending).await?);
+        if report.restored > 0 {
+            // The account's post count rose again: a new baseline for the
+            // deletion guard, read only then (and by discovery).
+            self.record_post_count(&conn, &creds).await?;
+        }
         // No call used the token: make sure it still works.
         if claims.is_empty() && !self.prove_token(&conn, &creds, &mut report).await? {
             return Ok(report);
@@ -655,6 +660,9 @@ impl Engine {
                 _ => {}
             }
             let state = next.outcome().0.unwrap_or(c.post.state);
+            if c.post.state == PostState::Deleted && state == PostState::Monitoring {
+                report.restored += 1;
+            }
             // A post that changed state is news even when its numbers are not.
             let news = outcome != ScanOutcome::Unchanged || state != c.post.state;
             if !news && !self.inner.publish_unchanged {
