@@ -32,6 +32,7 @@
 //! assert!(matched);
 //! ```
 
+pub mod capacity;
 pub mod clock;
 pub mod credentials;
 pub mod domain;

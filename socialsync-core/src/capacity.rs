@@ -1,0 +1,264 @@
+//! The capacity calculator (ARCHITECTURE.md §4a): for a fleet of creators
+//! on one platform, the requests the engine makes in a day under a
+//! [`MonitoringPolicy`], each quota bucket's use and headroom, and the
+//! largest fleet that keeps every post's hourly slot.
+//!
+//! The model is the engine's own strategy, call by call: each hourly
+//! listing is one page (plus, on YouTube, one `videos.list` of the page's
+//! details); the deep pass lists the whole window once a
+//! `deep_pass_interval` and reads the account's post count; statistics are
+//! read per connection in the platform's batches, or, with YouTube's API
+//! key, 50 ids of any channels a call from `videos:batchGetStats`' own
+//! bucket. Token refreshes cost no quota and are left out.
+//! `examples/quota_day.rs` measures the same day against the sandbox;
+//! `tests/capacity.rs` holds the two within 5 %.
+
+use crate::platform::Platform;
+use crate::policy::MonitoringPolicy;
+
+/// A fleet on one platform.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fleet {
+    /// The platform.
+    pub platform: Platform,
+    /// Connected creators.
+    pub creators: u64,
+    /// Monitored posts per creator (inside the window); for a creator
+    /// posting `w` a week under a 90-day window, about `w × 90 / 7`.
+    pub monitored_per_creator: u64,
+    /// YouTube: statistics read with the app's API key (`with_api_key`).
+    pub api_key: bool,
+}
+
+/// The quotas the calculator plans against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quotas {
+    /// YouTube's daily project units (10 000 by default).
+    pub youtube_daily_units: u64,
+    /// YouTube's daily `videos:batchGetStats` calls (10 000 by default).
+    pub youtube_batch_stats_daily: u64,
+    /// TikTok's requests per minute per endpoint, whole app (600).
+    pub tiktok_per_minute: u64,
+    /// Instagram's calls per account per rolling hour (200).
+    pub instagram_per_account_hour: u64,
+}
+
+impl Default for Quotas {
+    fn default() -> Self {
+        Quotas {
+            youtube_daily_units: 10_000,
+            youtube_batch_stats_daily: 10_000,
+            tiktok_per_minute: 600,
+            instagram_per_account_hour: 200,
+        }
+    }
+}
+
+/// One quota bucket's day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BucketUse {
+    /// Its name (`youtube project units`, `tiktok video/query`, …).
+    pub bucket: &'static str,
+    /// What one day costs it.
+    pub per_day: f64,
+    /// What it allows in a day.
+    pub allowance: f64,
+}
+
+impl BucketUse {
+    /// What is left of the allowance (negative: over it).
+    pub fn headroom(&self) -> f64 {
+        self.allowance - self.per_day
+    }
+}
+
+/// The calculator's answer for a fleet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Capacity {
+    /// Each bucket's day.
+    pub buckets: Vec<BucketUse>,
+    /// Requests a day, all buckets together.
+    pub requests_per_day: f64,
+    /// The largest number of creators (with the same posts each) whose
+    /// posts all keep their hourly slot within every bucket; `u64::MAX`
+    /// when no bucket is shared by the fleet (Instagram's limits are each
+    /// account's) and one creator fits.
+    pub max_creators_hourly: u64,
+}
+
+impl Capacity {
+    /// Whether every bucket holds the fleet's day.
+    pub fn fits(&self) -> bool {
+        self.buckets.iter().all(|b| b.headroom() >= 0.0)
+    }
+}
+
+/// Listings a day per creator, and deep passes a day.
+fn rates(policy: &MonitoringPolicy) -> (f64, f64) {
+    let day = 86_400.0;
+    let listings = day / policy.discovery_interval.num_seconds().max(1) as f64;
+    let deep = day / policy.deep_pass_interval.num_seconds().max(1) as f64;
+    (listings, deep.min(listings))
+}
+
+/// Scans a day per post.
+fn slots(policy: &MonitoringPolicy) -> f64 {
+    86_400.0 / policy.scan_interval.num_seconds().max(1) as f64
+}
+
+/// The buckets of `fleet` for one day.
+fn buckets(fleet: &Fleet, policy: &MonitoringPolicy, q: &Quotas) -> Vec<BucketUse> {
+    let (listings, deep) = rates(policy);
+    let slots = slots(policy);
+    let c = fleet.creators as f64;
+    let m = fleet.monitored_per_creator;
+    let pages = |batch: u64| m.div_ceil(batch).max(1) as f64;
+    match fleet.platform {
+        Platform::YouTube => {
+            // A listing: one playlistItems page and one videos.list of its
+            // details; a deep pass: the window's pages (the first is the
+            // hour's listing) and one channels.list for the post count.
+            let listing = 2.0 * listings + 2.0 * deep * (pages(50) - 1.0) + deep;
+            let per_conn_stats = if fleet.api_key {
+                0.0
+            } else {
+                slots * pages(50)
+            };
+            let project = c * (listing + per_conn_stats);
+            let mut out = vec![BucketUse {
+                bucket: "youtube project units",
+                per_day: project,
+                allowance: q.youtube_daily_units as f64,
+            }];
+            if fleet.api_key {
+                let monitored = fleet.creators.saturating_mul(m);
+                out.push(BucketUse {
+                    bucket: "youtube videos:batchGetStats",
+                    per_day: slots * monitored.div_ceil(50) as f64,
+                    allowance: q.youtube_batch_stats_daily as f64,
+                });
+            }
+            out
+        }
+        Platform::TikTok => {
+            let per_day = q.tiktok_per_minute as f64 * 1_440.0;
+            vec![
+                BucketUse {
+                    bucket: "tiktok video/list",
+                    per_day: c * (listings + deep * (pages(20) - 1.0)),
+                    allowance: per_day,
+                },
+                BucketUse {
+                    bucket: "tiktok video/query",
+                    per_day: c * slots * pages(20),
+                    allowance: per_day,
+                },
+            ]
+        }
+        _ => {
+            // Instagram: one insights call per post per slot, one listing
+            // page per run, one account read per deep pass, per account.
+            let hourly = (m as f64 * slots + listings + deep * pages(25)) / 24.0;
+            vec![BucketUse {
+                bucket: "instagram calls per account-hour",
+                per_day: hourly * 24.0 * c,
+                allowance: q.instagram_per_account_hour as f64 * 24.0 * c,
+            }]
+        }
+    }
+}
+
+/// The day of `fleet` under `policy` and `quotas`.
+pub fn capacity(fleet: &Fleet, policy: &MonitoringPolicy, quotas: &Quotas) -> Capacity {
+    let buckets = buckets(fleet, policy, quotas);
+    let requests_per_day = buckets.iter().map(|b| b.per_day).sum();
+    // Each bucket grows with the fleet: search the largest that fits.
+    let hourly = MonitoringPolicy {
+        scan_interval: chrono::TimeDelta::hours(1),
+        ..*policy
+    };
+    let fits = |creators: u64| buckets_fit(&Fleet { creators, ..*fleet }, &hourly, quotas);
+    let shared = matches!(fleet.platform, Platform::YouTube | Platform::TikTok);
+    let max_creators_hourly = if !fits(1) {
+        0
+    } else if !shared {
+        u64::MAX
+    } else {
+        let (mut lo, mut hi) = (1u64, 2u64);
+        while hi < 1 << 40 && fits(hi) {
+            lo = hi;
+            hi *= 2;
+        }
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if fits(mid) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    };
+    Capacity {
+        buckets,
+        requests_per_day,
+        max_creators_hourly,
+    }
+}
+
+fn buckets_fit(fleet: &Fleet, policy: &MonitoringPolicy, quotas: &Quotas) -> bool {
+    buckets(fleet, policy, quotas)
+        .iter()
+        .all(|b| b.headroom() >= 0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yt(creators: u64, api_key: bool) -> Fleet {
+        Fleet {
+            platform: Platform::YouTube,
+            creators,
+            monitored_per_creator: 7,
+            api_key,
+        }
+    }
+
+    #[test]
+    fn a_youtube_creator_costs_49_units_a_day_with_the_key_and_73_without() {
+        let p = MonitoringPolicy::default();
+        let q = Quotas::default();
+        let with = capacity(&yt(1, true), &p, &q);
+        assert_eq!(with.buckets[0].per_day, 49.0);
+        assert_eq!(with.buckets[1].per_day, 24.0);
+        let without = capacity(&yt(1, false), &p, &q);
+        assert_eq!(without.buckets[0].per_day, 73.0);
+        assert_eq!(without.buckets.len(), 1);
+        // 10 000 / 49 and 10 000 / 73.
+        assert_eq!(with.max_creators_hourly, 204);
+        assert_eq!(without.max_creators_hourly, 136);
+    }
+
+    #[test]
+    fn batched_statistics_cost_24_calls_per_50_videos_whoever_owns_them() {
+        let p = MonitoringPolicy::default();
+        let c = capacity(&yt(1_500, true), &p, &Quotas::default());
+        // 10 500 videos: 210 calls an hour.
+        assert_eq!(c.buckets[1].per_day, 24.0 * 210.0);
+        assert!(c.buckets[1].headroom() > 0.0);
+        // Discovery polling is what does not fit.
+        assert!(c.buckets[0].headroom() < 0.0);
+        assert!(!c.fits());
+    }
+
+    #[test]
+    fn a_fleet_that_fits_nothing_keeps_no_hourly_creator() {
+        let q = Quotas {
+            youtube_daily_units: 10,
+            ..Quotas::default()
+        };
+        let c = capacity(&yt(1, true), &MonitoringPolicy::default(), &q);
+        assert_eq!(c.max_creators_hourly, 0);
+    }
+}
