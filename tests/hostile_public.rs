@@ -1,0 +1,216 @@
+//! Hostile reads with the platform's own key: answers that hold back an
+//! item for a moment, videos that go public again. Each test states what
+//! the engine should do; those that fail show where it does not.
+
+use chrono::TimeDelta;
+use socialsync::core::__private::async_trait;
+use socialsync::core::SocialPlatform;
+use socialsync::core::clock::Timestamp;
+use socialsync::core::credentials::Credentials;
+use socialsync::core::domain::PostState;
+use socialsync::core::ids::{CreatorId, PlatformPostId};
+use socialsync::core::metrics::{Metric, Metrics};
+use socialsync::core::platform::{
+    AccountInfo, AccountRef, Capabilities, MetricsBatch, MetricsRequest, PageCursor, Platform,
+    PlatformError, PlatformErrorKind, PlatformPost, PostPage,
+};
+use socialsync::core::policy::MonitoringPolicy;
+use socialsync::core::store::PostStore;
+use socialsync::core::tracking::{ScopeSpec, Tracking};
+use socialsync::memory::MemoryStore;
+use socialsync_testkit::{FakePlatform, FakePost, Sim};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+const YT: Platform = Platform::YouTube;
+
+fn t0() -> Timestamp {
+    "2026-03-01T00:00:00Z".parse().unwrap()
+}
+
+fn h(n: i64) -> TimeDelta {
+    TimeDelta::hours(n)
+}
+
+fn views(v: u64) -> Metrics {
+    Metrics::new().with(Metric::Views, v)
+}
+
+/// Three creators with three tracked YouTube videos each, public reads on,
+/// discovered and read once.
+async fn world(policy: MonitoringPolicy) -> (Sim, Vec<CreatorId>) {
+    let store: Arc<dyn PostStore> = Arc::new(MemoryStore::new());
+    let sim = Sim::with_policy(store.clone(), t0(), policy);
+    let tracking = Tracking::new(store, sim.clock.clone());
+    let brand = tracking.create_brand("Acme").await.unwrap().id;
+    let mut creators = Vec::new();
+    for name in ["ana", "bob", "cy"] {
+        creators.push(tracking.create_creator(name, None).await.unwrap().id);
+    }
+    tracking
+        .create_program(
+            brand,
+            ScopeSpec::new("Program", ["#BrandX"]).members(creators.clone()),
+        )
+        .await
+        .unwrap();
+    let fake = sim.fake(YT);
+    fake.set_public_batch(50);
+    for (creator, name) in creators.iter().zip(["ana", "bob", "cy"]) {
+        for i in 0..3 {
+            fake.add_post(
+                FakePost::new(&format!("{name}{i}"), name, t0() - h(1), "#brandx")
+                    .reads(t0() - h(1), views(1)),
+            );
+        }
+        sim.connect(*creator, YT, name).await;
+    }
+    sim.cycle().await;
+    (sim, creators)
+}
+
+async fn post(sim: &Sim, id: &str) -> socialsync::core::domain::Post {
+    sim.store
+        .get_post_by_key(YT, &PlatformPostId::new(id))
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("{id} not stored"))
+}
+
+fn asked(fake: &FakePlatform, id: &str) -> usize {
+    fake.public_ids_asked()
+        .iter()
+        .filter(|x| x.as_str() == id)
+        .count()
+}
+
+/// A video unlisted for an hour, then public again, must come back to the
+/// key's reads: the issue wants a creator's token only for non-public
+/// videos. The engine remembers it as token-only for ever (until a
+/// million other posts push it out), so every slot costs that creator a
+/// token read of one video for the rest of its 90-day window.
+#[tokio::test]
+async fn a_video_public_again_returns_to_the_keys_reads() {
+    let (sim, _) = world(MonitoringPolicy::default()).await;
+    let fake = sim.fake(YT);
+    fake.set_unlisted("bob1", true);
+    sim.run(h(1), 1).await;
+    fake.set_unlisted("bob1", false);
+    let asked_before = asked(fake, "bob1");
+    let token_reads = fake.calls().fetch_metrics;
+    sim.run(h(1), 48).await;
+
+    assert_eq!(post(&sim, "bob1").await.state, PostState::Monitoring);
+    assert!(
+        asked(fake, "bob1") > asked_before,
+        "bob1 public again for two days and never asked with the key again"
+    );
+    let token_reads = fake.calls().fetch_metrics - token_reads;
+    assert!(
+        token_reads < 48,
+        "bob1 read with bob's token at every slot although public: {token_reads} token reads in 48 hours"
+    );
+}
+
+/// Delegates to the fake; its first public answer says one item could not
+/// be decoded (`failed`: there, but unreadable for now) instead of
+/// reading it.
+#[derive(Debug)]
+struct OneItemGarbled {
+    fake: Arc<FakePlatform>,
+    id: &'static str,
+    garbled: AtomicU32,
+}
+
+#[async_trait]
+impl SocialPlatform for OneItemGarbled {
+    fn platform(&self) -> Platform {
+        self.fake.platform()
+    }
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            public_batch: 50,
+            ..self.fake.capabilities()
+        }
+    }
+    async fn list_posts(
+        &self,
+        account: AccountRef<'_>,
+        cursor: Option<PageCursor>,
+    ) -> Result<PostPage, PlatformError> {
+        self.fake.list_posts(account, cursor).await
+    }
+    async fn fetch_metrics(
+        &self,
+        account: AccountRef<'_>,
+        posts: &[MetricsRequest],
+    ) -> Result<MetricsBatch, PlatformError> {
+        self.fake.fetch_metrics(account, posts).await
+    }
+    async fn fetch_public_metrics(
+        &self,
+        posts: &[MetricsRequest],
+    ) -> Result<MetricsBatch, PlatformError> {
+        let mut batch = self.fake.fetch_public_metrics(posts).await?;
+        if self.garbled.load(Ordering::SeqCst) == 0
+            && batch.readings.iter().any(|r| r.id.as_str() == self.id)
+        {
+            self.garbled.fetch_add(1, Ordering::SeqCst);
+            batch.readings.retain(|r| r.id.as_str() != self.id);
+            batch.failed.push((
+                PlatformPostId::new(self.id),
+                PlatformError::new(
+                    YT,
+                    "videos.batchGetStats",
+                    PlatformErrorKind::InvalidResponse,
+                ),
+            ));
+        }
+        Ok(batch)
+    }
+    async fn get_post(
+        &self,
+        account: AccountRef<'_>,
+        id: &PlatformPostId,
+    ) -> Result<Option<PlatformPost>, PlatformError> {
+        self.fake.get_post(account, id).await
+    }
+    async fn get_account(&self, account: AccountRef<'_>) -> Result<AccountInfo, PlatformError> {
+        self.fake.get_account(account).await
+    }
+    async fn refresh_credentials(
+        &self,
+        account: AccountRef<'_>,
+    ) -> Result<Credentials, PlatformError> {
+        self.fake.refresh_credentials(account).await
+    }
+}
+
+/// An item of the public answer that could not be decoded is not a video
+/// the key cannot see: the adapter reports it `failed` ("there, but
+/// unreadable: retried"). The engine treats it like an id left out and
+/// remembers the video as token-only for ever, so one garbled item costs
+/// its creator a token read at every slot of the window.
+#[tokio::test]
+async fn a_garbled_public_item_is_asked_with_the_key_again() {
+    let (sim, _) = world(MonitoringPolicy::default()).await;
+    let garbled = Arc::new(OneItemGarbled {
+        fake: sim.fake(YT).clone(),
+        id: "ana0",
+        garbled: AtomicU32::new(0),
+    });
+    let engine = sim.new_engine_with(|b| b.with_platform(garbled.clone()));
+    let fake = sim.fake(YT);
+    let before = asked(fake, "ana0");
+    for _ in 0..4 {
+        sim.clock.advance(h(1));
+        engine.run_cycle().await.unwrap();
+    }
+    assert_eq!(garbled.garbled.load(Ordering::SeqCst), 1, "garbled once");
+    assert_eq!(post(&sim, "ana0").await.scan_count, 5, "no slot lost");
+    assert!(
+        asked(fake, "ana0") - before > 1,
+        "ana0 asked with the key {} time(s) in four slots: one garbled item made it token-only for good",
+        asked(fake, "ana0") - before
+    );
+}
