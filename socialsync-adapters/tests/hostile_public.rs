@@ -1,0 +1,116 @@
+//! Hostile answers to YouTube's reads with the app's API key, and a
+//! careless host's key.
+
+mod common;
+
+use common::{app, clock, fast_retry};
+use socialsync_adapters::youtube::YouTube;
+use socialsync_core::domain::MediaKind;
+use socialsync_core::ids::PlatformPostId;
+use socialsync_core::platform::{MetricsRequest, SocialPlatform};
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const KEY: &str = "AIzaSyHOSTILE-TEST-KEY-0123456789abc";
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
+    type Writer = Capture;
+    fn make_writer(&'a self) -> Capture {
+        self.clone()
+    }
+}
+
+fn reqs(ids: &[&str]) -> Vec<MetricsRequest> {
+    ids.iter()
+        .map(|id| MetricsRequest {
+            id: PlatformPostId::from(*id),
+            kind: MediaKind::Video,
+        })
+        .collect()
+}
+
+/// A platform (or a proxy in front of it) that echoes the key it was sent
+/// in its error message: the key must not reach the error the engine logs,
+/// its `Debug`, or the adapter's own logs, as no token does.
+#[tokio::test]
+async fn an_echoed_api_key_never_reaches_errors_or_logs() {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(capture.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = MockServer::start().await;
+    let message = format!("API key not valid: {KEY}. Please pass a valid API key.");
+    Mock::given(method("GET"))
+        .and(path("/youtube/v3/videos:batchGetStats"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({
+            "error": {
+                "code": 400,
+                "message": message,
+                "errors": [{"message": message, "domain": "global", "reason": "badRequest"}],
+                "status": "INVALID_ARGUMENT",
+                "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                             "reason": "API_KEY_INVALID", "domain": "googleapis.com",
+                             "metadata": {"key": KEY}}]
+            }
+        })))
+        .mount(&server)
+        .await;
+    let yt = YouTube::builder()
+        .with_base_url(server.uri())
+        .with_app_credentials(app())
+        .with_clock(clock())
+        .with_retry(fast_retry())
+        .with_api_key(KEY)
+        .build()
+        .unwrap();
+    let e = yt
+        .fetch_public_metrics(&reqs(&["dQw4w9WgXcQ"]))
+        .await
+        .unwrap_err();
+    let shown = format!("{e} {e:?} {yt:?}");
+    assert!(!shown.contains(KEY), "the error shows the key: {shown}");
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(!logs.contains(KEY), "the logs show the key: {logs}");
+}
+
+/// A host that reads the key from an unset environment variable passes an
+/// empty string: no request with an empty key can succeed, so the adapter
+/// must not claim public reads (the engine would send every due video to a
+/// call that fails, every slot) — or must refuse to build.
+#[tokio::test]
+async fn an_empty_api_key_reads_nothing_publicly() {
+    let server = MockServer::start().await;
+    let built = YouTube::builder()
+        .with_base_url(server.uri())
+        .with_app_credentials(app())
+        .with_clock(clock())
+        .with_retry(fast_retry())
+        .with_api_key("")
+        .build();
+    if let Ok(yt) = built {
+        assert_eq!(
+            yt.capabilities().public_batch,
+            0,
+            "an empty API key announced as 50 public reads a call"
+        );
+    }
+}
