@@ -214,3 +214,42 @@ async fn a_garbled_public_item_is_asked_with_the_key_again() {
         asked(fake, "ana0") - before
     );
 }
+
+/// The deletion guard's baseline is no longer read at each hourly listing.
+/// An old video of ana's goes public again (her post count rises by one;
+/// the hourly listing stops at its high-water mark, so it does not see
+/// it); an hour later she deletes a tracked video (the count falls back).
+/// The guard sees no fall against its stale baseline: the real deletion
+/// is held as a suspicion, and every later baseline (deep passes) is read
+/// after the deletion, so it is held for good (past the re-check). Read hourly, the baseline
+/// had risen first and the fall explained the deletion.
+#[tokio::test]
+async fn a_real_deletion_after_an_unseen_rise_of_the_post_count_is_not_held_for_ever() {
+    let (sim, _) = world(MonitoringPolicy::default()).await;
+    let fake = sim.fake(YT);
+    fake.add_post(
+        FakePost::new("anaold", "ana", t0() - TimeDelta::days(10), "holiday")
+            .reads(t0() - TimeDelta::days(10), views(1)),
+    );
+    fake.set_private("anaold", true);
+    sim.run(h(1), 1).await;
+    fake.set_private("anaold", false);
+    sim.run(h(1), 1).await;
+    fake.delete_post("ana0");
+    sim.run(h(1), 120).await;
+
+    let ana0 = post(&sim, "ana0").await;
+    let ana = sim
+        .store
+        .get_connection_by_account(YT, &"ana".into())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        ana0.state,
+        PostState::Deleted,
+        "five days after ana deleted it: suspicion {:?}, baseline {:?}",
+        ana.health.suspect,
+        ana.post_count
+    );
+}
