@@ -253,3 +253,57 @@ async fn a_real_deletion_after_an_unseen_rise_of_the_post_count_is_not_held_for_
         ana.post_count
     );
 }
+
+/// A host whose clock (or whose platform's answer) put the token's
+/// `issued_at` a day ahead: the hourly proof of a token read wholly by key
+/// measures "unused for an hour" from `issued_at`, so it is never due and a
+/// revoked token goes unnoticed for a day while the app's key keeps
+/// reading the creator's videos. The issue: each active connection's token
+/// is used at least hourly.
+#[tokio::test]
+async fn a_token_issued_in_the_future_is_still_proven_hourly() {
+    let policy = MonitoringPolicy {
+        discovery_interval: h(6),
+        ..MonitoringPolicy::default()
+    };
+    let store: Arc<dyn PostStore> = Arc::new(MemoryStore::new());
+    let sim = Sim::with_policy(store.clone(), t0(), policy);
+    let tracking = Tracking::new(store, sim.clock.clone());
+    let brand = tracking.create_brand("Acme").await.unwrap().id;
+    let dee = tracking.create_creator("dee", None).await.unwrap().id;
+    tracking
+        .create_program(
+            brand,
+            ScopeSpec::new("Program", ["#BrandX"]).members([dee]),
+        )
+        .await
+        .unwrap();
+    let fake = sim.fake(YT);
+    fake.set_public_batch(50);
+    for i in 0..3 {
+        fake.add_post(
+            FakePost::new(&format!("dee{i}"), "dee", t0() - h(1), "#brandx")
+                .reads(t0() - h(1), views(1)),
+        );
+    }
+    let creds = fake.add_account("dee", "@dee").issued(t0() + TimeDelta::days(1));
+    sim.connect_with(dee, YT, "dee", creds).await;
+    sim.cycle().await;
+    fake.revoke("dee");
+    let asked_before = fake.public_ids_asked().len();
+    sim.run(h(1), 4).await;
+
+    let conn = sim
+        .store
+        .get_connection_by_account(YT, &"dee".into())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        conn.status.kind(),
+        socialsync::core::domain::StatusKind::Disconnected,
+        "revoked four hours ago, still {:?}; {} ids read with the app's key meanwhile",
+        conn.status,
+        fake.public_ids_asked().len() - asked_before
+    );
+}
