@@ -272,10 +272,7 @@ async fn a_token_issued_in_the_future_is_still_proven_hourly() {
     let brand = tracking.create_brand("Acme").await.unwrap().id;
     let dee = tracking.create_creator("dee", None).await.unwrap().id;
     tracking
-        .create_program(
-            brand,
-            ScopeSpec::new("Program", ["#BrandX"]).members([dee]),
-        )
+        .create_program(brand, ScopeSpec::new("Program", ["#BrandX"]).members([dee]))
         .await
         .unwrap();
     let fake = sim.fake(YT);
@@ -286,7 +283,9 @@ async fn a_token_issued_in_the_future_is_still_proven_hourly() {
                 .reads(t0() - h(1), views(1)),
         );
     }
-    let creds = fake.add_account("dee", "@dee").issued(t0() + TimeDelta::days(1));
+    let creds = fake
+        .add_account("dee", "@dee")
+        .issued(t0() + TimeDelta::days(1));
     sim.connect_with(dee, YT, "dee", creds).await;
     sim.cycle().await;
     fake.revoke("dee");
