@@ -306,3 +306,148 @@ async fn a_token_issued_in_the_future_is_still_proven_hourly() {
         fake.public_ids_asked().len() - asked_before
     );
 }
+
+/// Delegates to the fake; its public answers also hold a reading of an id
+/// nobody asked for, a second (forged) reading of `ana0`, and a count of
+/// `ana1` beyond 2^53.
+#[derive(Debug)]
+struct Forging(Arc<FakePlatform>);
+
+#[async_trait]
+impl SocialPlatform for Forging {
+    fn platform(&self) -> Platform {
+        self.0.platform()
+    }
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            public_batch: 50,
+            ..self.0.capabilities()
+        }
+    }
+    async fn list_posts(
+        &self,
+        account: AccountRef<'_>,
+        cursor: Option<PageCursor>,
+    ) -> Result<PostPage, PlatformError> {
+        self.0.list_posts(account, cursor).await
+    }
+    async fn fetch_metrics(
+        &self,
+        account: AccountRef<'_>,
+        posts: &[MetricsRequest],
+    ) -> Result<MetricsBatch, PlatformError> {
+        self.0.fetch_metrics(account, posts).await
+    }
+    async fn fetch_public_metrics(
+        &self,
+        posts: &[MetricsRequest],
+    ) -> Result<MetricsBatch, PlatformError> {
+        use socialsync::core::platform::PostReading;
+        let mut batch = self.0.fetch_public_metrics(posts).await?;
+        for r in &mut batch.readings {
+            if r.id.as_str() == "ana1" {
+                r.metrics = views(1 << 60);
+            }
+        }
+        batch
+            .readings
+            .push(PostReading::new(PlatformPostId::new("zed0"), views(5)));
+        batch.readings.push(PostReading::new(
+            PlatformPostId::new("ana0"),
+            views(999_999),
+        ));
+        Ok(batch)
+    }
+    async fn get_post(
+        &self,
+        account: AccountRef<'_>,
+        id: &PlatformPostId,
+    ) -> Result<Option<PlatformPost>, PlatformError> {
+        self.0.get_post(account, id).await
+    }
+    async fn get_account(&self, account: AccountRef<'_>) -> Result<AccountInfo, PlatformError> {
+        self.0.get_account(account).await
+    }
+    async fn refresh_credentials(
+        &self,
+        account: AccountRef<'_>,
+    ) -> Result<Credentials, PlatformError> {
+        self.0.refresh_credentials(account).await
+    }
+}
+
+/// Pins what the engine survives: readings of ids not asked are dropped, a
+/// second reading of an id does not override the first, a count beyond
+/// 2^53 is dropped as invalid; every video still gets its slot.
+#[tokio::test]
+async fn forged_public_readings_are_ignored() {
+    let (sim, _) = world(MonitoringPolicy::default()).await;
+    let fake = sim.fake(YT);
+    for i in 0..3 {
+        fake.set_metrics(&format!("ana{i}"), t0() + h(1), views(7));
+    }
+    let engine = sim.new_engine_with(|b| b.with_platform(Arc::new(Forging(fake.clone()))));
+    sim.clock.advance(h(1));
+    let report = engine.run_cycle().await.unwrap();
+    assert_eq!(report.scans, 9);
+    let ana0 = post(&sim, "ana0").await;
+    let latest = sim.store.latest_snapshot(ana0.id).await.unwrap().unwrap();
+    assert_eq!(latest.metrics.get(Metric::Views), Some(7));
+    let ana1 = post(&sim, "ana1").await;
+    let latest = sim.store.latest_snapshot(ana1.id).await.unwrap().unwrap();
+    assert_ne!(latest.metrics.get(Metric::Views), Some(1 << 60));
+    assert!(
+        sim.store
+            .get_post_by_key(YT, &PlatformPostId::new("zed0"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+/// Pins the proof of a token that cannot be refreshed now (Instagram's
+/// self-refreshing token, younger than its minimum age): read wholly by
+/// key, a revoked token is noticed by the account read within two hours.
+#[tokio::test]
+async fn a_revoked_self_refreshing_token_read_by_key_is_noticed_by_an_account_read() {
+    const IG: Platform = Platform::Instagram;
+    let policy = MonitoringPolicy {
+        discovery_interval: h(6),
+        ..MonitoringPolicy::default()
+    };
+    let store: Arc<dyn PostStore> = Arc::new(MemoryStore::new());
+    let sim = Sim::with_policy(store.clone(), t0(), policy);
+    let tracking = Tracking::new(store, sim.clock.clone());
+    let brand = tracking.create_brand("Acme").await.unwrap().id;
+    let eve = tracking.create_creator("eve", None).await.unwrap().id;
+    tracking
+        .create_program(brand, ScopeSpec::new("Program", ["#BrandX"]).members([eve]))
+        .await
+        .unwrap();
+    let fake = sim.fake(IG);
+    fake.set_public_batch(50);
+    for i in 0..3 {
+        fake.add_post(
+            FakePost::new(&format!("eve{i}"), "eve", t0() - h(1), "#brandx")
+                .reads(t0() - h(1), views(1)),
+        );
+    }
+    sim.connect(eve, IG, "eve").await;
+    sim.cycle().await;
+    fake.revoke("eve");
+    sim.run(h(1), 2).await;
+    let conn = sim
+        .store
+        .get_connection_by_account(IG, &"eve".into())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        conn.status.kind(),
+        socialsync::core::domain::StatusKind::Disconnected,
+        "{:?}",
+        conn.status
+    );
+    assert!(fake.calls().get_account > 0);
+    assert!(!fake.public_ids_asked().is_empty(), "read by key");
+}
