@@ -27,6 +27,7 @@ async fn main() -> anyhow::Result<()> {
         creators: 200,
         monitored_per_creator: 7,
         api_key: true,
+        tick: chrono::TimeDelta::seconds(30),
     };
     let mut quotas = Quotas::default();
     let mut measure = false;

@@ -16,7 +16,8 @@
 //!
 //! Options: `--creators N` (default 135), `--videos N` per creator
 //! (default 7), `--no-api-key` (every read with the creators' tokens),
-//! `--tick-minutes N` (default 5), `--quota N` (default 10 000).
+//! `--tick-seconds N` (default 30, the engine's), `--quota N` (default
+//! 10 000).
 
 #[path = "support/quota_day.rs"]
 mod quota_day;
@@ -39,10 +40,10 @@ fn parse() -> anyhow::Result<DayOptions> {
         match a.as_str() {
             "--creators" => o.creators = value("--creators")?.try_into()?,
             "--videos" => o.videos = value("--videos")?.try_into()?,
-            "--tick-minutes" => {
-                let m = value("--tick-minutes")?;
-                anyhow::ensure!((1..=60).contains(&m), "--tick-minutes: 1 to 60");
-                o.tick = TimeDelta::minutes(m.try_into()?);
+            "--tick-seconds" => {
+                let m = value("--tick-seconds")?;
+                anyhow::ensure!((1..=3600).contains(&m), "--tick-seconds: 1 to 3600");
+                o.tick = TimeDelta::seconds(m.try_into()?);
             }
             "--quota" => o.quota = value("--quota")?.try_into()?,
             "--no-api-key" => o.api_key = false,
@@ -60,12 +61,12 @@ async fn main() -> anyhow::Result<()> {
     let median = day.reads.get(day.reads.len() / 2).copied().unwrap_or(0);
     let hourly = day.reads.iter().filter(|n| **n >= 24).count();
     println!(
-        "quota day: {} creators × {} videos = {} monitored, API key {}, tick {} min, quota {} units",
+        "quota day: {} creators × {} videos = {} monitored, API key {}, tick {} s, quota {} units",
         o.creators,
         o.videos,
         day.reads.len(),
         if o.api_key { "on" } else { "off" },
-        o.tick.num_minutes(),
+        o.tick.num_seconds(),
         o.quota
     );
     println!(

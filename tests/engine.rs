@@ -1134,39 +1134,3 @@ async fn a_scan_that_read_nothing_for_a_missing_permission_ends_no_suspicion() {
         "a scan that read no post ended the suspicion"
     );
 }
-
-#[tokio::test]
-async fn the_deletion_guards_baseline_is_read_when_the_count_may_have_risen_not_every_hour() {
-    let w = world().await;
-    let fake = w.sim.fake(Platform::TikTok);
-    for i in 0..2 {
-        fake.add_post(
-            FakePost::new(&format!("v{i}"), "tt-ana", t0() - h(1), "#brandx")
-                .reads(t0() - h(1), views(1)),
-        );
-    }
-    w.sim.connect(w.ana, Platform::TikTok, "tt-ana").await;
-    w.sim.cycle().await;
-    let reads = fake.calls().get_account;
-    // Five hourly listings that find nothing new: no account read.
-    w.sim.run(h(1), 5).await;
-    assert_eq!(
-        fake.calls().get_account,
-        reads,
-        "no new post, no count read"
-    );
-    // A new upload raises the count: one read, then quiet again.
-    fake.add_post(
-        FakePost::new("v2", "tt-ana", w.sim.now(), "#brandx").reads(w.sim.now(), views(1)),
-    );
-    w.sim.run(h(1), 3).await;
-    assert_eq!(fake.calls().get_account, reads + 1);
-    // And a real deletion afterwards is still confirmed against it.
-    fake.delete_post("v0");
-    let r = w.sim.run(h(1), 3).await;
-    assert_eq!(r.deleted, 1);
-    assert_eq!(
-        post(&w, Platform::TikTok, "v0").await.state,
-        PostState::Deleted
-    );
-}

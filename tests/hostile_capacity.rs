@@ -82,6 +82,7 @@ async fn batched_statistics_cost_what_the_calculator_predicts_at_the_default_tic
             creators: CREATORS as u64,
             monitored_per_creator: PER_CREATOR as u64,
             api_key: true,
+            tick: TimeDelta::seconds(30),
         },
         &policy,
         &Quotas::default(),

@@ -40,7 +40,7 @@ impl Default for DayOptions {
             creators: 135,
             videos: 7,
             api_key: true,
-            tick: TimeDelta::minutes(5),
+            tick: TimeDelta::seconds(30),
             quota: 10_000,
         }
     }
@@ -137,7 +137,13 @@ pub(crate) async fn run_day(o: DayOptions) -> anyhow::Result<DayCounts> {
             &format!("Creator {i}"),
         ))?;
         for v in 0..o.videos {
-            let published = clock.now() - TimeDelta::hours(6 + 11 * v as i64);
+            // Ages of hours to days; the minutes spread evenly over the
+            // hour across the fleet, so slots fall due tick after tick.
+            let k = (v * o.creators + i) as i64;
+            let spacing = 3_600_000 / (o.creators * o.videos).max(1) as i64;
+            let published = clock.now()
+                - TimeDelta::hours(6 + 11 * v as i64)
+                - TimeDelta::milliseconds(k * spacing);
             sandbox.add_post(
                 &account,
                 PostSpec::new(published)

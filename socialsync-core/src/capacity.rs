@@ -5,11 +5,19 @@
 //!
 //! The model is the engine's own strategy, call by call: each hourly
 //! listing is one page (plus, on YouTube, one `videos.list` of the page's
-//! details); the deep pass lists the whole window once a
-//! `deep_pass_interval` and reads the account's post count; statistics are
+//! details) and one read of the account's post count (the deletion
+//! guard's baseline); the deep pass lists the whole window once a
+//! `deep_pass_interval`; statistics are
 //! read per connection in the platform's batches, or, with YouTube's API
 //! key, 50 ids of any channels a call from `videos:batchGetStats`' own
 //! bucket. Token refreshes cost no quota and are left out.
+//!
+//! Each post's slots are anchored at its own publish time, and the engine
+//! reads, at each tick, what fell due since the last: a call holds the
+//! posts due in one tick. The calculator takes the slots as spread evenly
+//! over the scan interval, so `n` posts read in batches of `b` cost, per
+//! interval, `n` calls while `n` is at most the ticks in it, else
+//! `ticks × ceil(ceil(n / ticks) / b)`.
 //! `examples/quota_day.rs` measures the same day against the sandbox;
 //! `tests/capacity.rs` holds the two within 5 %.
 
@@ -28,6 +36,8 @@ pub struct Fleet {
     pub monitored_per_creator: u64,
     /// YouTube: statistics read with the app's API key (`with_api_key`).
     pub api_key: bool,
+    /// The engine's tick (`EngineBuilder::with_tick`, 30 s by default).
+    pub tick: chrono::TimeDelta,
 }
 
 /// The quotas the calculator plans against.
@@ -101,9 +111,26 @@ fn rates(policy: &MonitoringPolicy) -> (f64, f64) {
     (listings, deep.min(listings))
 }
 
-/// Scans a day per post.
+/// Scan intervals a day.
 fn slots(policy: &MonitoringPolicy) -> f64 {
     86_400.0 / policy.scan_interval.num_seconds().max(1) as f64
+}
+
+/// Calls per scan interval for `n` posts whose slots are spread evenly
+/// over it, read at each tick in batches of `batch`.
+fn calls_per_interval(
+    n: u64,
+    batch: u64,
+    policy: &MonitoringPolicy,
+    tick: chrono::TimeDelta,
+) -> f64 {
+    let interval = policy.scan_interval.num_milliseconds().max(1);
+    let ticks = (interval / tick.num_milliseconds().max(1)).max(1) as u64;
+    if n <= ticks {
+        n as f64
+    } else {
+        ticks as f64 * n.div_ceil(ticks).div_ceil(batch.max(1)) as f64
+    }
 }
 
 /// The buckets of `fleet` for one day.
@@ -113,16 +140,17 @@ fn buckets(fleet: &Fleet, policy: &MonitoringPolicy, q: &Quotas) -> Vec<BucketUs
     let c = fleet.creators as f64;
     let m = fleet.monitored_per_creator;
     let pages = |batch: u64| m.div_ceil(batch).max(1) as f64;
+    let reads = |n: u64, batch: u64| calls_per_interval(n, batch, policy, fleet.tick);
     match fleet.platform {
         Platform::YouTube => {
-            // A listing: one playlistItems page and one videos.list of its
-            // details; a deep pass: the window's pages (the first is the
-            // hour's listing) and one channels.list for the post count.
-            let listing = 2.0 * listings + 2.0 * deep * (pages(50) - 1.0) + deep;
+            // A listing: one playlistItems page, one videos.list of its
+            // details and one channels.list for the post count; a deep
+            // pass: the window's further pages, with their details.
+            let listing = 3.0 * listings + 2.0 * deep * (pages(50) - 1.0);
             let per_conn_stats = if fleet.api_key {
                 0.0
             } else {
-                slots * pages(50)
+                slots * reads(m, 50)
             };
             let project = c * (listing + per_conn_stats);
             let mut out = vec![BucketUse {
@@ -134,7 +162,7 @@ fn buckets(fleet: &Fleet, policy: &MonitoringPolicy, q: &Quotas) -> Vec<BucketUs
                 let monitored = fleet.creators.saturating_mul(m);
                 out.push(BucketUse {
                     bucket: "youtube videos:batchGetStats",
-                    per_day: slots * monitored.div_ceil(50) as f64,
+                    per_day: slots * reads(monitored, 50),
                     allowance: q.youtube_batch_stats_daily as f64,
                 });
             }
@@ -150,15 +178,21 @@ fn buckets(fleet: &Fleet, policy: &MonitoringPolicy, q: &Quotas) -> Vec<BucketUs
                 },
                 BucketUse {
                     bucket: "tiktok video/query",
-                    per_day: c * slots * pages(20),
+                    per_day: c * slots * reads(m, 20),
+                    allowance: per_day,
+                },
+                BucketUse {
+                    bucket: "tiktok user/info",
+                    per_day: c * listings,
                     allowance: per_day,
                 },
             ]
         }
         _ => {
             // Instagram: one insights call per post per slot, one listing
-            // page per run, one account read per deep pass, per account.
-            let hourly = (m as f64 * slots + listings + deep * pages(25)) / 24.0;
+            // page and one account read per run, the window's further
+            // pages per deep pass, per account.
+            let hourly = (m as f64 * slots + 2.0 * listings + deep * (pages(25) - 1.0)) / 24.0;
             vec![BucketUse {
                 bucket: "instagram calls per account-hour",
                 per_day: hourly * 24.0 * c,
@@ -222,30 +256,43 @@ mod tests {
             creators,
             monitored_per_creator: 7,
             api_key,
+            tick: chrono::TimeDelta::seconds(30),
         }
     }
 
     #[test]
-    fn a_youtube_creator_costs_49_units_a_day_with_the_key_and_73_without() {
+    fn a_youtube_creator_costs_72_units_a_day_with_the_key_and_240_without() {
         let p = MonitoringPolicy::default();
         let q = Quotas::default();
         let with = capacity(&yt(1, true), &p, &q);
-        assert_eq!(with.buckets[0].per_day, 49.0);
-        assert_eq!(with.buckets[1].per_day, 24.0);
+        assert_eq!(with.buckets[0].per_day, 72.0);
+        // Seven videos due at seven different ticks: seven calls an hour.
+        assert_eq!(with.buckets[1].per_day, 7.0 * 24.0);
         let without = capacity(&yt(1, false), &p, &q);
-        assert_eq!(without.buckets[0].per_day, 73.0);
+        assert_eq!(without.buckets[0].per_day, 72.0 + 7.0 * 24.0);
         assert_eq!(without.buckets.len(), 1);
-        // 10 000 / 49 and 10 000 / 73.
-        assert_eq!(with.max_creators_hourly, 204);
-        assert_eq!(without.max_creators_hourly, 136);
+        // 10 000 / 72 and 10 000 / 240.
+        assert_eq!(with.max_creators_hourly, 138);
+        assert_eq!(without.max_creators_hourly, 41);
+    }
+
+    #[test]
+    fn a_coarser_tick_packs_more_posts_into_a_call() {
+        let p = MonitoringPolicy::default();
+        let hourly = Fleet {
+            tick: chrono::TimeDelta::hours(1),
+            ..yt(1, false)
+        };
+        let c = capacity(&hourly, &p, &Quotas::default());
+        assert_eq!(c.buckets[0].per_day, 72.0 + 24.0);
     }
 
     #[test]
     fn batched_statistics_cost_24_calls_per_50_videos_whoever_owns_them() {
         let p = MonitoringPolicy::default();
         let c = capacity(&yt(1_500, true), &p, &Quotas::default());
-        // 10 500 videos: 210 calls an hour.
-        assert_eq!(c.buckets[1].per_day, 24.0 * 210.0);
+        // 10 500 videos, 87.5 due a tick: two calls a tick, 240 an hour.
+        assert_eq!(c.buckets[1].per_day, 24.0 * 240.0);
         assert!(c.buckets[1].headroom() > 0.0);
         // Discovery polling is what does not fit.
         assert!(c.buckets[0].headroom() < 0.0);

@@ -153,7 +153,6 @@ impl Engine {
                 }) => {
                     high_water = newest;
                     deep &= complete;
-                    let mut found_new = false;
                     if !upserts.is_empty() {
                         self.attribute_listed(conn, &mut upserts, &mut scopes)
                             .await?;
@@ -165,21 +164,18 @@ impl Engine {
                                 move |batch| store.upsert_posts(batch, now),
                             )
                             .await?;
-                        let created = written.iter().flatten().filter(|u| u.created).count();
-                        found_new = created > 0;
-                        report.posts_found += created as u64;
+                        report.posts_found +=
+                            written.iter().flatten().filter(|u| u.created).count() as u64;
                     }
                     store
                         .record_health(conn.id, HealthUpdate::Success { at: now })
                         .await?;
-                    // The deletion guard's baseline, the account's post
-                    // count, read when it may have risen (a post the listing
-                    // had not seen), on deep passes, and when there is none:
-                    // a fall needs no fresh baseline, since the guard's
-                    // control read at a deletion reads the count anyway.
-                    if found_new || deep || conn.post_count.is_none() {
-                        self.record_post_count(conn, &creds).await?;
-                    }
+                    // The deletion guard's baseline: the account's post
+                    // count, at every listing. The count can rise unseen
+                    // (an old post public again, below the high-water
+                    // mark); a baseline older than that rise would hide the
+                    // fall of a real deletion for good.
+                    self.record_post_count(conn, &creds).await?;
                     report.discoveries += 1;
                 }
                 Err(Listing::Stop) => {

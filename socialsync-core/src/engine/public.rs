@@ -7,6 +7,7 @@
 use super::auth::Refresh;
 use super::decide;
 use super::{CycleReport, Engine, EngineError};
+use crate::clock::Timestamp;
 use crate::credentials::VersionedCredentials;
 use crate::domain::{Connection, PostState};
 use crate::ids::{ConnectionId, PostId};
@@ -23,30 +24,41 @@ use std::panic::AssertUnwindSafe;
 /// the memory starts afresh (those posts cost one public try each again).
 const TOKEN_ONLY_MEMORY: usize = 1_000_000;
 
+/// How long a post the key could not see is read with the token only
+/// before the key is tried again (it may be public again).
+pub(super) const TOKEN_ONLY_FOR: TimeDelta = TimeDelta::days(1);
+
 /// How long a token may go unused before a scan that read every post
 /// publicly uses it anyway: a revoked token is noticed within this.
 pub(super) const TOKEN_PROOF_INTERVAL: TimeDelta = TimeDelta::hours(1);
 
-/// Posts a public read left out (private, unlisted, gone): read with their
-/// creator's token from then on, so no id is sent twice in one slot.
+/// Posts a public read left out (private, unlisted, gone), with when: read
+/// with their creator's token for [`TOKEN_ONLY_FOR`], so no id is sent
+/// twice in one slot, then tried with the key again.
 #[derive(Debug, Default)]
-pub(super) struct TokenOnly(std::sync::Mutex<HashSet<PostId>>);
+pub(super) struct TokenOnly(std::sync::Mutex<HashMap<PostId, Timestamp>>);
 
 impl TokenOnly {
-    fn contains(&self, post: &PostId) -> bool {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains(post)
+    fn contains(&self, post: &PostId, now: Timestamp) -> bool {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get(post) {
+            // A time ahead of now (a clock set back) counts from now.
+            Some(since) if now - (*since).min(now) < TOKEN_ONLY_FOR => true,
+            Some(_) => {
+                map.remove(post);
+                false
+            }
+            None => false,
+        }
     }
 
-    fn insert(&self, posts: impl IntoIterator<Item = PostId>) {
-        let mut set = self.0.lock().unwrap_or_else(|e| e.into_inner());
+    fn insert(&self, posts: impl IntoIterator<Item = PostId>, now: Timestamp) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         for p in posts {
-            if set.len() >= TOKEN_ONLY_MEMORY {
-                set.clear();
+            if map.len() >= TOKEN_ONLY_MEMORY {
+                map.clear();
             }
-            set.insert(p);
+            map.insert(p, now);
         }
     }
 }
@@ -90,7 +102,7 @@ impl Engine {
             posts.extend(claims.iter().filter(|c| {
                 c.post.state == PostState::Monitoring
                     && !decide::too_late(c, &self.inner.policy, now)
-                    && !self.inner.token_only.contains(&c.post.id)
+                    && !self.inner.token_only.contains(&c.post.id, now)
             }));
         }
         for (platform, posts) in wanted {
@@ -158,11 +170,17 @@ impl Engine {
                     }
                 }
             }
+            // Only what the key could not see needs the token from now on;
+            // an item the answer garbled ("failed") is tried again.
+            let missing: HashSet<_> = answer.missing.iter().collect();
             self.inner.token_only.insert(
                 chunk
                     .iter()
-                    .map(|c| c.post.id)
-                    .filter(|p| !read.contains(p)),
+                    .filter(|c| {
+                        missing.contains(&c.post.platform_post_id) && !read.contains(&c.post.id)
+                    })
+                    .map(|c| c.post.id),
+                self.now(),
             );
         }
     }
@@ -179,7 +197,9 @@ impl Engine {
         report: &mut CycleReport,
     ) -> Result<bool, EngineError> {
         let now = self.now();
-        let issued = creds.credentials.issued_at;
+        // An issue time ahead of now (a skewed clock, a platform's value)
+        // proves nothing.
+        let issued = creds.credentials.issued_at.filter(|i| *i <= now);
         if issued.is_some_and(|i| now - i < TOKEN_PROOF_INTERVAL) {
             return Ok(true);
         }

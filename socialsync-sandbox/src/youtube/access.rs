@@ -80,7 +80,8 @@ pub(crate) fn start_public(
         let (record, parts) = start(st, now, req, endpoint)?;
         return Ok((Caller::Token(record), parts));
     }
-    charge(st, now, endpoint)?;
+    // A call without the project's key is not the project's: it spends
+    // none of its quota.
     let key = req
         .headers
         .get("x-goog-api-key")
@@ -94,6 +95,7 @@ pub(crate) fn start_public(
     if !known {
         return Err(api_key_invalid());
     }
+    charge(st, now, endpoint)?;
     Ok((Caller::Key, parts(req)?))
 }
 
