@@ -200,3 +200,36 @@ async fn a_revoked_token_is_noticed_within_the_hour_and_its_videos_leave_the_pub
         assert_eq!(post(&sim, id).await.scan_count, 6, "{id}");
     }
 }
+
+#[tokio::test]
+async fn an_engine_ticking_often_waits_a_few_minutes_to_fill_a_call() {
+    let (sim, _) = world(MonitoringPolicy::default()).await;
+    let fake = sim.fake(YT);
+    // Settle on the 30-second tick, then one hour: the nine videos, all due
+    // at the same minute, wait for a fuller call, then leave in one.
+    let tick = TimeDelta::seconds(30);
+    sim.run(tick, 120).await;
+    let calls = fake.calls().fetch_public_metrics;
+    let before: Vec<u32> = futures::future::join_all(ids().iter().map(|id| post(&sim, id)))
+        .await
+        .iter()
+        .map(|p| p.scan_count)
+        .collect();
+    sim.run(tick, 120).await;
+    assert_eq!(
+        fake.calls().fetch_public_metrics - calls,
+        1,
+        "one call an hour"
+    );
+    for (id, n) in ids().iter().zip(before) {
+        let p = post(&sim, id).await;
+        assert_eq!(p.scan_count, n + 1, "{id} read once in the hour");
+        // Read after its slot, within the gathering time and a tick.
+        let slot = p.next_scan_at.map(|t| t - h(1)).unwrap();
+        let read = p.last_scanned_at.unwrap();
+        assert!(
+            read >= slot && read - slot <= socialsync::core::engine::PUBLIC_GATHER + tick,
+            "{id}: slot {slot}, read {read}"
+        );
+    }
+}

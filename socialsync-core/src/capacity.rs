@@ -17,10 +17,15 @@
 //! posts due in one tick. The calculator takes the slots as spread evenly
 //! over the scan interval, so `n` posts read in batches of `b` cost, per
 //! interval, `n` calls while `n` is at most the ticks in it, else
-//! `ticks × ceil(ceil(n / ticks) / b)`.
+//! `ticks × ceil(ceil(n / ticks) / b)`. Public reads gather for up to
+//! [`PUBLIC_GATHER`] while the tick is at most half of it: a call leaves
+//! when its oldest post has waited that long (seen at a tick, so half a
+//! tick more on average), so `n` calls while `n` is at most those windows
+//! in the interval, else `max(ceil(n / b), windows)`.
 //! `examples/quota_day.rs` measures the same day against the sandbox;
 //! `tests/capacity.rs` holds the two within 5 %.
 
+use crate::engine::PUBLIC_GATHER;
 use crate::platform::Platform;
 use crate::policy::MonitoringPolicy;
 
@@ -133,6 +138,29 @@ fn calls_per_interval(
     }
 }
 
+/// As [`calls_per_interval`], for public reads, which gather posts for up
+/// to [`PUBLIC_GATHER`] while the engine ticks at least twice in it.
+fn gathered_calls_per_interval(
+    n: u64,
+    batch: u64,
+    policy: &MonitoringPolicy,
+    tick: chrono::TimeDelta,
+) -> f64 {
+    if tick * 2 > PUBLIC_GATHER {
+        return calls_per_interval(n, batch, policy, tick);
+    }
+    // A call leaves once its oldest post has waited the gathering time,
+    // seen at a tick: half a tick later, on average.
+    let interval = policy.scan_interval.num_milliseconds().max(1) as f64;
+    let cycle = (PUBLIC_GATHER + tick / 2).num_milliseconds().max(1) as f64;
+    let windows = (interval / cycle).max(1.0);
+    if n as f64 <= windows {
+        n as f64
+    } else {
+        (n.div_ceil(batch.max(1)) as f64).max(windows)
+    }
+}
+
 /// The buckets of `fleet` for one day.
 fn buckets(fleet: &Fleet, policy: &MonitoringPolicy, q: &Quotas) -> Vec<BucketUse> {
     let (listings, deep) = rates(policy);
@@ -162,7 +190,7 @@ fn buckets(fleet: &Fleet, policy: &MonitoringPolicy, q: &Quotas) -> Vec<BucketUs
                 let monitored = fleet.creators.saturating_mul(m);
                 out.push(BucketUse {
                     bucket: "youtube videos:batchGetStats",
-                    per_day: slots * reads(monitored, 50),
+                    per_day: slots * gathered_calls_per_interval(monitored, 50, policy, fleet.tick),
                     allowance: q.youtube_batch_stats_daily as f64,
                 });
             }
@@ -266,7 +294,8 @@ mod tests {
         let q = Quotas::default();
         let with = capacity(&yt(1, true), &p, &q);
         assert_eq!(with.buckets[0].per_day, 72.0);
-        // Seven videos due at seven different ticks: seven calls an hour.
+        // Seven videos due at seven different times, more than the
+        // gathering apart: seven calls an hour.
         assert_eq!(with.buckets[1].per_day, 7.0 * 24.0);
         let without = capacity(&yt(1, false), &p, &q);
         assert_eq!(without.buckets[0].per_day, 72.0 + 7.0 * 24.0);
@@ -291,8 +320,16 @@ mod tests {
     fn batched_statistics_cost_24_calls_per_50_videos_whoever_owns_them() {
         let p = MonitoringPolicy::default();
         let c = capacity(&yt(1_500, true), &p, &Quotas::default());
-        // 10 500 videos, 87.5 due a tick: two calls a tick, 240 an hour.
-        assert_eq!(c.buckets[1].per_day, 24.0 * 240.0);
+        // 10 500 videos, gathered into full calls: 210 an hour.
+        assert_eq!(c.buckets[1].per_day, 24.0 * 210.0);
+        // Without gathering (a tick of ten minutes): 7 000 / 6 due a
+        // tick, 24 calls a tick (140 an hour would be full calls).
+        let coarse = Fleet {
+            tick: chrono::TimeDelta::minutes(10),
+            ..yt(1_000, true)
+        };
+        let c = capacity(&coarse, &p, &Quotas::default());
+        assert_eq!(c.buckets[1].per_day, 24.0 * 6.0 * 24.0);
         assert!(c.buckets[1].headroom() > 0.0);
         // Discovery polling is what does not fit.
         assert!(c.buckets[0].headroom() < 0.0);

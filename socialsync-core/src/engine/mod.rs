@@ -19,6 +19,7 @@ mod scan;
 pub use auth::{DELIVERY_CLOCK_MARGIN, Delivered, Delivery};
 pub use health::ConnectionHealthView;
 pub use notifier::{LogNotifier, NotifyError, ReconnectNotifier};
+pub use public::PUBLIC_GATHER;
 
 use crate::clock::{Clock, SystemClock};
 use crate::domain::Connection;
@@ -191,6 +192,7 @@ impl EngineBuilder {
                 tick: self.tick.unwrap_or(Duration::from_secs(30)),
                 publish_unchanged: self.publish_unchanged.unwrap_or(true),
                 token_only: public::TokenOnly::default(),
+                last_scan_run: std::sync::Mutex::new(None),
             }),
         })
     }
@@ -208,6 +210,8 @@ struct Inner {
     tick: Duration,
     publish_unchanged: bool,
     token_only: public::TokenOnly,
+    /// When this engine last ran its scans.
+    last_scan_run: std::sync::Mutex<Option<crate::clock::Timestamp>>,
 }
 
 /// The sync engine. Cheap to clone (shared state).

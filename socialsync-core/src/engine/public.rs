@@ -24,6 +24,12 @@ use std::panic::AssertUnwindSafe;
 /// the memory starts afresh (those posts cost one public try each again).
 const TOKEN_ONLY_MEMORY: usize = 1_000_000;
 
+/// How long due posts may wait for a public read to fill its batch, while
+/// the engine runs often enough to come back in time (its last scan run
+/// was at most half this ago): a few minutes late on an hourly slot, for
+/// calls of 50 ids instead of one per tick.
+pub const PUBLIC_GATHER: TimeDelta = TimeDelta::minutes(5);
+
 /// How long a post the key could not see is read with the token only
 /// before the key is tried again (it may be public again).
 pub(super) const TOKEN_ONLY_FOR: TimeDelta = TimeDelta::days(1);
@@ -67,6 +73,17 @@ impl TokenOnly {
 /// takes its own and reads the rest with its token.
 pub(super) type PublicReadings = HashMap<PostId, PostReading>;
 
+/// What a public pass came to: readings, and posts held back to fill a
+/// later call (their claims are given back; they are read at a later
+/// tick, within [`PUBLIC_GATHER`] of their slot).
+#[derive(Debug, Default)]
+pub(super) struct PublicPass {
+    /// Readings by post.
+    pub(super) readings: PublicReadings,
+    /// Posts held back.
+    pub(super) held: HashSet<PostId>,
+}
+
 impl Engine {
     /// Reads publicly every claimed post that may be read so: a
     /// `Monitoring` post, inside its window, of an active connection whose
@@ -75,12 +92,14 @@ impl Engine {
     /// fails (a rate limit, a quota, a panic in the platform's code) costs
     /// no post anything: those posts are read with their tokens, and after
     /// a rate limit no more public calls are made to that platform in this
-    /// pass.
+    /// pass. While `gathering`, a last call that would not be full waits,
+    /// unless its oldest post has waited [`PUBLIC_GATHER`].
     pub(super) async fn read_public(
         &self,
         groups: &BTreeMap<ConnectionId, Vec<ClaimedPost>>,
-    ) -> PublicReadings {
-        let mut readings = PublicReadings::new();
+        gathering: bool,
+    ) -> PublicPass {
+        let mut pass = PublicPass::default();
         let now = self.now();
         let mut wanted: BTreeMap<Platform, Vec<&ClaimedPost>> = BTreeMap::new();
         for (id, claims) in groups {
@@ -106,9 +125,10 @@ impl Engine {
             }));
         }
         for (platform, posts) in wanted {
-            self.read_public_of(platform, posts, &mut readings).await;
+            self.read_public_of(platform, posts, gathering, &mut pass)
+                .await;
         }
-        readings
+        pass
     }
 
     fn public_batch(&self, platform: Platform) -> usize {
@@ -119,8 +139,9 @@ impl Engine {
     async fn read_public_of(
         &self,
         platform: Platform,
-        mut posts: Vec<&ClaimedPost>,
-        readings: &mut PublicReadings,
+        posts: Vec<&ClaimedPost>,
+        gathering: bool,
+        pass: &mut PublicPass,
     ) {
         let Ok(api) = self.platform(platform) else {
             return;
@@ -129,10 +150,23 @@ impl Engine {
         if batch == 0 {
             return;
         }
-        // One post per id, whoever claimed it.
-        posts.sort_by(|a, b| a.post.platform_post_id.cmp(&b.post.platform_post_id));
-        posts.dedup_by(|a, b| a.post.platform_post_id == b.post.platform_post_id);
+        // One post per id, whoever claimed it; the longest due first.
+        let now = self.now();
+        let mut seen = HashSet::new();
+        let mut posts: Vec<&ClaimedPost> = posts
+            .into_iter()
+            .filter(|c| seen.insert(&c.post.platform_post_id))
+            .collect();
+        let due = |c: &ClaimedPost| c.post.next_scan_at.min(now);
+        posts.sort_by_key(|c| (due(c), c.post.id));
         for chunk in posts.chunks(batch) {
+            if gathering
+                && chunk.len() < batch
+                && chunk.first().is_some_and(|c| now - due(c) < PUBLIC_GATHER)
+            {
+                pass.held.extend(chunk.iter().map(|c| c.post.id));
+                continue;
+            }
             let requests: Vec<MetricsRequest> = chunk
                 .iter()
                 .map(|c| MetricsRequest {
@@ -166,7 +200,7 @@ impl Engine {
                 // Only ids asked, each once: the first answer holds.
                 if let Some(&post) = by_id.get(&r.id) {
                     if read.insert(post) {
-                        readings.insert(post, r);
+                        pass.readings.insert(post, r);
                     }
                 }
             }

@@ -2,12 +2,12 @@
 //! changed, set the next slot, and publish what happened.
 
 use super::decide::{self, CallReaction, Verdict};
-use super::public::PublicReadings;
+use super::public::{PUBLIC_GATHER, PublicReadings};
 use super::{CycleReport, Engine, EngineError};
 use crate::credentials::VersionedCredentials;
 use crate::domain::{Connection, PostCountCheck, PostState, Suspicion};
 use crate::events::{ConnectionChange, Event, MetricChange, ScanEvent, ScanOutcome};
-use crate::ids::{ConnectionId, PlatformPostId};
+use crate::ids::{ConnectionId, PlatformPostId, PostId};
 use crate::metrics::Metrics;
 use crate::platform::{
     AccountRef, MetricsBatch, MetricsRequest, PlatformError, PlatformErrorKind, ReadingProblem,
@@ -16,7 +16,7 @@ use crate::store::{
     BackoffTarget, ClaimRequest, ClaimedPost, CompletionOutcome, HealthUpdate, NextScan, Release,
     ScanCompletion, ScanReading,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use tracing::Instrument;
 
 impl Engine {
@@ -25,11 +25,23 @@ impl Engine {
     /// After an error the other batches still finish; the first error is
     /// returned.
     pub async fn run_scans(&self) -> Result<CycleReport, EngineError> {
+        // Public reads wait to fill their calls only while this engine
+        // runs often enough to come back before the posts are late.
+        let now = self.now();
+        let previous = self
+            .inner
+            .last_scan_run
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .replace(now);
+        let gathering = previous.is_some_and(|t| t <= now && now - t <= PUBLIC_GATHER / 2);
+        let held = std::sync::Mutex::new(HashSet::new());
         let lanes = self.inner.scan_concurrency;
         if lanes <= 1 {
-            return self.scan_lane().await;
+            return self.scan_lane(gathering, &held).await;
         }
-        let results = futures::future::join_all((0..lanes).map(|_| self.scan_lane())).await;
+        let results =
+            futures::future::join_all((0..lanes).map(|_| self.scan_lane(gathering, &held))).await;
         let mut report = CycleReport::default();
         let mut first_error = None;
         for r in results {
@@ -46,8 +58,13 @@ impl Engine {
         }
     }
 
-    /// One lane of [`Engine::run_scans`]: claims and scans until none is due.
-    async fn scan_lane(&self) -> Result<CycleReport, EngineError> {
+    /// One lane of [`Engine::run_scans`]: claims and scans until none is
+    /// due but the posts `held` back for a fuller public read.
+    async fn scan_lane(
+        &self,
+        gathering: bool,
+        held: &std::sync::Mutex<HashSet<PostId>>,
+    ) -> Result<CycleReport, EngineError> {
         let mut report = CycleReport::default();
         loop {
             let now = self.now();
@@ -63,6 +80,15 @@ impl Engine {
             if claims.is_empty() {
                 return Ok(report);
             }
+            let all_held = {
+                let held = held.lock().unwrap_or_else(|e| e.into_inner());
+                claims.iter().all(|c| held.contains(&c.post.id))
+            };
+            if all_held {
+                // Only posts waiting for a fuller call: until the next run.
+                self.release(&claims).await?;
+                return Ok(report);
+            }
             // Let other tasks (and timeouts) run between claim batches.
             tokio::task::yield_now().await;
             let mut groups: BTreeMap<ConnectionId, Vec<ClaimedPost>> = BTreeMap::new();
@@ -71,7 +97,25 @@ impl Engine {
             }
             // Posts of many connections read at once with a platform's own
             // key, where it has one; each connection reads the rest.
-            let mut public = self.read_public(&groups).await;
+            let pass = self.read_public(&groups, gathering).await;
+            let mut public = pass.readings;
+            if !pass.held.is_empty() {
+                let mut waiting = Vec::new();
+                for claims in groups.values_mut() {
+                    claims.retain(|c| {
+                        let wait = pass.held.contains(&c.post.id);
+                        if wait {
+                            waiting.push(c.clone());
+                        }
+                        !wait
+                    });
+                }
+                groups.retain(|_, claims| !claims.is_empty());
+                self.release(&waiting).await?;
+                held.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .extend(pass.held);
+            }
             for (conn, claims) in groups {
                 let span = tracing::info_span!("scan", connection = %conn, posts = claims.len());
                 // A failure here is this connection's: its claims lapse and
