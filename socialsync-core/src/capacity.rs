@@ -26,6 +26,7 @@
 //! `tests/capacity.rs` holds the two within 5 %.
 
 use crate::engine::PUBLIC_GATHER;
+use crate::engine::public_wait;
 use crate::platform::Platform;
 use crate::policy::MonitoringPolicy;
 
@@ -129,6 +130,7 @@ fn calls_per_interval(
     policy: &MonitoringPolicy,
     tick: chrono::TimeDelta,
 ) -> f64 {
+    let tick = tick.max(chrono::TimeDelta::zero());
     let interval = policy.scan_interval.num_milliseconds().max(1);
     let ticks = (interval / tick.num_milliseconds().max(1)).max(1) as u64;
     if n <= ticks {
@@ -146,13 +148,14 @@ fn gathered_calls_per_interval(
     policy: &MonitoringPolicy,
     tick: chrono::TimeDelta,
 ) -> f64 {
+    let tick = tick.max(chrono::TimeDelta::zero());
     if tick * 2 > PUBLIC_GATHER {
         return calls_per_interval(n, batch, policy, tick);
     }
     // A call leaves once its oldest post has waited the gathering time,
     // seen at a tick: half a tick later, on average.
     let interval = policy.scan_interval.num_milliseconds().max(1) as f64;
-    let cycle = (PUBLIC_GATHER + tick / 2).num_milliseconds().max(1) as f64;
+    let cycle = (public_wait(policy) + tick / 2).num_milliseconds().max(1) as f64;
     let windows = (interval / cycle).max(1.0);
     if n as f64 <= windows {
         n as f64

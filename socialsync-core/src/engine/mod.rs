@@ -20,6 +20,7 @@ pub use auth::{DELIVERY_CLOCK_MARGIN, Delivered, Delivery};
 pub use health::ConnectionHealthView;
 pub use notifier::{LogNotifier, NotifyError, ReconnectNotifier};
 pub use public::PUBLIC_GATHER;
+pub(crate) use public::public_wait;
 
 use crate::clock::{Clock, SystemClock};
 use crate::domain::Connection;

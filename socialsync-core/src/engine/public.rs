@@ -30,6 +30,12 @@ const TOKEN_ONLY_MEMORY: usize = 1_000_000;
 /// calls of 50 ids instead of one per tick.
 pub const PUBLIC_GATHER: TimeDelta = TimeDelta::minutes(5);
 
+/// How long a public read may wait to fill its call under `policy`:
+/// [`PUBLIC_GATHER`], at most half a scan interval.
+pub(crate) fn public_wait(policy: &crate::policy::MonitoringPolicy) -> TimeDelta {
+    PUBLIC_GATHER.min(policy.scan_interval / 2)
+}
+
 /// How long a post the key could not see is read with the token only
 /// before the key is tried again (it may be public again).
 pub(super) const TOKEN_ONLY_FOR: TimeDelta = TimeDelta::days(1);
@@ -159,10 +165,18 @@ impl Engine {
             .collect();
         let due = |c: &ClaimedPost| c.post.next_scan_at.min(now);
         posts.sort_by_key(|c| (due(c), c.post.id));
+        let policy = &self.inner.policy;
+        // Never longer than half a slot, and never past a post's last
+        // chance to be read (its window's end and a lease), counting the
+        // next run's delay.
+        let wait = public_wait(policy);
+        let in_time =
+            |c: &&ClaimedPost| now + wait + PUBLIC_GATHER / 2 < c.post.monitor_until + policy.lease;
         for chunk in posts.chunks(batch) {
             if gathering
                 && chunk.len() < batch
-                && chunk.first().is_some_and(|c| now - due(c) < PUBLIC_GATHER)
+                && chunk.first().is_some_and(|c| now - due(c) < wait)
+                && chunk.iter().all(in_time)
             {
                 pass.held.extend(chunk.iter().map(|c| c.post.id));
                 continue;

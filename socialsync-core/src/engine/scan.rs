@@ -7,7 +7,7 @@ use super::{CycleReport, Engine, EngineError};
 use crate::credentials::VersionedCredentials;
 use crate::domain::{Connection, PostCountCheck, PostState, Suspicion};
 use crate::events::{ConnectionChange, Event, MetricChange, ScanEvent, ScanOutcome};
-use crate::ids::{ConnectionId, PlatformPostId, PostId};
+use crate::ids::{ConnectionId, PlatformPostId};
 use crate::metrics::Metrics;
 use crate::platform::{
     AccountRef, MetricsBatch, MetricsRequest, PlatformError, PlatformErrorKind, ReadingProblem,
@@ -16,7 +16,7 @@ use crate::store::{
     BackoffTarget, ClaimRequest, ClaimedPost, CompletionOutcome, HealthUpdate, NextScan, Release,
     ScanCompletion, ScanReading,
 };
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use tracing::Instrument;
 
 impl Engine {
@@ -35,11 +35,10 @@ impl Engine {
             .unwrap_or_else(|e| e.into_inner())
             .replace(now);
         let gathering = previous.is_some_and(|t| t <= now && now - t <= PUBLIC_GATHER / 2);
-        let held = std::sync::Mutex::new(HashSet::new());
-        let lanes = self.inner.scan_concurrency;
-        if lanes <= 1 {
-            return self.scan_lane(gathering, &held).await;
-        }
+        // Posts a lane held back for a fuller public call, still claimed:
+        // pooled across claim batches and lanes, decided once at the end.
+        let held = std::sync::Mutex::new(Vec::new());
+        let lanes = self.inner.scan_concurrency.max(1);
         let results =
             futures::future::join_all((0..lanes).map(|_| self.scan_lane(gathering, &held))).await;
         let mut report = CycleReport::default();
@@ -52,18 +51,61 @@ impl Engine {
                 }
             }
         }
+        let pool = held.into_inner().unwrap_or_else(|e| e.into_inner());
+        if !pool.is_empty() {
+            match self.scan_pooled(pool).await {
+                Ok(r) => report.add(r),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
         match first_error {
             Some(e) => Err(e),
             None => Ok(report),
         }
     }
 
+    /// The posts the lanes held back, together: full public calls are made
+    /// (and those posts scanned with their connections); what still would
+    /// not fill a call is given back, for a later run.
+    async fn scan_pooled(&self, pool: Vec<ClaimedPost>) -> Result<CycleReport, EngineError> {
+        let mut report = CycleReport::default();
+        let mut groups: BTreeMap<ConnectionId, Vec<ClaimedPost>> = BTreeMap::new();
+        for c in pool {
+            groups.entry(c.post.connection).or_default().push(c);
+        }
+        let pass = self.read_public(&groups, true).await;
+        let mut public = pass.readings;
+        let mut waiting = Vec::new();
+        for claims in groups.values_mut() {
+            claims.retain(|c| {
+                let wait = pass.held.contains(&c.post.id);
+                if wait {
+                    waiting.push(c.clone());
+                }
+                !wait
+            });
+        }
+        groups.retain(|_, claims| !claims.is_empty());
+        self.release(&waiting).await?;
+        for (conn, claims) in groups {
+            let span = tracing::info_span!("scan", connection = %conn, posts = claims.len());
+            let work = self
+                .scan_connection(conn, claims, &mut public)
+                .instrument(span);
+            report.add(self.contained(conn, "scan", work).await);
+        }
+        Ok(report)
+    }
+
     /// One lane of [`Engine::run_scans`]: claims and scans until none is
-    /// due but the posts `held` back for a fuller public read.
+    /// due; posts held back for a fuller public call go to `held`, still
+    /// claimed.
     async fn scan_lane(
         &self,
         gathering: bool,
-        held: &std::sync::Mutex<HashSet<PostId>>,
+        held: &std::sync::Mutex<Vec<ClaimedPost>>,
     ) -> Result<CycleReport, EngineError> {
         let mut report = CycleReport::default();
         loop {
@@ -78,15 +120,6 @@ impl Engine {
                 })
                 .await?;
             if claims.is_empty() {
-                return Ok(report);
-            }
-            let all_held = {
-                let held = held.lock().unwrap_or_else(|e| e.into_inner());
-                claims.iter().all(|c| held.contains(&c.post.id))
-            };
-            if all_held {
-                // Only posts waiting for a fuller call: until the next run.
-                self.release(&claims).await?;
                 return Ok(report);
             }
             // Let other tasks (and timeouts) run between claim batches.
@@ -111,10 +144,9 @@ impl Engine {
                     });
                 }
                 groups.retain(|_, claims| !claims.is_empty());
-                self.release(&waiting).await?;
                 held.lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .extend(pass.held);
+                    .extend(waiting);
             }
             for (conn, claims) in groups {
                 let span = tracing::info_span!("scan", connection = %conn, posts = claims.len());
