@@ -70,25 +70,22 @@ impl Engine {
     /// (and those posts scanned with their connections); what still would
     /// not fill a call is given back, for a later run.
     async fn scan_pooled(&self, pool: Vec<ClaimedPost>) -> Result<CycleReport, EngineError> {
-        let mut report = CycleReport::default();
-        let mut groups: BTreeMap<ConnectionId, Vec<ClaimedPost>> = BTreeMap::new();
-        for c in pool {
-            groups.entry(c.post.connection).or_default().push(c);
-        }
+        let mut groups = by_connection(pool);
         let pass = self.read_public(&groups, true).await;
-        let mut public = pass.readings;
-        let mut waiting = Vec::new();
-        for claims in groups.values_mut() {
-            claims.retain(|c| {
-                let wait = pass.held.contains(&c.post.id);
-                if wait {
-                    waiting.push(c.clone());
-                }
-                !wait
-            });
-        }
-        groups.retain(|_, claims| !claims.is_empty());
+        let waiting = take_held(&mut groups, &pass.held);
         self.release(&waiting).await?;
+        Ok(self.scan_groups(groups, pass.readings).await)
+    }
+
+    /// Scans each connection's claims, the posts `public` read already
+    /// judged as read. A failure is that connection's: its claims lapse and
+    /// are retried after the lease; the other connections go on.
+    async fn scan_groups(
+        &self,
+        groups: BTreeMap<ConnectionId, Vec<ClaimedPost>>,
+        mut public: PublicReadings,
+    ) -> CycleReport {
+        let mut report = CycleReport::default();
         for (conn, claims) in groups {
             let span = tracing::info_span!("scan", connection = %conn, posts = claims.len());
             let work = self
@@ -96,7 +93,7 @@ impl Engine {
                 .instrument(span);
             report.add(self.contained(conn, "scan", work).await);
         }
-        Ok(report)
+        report
     }
 
     /// One lane of [`Engine::run_scans`]: claims and scans until none is
@@ -124,39 +121,15 @@ impl Engine {
             }
             // Let other tasks (and timeouts) run between claim batches.
             tokio::task::yield_now().await;
-            let mut groups: BTreeMap<ConnectionId, Vec<ClaimedPost>> = BTreeMap::new();
-            for c in claims {
-                groups.entry(c.post.connection).or_default().push(c);
-            }
+            let mut groups = by_connection(claims);
             // Posts of many connections read at once with a platform's own
             // key, where it has one; each connection reads the rest.
             let pass = self.read_public(&groups, gathering).await;
-            let mut public = pass.readings;
-            if !pass.held.is_empty() {
-                let mut waiting = Vec::new();
-                for claims in groups.values_mut() {
-                    claims.retain(|c| {
-                        let wait = pass.held.contains(&c.post.id);
-                        if wait {
-                            waiting.push(c.clone());
-                        }
-                        !wait
-                    });
-                }
-                groups.retain(|_, claims| !claims.is_empty());
-                held.lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .extend(waiting);
-            }
-            for (conn, claims) in groups {
-                let span = tracing::info_span!("scan", connection = %conn, posts = claims.len());
-                // A failure here is this connection's: its claims lapse and
-                // are retried after the lease; the other connections go on.
-                let work = self
-                    .scan_connection(conn, claims, &mut public)
-                    .instrument(span);
-                report.add(self.contained(conn, "scan", work).await);
-            }
+            let waiting = take_held(&mut groups, &pass.held);
+            held.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend(waiting);
+            report.add(self.scan_groups(groups, pass.readings).await);
         }
     }
 
@@ -852,6 +825,37 @@ impl Engine {
             tracing::warn!(error = %err, "could not record a platform failure");
         }
     }
+}
+
+/// Claims grouped by connection.
+fn by_connection(
+    claims: impl IntoIterator<Item = ClaimedPost>,
+) -> BTreeMap<ConnectionId, Vec<ClaimedPost>> {
+    let mut groups: BTreeMap<ConnectionId, Vec<ClaimedPost>> = BTreeMap::new();
+    for c in claims {
+        groups.entry(c.post.connection).or_default().push(c);
+    }
+    groups
+}
+
+/// Takes the claims of the `held` posts out of `groups`.
+fn take_held(
+    groups: &mut BTreeMap<ConnectionId, Vec<ClaimedPost>>,
+    held: &std::collections::HashSet<crate::ids::PostId>,
+) -> Vec<ClaimedPost> {
+    let mut taken = Vec::new();
+    if held.is_empty() {
+        return taken;
+    }
+    for claims in groups.values_mut() {
+        let (out, keep): (Vec<_>, Vec<_>) = std::mem::take(claims)
+            .into_iter()
+            .partition(|c| held.contains(&c.post.id));
+        taken.extend(out);
+        *claims = keep;
+    }
+    groups.retain(|_, claims| !claims.is_empty());
+    taken
 }
 
 /// What became of one chunk's metrics call.
