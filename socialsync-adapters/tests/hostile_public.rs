@@ -113,3 +113,59 @@ async fn an_empty_api_key_reads_nothing_publicly() {
         .to_string();
     assert!(e.contains("api_key"), "{e}");
 }
+
+/// The same for every credential a request carries, on every adapter call:
+/// a platform that echoes the bearer token (cut short by the detail's
+/// length, too) or a form's client secret gets neither into the error.
+#[tokio::test]
+async fn an_echoed_token_or_client_secret_never_reaches_errors() {
+    const TOKEN: &str = "ya29.ECHOED-ACCESS-TOKEN-0123456789";
+    const SECRET: &str = "ECHOED-CLIENT-SECRET-42";
+    let server = MockServer::start().await;
+    let padding = "x".repeat(190);
+    // The detail keeps 200 characters: this one ends inside the token.
+    let message = format!("{padding} {TOKEN}");
+    Mock::given(method("GET"))
+        .and(path("/youtube/v3/videos"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({
+            "error": {"code": 400, "message": message,
+                      "errors": [{"message": message, "domain": "global", "reason": "badRequest"}]}
+        })))
+        .mount(&server)
+        .await;
+    let echo = format!("invalid_client: {SECRET}");
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(
+            serde_json::json!({"error": "invalid_request", "error_description": echo}),
+        ))
+        .mount(&server)
+        .await;
+    let yt = YouTube::builder()
+        .with_base_url(server.uri())
+        .with_app_credentials(socialsync_adapters::AppCredentials::new("client", SECRET))
+        .with_clock(clock())
+        .with_retry(fast_retry())
+        .build()
+        .unwrap();
+    let account = common::Account::new("UCchannel", TOKEN);
+    let e = yt
+        .fetch_metrics(account.r(), &reqs(&["dQw4w9WgXcQ"]))
+        .await
+        .unwrap_err();
+    let shown = format!("{e} {e:?}");
+    assert!(
+        !shown.contains(&TOKEN[..12]),
+        "the error shows the token: {shown}"
+    );
+    let mut refresh = common::Account::new("UCchannel", TOKEN);
+    refresh.credentials = refresh
+        .credentials
+        .with_refresh_token("1//REFRESH-SECRET-TOKEN");
+    let e = yt.refresh_credentials(refresh.r()).await.unwrap_err();
+    let shown = format!("{e} {e:?}");
+    assert!(
+        !shown.contains(SECRET),
+        "the error shows the client secret: {shown}"
+    );
+}

@@ -225,8 +225,26 @@ impl Http {
         observe: Option<Observer<'_>>,
         build: &(dyn Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync),
     ) -> Result<Reply, (PlatformError, Option<Duration>)> {
-        let request = build(&self.client).timeout(self.settings.timeout);
-        let response = match request.send().await {
+        let request = match build(&self.client).timeout(self.settings.timeout).build() {
+            Ok(r) => r,
+            Err(e) => return Err((self.transport_error(endpoint, &e), None)),
+        };
+        // What the request carries as credentials is never quoted back in
+        // an error, whatever the platform (or a proxy) echoes.
+        let secrets = sent_secrets(&request);
+        self.exchange(endpoint, observe, request)
+            .await
+            .map_err(|(e, retry_after)| (without_secrets(e, &secrets), retry_after))
+    }
+
+    /// Sends `request` and reads the answer.
+    async fn exchange(
+        &self,
+        endpoint: &'static str,
+        observe: Option<Observer<'_>>,
+        request: reqwest::Request,
+    ) -> Result<Reply, (PlatformError, Option<Duration>)> {
+        let response = match self.client.execute(request).await {
             Ok(r) => r,
             Err(e) => return Err((self.transport_error(endpoint, &e), None)),
         };
@@ -537,6 +555,63 @@ pub(crate) fn decode<T: DeserializeOwned>(
             ),
         )
     })
+}
+
+/// The credentials `r` carries: a bearer token, an API key header, and
+/// the credential fields of its query or form body.
+fn sent_secrets(r: &reqwest::Request) -> Vec<String> {
+    const FIELDS: [&str; 8] = [
+        "access_token",
+        "refresh_token",
+        "client_secret",
+        "code",
+        "code_verifier",
+        "key",
+        "fb_exchange_token",
+        "input_token",
+    ];
+    let mut out = Vec::new();
+    for (name, value) in r.headers() {
+        let Ok(v) = value.to_str() else { continue };
+        if name == reqwest::header::AUTHORIZATION {
+            out.push(v.split_once(' ').map_or(v, |(_, t)| t).trim().to_owned());
+        } else if name.as_str() == "x-goog-api-key" {
+            out.push(v.to_owned());
+        }
+    }
+    let mut fields = |pairs: url::form_urlencoded::Parse<'_>| {
+        for (k, v) in pairs {
+            if FIELDS.contains(&k.as_ref()) {
+                out.push(v.into_owned());
+            }
+        }
+    };
+    fields(r.url().query_pairs());
+    if let Some(body) = r.body().and_then(|b| b.as_bytes()) {
+        fields(url::form_urlencoded::parse(body));
+    }
+    out
+}
+
+/// `e` without any of `secrets` in its detail, even cut short by the
+/// detail's trimming.
+pub(crate) fn without_secrets(mut e: PlatformError, secrets: &[String]) -> PlatformError {
+    const SHORTEST: usize = 4;
+    let Some(d) = &mut e.detail else { return e };
+    for secret in secrets.iter().filter(|s| s.len() >= SHORTEST) {
+        if d.contains(secret.as_str()) {
+            *d = d.replace(secret.as_str(), "<redacted>");
+        }
+        // A trimmed detail may end inside the secret.
+        if let Some(k) = (SHORTEST..secret.len())
+            .rev()
+            .find(|&k| secret.is_char_boundary(k) && d.ends_with(&secret[..k]))
+        {
+            d.truncate(d.len() - k);
+            d.push_str("<redacted>");
+        }
+    }
+    e
 }
 
 /// Trims a platform's message for an error detail.

@@ -371,29 +371,6 @@ impl YouTube {
     }
 }
 
-/// `e` without `secret` in its detail, even cut short by the detail's
-/// trimming (a platform or proxy may echo what it was sent).
-fn without_secret(mut e: PlatformError, secret: &str) -> PlatformError {
-    const SHORTEST: usize = 4;
-    if secret.len() < SHORTEST {
-        return e;
-    }
-    if let Some(d) = &mut e.detail {
-        if d.contains(secret) {
-            *d = d.replace(secret, "<redacted>");
-        }
-        // A trimmed detail may end inside the secret.
-        for k in (SHORTEST..secret.len()).rev() {
-            if secret.is_char_boundary(k) && d.ends_with(&secret[..k]) {
-                d.truncate(d.len() - k);
-                d.push_str("<redacted>");
-                break;
-            }
-        }
-    }
-    e
-}
-
 /// A listing cursor: the uploads playlist and Google's page token.
 fn cursor_of(playlist: &str, token: &str) -> PageCursor {
     PageCursor(format!("{playlist} {token}"))
@@ -556,8 +533,7 @@ impl SocialPlatform for YouTube {
                 .inner
                 .http
                 .send(EP, Some(&budget), None, &build)
-                .await
-                .map_err(|e| without_secret(e, key.expose_secret()))?
+                .await?
                 .body;
             let part = parse_batch_get_stats(&body, chunk)?;
             batch.readings.extend(part.readings);

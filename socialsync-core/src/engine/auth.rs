@@ -48,6 +48,12 @@ pub(super) fn wants_refresh(model: RefreshModel, c: &VersionedCredentials, now: 
     }
 }
 
+/// Whether `c` can be refreshed on demand under `model` (a refresh token,
+/// and not a token that only refreshes itself with age).
+pub(super) fn refreshable(model: RefreshModel, c: &VersionedCredentials) -> bool {
+    !matches!(model, RefreshModel::SelfRefreshing { .. }) && c.credentials.refresh_token.is_some()
+}
+
 impl Engine {
     /// Refreshes `conn`'s credentials, read at `read`, single-flight across
     /// engines through the store's refresh lease; the new pair is saved
@@ -160,9 +166,8 @@ impl Engine {
         reason: DisconnectReason,
     ) -> Result<Option<VersionedCredentials>, EngineError> {
         let model = self.platform(conn.platform)?.capabilities().refresh;
-        let can_refresh = !matches!(model, RefreshModel::SelfRefreshing { .. })
-            && read.credentials.refresh_token.is_some()
-            && matches!(reason, DisconnectReason::TokenExpired);
+        let can_refresh =
+            refreshable(model, read) && matches!(reason, DisconnectReason::TokenExpired);
         if can_refresh {
             match self.refresh(conn, read).await? {
                 Refresh::Fresh(c) => return Ok(Some(c)),

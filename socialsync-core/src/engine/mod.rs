@@ -69,8 +69,6 @@ pub struct CycleReport {
     pub changed: u64,
     /// Posts confirmed deleted.
     pub deleted: u64,
-    /// Deleted posts that read again (public again, or never gone).
-    pub restored: u64,
     /// Posts that expired.
     pub expired: u64,
     /// Claims given back (rate limits, disconnections).
@@ -89,7 +87,6 @@ impl CycleReport {
         self.scans += o.scans;
         self.changed += o.changed;
         self.deleted += o.deleted;
-        self.restored += o.restored;
         self.expired += o.expired;
         self.released += o.released;
         self.failures += o.failures;

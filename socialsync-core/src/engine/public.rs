@@ -4,16 +4,14 @@
 //! §4a). A post this read leaves out is read with its creator's token, as
 //! every post was before; nothing is judged by this read's silence.
 
-use super::auth::Refresh;
+use super::auth::{Refresh, refreshable};
 use super::decide;
 use super::{CycleReport, Engine, EngineError};
 use crate::clock::Timestamp;
 use crate::credentials::VersionedCredentials;
 use crate::domain::{Connection, PostState};
 use crate::ids::{ConnectionId, PostId};
-use crate::platform::{
-    AccountRef, MetricsRequest, Platform, PlatformErrorKind, PostReading, RefreshModel,
-};
+use crate::platform::{AccountRef, MetricsRequest, Platform, PlatformErrorKind, PostReading};
 use crate::store::ClaimedPost;
 use chrono::TimeDelta;
 use futures::FutureExt;
@@ -80,8 +78,8 @@ impl TokenOnly {
 pub(super) type PublicReadings = HashMap<PostId, PostReading>;
 
 /// What a public pass came to: readings, and posts held back to fill a
-/// later call (their claims are given back; they are read at a later
-/// tick, within [`PUBLIC_GATHER`] of their slot).
+/// fuller call (pooled until the run's end, then read or given back for a
+/// later run, within [`PUBLIC_GATHER`] of their slot).
 #[derive(Debug, Default)]
 pub(super) struct PublicPass {
     /// Readings by post.
@@ -209,13 +207,10 @@ impl Engine {
                 .iter()
                 .map(|c| (&c.post.platform_post_id, c.post.id))
                 .collect();
-            let mut read = HashSet::new();
             for r in answer.readings {
                 // Only ids asked, each once: the first answer holds.
                 if let Some(&post) = by_id.get(&r.id) {
-                    if read.insert(post) {
-                        pass.readings.insert(post, r);
-                    }
+                    pass.readings.entry(post).or_insert(r);
                 }
             }
             // Only what the key could not see needs the token from now on;
@@ -225,10 +220,11 @@ impl Engine {
                 chunk
                     .iter()
                     .filter(|c| {
-                        missing.contains(&c.post.platform_post_id) && !read.contains(&c.post.id)
+                        missing.contains(&c.post.platform_post_id)
+                            && !pass.readings.contains_key(&c.post.id)
                     })
                     .map(|c| c.post.id),
-                self.now(),
+                now,
             );
         }
     }
@@ -252,11 +248,7 @@ impl Engine {
             return Ok(true);
         }
         let platform = self.platform(conn.platform)?.clone();
-        let refreshes = !matches!(
-            platform.capabilities().refresh,
-            RefreshModel::SelfRefreshing { .. }
-        ) && creds.credentials.refresh_token.is_some();
-        if refreshes {
+        if refreshable(platform.capabilities().refresh, creds) {
             return Ok(match self.refresh(conn, creds).await? {
                 Refresh::Fresh(_) | Refresh::NotNow => true,
                 Refresh::Refused(reason) => {

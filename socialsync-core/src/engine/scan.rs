@@ -5,7 +5,7 @@ use super::decide::{self, CallReaction, Verdict};
 use super::public::{PUBLIC_GATHER, PublicReadings};
 use super::{CycleReport, Engine, EngineError};
 use crate::credentials::VersionedCredentials;
-use crate::domain::{Connection, PostCountCheck, PostState, Suspicion};
+use crate::domain::{Connection, PostCountCheck, Suspicion};
 use crate::events::{ConnectionChange, Event, MetricChange, ScanEvent, ScanOutcome};
 use crate::ids::{ConnectionId, PlatformPostId};
 use crate::metrics::Metrics;
@@ -704,9 +704,6 @@ impl Engine {
                 _ => {}
             }
             let state = next.outcome().0.unwrap_or(c.post.state);
-            if c.post.state == PostState::Deleted && state == PostState::Monitoring {
-                report.restored += 1;
-            }
             // A post that changed state is news even when its numbers are not.
             let news = outcome != ScanOutcome::Unchanged || state != c.post.state;
             if !news && !self.inner.publish_unchanged {
